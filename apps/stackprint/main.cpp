@@ -1,0 +1,3 @@
+#include "stackprint/cli/run.hpp"
+
+int main(int argc, char** argv) { return stackprint::cli::run(argc, argv); }

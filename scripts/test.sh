@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The project's whole test suite, from a fresh clone: installs packages, builds the normal build
+# (warnings as errors) and an ASan+UBSan build, and runs every test in both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build -DSTACKPRINT_WERROR=ON
+(cd build && ctest --output-on-failure -j"$(nproc)")
+scripts/setup.sh build-asan -DSTACKPRINT_WERROR=ON -DSTACKPRINT_SANITIZERS=address,undefined \
+  -DSTACKPRINT_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$(nproc)")

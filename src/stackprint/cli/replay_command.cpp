@@ -1,0 +1,20 @@
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "stackprint/cli/commands.hpp"
+#include "stackprint/cli/exit_status.hpp"
+
+namespace stackprint::cli {
+
+// Placeholder until the subcommand is implemented: says so and fails, never pretends.
+void add_replay_command(CLI::App& app, int& status) {
+  auto* cmd = app.add_subcommand("replay", "(not implemented yet)");
+  cmd->allow_extras();
+  cmd->callback([&status] {
+    std::fprintf(stderr, "stackprint: 'replay' is not implemented yet\n");
+    status = k_exit_failure;
+  });
+}
+
+} // namespace stackprint::cli

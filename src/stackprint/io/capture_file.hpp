@@ -1,0 +1,25 @@
+#pragma once
+// Reading recorded exchanges (pcap or pcapng, through libpcap) into owned frames. The frames keep
+// their capture timestamps, which replay uses for the timing-based tests (SEQ ISR/SP/TS).
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "stackprint/base/expected.hpp"
+#include "stackprint/base/frame.hpp"
+
+namespace stackprint::io {
+
+// Every frame of the capture at `path`, as IPv4 packets with the link-layer header stripped
+// (Ethernet, Linux cooked v1/v2, raw IP and loopback links are understood). Frames of other
+// link types or non-IPv4 frames are skipped and counted in `skipped`.
+struct CaptureContents {
+  std::vector<CapturedFrame> frames;
+  std::uint64_t skipped = 0;
+};
+
+// Error when the file cannot be opened or is not a pcap/pcapng capture.
+[[nodiscard]] Expected<CaptureContents> read_capture_file(const std::filesystem::path& path);
+
+} // namespace stackprint::io
