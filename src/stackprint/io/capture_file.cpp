@@ -1,5 +1,6 @@
 #include "stackprint/io/capture_file.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -72,6 +73,11 @@ Expected<CaptureContents> read_capture_file(const std::filesystem::path& path) {
     CapturedFrame frame;
     frame.time = Timestamp(std::chrono::seconds(header->ts.tv_sec) + std::chrono::microseconds(header->ts.tv_usec));
     frame.ip_packet.assign(data + offset, data + header->caplen);
+    if (link_type == DLT_EN10MB) {
+      std::array<std::uint8_t, 6> mac{};
+      std::copy(data + 6, data + 12, mac.begin());
+      frame.link_source = mac;
+    }
     contents.frames.push_back(std::move(frame));
   }
   if (rc == PCAP_ERROR) {
