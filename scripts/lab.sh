@@ -17,6 +17,7 @@
 #   KEY=VALUE        a sysctl, e.g. net.ipv4.ip_default_ttl=128. Short names are accepted for the
 #                    net.ipv4 ones: ip_default_ttl, tcp_timestamps (0/1/2), tcp_sack, tcp_window_scaling,
 #                    tcp_ecn, tcp_syncookies, icmp_echo_ignore_all, icmp_ratelimit, ...
+#                    Commas in VALUE become spaces: tcp_rmem=4096,8192,16384
 #   mtu=N            MTU of the veth pair, both ends
 #   drop-udp         nftables: drop every incoming UDP packet (no port unreachable -> U1 gets no reply)
 #   drop-icmp-echo   nftables: drop incoming ICMP echo requests (IE gets no reply)
@@ -177,7 +178,8 @@ lab_up() {
         key=${opt%%=*}; value=${opt#*=}
         case "$key" in net.*|kernel.*) ;; *) key="net.ipv4.$key" ;; esac
         [ -e "/proc/sys/${key//.//}" ] || die "unknown sysctl '$key'"
-        ip netns exec "$t" sysctl -qw "$key=$value"
+        # Commas stand for the spaces of multi-value sysctls (tcp_rmem=4096,8192,16384).
+        ip netns exec "$t" sysctl -qw "$key=${value//,/ }"
         ;;
       *) die "unknown option '$opt'" ;;
     esac

@@ -30,7 +30,7 @@ closed_port=22
 closed_udp_port=40125
 nmap_timeout=180
 
-# name | lab options | nmap variant | what it varies
+# name | lab options | nmap variant[ extra nmap args] | what it varies
 # nmap variants:
 #   std       -sS -sU -p T:22,80,U:40125 --max-os-tries 1   (ideal conditions: OT, CT and CU known)
 #   tries5    as std, but the default --max-os-tries (5)
@@ -61,6 +61,10 @@ nosu|listen=80|nosu|Linux defaults, TCP scan only (no -sU): U1 goes to a random 
 noclosed|listen=80|noclosed|Linux defaults, only the open TCP port scanned: CT empty, G=N
 noopen|listen=81|noopen|no open TCP port among the scanned ones: only IE, U1, T5-T7
 loss10|listen=80 loss=10|std|10% random loss of incoming packets (non-deterministic)
+loss30tries5|listen=80 loss=30|tries5|30% random loss, up to 5 tries: merged fingerprint with repeated tests
+smallwin|listen=80 tcp_rmem=4096,8192,16384|std|small receive buffer: different W1-W6 and ECN/T windows
+srcport|listen=80|std -g 45000|fixed source port (-g): TCP and UDP probe port bases both 45000
+fixedttl|listen=80|std --ttl 50|fixed probe TTL (--ttl 50) instead of random 37-59 (U1 still uses its own)
 EOF
 }
 
@@ -83,6 +87,9 @@ record_one() {
   local pname=$1 row opts variant what
   row=$(lookup "$pname") || die "unknown personality '$pname' (see -l)"
   IFS='|' read -r _ opts variant what <<<"$row"
+  local extra_args=()
+  if [ "${variant#* }" != "$variant" ]; then read -r -a extra_args <<<"${variant#* }"; fi
+  variant=${variant%% *}
   local dest="$outdir/$pname"
   if [ -e "$dest" ] && [ "$force" -eq 0 ]; then echo "skip $pname: $dest exists (use -f)"; return 0; fi
 
@@ -103,7 +110,7 @@ record_one() {
     *) die "bad variant $variant" ;;
   esac
   local nmap_cmd=(nmap -O "${tries_args[@]}" --osscan-guess -vv -n -Pn "${scan_types[@]}" -p "$ports"
-                  -oN nmap.nmap -oX nmap.xml "$target")
+                  "${extra_args[@]}" -oN nmap.nmap -oX nmap.xml "$target")
 
   ip netns exec "$labname-s" tcpdump -i scan0 -n -s 262144 -U --immediate-mode -Z root --time-stamp-precision=micro \
     -w "$work/capture.pcap" "host $target" 2>"$work/tcpdump.err" &
