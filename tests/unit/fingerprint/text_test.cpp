@@ -120,7 +120,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"OS:T1(R=Y)T2(R\nOS:N)\n", "line 1: missing '=' in 'RN' of test T2"},
         BadInput{"OS:T1(R=Y)\nOS:XX(R\nOS:=N)\n", "line 2: unknown test 'XX'"},
         BadInput{"T1(R=Y)\nT1(R=Y%DF=N)\nT1(R=N%DF=Y)\n", "line 3: duplicate test T1 with the same attribute names (Nmap's merge keeps only the first)"}),
-    [](const ::testing::TestParamInfo<BadInput>& info) { return "case" + std::to_string(info.index); });
+    [](const ::testing::TestParamInfo<BadInput>& case_info) { return "case" + std::to_string(case_info.index); });
 
 TEST(FingerprintText, AllowsRepeatedTestsWithDifferentAttributeNamesAsNmapMergesThem) {
   const auto fp = parse_fingerprint("T5(R=N)\nT5(R=Y%DF=Y)\n");
