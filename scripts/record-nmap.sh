@@ -44,6 +44,8 @@ nmap_timeout=180
 personalities() {
   cat <<'EOF'
 default|listen=80|std|Linux defaults (TTL 64, timestamps 1, SACK, window scaling, ECN 2, syncookies 1)
+csumfull|listen=80 no-csum-offload|std|Linux defaults with TX checksum offload off: every captured checksum is final
+ts2csumfull|listen=80 tcp_timestamps=2 no-csum-offload|std|as ts2 (perfect match expected) with final checksums
 ttl128|listen=80 ip_default_ttl=128|std|initial TTL 128
 ttl255|listen=80 ip_default_ttl=255|std|initial TTL 255
 ttl32|listen=80 ip_default_ttl=32|std|initial TTL 32
