@@ -17,11 +17,15 @@
 #   KEY=VALUE        a sysctl, e.g. net.ipv4.ip_default_ttl=128. Short names are accepted for the
 #                    net.ipv4 ones: ip_default_ttl, tcp_timestamps (0/1/2), tcp_sack, tcp_window_scaling,
 #                    tcp_ecn, tcp_syncookies, icmp_echo_ignore_all, icmp_ratelimit, ...
+#                    Commas in VALUE become spaces: tcp_rmem=4096,8192,16384
 #   mtu=N            MTU of the veth pair, both ends
 #   drop-udp         nftables: drop every incoming UDP packet (no port unreachable -> U1 gets no reply)
 #   drop-icmp-echo   nftables: drop incoming ICMP echo requests (IE gets no reply)
 #   drop-tcp-port=P  nftables: drop incoming TCP to port P (makes the port "filtered")
 #   loss=P           nftables: drop P percent of all incoming packets, at random (0 < P < 100)
+#   no-csum-offload  turn off TX checksum offload on both veth ends (ethtool), so the captured
+#                    replies carry their final TCP/UDP checksums. By default veth leaves the target's
+#                    SYN/ACKs with a partial (pseudo-header only) checksum in a capture.
 #   listen=P[,P...]  start a TCP listener on each port (a small python3 accept loop; it accepts and
 #                    closes, and exits by itself after LAB_LISTEN_SECONDS, default 3600)
 #
@@ -156,6 +160,11 @@ lab_up() {
         ip -n "$s" link set scan0 mtu "$value"
         ip -n "$t" link set targ0 mtu "$value"
         ;;
+      no-csum-offload)
+        command -v ethtool >/dev/null || die "ethtool not installed (Debian package ethtool)"
+        ip netns exec "$s" ethtool -K scan0 tx off >/dev/null
+        ip netns exec "$t" ethtool -K targ0 tx off >/dev/null
+        ;;
       drop-udp) nft_rules+=("meta l4proto udp drop") ;;
       drop-icmp-echo) nft_rules+=("icmp type echo-request drop") ;;
       drop-tcp-port=*)
@@ -177,7 +186,8 @@ lab_up() {
         key=${opt%%=*}; value=${opt#*=}
         case "$key" in net.*|kernel.*) ;; *) key="net.ipv4.$key" ;; esac
         [ -e "/proc/sys/${key//.//}" ] || die "unknown sysctl '$key'"
-        ip netns exec "$t" sysctl -qw "$key=$value"
+        # Commas stand for the spaces of multi-value sysctls (tcp_rmem=4096,8192,16384).
+        ip netns exec "$t" sysctl -qw "$key=${value//,/ }"
         ;;
       *) die "unknown option '$opt'" ;;
     esac
