@@ -111,15 +111,15 @@ record_one() {
   # shellcheck disable=SC2064
   trap "[ -n \"\${tcpdump_pid:-}\" ] && kill -INT \$tcpdump_pid 2>/dev/null; '$lab' down '$labname'; rm -rf '$work'" EXIT
 
-  local ports scan_types tries_args=(--max-os-tries 1) guess_args=(--osscan-guess) ct="$closed_port" cu="$closed_udp_port" ot="$open_port"
+  local ports scan_types tries_args=(--max-os-tries 1) guess_args=(--osscan-guess)
   case "$variant" in
     std)      scan_types=(-sS -sU); ports="T:$closed_port,$open_port,U:$closed_udp_port" ;;
     noguess)  scan_types=(-sS -sU); ports="T:$closed_port,$open_port,U:$closed_udp_port"; guess_args=() ;;
     tries5)   scan_types=(-sS -sU); ports="T:$closed_port,$open_port,U:$closed_udp_port"; tries_args=() ;;
-    nosu)     scan_types=(-sS);     ports="$closed_port,$open_port"; cu="" ;;
-    noclosed) scan_types=(-sS -sU); ports="T:$open_port,U:$closed_udp_port"; ct="" ;;
-    noclosedtries) scan_types=(-sS -sU); ports="T:$open_port,U:$closed_udp_port"; ct=""; tries_args=() ;;
-    noopen)   scan_types=(-sS -sU); ports="T:$closed_port,U:$closed_udp_port"; ot="" ;;
+    nosu)     scan_types=(-sS);     ports="$closed_port,$open_port" ;;
+    noclosed) scan_types=(-sS -sU); ports="T:$open_port,U:$closed_udp_port" ;;
+    noclosedtries) scan_types=(-sS -sU); ports="T:$open_port,U:$closed_udp_port"; tries_args=() ;;
+    noopen)   scan_types=(-sS -sU); ports="T:$closed_port,U:$closed_udp_port" ;;
     *) die "bad variant $variant" ;;
   esac
   local nmap_cmd=(nmap -O "${tries_args[@]}" "${guess_args[@]}" -vv -n -Pn "${scan_types[@]}" -p "$ports"
@@ -167,15 +167,21 @@ PY
   version=$(nmap --version | sed -n 's/^Nmap version \([^ ]*\).*/\1/p')
   # The command line is stored as a list of words, exactly as run (inside the scanner namespace, with
   # the working directory being the output directory).
-  M_NAME=$pname M_WHAT=$what M_OPTS=$opts M_TARGET=$target M_SCANNER=$scanner M_N=$n M_OT=$ot M_CT=$ct \
-  M_CU=$cu M_VERSION=$version M_KERNEL=$(uname -r) M_DATE=$started \
+  M_NAME=$pname M_WHAT=$what M_OPTS=$opts M_TARGET=$target M_SCANNER=$scanner M_N=$n \
+  M_PORTS=$ports M_VERSION=$version M_KERNEL=$(uname -r) M_DATE=$started \
     "$python" - "$work/meta.json" "${nmap_cmd[@]}" <<'PY'
 import json, os, shlex, sys
 e = os.environ
 n = int(e["M_N"])
-port = lambda v: int(v) if v else None
+import xml.etree.ElementTree as ET
+ports_el = ET.parse(os.path.join(os.path.dirname(sys.argv[1]), "nmap.xml")).getroot().findall(".//host/ports/port")
+def first_port(proto, state):
+    found = sorted(int(p.get("portid")) for p in ports_el
+                   if p.get("protocol") == proto and p.find("state").get("state") == state)
+    return found[0] if found else None
 cmd = sys.argv[2:]
 meta = {
+    "recorded_by": "scripts/record-nmap.sh",
     "personality": e["M_NAME"],
     "description": e["M_WHAT"],
     "lab_options": e["M_OPTS"].split(),
@@ -183,9 +189,12 @@ meta = {
     "scanner_ip": e["M_SCANNER"],
     "target_mac": f"02:00:0a:63:{n:02x}:02",
     "scanner_mac": f"02:00:0a:63:{n:02x}:01",
-    "open_tcp_port": port(e["M_OT"]),
-    "closed_tcp_port": port(e["M_CT"]),
-    "closed_udp_port": port(e["M_CU"]),
+    # Ports as Nmap's port scan found them (from the XML port table), which is what OS detection
+    # uses; null when the scan found none in that state.
+    "open_tcp_port": first_port("tcp", "open"),
+    "closed_tcp_port": first_port("tcp", "closed"),
+    "closed_udp_port": first_port("udp", "closed"),
+    "scanned_ports": e["M_PORTS"],
     "nmap_command": cmd,
     "nmap_command_line": shlex.join(cmd),
     "nmap_version": e["M_VERSION"],
