@@ -23,6 +23,9 @@
 #   drop-icmp-echo   nftables: drop incoming ICMP echo requests (IE gets no reply)
 #   drop-tcp-port=P  nftables: drop incoming TCP to port P (makes the port "filtered")
 #   loss=P           nftables: drop P percent of all incoming packets, at random (0 < P < 100)
+#   no-csum-offload  turn off TX checksum offload on both veth ends (ethtool), so the captured
+#                    replies carry their final TCP/UDP checksums. By default veth leaves the target's
+#                    SYN/ACKs with a partial (pseudo-header only) checksum in a capture.
 #   listen=P[,P...]  start a TCP listener on each port (a small python3 accept loop; it accepts and
 #                    closes, and exits by itself after LAB_LISTEN_SECONDS, default 3600)
 #
@@ -156,6 +159,11 @@ lab_up() {
         [[ $value =~ ^[0-9]+$ ]] && [ "$value" -ge 68 ] && [ "$value" -le 65535 ] || die "bad mtu '$value'"
         ip -n "$s" link set scan0 mtu "$value"
         ip -n "$t" link set targ0 mtu "$value"
+        ;;
+      no-csum-offload)
+        command -v ethtool >/dev/null || die "ethtool not installed (Debian package ethtool)"
+        ip netns exec "$s" ethtool -K scan0 tx off >/dev/null
+        ip netns exec "$t" ethtool -K targ0 tx off >/dev/null
         ;;
       drop-udp) nft_rules+=("meta l4proto udp drop") ;;
       drop-icmp-echo) nft_rules+=("icmp type echo-request drop") ;;
