@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# An isolated two-namespace lab: a scanner namespace and a target namespace joined by one veth pair.
+# Neither namespace has any other interface (apart from its own loopback) or any route beyond the
+# connected /24, so nothing sent inside can leave the lab. Several labs can run at once: each has its
+# own name and subnet, and `up` refuses a name or subnet already in use.
+#
+#   scripts/lab.sh up NAME N [OPTION ...]
+#   scripts/lab.sh down NAME
+#   scripts/lab.sh status NAME          (prints addresses, sysctls, nft rules and listeners)
+#
+# NAME must start with "splab" and be at most 12 characters; N is 1..49.
+#   scanner namespace NAME-s, interface "scan0", 10.99.N.1/24, MAC 02:00:0a:63:NN:01
+#   target  namespace NAME-t, interface "targ0", 10.99.N.2/24, MAC 02:00:0a:63:NN:02   (NN = N in hex)
+# Fixed MACs keep the SCAN line's M= field reproducible (M=02000A).
+#
+# OPTIONs (all apply to the target namespace unless stated):
+#   KEY=VALUE        a sysctl, e.g. net.ipv4.ip_default_ttl=128. Short names are accepted for the
+#                    net.ipv4 ones: ip_default_ttl, tcp_timestamps (0/1/2), tcp_sack, tcp_window_scaling,
+#                    tcp_ecn, tcp_syncookies, icmp_echo_ignore_all, icmp_ratelimit, ...
+#                    Commas in VALUE become spaces: tcp_rmem=4096,8192,16384
+#   mtu=N            MTU of the veth pair, both ends
+#   drop-udp         nftables: drop every incoming UDP packet (no port unreachable -> U1 gets no reply)
+#   drop-icmp-echo   nftables: drop incoming ICMP echo requests (IE gets no reply)
+#   drop-tcp-port=P  nftables: drop incoming TCP to port P (makes the port "filtered")
+#   loss=P           nftables: drop P percent of all incoming packets, at random (0 < P < 100)
+#   listen=P[,P...]  start a TCP listener on each port (a small python3 accept loop; it accepts and
+#                    closes, and exits by itself after LAB_LISTEN_SECONDS, default 3600)
+#
+# Run tools inside with:  ip netns exec NAME-s <scanner command> 10.99.N.2
+# `down` kills every process still inside either namespace (those can only be ones the lab started
+# or the caller ran there), then deletes the namespaces. It is idempotent.
+set -euo pipefail
+
+die() { echo "lab.sh: $*" >&2; exit 2; }
+usage() { sed -n '2,30p' "$0" >&2; exit 2; }
+
+python=/usr/bin/python3
+half_built=
+state_root=/run/splab
+lock_file=/run/splab.lock
+
+check_name() {
+  [[ $1 =~ ^splab[A-Za-z0-9_]{0,7}$ ]] || die "NAME must match splab[A-Za-z0-9_]{0,7} (got '$1')"
+}
+
+ns_exists() { ip netns list | awk '{print $1}' | grep -qx -- "$1"; }
+
+# Kills every process inside namespace $1 (TERM, then KILL after a short grace), bounded in time.
+kill_ns_processes() {
+  local ns=$1 pids i
+  ns_exists "$ns" || return 0
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  [ -z "$pids" ] && return 0
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null || true
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [ -z "$pids" ] && return 0
+    sleep 0.1
+  done
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+  sleep 0.1
+}
+
+lab_down() {
+  local name=$1
+  check_name "$name"
+  kill_ns_processes "$name-t"
+  kill_ns_processes "$name-s"
+  # Deleting one end of the veth pair deletes the other; deleting the namespaces does it too.
+  ip netns del "$name-s" 2>/dev/null || true
+  ip netns del "$name-t" 2>/dev/null || true
+  rm -rf "${state_root:?}/$name"
+}
+
+# Is 10.99.N.0/24 already used by any namespace (ours or another helper's)?
+subnet_in_use() {
+  local n=$1 ns
+  for ns in $(ip netns list | awk '{print $1}'); do
+    if ip -n "$ns" -4 -o addr show 2>/dev/null | grep -q " 10\.99\.$n\.[0-9]*/"; then
+      echo "$ns"; return 0
+    fi
+  done
+  return 1
+}
+
+start_listener() {
+  local name=$1 port=$2 seconds=${LAB_LISTEN_SECONDS:-3600}
+  [[ $port =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || die "bad listen port '$port'"
+  [ -x "$python" ] || die "$python not found (Debian package python3)"
+  # An accept-and-close loop; it never sends data, so the OS-detection probes only meet the kernel.
+  ip netns exec "$name-t" timeout "$seconds" "$python" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+s.listen(128)
+while True:
+    c, _ = s.accept()
+    c.close()
+' "$port" </dev/null >/dev/null 2>"$state_root/$name/listen-$port.err" &
+  echo $! >>"$state_root/$name/listener.pids"
+}
+
+wait_listening() {
+  local name=$1 port=$2 i
+  for i in $(seq 1 50); do
+    if ip netns exec "$name-t" ss -Hltn "sport = :$port" | grep -q LISTEN; then return 0; fi
+    sleep 0.1
+  done
+  die "listener on port $port did not start: $(cat "$state_root/$name/listen-$port.err" 2>/dev/null)"
+}
+
+lab_up() {
+  local name=$1 n=$2; shift 2
+  check_name "$name"
+  [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 49 ] || die "N must be 1..49 (got '$n')"
+  local s="$name-s" t="$name-t" hex user
+  hex=$(printf '%02x' "$n")
+
+  # Serialise the check-and-create step against other labs started at the same moment.
+  exec 9>"$lock_file"
+  flock -w 30 9 || die "could not lock $lock_file"
+  if ns_exists "$s" || ns_exists "$t"; then die "lab $name already exists (run: lab.sh down $name)"; fi
+  if user=$(subnet_in_use "$n"); then die "subnet 10.99.$n.0/24 already used by namespace $user"; fi
+
+  # From here on, undo everything on any failure (die, or a failing command under set -e).
+  half_built=$name
+  trap '[ -n "$half_built" ] && lab_down "$half_built"' EXIT
+  mkdir -p "$state_root/$name"
+  : >"$state_root/$name/listener.pids"
+  ip netns add "$s"
+  ip netns add "$t"
+  # Create both ends directly inside their namespaces: no name is ever taken in the root namespace.
+  ip link add scan0 netns "$s" address "02:00:0a:63:$hex:01" type veth \
+    peer name targ0 netns "$t" address "02:00:0a:63:$hex:02"
+  flock -u 9; exec 9>&-
+
+  local ns
+  for ns in "$s" "$t"; do
+    # No IPv6 chatter (router solicitations, DAD) in the captures.
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$ns" link set lo up
+  done
+  ip netns exec "$s" sysctl -qw net.ipv6.conf.scan0.disable_ipv6=1
+  ip netns exec "$t" sysctl -qw net.ipv6.conf.targ0.disable_ipv6=1
+  ip -n "$s" addr add "10.99.$n.1/24" dev scan0
+  ip -n "$t" addr add "10.99.$n.2/24" dev targ0
+
+  local opt nft_rules=() listen_ports=() key value
+  for opt in "$@"; do
+    case "$opt" in
+      mtu=*)
+        value=${opt#mtu=}
+        [[ $value =~ ^[0-9]+$ ]] && [ "$value" -ge 68 ] && [ "$value" -le 65535 ] || die "bad mtu '$value'"
+        ip -n "$s" link set scan0 mtu "$value"
+        ip -n "$t" link set targ0 mtu "$value"
+        ;;
+      drop-udp) nft_rules+=("meta l4proto udp drop") ;;
+      drop-icmp-echo) nft_rules+=("icmp type echo-request drop") ;;
+      drop-tcp-port=*)
+        value=${opt#drop-tcp-port=}
+        [[ $value =~ ^[0-9]+$ ]] || die "bad port '$value'"
+        nft_rules+=("tcp dport $value drop")
+        ;;
+      loss=*)
+        value=${opt#loss=}
+        [[ $value =~ ^[0-9]+$ ]] && [ "$value" -ge 1 ] && [ "$value" -le 99 ] || die "loss must be 1..99"
+        # Only IPv4: ARP is not affected (ARP never reaches the inet family hooks anyway).
+        nft_rules+=("numgen random mod 100 < $value drop")
+        ;;
+      listen=*)
+        IFS=, read -r -a ports <<<"${opt#listen=}"
+        listen_ports+=("${ports[@]}")
+        ;;
+      *=*)
+        key=${opt%%=*}; value=${opt#*=}
+        case "$key" in net.*|kernel.*) ;; *) key="net.ipv4.$key" ;; esac
+        [ -e "/proc/sys/${key//.//}" ] || die "unknown sysctl '$key'"
+        # Commas stand for the spaces of multi-value sysctls (tcp_rmem=4096,8192,16384).
+        ip netns exec "$t" sysctl -qw "$key=${value//,/ }"
+        ;;
+      *) die "unknown option '$opt'" ;;
+    esac
+  done
+
+  if [ ${#nft_rules[@]} -gt 0 ]; then
+    {
+      echo "table inet splab {"
+      echo "  chain in { type filter hook input priority 0; policy accept;"
+      local r
+      for r in "${nft_rules[@]}"; do echo "    $r"; done
+      echo "  }"
+      echo "}"
+    } | ip netns exec "$t" nft -f -
+  fi
+
+  ip -n "$s" link set scan0 up
+  ip -n "$t" link set targ0 up
+
+  local p
+  for p in "${listen_ports[@]}"; do start_listener "$name" "$p"; done
+  for p in "${listen_ports[@]}"; do wait_listening "$name" "$p"; done
+  half_built=
+  trap - EXIT
+  echo "lab $name up: scanner $s 10.99.$n.1 (scan0) <-> target $t 10.99.$n.2 (targ0)"
+}
+
+lab_status() {
+  local name=$1
+  check_name "$name"
+  ns_exists "$name-t" || die "lab $name is not up"
+  ip -n "$name-s" -br addr; ip -n "$name-t" -br addr
+  ip netns exec "$name-t" sysctl net.ipv4.ip_default_ttl net.ipv4.tcp_timestamps net.ipv4.tcp_sack \
+    net.ipv4.tcp_window_scaling net.ipv4.tcp_ecn net.ipv4.tcp_syncookies net.ipv4.icmp_echo_ignore_all
+  ip netns exec "$name-t" nft list ruleset
+  ip netns exec "$name-t" ss -Hltn
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root (ip netns)"
+cmd=${1:-}; [ -n "$cmd" ] || usage
+case "$cmd" in
+  up)     [ $# -ge 3 ] || usage; shift; lab_up "$@" ;;
+  down)   [ $# -eq 2 ] || usage; lab_down "$2" ;;
+  status) [ $# -eq 2 ] || usage; lab_status "$2" ;;
+  *) usage ;;
+esac

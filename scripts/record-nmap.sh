@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Records golden data from a real Nmap 7.93 OS-detection run against a kernel "personality" in a lab
+# (scripts/lab.sh): the full exchange as a pcap, Nmap's normal and XML output, the fingerprint block it
+# printed, and a meta.json describing the run.
+#
+#   scripts/record-nmap.sh [-o OUTDIR] [-f] PERSONALITY...   record the named personalities
+#   scripts/record-nmap.sh -l                                list the personalities
+#   scripts/record-nmap.sh [-o OUTDIR] [-f] all              record all of them
+#
+# Output per personality: OUTDIR/<name>/ (default OUTDIR: tests/data/captures) with
+#   capture.pcap     every frame to or from the target, seen on the scanner's veth end (Ethernet
+#                    headers, full snaplen, pcap, microsecond timestamps)
+#   nmap.nmap        Nmap's normal output (-oN)
+#   nmap.xml         Nmap's XML output (-oX)
+#   fingerprint.txt  exactly the fingerprint block Nmap printed after "TCP/IP fingerprint:" (wrapped
+#                    "OS:" lines or unwrapped lines, each ending in \n; checked equal to the XML copy)
+#   meta.json        addresses, ports, lab options, the exact nmap command line, versions, date
+# An existing directory is kept unless -f is given. Nothing is written when a step fails.
+# Everything is bounded in time; the lab is always torn down (trap), and only our namespaces are used.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+lab="$here/lab.sh"
+python=/usr/bin/python3
+outdir="$repo/tests/data/captures"
+force=0
+open_port=80
+closed_port=22
+closed_udp_port=40125
+nmap_timeout=180
+
+# name | lab options | nmap variant[ extra nmap args] | what it varies
+# nmap variants:
+#   std       -sS -sU -p T:22,80,U:40125 --max-os-tries 1   (ideal conditions: OT, CT and CU known)
+#   tries5    as std, but the default --max-os-tries (5)
+#   nosu      -sS -p 22,80 only (no UDP scan: CU unknown -> "not ideal", G=N)
+#   noclosed  -sS -sU -p T:80,U:40125 (no closed TCP port from the scan -> CT empty, G=N)
+#   noopen    -sS -sU -p T:22,U:40125 with no listener (no open port: no SEQ/OPS/WIN/ECN/T1-T4)
+personalities() {
+  cat <<'EOF'
+default|listen=80|std|Linux defaults (TTL 64, timestamps 1, SACK, window scaling, ECN 2, syncookies 1)
+ttl128|listen=80 ip_default_ttl=128|std|initial TTL 128
+ttl255|listen=80 ip_default_ttl=255|std|initial TTL 255
+ttl32|listen=80 ip_default_ttl=32|std|initial TTL 32
+ts0|listen=80 tcp_timestamps=0|std|no TCP timestamps (TS=U, no T option)
+ts2|listen=80 tcp_timestamps=2|std|timestamps without random per-connection offset (TS by clock rate)
+nosack|listen=80 tcp_sack=0|std|no SACK-permitted option
+nowscale|listen=80 tcp_window_scaling=0|std|no window scale option
+ecn1|listen=80 tcp_ecn=1|std|ECN requested and accepted (ECN CC=Y both ways)
+ecn0|listen=80 tcp_ecn=0|std|ECN disabled (ECN CC=N)
+syncookies2|listen=80 tcp_syncookies=2|std|SYN cookies always sent (ISN from cookies)
+mtu1280|listen=80 mtu=1280|std|veth MTU 1280 (MSS 1240 = 0x4D8)
+mtu576|listen=80 mtu=576|std|veth MTU 576 (MSS 536 = 0x218)
+dropudp|listen=80 drop-udp|std|all UDP dropped by nftables (U1 R=N, TG instead of T, CU unknown)
+dropecho|listen=80 drop-icmp-echo|std|ICMP echo dropped by nftables (IE R=N)
+echoignore|listen=80 icmp_echo_ignore_all=1|std|ICMP echo ignored by the kernel sysctl (IE R=N)
+windowsish|listen=80 ip_default_ttl=128 tcp_timestamps=0 tcp_window_scaling=0|std|TTL 128, no timestamps, no window scaling
+tries5|listen=80|tries5|Linux defaults, default --max-os-tries (5): merged fingerprint of all tries
+nosu|listen=80|nosu|Linux defaults, TCP scan only (no -sU): U1 goes to a random port; CU is set from its reply
+noclosed|listen=80|noclosed|Linux defaults, only the open TCP port scanned: CT empty, G=N
+noopen|listen=81|noopen|no open TCP port among the scanned ones: only IE, U1, T5-T7
+loss10|listen=80 loss=10|std|10% random loss of incoming packets (non-deterministic)
+loss30tries5|listen=80 loss=30|tries5|30% random loss, up to 5 tries: merged fingerprint with repeated tests
+smallwin|listen=80 tcp_rmem=4096,8192,16384|std|small receive buffer: different W1-W6 and ECN/T windows
+srcport|listen=80|std -g 45000|fixed source port (-g): TCP and UDP probe port bases both 45000
+fixedttl|listen=80|std --ttl 50|fixed probe TTL (--ttl 50) instead of random 37-59 (U1 still uses its own)
+EOF
+}
+
+die() { echo "record-nmap: $*" >&2; exit 2; }
+
+lookup() { personalities | awk -F'|' -v n="$1" '$1 == n { print; found=1 } END { exit !found }'; }
+
+# Brings a lab up on the first free subnet 10.99.N (N = 10..49); prints N.
+lab_up_anywhere() {
+  local opts=$1 n err
+  for n in $(seq 10 49); do
+    # shellcheck disable=SC2086
+    if err=$("$lab" up "splabr$n" "$n" $opts 2>&1 >/dev/null); then echo "$n"; return 0; fi
+    case "$err" in *"already"*) continue ;; *) echo "$err" >&2; return 1 ;; esac
+  done
+  die "no free lab subnet in 10.99.10-49"
+}
+
+record_one() {
+  local pname=$1 row opts variant what
+  row=$(lookup "$pname") || die "unknown personality '$pname' (see -l)"
+  IFS='|' read -r _ opts variant what <<<"$row"
+  local extra_args=()
+  if [ "${variant#* }" != "$variant" ]; then read -r -a extra_args <<<"${variant#* }"; fi
+  variant=${variant%% *}
+  local dest="$outdir/$pname"
+  if [ -e "$dest" ] && [ "$force" -eq 0 ]; then echo "skip $pname: $dest exists (use -f)"; return 0; fi
+
+  local work n labname target scanner tcpdump_pid=""
+  work=$(mktemp -d /tmp/splab-rec.XXXXXX)
+  n=$(lab_up_anywhere "$opts")
+  labname="splabr$n"; target="10.99.$n.2"; scanner="10.99.$n.1"
+  # shellcheck disable=SC2064
+  trap "[ -n \"\${tcpdump_pid:-}\" ] && kill -INT \$tcpdump_pid 2>/dev/null; '$lab' down '$labname'; rm -rf '$work'" EXIT
+
+  local ports scan_types tries_args=(--max-os-tries 1) ct="$closed_port" cu="$closed_udp_port" ot="$open_port"
+  case "$variant" in
+    std)      scan_types=(-sS -sU); ports="T:$closed_port,$open_port,U:$closed_udp_port" ;;
+    tries5)   scan_types=(-sS -sU); ports="T:$closed_port,$open_port,U:$closed_udp_port"; tries_args=() ;;
+    nosu)     scan_types=(-sS);     ports="$closed_port,$open_port"; cu="" ;;
+    noclosed) scan_types=(-sS -sU); ports="T:$open_port,U:$closed_udp_port"; ct="" ;;
+    noopen)   scan_types=(-sS -sU); ports="T:$closed_port,U:$closed_udp_port"; ot="" ;;
+    *) die "bad variant $variant" ;;
+  esac
+  local nmap_cmd=(nmap -O "${tries_args[@]}" --osscan-guess -vv -n -Pn "${scan_types[@]}" -p "$ports"
+                  "${extra_args[@]}" -oN nmap.nmap -oX nmap.xml "$target")
+
+  ip netns exec "$labname-s" tcpdump -i scan0 -n -s 262144 -U --immediate-mode -Z root --time-stamp-precision=micro \
+    -w "$work/capture.pcap" "host $target" 2>"$work/tcpdump.err" &
+  tcpdump_pid=$!
+  local i
+  for i in $(seq 1 50); do grep -q "listening on" "$work/tcpdump.err" && break; sleep 0.1; done
+  grep -q "listening on" "$work/tcpdump.err" || die "tcpdump did not start: $(cat "$work/tcpdump.err")"
+
+  local started
+  started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  (cd "$work" && timeout "$nmap_timeout" ip netns exec "$labname-s" "${nmap_cmd[@]}" >nmap.stdout 2>nmap.stderr) ||
+    die "nmap failed for $pname: $(tail -5 "$work/nmap.stderr")"
+  sleep 1   # let late replies (and retransmissions) reach the capture
+  kill -INT "$tcpdump_pid"
+  timeout 10 tail --pid="$tcpdump_pid" -f /dev/null || true
+  tcpdump_pid=""
+  grep -q "^0 packets dropped by kernel" "$work/tcpdump.err" ||
+    die "tcpdump lost packets or did not report: $(cat "$work/tcpdump.err")"
+
+  # The fingerprint block of the normal output, checked against the XML copy.
+  "$python" - "$work" <<'PY' || die "fingerprint extraction failed for $pname"
+import sys, xml.etree.ElementTree as ET
+work = sys.argv[1]
+lines = open(f"{work}/nmap.nmap", encoding="utf-8").read().split("\n")
+try:
+    start = lines.index("TCP/IP fingerprint:") + 1
+except ValueError:
+    sys.exit("no 'TCP/IP fingerprint:' block in nmap.nmap")
+end = lines.index("", start)
+fp = "".join(l + "\n" for l in lines[start:end])
+nodes = ET.parse(f"{work}/nmap.xml").getroot().findall(".//os/osfingerprint")
+if len(nodes) != 1:
+    sys.exit(f"expected one osfingerprint in XML, got {len(nodes)}")
+if nodes[0].get("fingerprint") != fp:
+    sys.exit("normal-output fingerprint differs from the XML one")
+open(f"{work}/fingerprint.txt", "w", encoding="utf-8").write(fp)
+PY
+
+  local version
+  version=$(nmap --version | sed -n 's/^Nmap version \([^ ]*\).*/\1/p')
+  # The command line is stored as a list of words, exactly as run (inside the scanner namespace, with
+  # the working directory being the output directory).
+  M_NAME=$pname M_WHAT=$what M_OPTS=$opts M_TARGET=$target M_SCANNER=$scanner M_N=$n M_OT=$ot M_CT=$ct \
+  M_CU=$cu M_VERSION=$version M_KERNEL=$(uname -r) M_DATE=$started \
+    "$python" - "$work/meta.json" "${nmap_cmd[@]}" <<'PY'
+import json, os, shlex, sys
+e = os.environ
+n = int(e["M_N"])
+port = lambda v: int(v) if v else None
+cmd = sys.argv[2:]
+meta = {
+    "personality": e["M_NAME"],
+    "description": e["M_WHAT"],
+    "lab_options": e["M_OPTS"].split(),
+    "target_ip": e["M_TARGET"],
+    "scanner_ip": e["M_SCANNER"],
+    "target_mac": f"02:00:0a:63:{n:02x}:02",
+    "scanner_mac": f"02:00:0a:63:{n:02x}:01",
+    "open_tcp_port": port(e["M_OT"]),
+    "closed_tcp_port": port(e["M_CT"]),
+    "closed_udp_port": port(e["M_CU"]),
+    "nmap_command": cmd,
+    "nmap_command_line": shlex.join(cmd),
+    "nmap_version": e["M_VERSION"],
+    "kernel": e["M_KERNEL"],
+    "date_utc": e["M_DATE"],
+}
+with open(sys.argv[1], "w") as f:
+    json.dump(meta, f, indent=2)
+    f.write("\n")
+PY
+
+  mkdir -p "$dest"
+  rm -f "$dest"/*
+  cp "$work/capture.pcap" "$work/nmap.nmap" "$work/nmap.xml" "$work/fingerprint.txt" "$work/meta.json" "$dest/"
+  chmod 644 "$dest"/*
+  "$lab" down "$labname"
+  rm -rf "$work"
+  trap - EXIT
+  echo "recorded $pname -> $dest ($(du -sh "$dest" | cut -f1))"
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root"
+while getopts "o:fl" o; do
+  case "$o" in
+    o) outdir=$(realpath -m "$OPTARG") ;;
+    f) force=1 ;;
+    l) personalities | awk -F'|' '{ printf "%-12s %-62s %s\n", $1, $2 " [" $3 "]", $4 }'; exit 0 ;;
+    *) die "usage: record-nmap.sh [-o OUTDIR] [-f] PERSONALITY...|all  |  record-nmap.sh -l" ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || die "usage: record-nmap.sh [-o OUTDIR] [-f] PERSONALITY...|all  |  record-nmap.sh -l"
+if [ "$1" = all ]; then set -- $(personalities | cut -d'|' -f1); fi
+mkdir -p "$outdir"
+for p in "$@"; do (record_one "$p"); done
