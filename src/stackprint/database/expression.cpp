@@ -150,10 +150,15 @@ Expression Expression::compile(std::string_view text) {
     if (bar == std::string_view::npos) break;
     p = bar + 1;
   }
+  e.single_literal_ = e.alternatives_.size() == 1 &&
+                      e.alternatives_[0].numeric_793 == Alternative::NumericMode::literal &&
+                      e.alternatives_[0].fixed == Alternative::FixedMode::literal;
   return e;
 }
 
 bool Expression::matches(const ObservedValue& value, Semantics semantics) const {
+  // The only alternative is also the last one: an exact comparison under both semantics.
+  if (single_literal_) return value.text == alternatives_[0].literal;
   return semantics == Semantics::nmap_7_93 ? matches_793(value) : matches_fixed(value);
 }
 

@@ -89,6 +89,8 @@ private:
   std::string text_;
   std::vector<Alternative> alternatives_;
   bool has_empty_alternative_ = false;
+  // One alternative that both semantics compare as plain text (most DB values: `Y`, `M5B4`, `S+`).
+  bool single_literal_ = false;
 };
 
 // Why `text` is not a well-formed reference expression, or nullopt when it is. Well-formed means:

@@ -14,8 +14,10 @@ namespace {
 // Nmap reads lines with fgets into a 2048-byte buffer; longer lines are split in two by it. We refuse
 // them instead, since no valid entry is that long.
 constexpr std::size_t k_max_line_length = 2047;
-// Weights are small in practice (15..100); the cap keeps every sum far from overflowing.
-constexpr std::uint32_t k_max_weight = 100000;
+// Weights are small in practice (15..100). The caps keep every line's sum within 16 bits, which the
+// matcher's packed per-line memo relies on.
+constexpr std::uint32_t k_max_weight = 1000;
+constexpr std::uint32_t k_max_test_weight = 65535;
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -255,6 +257,7 @@ private:
       TestDef def;
       def.name = std::string(t.name);
       const auto test_index = static_cast<std::uint16_t>(db_.tests_.size());
+      std::uint32_t test_weight = 0;
       if (auto err = split_attributes(t.body, attrs)) return at(t.line, *err);
       for (const RawAttribute& a : attrs) {
         if (a.value.empty() || a.value.size() > 6 ||
@@ -268,6 +271,10 @@ private:
         }
         def.slots.push_back(static_cast<std::uint16_t>(db_.slots_.size()));
         db_.slots_.push_back(Slot{test_index, std::string(a.name), weight});
+        test_weight += weight;
+      }
+      if (test_weight > k_max_test_weight) {
+        return at(t.line, fmt::format("MatchPoints weights of {} add up to more than {}", t.name, k_max_test_weight));
       }
       db_.tests_.push_back(std::move(def));
     }
@@ -317,7 +324,8 @@ private:
           auto [sit, new_pair] =
               slot_expression_ids.try_emplace(key, static_cast<std::uint32_t>(db_.slot_expressions_.size()));
           if (new_pair) db_.slot_expressions_.push_back(SlotExpression{*slot, eit->second});
-          db_.line_attributes_.push_back(sit->second);
+          db_.line_attributes_.push_back(LineAttribute{sit->second, *slot,
+                                                       static_cast<std::uint16_t>(db_.slots_[*slot].weight)});
           line.max_weight += db_.slots_[*slot].weight;
         }
         db_.lines_.push_back(line);
@@ -362,8 +370,8 @@ fingerprint::TestLine OsDb::reference_test_line(std::size_t ref, std::uint16_t t
   out.name = tests_[test].name;
   const std::uint32_t id = line_of(ref, test);
   if (id == k_no_line) return out;
-  for (const std::uint32_t se : line_attributes(id)) {
-    const SlotExpression& pair = slot_expressions_[se];
+  for (const LineAttribute& a : line_attributes(id)) {
+    const SlotExpression& pair = slot_expressions_[a.slot_expression];
     out.attributes.push_back(fingerprint::Attribute{slots_[pair.slot].attribute, expressions_[pair.expression].text()});
   }
   return out;

@@ -71,12 +71,19 @@ struct SlotExpression {
   std::uint32_t expression = 0;
 };
 
-// An interned test line: attributes in file order, as slot-expression ids.
+// One attribute of an interned test line, with its slot and weight copied in for a tight match loop.
+struct LineAttribute {
+  std::uint32_t slot_expression = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t weight = 0;
+};
+
+// An interned test line: attributes in file order.
 struct CompiledLine {
   std::uint16_t test = 0;
   std::uint32_t first = 0;       // index of its first attribute in OsDb::line_attributes storage
   std::uint16_t count = 0;
-  std::uint32_t max_weight = 0;  // sum of the weights of its attributes
+  std::uint32_t max_weight = 0;  // sum of the weights of its attributes (at most 65535)
 };
 
 struct DbStats {
@@ -114,7 +121,7 @@ public:
   }
   [[nodiscard]] std::size_t line_count() const { return lines_.size(); }
   [[nodiscard]] const CompiledLine& line(std::uint32_t id) const { return lines_[id]; }
-  [[nodiscard]] std::span<const std::uint32_t> line_attributes(std::uint32_t id) const {
+  [[nodiscard]] std::span<const LineAttribute> line_attributes(std::uint32_t id) const {
     const CompiledLine& l = lines_[id];
     return {line_attributes_.data() + l.first, l.count};
   }
@@ -134,7 +141,7 @@ private:
   std::vector<Expression> expressions_;
   std::vector<SlotExpression> slot_expressions_;
   std::vector<CompiledLine> lines_;
-  std::vector<std::uint32_t> line_attributes_; // slot-expression ids
+  std::vector<LineAttribute> line_attributes_;
   std::vector<std::uint32_t> reference_lines_; // references x tests
   DbStats stats_;
 };

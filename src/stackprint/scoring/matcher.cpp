@@ -1,6 +1,7 @@
 #include "stackprint/scoring/matcher.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <string_view>
 #include <unordered_map>
@@ -15,15 +16,19 @@ constexpr double k_exit_margin = 1e-9;
 
 Matcher::Matcher(const database::OsDb& db, MatchOptions options) : db_(&db), options_(options) {
   num_tests_ = db.tests().size();
-  slot_weights_.reserve(db.slots().size());
-  for (const auto& s : db.slots()) slot_weights_.push_back(s.weight);
 
   std::vector<std::uint32_t> test_weight(num_tests_, 0);
   for (const auto& s : db.slots()) test_weight[s.test] += s.weight;
   test_order_.resize(num_tests_);
   std::iota(test_order_.begin(), test_order_.end(), std::uint16_t{0});
+  // Visit first the tests that give the most points per distinct line: their line scores are shared
+  // by many references (cheap, memoised), and their misses let the early exit drop references soon.
+  std::vector<double> distinct_lines(num_tests_, 0.0);
+  for (std::size_t id = 0; id < db.line_count(); ++id) distinct_lines[db.line(static_cast<std::uint32_t>(id)).test] += 1.0;
+  std::vector<double> value(num_tests_, 0.0);
+  for (std::size_t t = 0; t < num_tests_; ++t) value[t] = test_weight[t] / std::max(1.0, distinct_lines[t]);
   std::stable_sort(test_order_.begin(), test_order_.end(),
-                   [&](std::uint16_t a, std::uint16_t b) { return test_weight[a] > test_weight[b]; });
+                   [&](std::uint16_t a, std::uint16_t b) { return value[a] > value[b]; });
 
   const std::size_t refs = db.references().size();
   ordered_lines_.resize(refs * num_tests_);
@@ -45,80 +50,87 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : db_(&db), opt
   observed_.resize(db.slots().size());
   present_.resize(db.slots().size());
   subject_suffix_.resize(num_tests_ + 1);
-  expression_epoch_.assign(db.slot_expression_count(), 0);
-  expression_result_.assign(db.slot_expression_count(), 0);
-  line_memo_.assign(db.line_count(), LineMemo{});
+  expression_state_.assign(db.slot_expression_count(), k_unknown);
+  line_state_.assign(db.line_count(), k_line_unknown);
 }
 
 void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
-  if (++epoch_ == 0) {
-    // The epoch wrapped: forget every memo once.
-    std::fill(expression_epoch_.begin(), expression_epoch_.end(), 0U);
-    std::fill(line_memo_.begin(), line_memo_.end(), LineMemo{});
-    epoch_ = 1;
-  }
+  std::fill(expression_state_.begin(), expression_state_.end(), k_unknown);
+  std::fill(line_state_.begin(), line_state_.end(), k_line_unknown);
   std::fill(present_.begin(), present_.end(), std::uint8_t{0});
-  std::vector<std::uint8_t> test_seen(num_tests_, 0);
-  std::vector<std::uint32_t> test_weight(num_tests_, 0);
+  std::array<std::uint8_t, 256> test_seen{};
+  std::array<std::uint32_t, 256> test_weight{};
   for (const auto& test : subject.tests) {
     const auto t = db_->find_test(test.name);
     // Tests unknown to MatchPoints never meet a reference test. A repeated test (only possible in a
     // merged multi-round print) is used once, the first time.
-    if (!t || test_seen[*t]) continue;
+    if (!t || *t >= test_seen.size() || test_seen[*t]) continue;
     test_seen[*t] = 1;
     for (const auto& a : test.attributes) {
       const auto slot = db_->find_slot(*t, a.name);
       if (!slot || present_[*slot]) continue;
       present_[*slot] = 1;
       observed_[*slot] = database::observe(a.value);
-      test_weight[*t] += slot_weights_[*slot];
+      test_weight[*t] += db_->slots()[*slot].weight;
     }
   }
   subject_suffix_[num_tests_] = 0;
-  for (std::size_t k = num_tests_; k-- > 0;) subject_suffix_[k] = subject_suffix_[k + 1] + test_weight[test_order_[k]];
-}
-
-bool Matcher::expression_matches(std::uint32_t slot_expression) {
-  if (expression_epoch_[slot_expression] != epoch_) {
-    const auto& pair = db_->slot_expression(slot_expression);
-    expression_result_[slot_expression] =
-        db_->expression(pair.expression).matches(observed_[pair.slot], options_.semantics) ? 1 : 0;
-    expression_epoch_[slot_expression] = epoch_;
+  for (std::size_t k = num_tests_; k-- > 0;) {
+    const std::uint16_t t = test_order_[k];
+    subject_suffix_[k] = subject_suffix_[k + 1] + (t < test_weight.size() ? test_weight[t] : 0U);
   }
-  return expression_result_[slot_expression] != 0;
 }
 
-const Matcher::LineMemo& Matcher::line_score(std::uint32_t line) {
-  LineMemo& memo = line_memo_[line];
-  if (memo.epoch == epoch_) return memo;
+std::uint8_t Matcher::expression_state(std::uint32_t slot_expression, std::uint16_t slot) {
+  std::uint8_t& state = expression_state_[slot_expression];
+  if (state == k_unknown) {
+    if (!present_[slot]) {
+      state = k_absent;
+    } else {
+      const auto& pair = db_->slot_expression(slot_expression);
+      state = db_->expression(pair.expression).matches(observed_[slot], options_.semantics) ? k_yes : k_no;
+    }
+  }
+  return state;
+}
+
+std::uint32_t Matcher::line_score(std::uint32_t line) {
+  std::uint32_t& state = line_state_[line];
+  if (state != k_line_unknown) return state;
   std::uint32_t matched = 0;
   std::uint32_t total = 0;
-  for (const std::uint32_t se : db_->line_attributes(line)) {
-    const std::uint16_t slot = db_->slot_expression(se).slot;
-    const std::uint32_t w = slot_weights_[slot];
-    if (!present_[slot] || w == 0) continue;
-    total += w;
-    if (expression_matches(se)) matched += w;
+  for (const database::LineAttribute& a : db_->line_attributes(line)) {
+    if (a.weight == 0) continue;
+    const std::uint8_t e = expression_state(a.slot_expression, a.slot);
+    if (e == k_absent) continue;
+    total += a.weight;
+    if (e == k_yes) matched += a.weight;
   }
-  memo = LineMemo{epoch_, matched, total};
-  return memo;
+  state = (matched << 16U) | total;
+  return state;
 }
 
-bool Matcher::score_reference(std::size_t reference, double entrance, Score& out) {
+void Matcher::set_entrance(double entrance) {
+  const double bar = std::max(0.0, entrance - k_exit_margin);
+  exit_scale_ = static_cast<std::uint64_t>(std::floor(bar * 16777216.0));
+}
+
+bool Matcher::score_reference(std::size_t reference, Score& out) {
   const std::uint32_t* lines = ordered_lines_.data() + reference * num_tests_;
   const std::uint32_t* suffix = reference_suffix_.data() + reference * (num_tests_ + 1);
   std::uint32_t total = 0;
   std::uint32_t missed = 0;
-  const double bar = entrance - k_exit_margin;
   for (std::size_t k = 0; k < num_tests_; ++k) {
     if (lines[k] == database::OsDb::k_no_line) continue;
-    const LineMemo& s = line_score(lines[k]);
-    total += s.total;
-    missed += s.total - s.matched;
+    const std::uint32_t s = line_score(lines[k]);
+    const std::uint32_t line_total = s & 0xFFFFU;
+    total += line_total;
+    missed += line_total - (s >> 16U);
     if (missed != 0) {
-      // Best case: every remaining attribute overlaps and matches.
-      const std::uint32_t bound = total + std::min(suffix[k + 1], subject_suffix_[k + 1]);
-      if (static_cast<double>(bound - missed) < bar * static_cast<double>(bound)) return false;
+      // Best case: every remaining attribute overlaps and matches. The accuracy is then at most
+      // (bound - missed) / bound; drop the reference if that is below the entrance.
+      const std::uint64_t bound = total + std::min(suffix[k + 1], subject_suffix_[k + 1]);
+      if (((bound - missed) << 24U) < exit_scale_ * bound) return false;
     }
   }
   out = Score{total - missed, total};
@@ -127,8 +139,9 @@ bool Matcher::score_reference(std::size_t reference, double entrance, Score& out
 
 Score Matcher::compare(const fingerprint::Fingerprint& subject, std::size_t reference) {
   load_subject(subject);
+  set_entrance(0.0); // never exits early
   Score s;
-  (void)score_reference(reference, 0.0, s); // entrance 0: never exits early
+  (void)score_reference(reference, s);
   return s;
 }
 
@@ -140,13 +153,14 @@ MatchResult Matcher::match(const fingerprint::Fingerprint& subject) {
   std::size_t num_matches = 0;
   std::size_t num_perfect = 0;
   double entrance = options_.threshold;
+  set_entrance(entrance);
   MatchResult result;
   result.outcome = Outcome::success;
 
   const std::size_t count = db_->references().size();
   for (std::size_t r = 0; r < count; ++r) {
     Score score;
-    if (!score_reference(r, entrance, score)) continue;
+    if (!score_reference(r, score)) continue;
     const double acc = score.accuracy();
     if (!(acc >= entrance || acc == 1.0)) continue;
 
@@ -186,7 +200,10 @@ MatchResult Matcher::match(const fingerprint::Fingerprint& subject) {
     accuracy[pos] = acc;
     refs[pos] = r;
     num_matches = std::min(num_matches + 1, k_max_results);
-    if (num_matches == k_max_results) entrance = std::min(accuracy[k_max_results - 1] + 0.00001, 1.0);
+    if (num_matches == k_max_results) {
+      entrance = std::min(accuracy[k_max_results - 1] + 0.00001, 1.0);
+      set_entrance(entrance);
+    }
   }
 
   for (std::size_t i = 0; i < num_matches; ++i) result.matches.push_back(Match{refs[i], accuracy[i]});

@@ -70,35 +70,39 @@ public:
   [[nodiscard]] const database::OsDb& db() const { return *db_; }
 
 private:
-  struct LineMemo {
-    std::uint32_t epoch = 0;
-    std::uint32_t matched = 0;
-    std::uint32_t total = 0;
-  };
+  // Per-subject memo states. Line scores are packed as matched << 16 | total (both fit in 16 bits,
+  // the parser guarantees it); expression states are k_unknown, k_no, k_yes or k_absent (the
+  // subject lacks the attribute, so it does not count).
+  static constexpr std::uint32_t k_line_unknown = 0xFFFFFFFFU;
+  static constexpr std::uint8_t k_unknown = 0xFF;
+  static constexpr std::uint8_t k_no = 0;
+  static constexpr std::uint8_t k_yes = 1;
+  static constexpr std::uint8_t k_absent = 2;
 
   void load_subject(const fingerprint::Fingerprint& subject);
-  [[nodiscard]] bool expression_matches(std::uint32_t slot_expression);
-  [[nodiscard]] const LineMemo& line_score(std::uint32_t line);
-  // Full score of `reference`, or nullopt-like `false` when it provably cannot reach `entrance`.
-  [[nodiscard]] bool score_reference(std::size_t reference, double entrance, Score& out);
+  [[nodiscard]] std::uint8_t expression_state(std::uint32_t slot_expression, std::uint16_t slot);
+  [[nodiscard]] std::uint32_t line_score(std::uint32_t line);
+  void set_entrance(double entrance);
+  // Full score of `reference` into `out`, or false when it provably cannot reach the entrance set
+  // by set_entrance().
+  [[nodiscard]] bool score_reference(std::size_t reference, Score& out);
 
   const database::OsDb* db_;
   MatchOptions options_;
   std::size_t num_tests_ = 0;
-  std::vector<std::uint16_t> test_order_;         // tests by descending MatchPoints weight
+  std::vector<std::uint16_t> test_order_;         // tests in visiting order (see the constructor)
   std::vector<std::uint32_t> ordered_lines_;      // references x tests, in test_order_
   std::vector<std::uint32_t> reference_suffix_;   // references x (tests+1): max weight still to come
   std::vector<std::uint32_t> name_ids_;           // interned reference names, for the dedup
-  std::vector<std::uint32_t> slot_weights_;
 
   // Per-subject state.
-  std::uint32_t epoch_ = 0;
   std::vector<database::ObservedValue> observed_; // per slot
   std::vector<std::uint8_t> present_;             // per slot
   std::vector<std::uint32_t> subject_suffix_;     // tests+1: subject's weight still to come
-  std::vector<std::uint32_t> expression_epoch_;   // per slot-expression
-  std::vector<std::uint8_t> expression_result_;
-  std::vector<LineMemo> line_memo_;
+  std::vector<std::uint8_t> expression_state_;    // per slot-expression
+  std::vector<std::uint32_t> line_state_;         // per line
+  // Early exit when (bound - missed) * 2^24 < exit_scale_ * bound (exit_scale_ <= (entrance-margin) * 2^24).
+  std::uint64_t exit_scale_ = 0;
 };
 
 } // namespace stackprint::scoring
