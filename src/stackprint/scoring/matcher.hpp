@@ -50,6 +50,7 @@ struct MatchResult {
   Outcome outcome = Outcome::no_matches;
   std::vector<Match> matches; // Nmap's order: descending accuracy, ties in DB order
   std::size_t perfect_matches = 0; // the first `perfect_matches` entries have accuracy 1.0
+  friend bool operator==(const MatchResult&, const MatchResult&) = default;
 };
 
 struct MatchOptions {
