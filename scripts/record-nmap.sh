@@ -12,6 +12,8 @@
 #                    headers, full snaplen, pcap, microsecond timestamps)
 #   nmap.nmap        Nmap's normal output (-oN)
 #   nmap.xml         Nmap's XML output (-oX)
+#   nmap.stdout      what Nmap printed on stdout (with the -vv progress lines, e.g. one
+#                    "Initiating/Retrying OS detection (try #N)" line per round)
 #   fingerprint.txt  exactly the fingerprint block Nmap printed after "TCP/IP fingerprint:" (wrapped
 #                    "OS:" lines or unwrapped lines, each ending in \n; checked equal to the XML copy)
 #   meta.json        addresses, ports, lab options, the exact nmap command line, versions, date
@@ -34,12 +36,16 @@ nmap_timeout=180
 # nmap variants:
 #   std       -sS -sU -p T:22,80,U:40125 --max-os-tries 1   (ideal conditions: OT, CT and CU known)
 #   tries5    as std, but the default --max-os-tries (5)
+#   noguess   as std, but without --osscan-guess
 #   nosu      -sS -p 22,80 only (no UDP scan: CU unknown -> "not ideal", G=N)
 #   noclosed  -sS -sU -p T:80,U:40125 (no closed TCP port from the scan -> CT empty, G=N)
+#   noclosedtries  as noclosed, default --max-os-tries (a "not ideal" reason caps the tries at 2)
 #   noopen    -sS -sU -p T:22,U:40125 with no listener (no open port: no SEQ/OPS/WIN/ECN/T1-T4)
 personalities() {
   cat <<'EOF'
 default|listen=80|std|Linux defaults (TTL 64, timestamps 1, SACK, window scaling, ECN 2, syncookies 1)
+csumfull|listen=80 no-csum-offload|std|Linux defaults with TX checksum offload off: every captured checksum is final
+ts2csumfull|listen=80 tcp_timestamps=2 no-csum-offload|std|as ts2 (perfect match expected) with final checksums
 ttl128|listen=80 ip_default_ttl=128|std|initial TTL 128
 ttl255|listen=80 ip_default_ttl=255|std|initial TTL 255
 ttl32|listen=80 ip_default_ttl=32|std|initial TTL 32
@@ -59,7 +65,23 @@ windowsish|listen=80 ip_default_ttl=128 tcp_timestamps=0 tcp_window_scaling=0|st
 tries5|listen=80|tries5|Linux defaults, default --max-os-tries (5): merged fingerprint of all tries
 nosu|listen=80|nosu|Linux defaults, TCP scan only (no -sU): U1 goes to a random port; CU is set from its reply
 noclosed|listen=80|noclosed|Linux defaults, only the open TCP port scanned: CT empty, G=N
+noclosedtries|listen=80|noclosedtries|as noclosed with the default --max-os-tries: G=N caps the retries at 2
 noopen|listen=81|noopen|no open TCP port among the scanned ones: only IE, U1, T5-T7
+noguess|listen=80|noguess|Linux defaults without --osscan-guess (no "Aggressive OS guesses" line)
+oddball|listen=80 ip_default_ttl=255 tcp_timestamps=0 tcp_sack=0 tcp_window_scaling=0 tcp_ecn=0 mtu=576|std|everything off at once, TTL 255, MSS 536: far from any reference
+t5|listen=80|std -T5|timing template 5: "not ideal" reason, G=N
+scandelay|listen=80|std --scan-delay 600ms|600 ms between probes: "not ideal" (scan delay > 500 ms), SEQ spaced 600 ms
+ipidinc|listen=80 ipid=inc:1000:1|std|IP ID rewritten (nft): one counter +1 for all replies (TI/CI/II=I, SS=S)
+ipidsplit|listen=80 ipid=inc:1000:1 ipid-icmp=inc:40000:1|std|IP ID +1 counters, separate for ICMP starting at 40000 (SS=O)
+ipidinc2|listen=80 ipid=inc:1000:2|std|IP ID +2 per packet (incr-by-2 class, printed I; no SS)
+ipidbi|listen=80 ipid=inc:256:256|std|IP ID +256 per packet (BI, "broken little-endian incremental")
+ipidri|listen=80 ipid=inc:1000:1500|std|IP ID +1500 per packet (RI, random positive increments)
+ipidodd|listen=80 ipid=inc:1000:11|std|IP ID +11 per packet (odd, >9, <1000: unknown class, TI/CI/II left out)
+ipidrand|listen=80 ipid=rand:42|std|IP ID from a fixed pseudo-random sequence (RD)
+ipidconst|listen=80 ipid=const:0x1234|std|IP ID always 0x1234 (Nmap drops repeated SEQ replies with the same non-zero ID)
+ipidwrap|listen=80 ipid=inc:65530:1|std|IP ID +1 starting at 65530: wraps during SEQ (32-bit diff quirk -> RD)
+df1|listen=80 df=1|std|DF set on every reply (DF=Y in U1, DFI=Y)
+df0|listen=80 df=0|std|DF cleared on every reply (DF=N everywhere)
 loss10|listen=80 loss=10|std|10% random loss of incoming packets (non-deterministic)
 loss30tries5|listen=80 loss=30|tries5|30% random loss, up to 5 tries: merged fingerprint with repeated tests
 smallwin|listen=80 tcp_rmem=4096,8192,16384|std|small receive buffer: different W1-W6 and ECN/T windows
@@ -100,18 +122,21 @@ record_one() {
   # shellcheck disable=SC2064
   trap "[ -n \"\${tcpdump_pid:-}\" ] && kill -INT \$tcpdump_pid 2>/dev/null; '$lab' down '$labname'; rm -rf '$work'" EXIT
 
-  local ports scan_types tries_args=(--max-os-tries 1) ct="$closed_port" cu="$closed_udp_port" ot="$open_port"
+  local ports scan_types tries_args=(--max-os-tries 1) guess_args=(--osscan-guess)
   case "$variant" in
     std)      scan_types=(-sS -sU); ports="T:$closed_port,$open_port,U:$closed_udp_port" ;;
+    noguess)  scan_types=(-sS -sU); ports="T:$closed_port,$open_port,U:$closed_udp_port"; guess_args=() ;;
     tries5)   scan_types=(-sS -sU); ports="T:$closed_port,$open_port,U:$closed_udp_port"; tries_args=() ;;
-    nosu)     scan_types=(-sS);     ports="$closed_port,$open_port"; cu="" ;;
-    noclosed) scan_types=(-sS -sU); ports="T:$open_port,U:$closed_udp_port"; ct="" ;;
-    noopen)   scan_types=(-sS -sU); ports="T:$closed_port,U:$closed_udp_port"; ot="" ;;
+    nosu)     scan_types=(-sS);     ports="$closed_port,$open_port" ;;
+    noclosed) scan_types=(-sS -sU); ports="T:$open_port,U:$closed_udp_port" ;;
+    noclosedtries) scan_types=(-sS -sU); ports="T:$open_port,U:$closed_udp_port"; tries_args=() ;;
+    noopen)   scan_types=(-sS -sU); ports="T:$closed_port,U:$closed_udp_port" ;;
     *) die "bad variant $variant" ;;
   esac
-  local nmap_cmd=(nmap -O "${tries_args[@]}" --osscan-guess -vv -n -Pn "${scan_types[@]}" -p "$ports"
+  local nmap_cmd=(nmap -O "${tries_args[@]}" "${guess_args[@]}" -vv -n -Pn "${scan_types[@]}" -p "$ports"
                   "${extra_args[@]}" -oN nmap.nmap -oX nmap.xml "$target")
 
+  : >"$work/tcpdump.err"
   ip netns exec "$labname-s" tcpdump -i scan0 -n -s 262144 -U --immediate-mode -Z root --time-stamp-precision=micro \
     -w "$work/capture.pcap" "host $target" 2>"$work/tcpdump.err" &
   tcpdump_pid=$!
@@ -153,15 +178,21 @@ PY
   version=$(nmap --version | sed -n 's/^Nmap version \([^ ]*\).*/\1/p')
   # The command line is stored as a list of words, exactly as run (inside the scanner namespace, with
   # the working directory being the output directory).
-  M_NAME=$pname M_WHAT=$what M_OPTS=$opts M_TARGET=$target M_SCANNER=$scanner M_N=$n M_OT=$ot M_CT=$ct \
-  M_CU=$cu M_VERSION=$version M_KERNEL=$(uname -r) M_DATE=$started \
+  M_NAME=$pname M_WHAT=$what M_OPTS=$opts M_TARGET=$target M_SCANNER=$scanner M_N=$n \
+  M_PORTS=$ports M_VERSION=$version M_KERNEL=$(uname -r) M_DATE=$started \
     "$python" - "$work/meta.json" "${nmap_cmd[@]}" <<'PY'
 import json, os, shlex, sys
 e = os.environ
 n = int(e["M_N"])
-port = lambda v: int(v) if v else None
+import xml.etree.ElementTree as ET
+ports_el = ET.parse(os.path.join(os.path.dirname(sys.argv[1]), "nmap.xml")).getroot().findall(".//host/ports/port")
+def first_port(proto, state):
+    found = sorted(int(p.get("portid")) for p in ports_el
+                   if p.get("protocol") == proto and p.find("state").get("state") == state)
+    return found[0] if found else None
 cmd = sys.argv[2:]
 meta = {
+    "recorded_by": "scripts/record-nmap.sh",
     "personality": e["M_NAME"],
     "description": e["M_WHAT"],
     "lab_options": e["M_OPTS"].split(),
@@ -169,9 +200,12 @@ meta = {
     "scanner_ip": e["M_SCANNER"],
     "target_mac": f"02:00:0a:63:{n:02x}:02",
     "scanner_mac": f"02:00:0a:63:{n:02x}:01",
-    "open_tcp_port": port(e["M_OT"]),
-    "closed_tcp_port": port(e["M_CT"]),
-    "closed_udp_port": port(e["M_CU"]),
+    # Ports as Nmap's port scan found them (from the XML port table), which is what OS detection
+    # uses; null when the scan found none in that state.
+    "open_tcp_port": first_port("tcp", "open"),
+    "closed_tcp_port": first_port("tcp", "closed"),
+    "closed_udp_port": first_port("udp", "closed"),
+    "scanned_ports": e["M_PORTS"],
     "nmap_command": cmd,
     "nmap_command_line": shlex.join(cmd),
     "nmap_version": e["M_VERSION"],
@@ -185,7 +219,7 @@ PY
 
   mkdir -p "$dest"
   rm -f "$dest"/*
-  cp "$work/capture.pcap" "$work/nmap.nmap" "$work/nmap.xml" "$work/fingerprint.txt" "$work/meta.json" "$dest/"
+  cp "$work/capture.pcap" "$work/nmap.nmap" "$work/nmap.stdout" "$work/nmap.xml" "$work/fingerprint.txt" "$work/meta.json" "$dest/"
   chmod 644 "$dest"/*
   "$lab" down "$labname"
   rm -rf "$work"

@@ -1,0 +1,77 @@
+#pragma once
+// Live capture with libpcap on one interface: immediate mode (each packet is delivered at once,
+// not when a buffer fills), a BPF filter (capture_filter.hpp), nonblocking, and a selectable file
+// descriptor so an event loop can wait on capture and a deadline together. Frames are copied out of
+// libpcap's ring into owned CapturedFrame values (link layer stripped by io/link_layer.hpp).
+//
+// Opening needs root or CAP_NET_RAW; reading keeps working after drop_privileges().
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stackprint/base/expected.hpp"
+#include "stackprint/base/frame.hpp"
+#include "stackprint/io/clock.hpp"
+
+struct pcap; // libpcap's pcap_t, kept out of this header
+
+namespace stackprint::io {
+
+struct LiveCaptureOptions {
+  int snapshot_length = 65535; // bytes kept per frame: whole packets (U1 replies quote 328 bytes)
+  int buffer_bytes = 4 * 1024 * 1024; // kernel ring size; large scans need room between reads
+  bool promiscuous = false; // replies are addressed to us, so no need
+};
+
+// Kernel counters (pcap_stats): frames that passed the filter, and frames lost for lack of buffer.
+struct CaptureStats {
+  std::uint64_t received = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t interface_dropped = 0;
+};
+
+class LiveCapture {
+public:
+  // Opens `interface` with `bpf_filter` (libpcap filter syntax). Errors: the missing-privilege
+  // message of privileges.hpp, "no such interface", or the filter does not compile (message quotes
+  // libpcap's reason and the filter).
+  [[nodiscard]] static Expected<LiveCapture> open(const std::string& interface, const std::string& bpf_filter,
+                                                  const LiveCaptureOptions& options = {});
+
+  LiveCapture(LiveCapture&&) noexcept;
+  LiveCapture& operator=(LiveCapture&&) noexcept;
+  LiveCapture(const LiveCapture&) = delete;
+  LiveCapture& operator=(const LiveCapture&) = delete;
+  ~LiveCapture();
+
+  // A descriptor that polls readable when frames may be ready (then call read_ready()).
+  [[nodiscard]] int selectable_fd() const;
+  // libpcap's link type (DLT_EN10MB on veth and Ethernet).
+  [[nodiscard]] int link_type() const { return m_link_type; }
+
+  // Frames already captured, up to `max_frames`, without waiting. Non-IPv4 frames are skipped and
+  // counted in skipped_count(). Error when libpcap reports a read failure (e.g. interface gone).
+  [[nodiscard]] Expected<std::vector<CapturedFrame>> read_ready(std::size_t max_frames = 256);
+
+  // Waits until frames arrive or `deadline` (monotonic) passes, then returns what is ready (empty
+  // at the deadline). Retries after signals. Never waits past the deadline.
+  [[nodiscard]] Expected<std::vector<CapturedFrame>> wait(MonotonicTime deadline, std::size_t max_frames = 256);
+
+  [[nodiscard]] Expected<CaptureStats> stats();
+  [[nodiscard]] std::uint64_t skipped_count() const { return m_skipped; }
+
+private:
+  struct Closer {
+    void operator()(pcap* handle) const;
+  };
+  explicit LiveCapture(std::unique_ptr<pcap, Closer> handle, int link_type);
+
+  std::unique_ptr<pcap, Closer> m_handle;
+  int m_link_type = 0;
+  std::uint64_t m_skipped = 0;
+};
+
+} // namespace stackprint::io

@@ -1,0 +1,55 @@
+#pragma once
+// The packet transport a scan engine is pumped with (architecture B1/B9): send prepared IPv4 packets,
+// wait for captured ones until a deadline. LiveTransport is the real network (raw socket + libpcap);
+// a replay or test transport implements the same interface.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "stackprint/base/expected.hpp"
+#include "stackprint/base/frame.hpp"
+#include "stackprint/io/capture_filter.hpp"
+#include "stackprint/io/clock.hpp"
+#include "stackprint/io/live_capture.hpp"
+#include "stackprint/io/raw_sender.hpp"
+#include "stackprint/io/route.hpp"
+
+namespace stackprint::io {
+
+class Transport {
+public:
+  virtual ~Transport() = default;
+  // Sends one IPv4 packet (from its IPv4 header, network byte order).
+  [[nodiscard]] virtual Expected<SendOutcome> send(std::span<const std::uint8_t> ip_packet) = 0;
+  // Frames that arrived, waiting for the first one at most until `deadline`; empty at the deadline.
+  [[nodiscard]] virtual Expected<std::vector<CapturedFrame>> wait(MonotonicTime deadline) = 0;
+};
+
+class LiveTransport final : public Transport {
+public:
+  // Opens the privileged handles for a scan over `route`: a raw socket bound to route.interface and
+  // a capture on it filtered by scan_capture_filter(route.source, targets). Call drop_privileges()
+  // right after. Errors: see RawIpv4Sender::open and LiveCapture::open.
+  [[nodiscard]] static Expected<LiveTransport> open(const Route& route,
+                                                    std::span<const targets::Ipv4Address> target_addresses,
+                                                    const CaptureFilterOptions& filter_options = {},
+                                                    const LiveCaptureOptions& capture_options = {});
+
+  [[nodiscard]] Expected<SendOutcome> send(std::span<const std::uint8_t> ip_packet) override {
+    return m_sender.send(ip_packet);
+  }
+  [[nodiscard]] Expected<std::vector<CapturedFrame>> wait(MonotonicTime deadline) override {
+    return m_capture.wait(deadline);
+  }
+  [[nodiscard]] RawIpv4Sender& sender() { return m_sender; }
+  [[nodiscard]] LiveCapture& capture() { return m_capture; }
+
+private:
+  LiveTransport(RawIpv4Sender sender, LiveCapture capture)
+      : m_sender(std::move(sender)), m_capture(std::move(capture)) {}
+  RawIpv4Sender m_sender;
+  LiveCapture m_capture;
+};
+
+} // namespace stackprint::io

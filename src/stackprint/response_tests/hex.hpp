@@ -1,0 +1,18 @@
+#pragma once
+// Number formatting exactly as Nmap prints fingerprint values (nmap-facts.md 1.6).
+
+#include <cstdint>
+#include <string>
+
+namespace stackprint::response_tests {
+
+// printf("%X"): uppercase hex, no leading zeros, zero is "0". E.g. 0xFE88 -> "FE88".
+[[nodiscard]] std::string hex(std::uint64_t value);
+
+// printf("%hX") of an int: only the low 16 bits are printed (e.g. U1.UN, T of a negative sum).
+[[nodiscard]] std::string hex16(std::int64_t value);
+
+// printf("%08lX") of a CRC-32: exactly 8 uppercase hex digits (T.RD).
+[[nodiscard]] std::string hex8_padded(std::uint32_t value);
+
+} // namespace stackprint::response_tests
