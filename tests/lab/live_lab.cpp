@@ -4,9 +4,10 @@
 //   live_lab no-privilege                  run unprivileged: every privileged open must fail with
 //                                          the one-line missing-privilege message
 //   live_lab scan UP DOWN OPEN CLOSED UDP  scanner side: route lookup, raw sender + live capture,
-//                                          privilege drop, then (1) hand-built SYNs to OPEN and CLOSED
-//                                          on UP, expecting SYN/ACK and RST, and (2) port discovery of
-//                                          UP and DOWN (a host that drops everything)
+//                                          privilege drop, then (1) SYNs to OPEN and CLOSED on UP,
+//                                          expecting SYN/ACK and RST, checked also as they leave,
+//                                          and (2) io::run_port_discovery of UP and DOWN (a host
+//                                          that drops everything)
 // Exit status 0 when every check passed; each failed check prints one "FAIL:" line.
 // Bounded: at most k_max_packets sent and k_max_seconds spent in the scan mode.
 
