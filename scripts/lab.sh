@@ -26,6 +26,13 @@
 #   no-csum-offload  turn off TX checksum offload on both veth ends (ethtool), so the captured
 #                    replies carry their final TCP/UDP checksums. By default veth leaves the target's
 #                    SYN/ACKs with a partial (pseudo-header only) checksum in a capture.
+#   ipid=MODE        nftables (output hook): rewrite the IP ID of every IPv4 packet the target sends
+#   ipid-icmp=MODE   the same for ICMP only, with its own counter (then ipid= applies to the rest)
+#                    MODE: inc:START:STEP  START, START+STEP, ... (mod 65536), one counter per rule
+#                          rand:SEED       a fixed pseudo-random sequence (awk srand(SEED))
+#                          const:VALUE     always VALUE
+#                    (the sequence repeats after 1024 packets)
+#   df=0|1           nftables (output hook): clear or set DF on every IPv4 packet the target sends
 #   listen=P[,P...]  start a TCP listener on each port (a small python3 accept loop; it accepts and
 #                    closes, and exits by itself after LAB_LISTEN_SECONDS, default 3600)
 #
@@ -86,6 +93,31 @@ subnet_in_use() {
     fi
   done
   return 1
+}
+
+# Prints the nft expression for an IP ID MODE (see the header).
+ipid_expression() {
+  local mode=$1 a b
+  case "$mode" in
+    inc:*:*)
+      a=${mode#inc:}; b=${a#*:}; a=${a%%:*}
+      [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] || die "bad ipid mode '$mode'"
+      echo "numgen inc mod 1024 map { $(awk -v s="$a" -v st="$b" \
+        'BEGIN { for (i = 0; i < 1024; i++) printf "%s%d : %d", (i ? ", " : ""), i, (s + i * st) % 65536 }') }"
+      ;;
+    rand:*)
+      a=${mode#rand:}
+      [[ $a =~ ^[0-9]+$ ]] || die "bad ipid mode '$mode'"
+      echo "numgen inc mod 1024 map { $(awk -v seed="$a" \
+        'BEGIN { srand(seed); for (i = 0; i < 1024; i++) printf "%s%d : %d", (i ? ", " : ""), i, int(rand() * 65536) }') }"
+      ;;
+    const:*)
+      a=${mode#const:}
+      [[ $a =~ ^(0x[0-9a-fA-F]+|[0-9]+)$ ]] || die "bad ipid mode '$mode'"
+      echo "$a"
+      ;;
+    *) die "bad ipid mode '$mode' (inc:START:STEP, rand:SEED, const:VALUE)" ;;
+  esac
 }
 
 start_listener() {
@@ -151,7 +183,7 @@ lab_up() {
   ip -n "$s" addr add "10.99.$n.1/24" dev scan0
   ip -n "$t" addr add "10.99.$n.2/24" dev targ0
 
-  local opt nft_rules=() listen_ports=() key value
+  local opt nft_rules=() out_rules=() listen_ports=() key value ipid_all="" ipid_icmp=""
   for opt in "$@"; do
     case "$opt" in
       mtu=*)
@@ -172,6 +204,10 @@ lab_up() {
         [[ $value =~ ^[0-9]+$ ]] || die "bad port '$value'"
         nft_rules+=("tcp dport $value drop")
         ;;
+      ipid=*) ipid_all=$(ipid_expression "${opt#ipid=}") ;;
+      ipid-icmp=*) ipid_icmp=$(ipid_expression "${opt#ipid-icmp=}") ;;
+      df=0) out_rules+=("ip frag-off set 0") ;;
+      df=1) out_rules+=("ip frag-off set 0x4000") ;;
       loss=*)
         value=${opt#loss=}
         [[ $value =~ ^[0-9]+$ ]] && [ "$value" -ge 1 ] && [ "$value" -le 99 ] || die "loss must be 1..99"
@@ -199,6 +235,24 @@ lab_up() {
       echo "  chain in { type filter hook input priority 0; policy accept;"
       local r
       for r in "${nft_rules[@]}"; do echo "    $r"; done
+      echo "  }"
+      echo "}"
+    } | ip netns exec "$t" nft -f -
+  fi
+
+  # Rewrites of what the target sends (after routing, so the kernel's own choices are replaced).
+  # The IP ID must be set through a map: a computed value (numgen) is written in the wrong byte order.
+  if [ -n "$ipid_icmp" ]; then out_rules=("meta l4proto icmp ip id set $ipid_icmp" "${out_rules[@]}"); fi
+  if [ -n "$ipid_all" ]; then
+    if [ -n "$ipid_icmp" ]; then out_rules+=("meta l4proto != icmp ip id set $ipid_all")
+    else out_rules+=("ip id set $ipid_all"); fi
+  fi
+  if [ ${#out_rules[@]} -gt 0 ]; then
+    {
+      echo "table ip splabout {"
+      echo "  chain out { type filter hook output priority 0; policy accept;"
+      local r
+      for r in "${out_rules[@]}"; do echo "    $r"; done
       echo "  }"
       echo "}"
     } | ip netns exec "$t" nft -f -

@@ -71,6 +71,17 @@ noguess|listen=80|noguess|Linux defaults without --osscan-guess (no "Aggressive 
 oddball|listen=80 ip_default_ttl=255 tcp_timestamps=0 tcp_sack=0 tcp_window_scaling=0 tcp_ecn=0 mtu=576|std|everything off at once, TTL 255, MSS 536: far from any reference
 t5|listen=80|std -T5|timing template 5: "not ideal" reason, G=N
 scandelay|listen=80|std --scan-delay 600ms|600 ms between probes: "not ideal" (scan delay > 500 ms), SEQ spaced 600 ms
+ipidinc|listen=80 ipid=inc:1000:1|std|IP ID rewritten (nft): one counter +1 for all replies (TI/CI/II=I, SS=S)
+ipidsplit|listen=80 ipid=inc:1000:1 ipid-icmp=inc:40000:1|std|IP ID +1 counters, separate for ICMP starting at 40000 (SS=O)
+ipidinc2|listen=80 ipid=inc:1000:2|std|IP ID +2 per packet (incr-by-2 class, printed I; no SS)
+ipidbi|listen=80 ipid=inc:256:256|std|IP ID +256 per packet (BI, "broken little-endian incremental")
+ipidri|listen=80 ipid=inc:1000:1500|std|IP ID +1500 per packet (RI, random positive increments)
+ipidodd|listen=80 ipid=inc:1000:11|std|IP ID +11 per packet (odd, >9, <1000: unknown class, TI/CI/II left out)
+ipidrand|listen=80 ipid=rand:42|std|IP ID from a fixed pseudo-random sequence (RD)
+ipidconst|listen=80 ipid=const:0x1234|std|IP ID always 0x1234 (Nmap drops repeated SEQ replies with the same non-zero ID)
+ipidwrap|listen=80 ipid=inc:65530:1|std|IP ID +1 starting at 65530: wraps during SEQ (32-bit diff quirk -> RD)
+df1|listen=80 df=1|std|DF set on every reply (DF=Y in U1, DFI=Y)
+df0|listen=80 df=0|std|DF cleared on every reply (DF=N everywhere)
 loss10|listen=80 loss=10|std|10% random loss of incoming packets (non-deterministic)
 loss30tries5|listen=80 loss=30|tries5|30% random loss, up to 5 tries: merged fingerprint with repeated tests
 smallwin|listen=80 tcp_rmem=4096,8192,16384|std|small receive buffer: different W1-W6 and ECN/T windows
