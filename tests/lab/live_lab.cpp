@@ -4,9 +4,10 @@
 //   live_lab no-privilege                  run unprivileged: every privileged open must fail with
 //                                          the one-line missing-privilege message
 //   live_lab scan UP DOWN OPEN CLOSED UDP  scanner side: route lookup, raw sender + live capture,
-//                                          privilege drop, then (1) hand-built SYNs to OPEN and CLOSED
-//                                          on UP, expecting SYN/ACK and RST, and (2) port discovery of
-//                                          UP and DOWN (a host that drops everything)
+//                                          privilege drop, then (1) SYNs to OPEN and CLOSED on UP,
+//                                          expecting SYN/ACK and RST, checked also as they leave,
+//                                          and (2) io::run_port_discovery of UP and DOWN (a host
+//                                          that drops everything)
 // Exit status 0 when every check passed; each failed check prints one "FAIL:" line.
 // Bounded: at most k_max_packets sent and k_max_seconds spent in the scan mode.
 
@@ -25,6 +26,7 @@
 #include "stackprint/discovery/port_discovery.hpp"
 #include "stackprint/discovery/probe_packet.hpp"
 #include "stackprint/discovery/reply.hpp"
+#include "stackprint/io/discovery_runner.hpp"
 #include "stackprint/io/live_capture.hpp"
 #include "stackprint/io/privileges.hpp"
 #include "stackprint/io/raw_sender.hpp"
@@ -216,32 +218,16 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   config.initial_timeout = 400ms;
   config.max_tries = 2;
   discovery::PortDiscovery scan(config, hosts);
-  while (!scan.finished() && std::chrono::steady_clock::now() < hard_deadline) {
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& action : scan.on_tick(now)) {
-      if (packets >= k_max_packets) {
-        break;
-      }
-      const std::vector<std::uint8_t> bytes = discovery::probe_packet(action, us);
-      auto outcome = transport->send(bytes);
-      ++packets;
-      if (!outcome) {
-        check(false, "discovery send: " + outcome.error().message);
-      }
-    }
-    if (scan.finished()) {
-      break; // the tick's expiries may have completed the last hosts
-    }
-    const auto wake = std::min(scan.next_wakeup().value_or(hard_deadline), hard_deadline);
-    auto frames = transport->wait(std::max(wake, std::chrono::steady_clock::now() + 1ms));
-    if (!frames) {
-      std::printf("FAIL: capture: %s\n", frames.error().message.c_str());
-      return 1;
-    }
-    for (const auto& frame : *frames) {
-      scan.on_frame(frame, std::chrono::steady_clock::now());
-    }
+  io::RunLimits limits;
+  limits.max_packets = static_cast<std::uint64_t>(k_max_packets - packets);
+  limits.max_duration = hard_deadline - std::chrono::steady_clock::now();
+  const io::SystemClock clock;
+  auto run = io::run_port_discovery(*transport, scan, us, clock, limits);
+  if (!run) {
+    std::printf("FAIL: port discovery: %s\n", run.error().message.c_str());
+    return 1;
   }
+  packets += static_cast<int>(run->packets_sent);
   check(scan.finished(), "port discovery finished within the time bound");
   const auto& result_up = scan.hosts()[0];
   const auto& result_down = scan.hosts()[1];
