@@ -243,6 +243,9 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(result_down.ports.tcp.count(open_port) != 0 &&
             result_down.ports.tcp.at(open_port) == discovery::PortState::filtered,
         "the silent host's ports are filtered");
+  // For the script's cross-check against Nmap's SCAN line (OT, CT, CU).
+  std::printf("selected: OT=%u CT=%u CU=%u\n", static_cast<unsigned>(result_up.selected.open_tcp.value_or(0)),
+              static_cast<unsigned>(result_up.selected.closed_tcp), static_cast<unsigned>(result_up.selected.closed_udp));
   auto stats = transport->capture().stats();
   check(stats && stats->dropped == 0, "the capture dropped nothing");
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
