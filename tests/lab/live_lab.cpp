@@ -4,9 +4,10 @@
 //   live_lab no-privilege                  run unprivileged: every privileged open must fail with
 //                                          the one-line missing-privilege message
 //   live_lab scan UP DOWN OPEN CLOSED UDP  scanner side: route lookup, raw sender + live capture,
-//                                          privilege drop, then (1) hand-built SYNs to OPEN and CLOSED
-//                                          on UP, expecting SYN/ACK and RST, and (2) port discovery of
-//                                          UP and DOWN (a host that drops everything)
+//                                          privilege drop, then (1) SYNs to OPEN and CLOSED on UP,
+//                                          expecting SYN/ACK and RST, checked also as they leave,
+//                                          and (2) io::run_port_discovery of UP and DOWN (a host
+//                                          that drops everything)
 // Exit status 0 when every check passed; each failed check prints one "FAIL:" line.
 // Bounded: at most k_max_packets sent and k_max_seconds spent in the scan mode.
 
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +27,7 @@
 #include "stackprint/discovery/port_discovery.hpp"
 #include "stackprint/discovery/probe_packet.hpp"
 #include "stackprint/discovery/reply.hpp"
+#include "stackprint/io/discovery_runner.hpp"
 #include "stackprint/io/live_capture.hpp"
 #include "stackprint/io/privileges.hpp"
 #include "stackprint/io/raw_sender.hpp"
@@ -110,7 +113,8 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(!route->gateway && !route->loopback, "destination is on the directly connected lab segment");
   check(io::require_raw_privileges().has_value(), "raw privileges are present before the drop");
   const std::vector<Ipv4Address> hosts = {up, down};
-  auto transport = io::LiveTransport::open(*route, hosts, io::CaptureFilterOptions{true});
+  // The first "host group" is only UP; the filter is widened to both hosts after the drop.
+  auto transport = io::LiveTransport::open(*route, std::span<const Ipv4Address>(hosts).first(1));
   if (!transport) {
     std::printf("FAIL: opening the transport: %s\n", transport.error().message.c_str());
     return 1;
@@ -215,33 +219,38 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   config.sequence_secret = 0x5EC2E7;
   config.initial_timeout = 400ms;
   config.max_tries = 2;
-  discovery::PortDiscovery scan(config, hosts);
-  while (!scan.finished() && std::chrono::steady_clock::now() < hard_deadline) {
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& action : scan.on_tick(now)) {
-      if (packets >= k_max_packets) {
-        break;
-      }
-      const std::vector<std::uint8_t> bytes = discovery::probe_packet(action, us);
-      auto outcome = transport->send(bytes);
-      ++packets;
-      if (!outcome) {
-        check(false, "discovery send: " + outcome.error().message);
-      }
-    }
-    if (scan.finished()) {
-      break; // the tick's expiries may have completed the last hosts
-    }
-    const auto wake = std::min(scan.next_wakeup().value_or(hard_deadline), hard_deadline);
-    auto frames = transport->wait(std::max(wake, std::chrono::steady_clock::now() + 1ms));
-    if (!frames) {
-      std::printf("FAIL: capture: %s\n", frames.error().message.c_str());
-      return 1;
-    }
-    for (const auto& frame : *frames) {
-      scan.on_frame(frame, std::chrono::steady_clock::now());
-    }
+  // After the drop, narrow the filter to DOWN only: UP's SYN/ACK must no longer get through.
+  auto narrowed = transport->set_targets(us, std::span<const Ipv4Address>(hosts).last(1));
+  // The second capture watches for that SYN/ACK, to show it did arrive.
+  auto witness = outgoing->set_filter("src host " + stackprint::targets::to_string(up) + " and tcp dst port 47050");
+  check(witness.has_value(), "the witness capture's filter changed after the drop");
+  check(narrowed.has_value(), "the capture filter can be changed after the privilege drop");
+  auto probe = transport->send(discovery::probe_packet(discovery::SendTcpSyn{up, 47050, open_port, 0x55555555, 0x4250}, us));
+  ++packets;
+  check(probe.has_value(), "SYN sent under the narrowed filter");
+  std::size_t leaked = 0;
+  const auto quiet_until = std::chrono::steady_clock::now() + 300ms;
+  while (std::chrono::steady_clock::now() < quiet_until) {
+    auto frames = transport->wait(quiet_until);
+    leaked += frames ? frames->size() : 1;
   }
+  check(leaked == 0, "the narrowed filter drops the other host's SYN/ACK (got " + std::to_string(leaked) + ")");
+  auto witnessed = outgoing->wait(std::chrono::steady_clock::now() + 200ms);
+  check(witnessed && witnessed->size() == 1, "while the witness capture saw that SYN/ACK arrive");
+  auto refiltered = transport->set_targets(us, hosts, io::CaptureFilterOptions{true});
+  check(refiltered.has_value(), "the filter widened again to both hosts");
+  check(!transport->capture().set_filter("not a filter ((").has_value(), "a bad filter is an error value");
+  discovery::PortDiscovery scan(config, hosts);
+  io::RunLimits limits;
+  limits.max_packets = static_cast<std::uint64_t>(k_max_packets - packets);
+  limits.max_duration = hard_deadline - std::chrono::steady_clock::now();
+  const io::SystemClock clock;
+  auto run = io::run_port_discovery(*transport, scan, us, clock, limits);
+  if (!run) {
+    std::printf("FAIL: port discovery: %s\n", run.error().message.c_str());
+    return 1;
+  }
+  packets += static_cast<int>(run->packets_sent);
   check(scan.finished(), "port discovery finished within the time bound");
   const auto& result_up = scan.hosts()[0];
   const auto& result_down = scan.hosts()[1];
@@ -257,6 +266,9 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(result_down.ports.tcp.count(open_port) != 0 &&
             result_down.ports.tcp.at(open_port) == discovery::PortState::filtered,
         "the silent host's ports are filtered");
+  // For the script's cross-check against Nmap's SCAN line (OT, CT, CU).
+  std::printf("selected: OT=%u CT=%u CU=%u\n", static_cast<unsigned>(result_up.selected.open_tcp.value_or(0)),
+              static_cast<unsigned>(result_up.selected.closed_tcp), static_cast<unsigned>(result_up.selected.closed_udp));
   auto stats = transport->capture().stats();
   check(stats && stats->dropped == 0, "the capture dropped nothing");
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
