@@ -1,20 +1,128 @@
+// `stackprint match [--db PATH] [--guess] [--json] [--semantics 7.93|fixed] [FILE|-]`
+// Matches one subject fingerprint (Nmap's OS:-wrapped form or one test per line) against nmap-os-db
+// and prints what Nmap 7.93 would print for it (Device type / Running / OS CPE, then OS details or
+// the guesses), or one JSON object with --json.
+//
+// Exit status: 0 when matching ran (whatever the outcome), 2 for unusable input (arguments,
+// database, fingerprint).
+
 #include <cstdio>
+#include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/exit_status.hpp"
+#include "stackprint/cli/os_db_file.hpp"
+#include "stackprint/fingerprint/text.hpp"
+#include "stackprint/scoring/matcher.hpp"
+#include "stackprint/scoring/os_report.hpp"
 
 namespace stackprint::cli {
 
-// Placeholder until the subcommand is implemented: says so and fails, never pretends.
+namespace {
+
+struct MatchArgs {
+  std::string db_path;
+  std::string semantics = "7.93";
+  std::string input = "-";
+  bool guess = false;
+  bool json = false;
+};
+
+const char* outcome_name(scoring::Outcome o) {
+  switch (o) {
+  case scoring::Outcome::success:
+    return "success";
+  case scoring::Outcome::no_matches:
+    return "no_matches";
+  case scoring::Outcome::too_many_matches:
+    return "too_many_matches";
+  }
+  return "unknown";
+}
+
+nlohmann::json to_json(const database::OsDb& db, const scoring::MatchResult& result, const scoring::OsReport& report,
+                       const std::string& semantics) {
+  nlohmann::json matches = nlohmann::json::array();
+  for (const auto& m : result.matches) {
+    const auto& ref = db.references()[m.reference];
+    nlohmann::json classes = nlohmann::json::array();
+    for (const auto& c : ref.classes) {
+      nlohmann::json cpes = nlohmann::json::array();
+      for (const auto& cpe : c.cpes) cpes.push_back(cpe.uri);
+      classes.push_back({{"vendor", c.vendor},
+                         {"family", c.family},
+                         {"generation", c.generation ? nlohmann::json(*c.generation) : nlohmann::json(nullptr)},
+                         {"type", c.device_type},
+                         {"cpe", cpes}});
+    }
+    matches.push_back(
+        {{"name", ref.name}, {"accuracy", scoring::percent(m.accuracy)}, {"line", ref.line}, {"classes", classes}});
+  }
+  return {{"outcome", outcome_name(result.outcome)},
+          {"perfect", result.perfect_matches > 0 && result.outcome == scoring::Outcome::success},
+          {"perfect_matches", result.perfect_matches},
+          {"semantics", semantics},
+          {"matches", matches},
+          {"nmap_shown", report.xml_matches.size()},
+          {"lines", report.lines}};
+}
+
+int run_match(const MatchArgs& args) {
+  const auto fp_text = read_text_file(args.input);
+  if (!fp_text) {
+    std::fprintf(stderr, "stackprint match: %s\n", fp_text.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  const auto subject = fingerprint::parse_fingerprint(*fp_text);
+  if (!subject) {
+    std::fprintf(stderr, "stackprint match: %s: %s\n", args.input.c_str(), subject.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  const auto db = load_os_db_file(resolve_os_db_path(args.db_path));
+  if (!db) {
+    std::fprintf(stderr, "stackprint match: %s\n", db.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  scoring::MatchOptions options;
+  options.semantics = args.semantics == "fixed" ? database::Semantics::fixed : database::Semantics::nmap_7_93;
+  scoring::Matcher matcher(*db, options);
+  const scoring::MatchResult result = matcher.match(*subject);
+
+  // G=N in the SCAN line means Nmap had a reason not to trust the conditions (facts 5.2).
+  scoring::ReportOptions report_options;
+  report_options.osscan_guess = args.guess;
+  if (subject->scan) {
+    const std::string* good = subject->scan->find("G");
+    report_options.non_ideal = good != nullptr && *good == "N";
+  }
+  const scoring::OsReport report = scoring::build_os_report(*db, result, report_options);
+
+  if (args.json) {
+    std::printf("%s\n", to_json(*db, result, report, args.semantics).dump().c_str());
+    return k_exit_ok;
+  }
+  for (const auto& line : report.lines) std::printf("%s\n", line.c_str());
+  if (report.fingerprint_follows) {
+    std::printf("TCP/IP fingerprint:\n%s", fingerprint::format_wrapped(*subject).c_str());
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
 void add_match_command(CLI::App& app, int& status) {
-  auto* cmd = app.add_subcommand("match", "(not implemented yet)");
-  cmd->allow_extras();
-  cmd->callback([&status] {
-    std::fprintf(stderr, "stackprint: 'match' is not implemented yet\n");
-    status = k_exit_failure;
-  });
+  auto args = std::make_shared<MatchArgs>();
+  auto* cmd = app.add_subcommand("match", "Match a subject fingerprint against nmap-os-db, as Nmap 7.93 does");
+  cmd->add_option("--db", args->db_path, "nmap-os-db path (default: $STACKPRINT_DB or /usr/share/nmap/nmap-os-db)");
+  cmd->add_flag("--guess", args->guess, "print the aggressive guesses (like --osscan-guess)");
+  cmd->add_flag("--json", args->json, "print one JSON object");
+  cmd->add_option("--semantics", args->semantics, "expression semantics: 7.93 (exact Nmap) or fixed")
+      ->check(CLI::IsMember({"7.93", "fixed"}));
+  cmd->add_option("file", args->input, "fingerprint file, or - for standard input (default)");
+  cmd->callback([args, &status] { status = run_match(*args); });
 }
 
 } // namespace stackprint::cli

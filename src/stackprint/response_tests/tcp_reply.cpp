@@ -2,24 +2,10 @@
 
 #include <array>
 
+#include "stackprint/base/crc32.hpp"
 #include "stackprint/response_tests/hex.hpp"
 
 namespace stackprint::response_tests {
-namespace {
-
-constexpr std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> table{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
-  }
-  return table;
-}
-
-constexpr std::array<std::uint32_t, 256> k_crc_table = make_crc_table();
-
-} // namespace
 
 // R
 std::string response_value(bool received) { return received ? "Y" : "N"; }
@@ -62,19 +48,13 @@ std::string tcp_flags_value(std::uint8_t flags) {
   return out;
 }
 
-std::uint32_t crc32(std::span<const std::uint8_t> bytes) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (const std::uint8_t b : bytes) c = k_crc_table[(c ^ b) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
 int tcp_payload_length(std::uint16_t ip_total_length, unsigned ip_header_bytes, unsigned tcp_header_bytes) {
   return static_cast<int>(ip_total_length) - static_cast<int>(ip_header_bytes) - static_cast<int>(tcp_header_bytes);
 }
 
 // RD: TCP RST data checksum.
 std::string rst_data_value(std::uint8_t flags, std::span<const std::uint8_t> payload) {
-  if ((flags & k_tcp_rst) && !payload.empty()) return hex8_padded(crc32(payload));
+  if ((flags & k_tcp_rst) && !payload.empty()) return hex8_padded(stackprint::crc32(payload));
   return "0";
 }
 

@@ -39,15 +39,11 @@ inline constexpr std::uint8_t k_tcp_cwr = 0x80;
 // F: flag letters in the order E U A P R S F (CWR is never shown). No flags -> "".
 [[nodiscard]] std::string tcp_flags_value(std::uint8_t flags);
 
-// Standard CRC-32 (reflected polynomial 0xEDB88320, initial 0xFFFFFFFF, final XOR), as Nmap's
-// nbase_crc32. crc32("123456789") == 0xCBF43926.
-[[nodiscard]] std::uint32_t crc32(std::span<const std::uint8_t> bytes);
-
 // Length of the TCP payload as Nmap computes it for RD: IP total length - IP header length -
 // TCP header length (all in bytes), which may be negative for malformed packets.
 [[nodiscard]] int tcp_payload_length(std::uint16_t ip_total_length, unsigned ip_header_bytes, unsigned tcp_header_bytes);
 
-// RD: "%08lX" of the CRC-32 of the payload when RST is set and the payload is not empty, else
+// RD: "%08lX" of the CRC-32 (base/crc32.hpp, as Nmap's nbase_crc32) of the payload when RST is set and the payload is not empty, else
 // "0". `payload` = the bytes after the TCP header up to the IP total length.
 // DIVERGENCE(nmap): when the IP total length claims more bytes than were captured, Nmap reads past
 // the packet; the caller passes only the captured bytes.

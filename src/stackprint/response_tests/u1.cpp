@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "stackprint/base/checksum.hpp"
 #include "stackprint/response_tests/hex.hpp"
 
 namespace stackprint::response_tests {
@@ -23,15 +24,6 @@ std::string u1_rid_value(std::uint16_t quoted_ip_id, std::uint16_t sent_ip_id) {
   return quoted_ip_id == sent_ip_id ? "G" : hex(quoted_ip_id);
 }
 
-std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes) {
-  std::uint32_t sum = 0;
-  std::size_t i = 0;
-  for (; i + 1 < bytes.size(); i += 2) sum += static_cast<std::uint32_t>(bytes[i] << 8 | bytes[i + 1]);
-  if (i < bytes.size()) sum += static_cast<std::uint32_t>(bytes[i] << 8);
-  while (sum >> 16) sum = (sum & 0xFFFFu) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum & 0xFFFFu);
-}
-
 // U1.RIPCK
 std::string u1_ripck_value(std::span<const std::uint8_t, 20> quoted_ip_header) {
   const auto field = static_cast<std::uint16_t>(quoted_ip_header[10] << 8 | quoted_ip_header[11]);
@@ -40,7 +32,7 @@ std::string u1_ripck_value(std::span<const std::uint8_t, 20> quoted_ip_header) {
   std::copy(quoted_ip_header.begin(), quoted_ip_header.end(), copy.begin());
   copy[10] = 0;
   copy[11] = 0;
-  return internet_checksum(copy) == field ? "G" : "I";
+  return stackprint::internet_checksum(copy) == field ? "G" : "I";
 }
 
 // U1.RUCK

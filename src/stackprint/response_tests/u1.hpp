@@ -27,10 +27,7 @@ inline constexpr std::uint8_t k_u1_payload_byte = 0x43;  // 'C'
 // RID: "G" if the quoted IP ID equals the one sent (0x1042), else its hex.
 [[nodiscard]] std::string u1_rid_value(std::uint16_t quoted_ip_id, std::uint16_t sent_ip_id = k_u1_ip_id);
 
-// Internet checksum (RFC 1071) of `bytes`, as a host-order value of the big-endian sum.
-[[nodiscard]] std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes);
-
-// RIPCK: "Z" if the quoted IP header's checksum field (bytes 10-11) is 0; otherwise the checksum
+// RIPCK (checksum of base/checksum.hpp): "Z" if the quoted IP header's checksum field (bytes 10-11) is 0; otherwise the checksum
 // is recomputed over exactly these first 20 quoted bytes with the field zeroed (quoted options are
 // ignored): "G" if it equals the field, else "I".
 [[nodiscard]] std::string u1_ripck_value(std::span<const std::uint8_t, 20> quoted_ip_header);

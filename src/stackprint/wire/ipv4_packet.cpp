@@ -109,23 +109,30 @@ Ipv4Packet with_computed_fields(Ipv4Packet packet, const SerializeOptions& optio
     pad_to_words(ip.options);
     ip.ihl = static_cast<std::uint8_t>((5 + ip.options.size() / 4) & 0x0F);
   }
-  if (options.ip_total_length) {
-    std::size_t transport_size = serialize_payload(packet.payload).size();
-    ip.total_length =
-        static_cast<std::uint16_t>((k_ipv4_min_header_length + ip.options.size() + transport_size) &
-                                   0xFFFF);
-  }
+  // One serialisation of the transport serves both the total length and its checksum (the
+  // checksum field's value does not change the length).
   if (options.transport_checksum) {
     if (auto* tcp = packet.tcp()) {
       tcp->checksum = 0;
-      tcp->checksum = transport_sum(ip, k_ip_protocol_tcp, serialize_payload(packet.payload));
     } else if (auto* udp = packet.udp()) {
       udp->checksum = 0;
-      std::uint16_t sum = transport_sum(ip, k_ip_protocol_udp, serialize_payload(packet.payload));
-      udp->checksum = sum == 0 ? std::uint16_t{0xFFFF} : sum;
     } else if (auto* icmp = packet.icmp()) {
       icmp->checksum = 0;
-      icmp->checksum = internet_checksum(serialize_payload(packet.payload));
+    }
+  }
+  const std::vector<std::uint8_t> transport = serialize_payload(packet.payload);
+  if (options.ip_total_length) {
+    ip.total_length = static_cast<std::uint16_t>(
+        (k_ipv4_min_header_length + ip.options.size() + transport.size()) & 0xFFFF);
+  }
+  if (options.transport_checksum) {
+    if (auto* tcp = packet.tcp()) {
+      tcp->checksum = transport_sum(ip, k_ip_protocol_tcp, transport);
+    } else if (auto* udp = packet.udp()) {
+      const std::uint16_t sum = transport_sum(ip, k_ip_protocol_udp, transport);
+      udp->checksum = sum == 0 ? std::uint16_t{0xFFFF} : sum;
+    } else if (auto* icmp = packet.icmp()) {
+      icmp->checksum = internet_checksum(transport);
     }
   }
   if (options.ip_checksum) {

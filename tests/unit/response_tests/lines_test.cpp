@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "stackprint/base/checksum.hpp"
+#include "stackprint/base/crc32.hpp"
+
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/response_tests/omission.hpp"
 #include "stackprint/response_tests/u1.hpp"

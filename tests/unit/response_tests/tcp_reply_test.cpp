@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "stackprint/base/checksum.hpp"
+#include "stackprint/base/crc32.hpp"
+
 namespace stackprint::response_tests {
 namespace {
 

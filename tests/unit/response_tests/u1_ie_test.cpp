@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "stackprint/base/checksum.hpp"
+#include "stackprint/base/crc32.hpp"
+
 #include "stackprint/response_tests/ie.hpp"
 #include "stackprint/response_tests/u1.hpp"
 

@@ -1,0 +1,384 @@
+#include "stackprint/database/os_db.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+namespace stackprint::database {
+
+namespace {
+
+// Nmap reads lines with fgets into a 2048-byte buffer; longer lines are split in two by it. We refuse
+// them instead, since no valid entry is that long.
+constexpr std::size_t k_max_line_length = 2047;
+// Weights are small in practice (15..100). The caps keep every line's sum within 16 bits, which the
+// matcher's packed per-line memo relies on.
+constexpr std::uint32_t k_max_weight = 1000;
+constexpr std::uint32_t k_max_test_weight = 65535;
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(s[i]) != lower(prefix[i])) return false;
+  }
+  return true;
+}
+
+// A test line as read, before MatchPoints is known.
+struct RawTest {
+  std::string_view name;
+  std::string_view body;
+  int line = 0;
+};
+
+struct RawReference {
+  std::size_t first_test = 0;
+  std::size_t test_count = 0;
+};
+
+struct RawAttribute {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Splits `a=b%c=d` into pairs. Empty body: no attributes (the DB has `OPS()`).
+std::optional<std::string> split_attributes(std::string_view body, std::vector<RawAttribute>& out) {
+  out.clear();
+  if (body.empty()) return std::nullopt;
+  std::size_t p = 0;
+  while (true) {
+    const std::size_t pct = body.find('%', p);
+    const std::string_view pair = body.substr(p, pct == std::string_view::npos ? std::string_view::npos : pct - p);
+    const std::size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) return "attribute '" + std::string(pair) + "' has no '='";
+    const std::string_view name = pair.substr(0, eq);
+    if (name.empty()) return std::string("attribute with an empty name");
+    for (const char c : name) {
+      if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))) {
+        return "bad attribute name '" + std::string(name) + "'";
+      }
+    }
+    for (const RawAttribute& seen : out) {
+      if (seen.name == name) return "attribute " + std::string(name) + " given twice";
+    }
+    out.push_back(RawAttribute{name, pair.substr(eq + 1)});
+    if (pct == std::string_view::npos) return std::nullopt;
+    p = pct + 1;
+  }
+}
+
+struct PairHash {
+  std::size_t operator()(std::uint64_t v) const { return std::hash<std::uint64_t>{}(v * 0x9E3779B97F4A7C15ULL); }
+};
+
+} // namespace
+
+// Builds an OsDb; a friend so the parser can fill the private tables directly.
+class OsDbBuilder {
+public:
+  OsDbBuilder(std::string_view text, std::string_view file_name) : text_(text), file_(file_name) {}
+
+  Expected<OsDb> run() {
+    if (auto err = read_blocks()) return fail(*err);
+    if (auto err = compile()) return fail(*err);
+    return std::move(db_);
+  }
+
+private:
+  std::string at(int line, std::string_view what) const { return fmt::format("{}:{}: {}", file_, line, what); }
+
+  // Pass 1: lines and blocks. Keeps test lines raw, because MatchPoints may come anywhere.
+  std::optional<std::string> read_blocks() {
+    enum class State { outside, match_points, fingerprint };
+    State state = State::outside;
+    std::size_t pos = 0;
+    int line_no = 0;
+    std::unordered_set<std::string_view> tests_in_block;
+    while (pos < text_.size()) {
+      const std::size_t nl = text_.find('\n', pos);
+      std::string_view line = text_.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      pos = nl == std::string_view::npos ? text_.size() : nl + 1;
+      ++line_no;
+      // DIVERGENCE(nmap): a CRLF line end is accepted as LF (Nmap would keep the '\r' in values).
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.size() > k_max_line_length) return at(line_no, "line longer than 2047 characters");
+      if (!line.empty() && line.front() == '#') {
+        ++db_.stats_.comment_lines;
+        continue;
+      }
+      for (const char c : line) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\t') || u == 0x7F) return at(line_no, fmt::format("binary data (byte 0x{:02X})", u));
+      }
+      if (line.empty()) {
+        state = State::outside;
+        continue;
+      }
+      if (trim(line).empty()) return at(line_no, "line of white space only (an empty line ends a block)");
+
+      const bool begins_fingerprint = state == State::outside ? starts_with_nocase(line, "FingerPrint")
+                                                              : line.starts_with("FingerPrint ");
+      if (begins_fingerprint) {
+        if (auto err = begin_fingerprint(line, line_no)) return err;
+        state = State::fingerprint;
+        tests_in_block.clear();
+        continue;
+      }
+      if (state == State::outside) {
+        if (starts_with_nocase(line, "MatchPoints")) {
+          if (match_points_line_ != 0) {
+            return at(line_no, fmt::format("second MatchPoints block (the first is on line {})", match_points_line_));
+          }
+          match_points_line_ = line_no;
+          state = State::match_points;
+          tests_in_block.clear();
+          continue;
+        }
+        return at(line_no, "expected 'Fingerprint <name>' or 'MatchPoints' to begin a block");
+      }
+      if (starts_with_nocase(line, "Fingerprint") || starts_with_nocase(line, "MatchPoints")) {
+        return at(line_no, "new block without an empty line ending the previous one");
+      }
+      if (line.starts_with("Class ")) {
+        if (state != State::fingerprint) return at(line_no, "Class line in the MatchPoints block");
+        if (auto err = class_line(line, line_no)) return err;
+        continue;
+      }
+      if (line.starts_with("CPE ")) {
+        if (state != State::fingerprint) return at(line_no, "CPE line in the MatchPoints block");
+        if (auto err = cpe_line(line, line_no)) return err;
+        continue;
+      }
+      // Test line NAME(body).
+      const std::size_t open = line.find('(');
+      if (open == std::string_view::npos) return at(line_no, "expected a test line NAME(...)");
+      const std::size_t close = line.find(')', open + 1);
+      if (close == std::string_view::npos) return at(line_no, "test line without ')' (truncated?)");
+      if (!trim(line.substr(close + 1)).empty()) return at(line_no, "text after ')' on a test line");
+      const std::string_view name = line.substr(0, open);
+      if (name.empty()) return at(line_no, "test line with an empty test name");
+      for (const char c : name) {
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+          return at(line_no, "bad test name '" + std::string(name) + "'");
+        }
+      }
+      if (!tests_in_block.insert(name).second) return at(line_no, "test " + std::string(name) + " given twice");
+      const RawTest raw{name, line.substr(open + 1, close - open - 1), line_no};
+      if (state == State::match_points) {
+        match_points_.push_back(raw);
+      } else {
+        raw_tests_.push_back(raw);
+        ++raw_refs_.back().test_count;
+      }
+    }
+    db_.stats_.lines = static_cast<std::size_t>(line_no);
+    if (match_points_line_ == 0) return fmt::format("{}: no MatchPoints block", file_);
+    return std::nullopt;
+  }
+
+  std::optional<std::string> begin_fingerprint(std::string_view line, int line_no) {
+    std::string_view rest = line.substr(11);
+    if (!rest.empty() && !is_space(rest.front())) return at(line_no, "expected a space after 'Fingerprint'");
+    // The name runs to the end of the line or a '#', trimmed.
+    if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+    rest = trim(rest);
+    if (rest.empty()) return at(line_no, "Fingerprint with an empty name");
+    Reference ref;
+    ref.name = std::string(rest);
+    ref.line = line_no;
+    db_.references_.push_back(std::move(ref));
+    raw_refs_.push_back(RawReference{raw_tests_.size(), 0});
+    return std::nullopt;
+  }
+
+  std::optional<std::string> class_line(std::string_view line, int line_no) {
+    std::string_view rest = line.substr(6);
+    std::string_view fields[3];
+    for (auto& field : fields) {
+      const std::size_t bar = rest.find('|');
+      if (bar == std::string_view::npos) return at(line_no, "Class line needs 'vendor | family | generation | type'");
+      field = trim(rest.substr(0, bar));
+      rest = rest.substr(bar + 1);
+    }
+    OsClass c;
+    c.vendor = std::string(fields[0]);
+    c.family = std::string(fields[1]);
+    if (!fields[2].empty()) c.generation = std::string(fields[2]);
+    c.device_type = std::string(trim(rest));
+    if (c.vendor.empty()) return at(line_no, "Class line with an empty vendor");
+    if (c.family.empty()) return at(line_no, "Class line with an empty OS family");
+    if (c.device_type.empty()) return at(line_no, "Class line with an empty device type");
+    db_.references_.back().classes.push_back(std::move(c));
+    ++db_.stats_.classes;
+    return std::nullopt;
+  }
+
+  std::optional<std::string> cpe_line(std::string_view line, int line_no) {
+    auto& classes = db_.references_.back().classes;
+    if (classes.empty()) return at(line_no, "CPE line before any Class line");
+    std::string_view rest = trim(line.substr(4));
+    std::size_t word_end = 0;
+    while (word_end < rest.size() && !is_space(rest[word_end])) ++word_end;
+    Cpe cpe;
+    cpe.uri = std::string(rest.substr(0, word_end));
+    if (cpe.uri.empty()) return at(line_no, "CPE line without a CPE");
+    if (!cpe.uri.starts_with("cpe:/")) return at(line_no, "CPE '" + cpe.uri + "' does not start with 'cpe:/'");
+    std::string_view flags = trim(rest.substr(word_end));
+    while (!flags.empty()) {
+      std::size_t e = 0;
+      while (e < flags.size() && !is_space(flags[e])) ++e;
+      const std::string_view flag = flags.substr(0, e);
+      if (flag != "auto") return at(line_no, "unknown CPE flag '" + std::string(flag) + "'");
+      cpe.auto_generated = true;
+      flags = trim(flags.substr(e));
+    }
+    if (cpe.auto_generated) ++db_.stats_.auto_cpes;
+    ++db_.stats_.cpes;
+    classes.back().cpes.push_back(std::move(cpe));
+    return std::nullopt;
+  }
+
+  // Pass 2: the MatchPoints schema, then every reference test line compiled and interned.
+  std::optional<std::string> compile() {
+    std::vector<RawAttribute> attrs;
+    for (const RawTest& t : match_points_) {
+      TestDef def;
+      def.name = std::string(t.name);
+      const auto test_index = static_cast<std::uint16_t>(db_.tests_.size());
+      std::uint32_t test_weight = 0;
+      if (auto err = split_attributes(t.body, attrs)) return at(t.line, *err);
+      for (const RawAttribute& a : attrs) {
+        if (a.value.empty() || a.value.size() > 6 ||
+            !std::all_of(a.value.begin(), a.value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+          return at(t.line, fmt::format("MatchPoints weight of {}.{} must be a decimal number, got '{}'", t.name,
+                                        a.name, a.value));
+        }
+        const auto weight = static_cast<std::uint32_t>(std::stoul(std::string(a.value)));
+        if (weight > k_max_weight) {
+          return at(t.line, fmt::format("MatchPoints weight of {}.{} is too large ({})", t.name, a.name, weight));
+        }
+        def.slots.push_back(static_cast<std::uint16_t>(db_.slots_.size()));
+        db_.slots_.push_back(Slot{test_index, std::string(a.name), weight});
+        test_weight += weight;
+      }
+      if (test_weight > k_max_test_weight) {
+        return at(t.line, fmt::format("MatchPoints weights of {} add up to more than {}", t.name, k_max_test_weight));
+      }
+      db_.tests_.push_back(std::move(def));
+    }
+    if (db_.tests_.empty()) return at(match_points_line_, "empty MatchPoints block");
+
+    const std::size_t num_tests = db_.tests_.size();
+    db_.reference_lines_.assign(db_.references_.size() * num_tests, OsDb::k_no_line);
+    std::vector<std::unordered_map<std::string_view, std::uint32_t>> line_ids(num_tests);
+    std::unordered_map<std::string_view, std::uint32_t> expression_ids;
+    std::unordered_map<std::uint64_t, std::uint32_t, PairHash> slot_expression_ids;
+    expression_ids.reserve(8192);
+    slot_expression_ids.reserve(20000);
+
+    for (std::size_t r = 0; r < db_.references_.size(); ++r) {
+      const RawReference& raw = raw_refs_[r];
+      for (std::size_t i = 0; i < raw.test_count; ++i) {
+        const RawTest& t = raw_tests_[raw.first_test + i];
+        const auto test = db_.find_test(t.name);
+        if (!test) return at(t.line, "test " + std::string(t.name) + " has no MatchPoints entry");
+        ++db_.stats_.test_lines;
+        auto [it, inserted] = line_ids[*test].try_emplace(t.body, static_cast<std::uint32_t>(db_.lines_.size()));
+        db_.reference_lines_[r * num_tests + *test] = it->second;
+        if (!inserted) continue;
+
+        if (auto err = split_attributes(t.body, attrs)) return at(t.line, *err);
+        CompiledLine line;
+        line.test = *test;
+        line.first = static_cast<std::uint32_t>(db_.line_attributes_.size());
+        line.count = static_cast<std::uint16_t>(attrs.size());
+        for (const RawAttribute& a : attrs) {
+          auto slot = db_.find_slot(*test, a.name);
+          if (!slot) {
+            // `R=N` in tests whose MatchPoints has no R (SEQ, OPS, WIN) means "no response"; it never
+            // meets a subject attribute in Nmap, so it gets a weight-0 slot.
+            if (a.name != "R") {
+              return at(t.line, fmt::format("attribute {}.{} has no MatchPoints entry", t.name, a.name));
+            }
+            slot = static_cast<std::uint16_t>(db_.slots_.size());
+            db_.slots_.push_back(Slot{*test, std::string(a.name), 0});
+            db_.tests_[*test].slots.push_back(*slot);
+          }
+          if (auto err = check_expression(a.value)) return at(t.line, fmt::format("{}.{}: {}", t.name, a.name, *err));
+          auto [eit, new_expression] =
+              expression_ids.try_emplace(a.value, static_cast<std::uint32_t>(db_.expressions_.size()));
+          if (new_expression) db_.expressions_.push_back(Expression::compile(a.value));
+          const std::uint64_t key = (static_cast<std::uint64_t>(*slot) << 32U) | eit->second;
+          auto [sit, new_pair] =
+              slot_expression_ids.try_emplace(key, static_cast<std::uint32_t>(db_.slot_expressions_.size()));
+          if (new_pair) db_.slot_expressions_.push_back(SlotExpression{*slot, eit->second});
+          db_.line_attributes_.push_back(LineAttribute{sit->second, *slot,
+                                                       static_cast<std::uint16_t>(db_.slots_[*slot].weight)});
+          line.max_weight += db_.slots_[*slot].weight;
+        }
+        db_.lines_.push_back(line);
+      }
+    }
+    std::unordered_set<std::string_view> names;
+    for (const Reference& ref : db_.references_) names.insert(ref.name);
+    db_.stats_.fingerprints = db_.references_.size();
+    db_.stats_.distinct_names = names.size();
+    db_.stats_.distinct_test_lines = db_.lines_.size();
+    db_.stats_.distinct_expressions = db_.expressions_.size();
+    db_.stats_.slot_expressions = db_.slot_expressions_.size();
+    return std::nullopt;
+  }
+
+  std::string_view text_;
+  std::string_view file_;
+  OsDb db_;
+  std::vector<RawTest> match_points_;
+  int match_points_line_ = 0;
+  std::vector<RawTest> raw_tests_;
+  std::vector<RawReference> raw_refs_;
+};
+
+std::optional<std::uint16_t> OsDb::find_test(std::string_view name) const {
+  for (std::size_t i = 0; i < tests_.size(); ++i) {
+    if (tests_[i].name == name) return static_cast<std::uint16_t>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint16_t> OsDb::find_slot(std::uint16_t test, std::string_view attribute) const {
+  if (test >= tests_.size()) return std::nullopt;
+  for (const std::uint16_t s : tests_[test].slots) {
+    if (slots_[s].attribute == attribute) return s;
+  }
+  return std::nullopt;
+}
+
+fingerprint::TestLine OsDb::reference_test_line(std::size_t ref, std::uint16_t test) const {
+  fingerprint::TestLine out;
+  out.name = tests_[test].name;
+  const std::uint32_t id = line_of(ref, test);
+  if (id == k_no_line) return out;
+  for (const LineAttribute& a : line_attributes(id)) {
+    const SlotExpression& pair = slot_expressions_[a.slot_expression];
+    out.attributes.push_back(fingerprint::Attribute{slots_[pair.slot].attribute, expressions_[pair.expression].text()});
+  }
+  return out;
+}
+
+Expected<OsDb> parse_os_db(std::string_view text, std::string_view file_name) {
+  return OsDbBuilder(text, file_name).run();
+}
+
+} // namespace stackprint::database

@@ -1,0 +1,173 @@
+#pragma once
+// Port discovery before OS detection, as a sans-I/O state machine: it never touches a socket or a
+// clock. The shell calls on_tick(now) and performs the returned actions (builds and sends the
+// packets), feeds every captured frame to on_frame(frame, now), and sleeps until next_wakeup() or
+// the next captured frame, until finished().
+//
+// Per host, every listed TCP port gets a SYN and every listed UDP port an empty datagram:
+//   SYN/ACK -> open, RST -> closed, ICMP unreachable (codes 0,1,2,3,9,10,13) -> filtered,
+//   no answer after max_tries sends -> filtered (TCP) or open|filtered (UDP),
+//   UDP reply -> open, ICMP port unreachable from the host itself -> closed (UDP).
+// A host from which nothing at all came back is "down". Then select_os_scan_ports() (4.2) picks
+// the ports OS detection uses.
+//
+// Replies are matched to probes without per-probe state on the wire: one TCP and one UDP source port
+// per run, and a SYN sequence number keyed by (secret, host, port) that the SYN/ACK or RST must
+// acknowledge (ack = sequence + 1).
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "stackprint/base/frame.hpp"
+#include "stackprint/discovery/port_selection.hpp"
+#include "stackprint/discovery/port_spec.hpp"
+#include "stackprint/discovery/reply.hpp"
+#include "stackprint/targets/ipv4_address.hpp"
+
+namespace stackprint::discovery {
+
+// Monotonic time, passed in by the shell.
+using Instant = std::chrono::steady_clock::time_point;
+using Duration = std::chrono::steady_clock::duration;
+
+struct DiscoveryConfig {
+  PortLists ports;             // see discovery_ports()
+  Ipv4Address source_address;  // ours: replies must be addressed to it
+  std::uint16_t tcp_source_port = 0;
+  std::uint16_t udp_source_port = 0;
+  std::uint32_t sequence_secret = 0;  // random per run
+  std::uint32_t random_tcp_draw = 0;  // for the random closed-port fallbacks (4.2)
+  std::uint32_t random_udp_draw = 0;
+  // Probe timeout: initial_timeout until the host has an RTT sample, then
+  // clamp(srtt + 4 * rttvar, min_timeout, max_timeout) (Nmap's bounds: 100 ms and 10 s).
+  Duration initial_timeout = std::chrono::seconds(1);
+  Duration min_timeout = std::chrono::milliseconds(100);
+  Duration max_timeout = std::chrono::seconds(10);
+  int max_tries = 2;                    // sends per probe (1 = no retransmission)
+  std::size_t max_outstanding = 256;    // probes in flight over all hosts
+  std::size_t max_outstanding_per_host = 64;
+  Duration send_gap{0};                 // minimum spacing between two sends (rate limit)
+  // DIVERGENCE(nmap): with stop_early, a host stops being probed once it has an open and a closed
+  // TCP port (and a closed UDP port when UDP ports are listed); the chosen ports are then the lowest
+  // found so far rather than the lowest of the whole list. Off by default (Nmap's choice).
+  bool stop_early = false;
+};
+
+struct SendTcpSyn {
+  Ipv4Address destination;
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+  std::uint32_t sequence = 0;
+  std::uint16_t ip_id = 0; // never 0, so the kernel keeps it
+  friend bool operator==(const SendTcpSyn&, const SendTcpSyn&) = default;
+};
+
+// An empty UDP datagram.
+struct SendUdpProbe {
+  Ipv4Address destination;
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+  std::uint16_t ip_id = 0; // never 0
+  friend bool operator==(const SendUdpProbe&, const SendUdpProbe&) = default;
+};
+
+using DiscoveryAction = std::variant<SendTcpSyn, SendUdpProbe>;
+
+enum class HostStatus { probing, up, down };
+
+struct HostDiscovery {
+  Ipv4Address address;
+  HostStatus status = HostStatus::probing;
+  PortTable ports;          // every answered or given-up port
+  SelectedPorts selected;   // meaningful once status is up
+  // Smoothed RTT and its variation from first-try replies, and the resulting probe timeout: the
+  // OS scan starts from this timeout (4.6).
+  std::optional<Duration> srtt;
+  std::optional<Duration> rttvar;
+  Duration timeout{};
+  // Ethernet source of the host's first reply, when captured on Ethernet.
+  std::optional<std::array<std::uint8_t, 6>> link_source;
+  std::uint64_t replies = 0;
+};
+
+class PortDiscovery {
+public:
+  // Duplicate addresses in `hosts` are probed once (the first entry is kept).
+  PortDiscovery(DiscoveryConfig config, std::vector<Ipv4Address> hosts);
+
+  // Expires timed-out probes (retransmitting or giving up) and returns the probes to send now.
+  [[nodiscard]] std::vector<DiscoveryAction> on_tick(Instant now);
+
+  // A captured frame. Frames that are malformed, not for us or match no outstanding probe are
+  // counted in ignored_frames() and otherwise ignored. Never throws.
+  void on_frame(const CapturedFrame& frame, Instant now);
+  // The same for an already parsed reply (for tests and for shells that parse once).
+  void on_reply(const DiscoveryReply& reply, Instant now, const std::optional<std::array<std::uint8_t, 6>>& link_source = {});
+
+  [[nodiscard]] bool finished() const;
+  // When on_tick() next has work (a timeout expires or a send becomes due); nullopt once finished.
+  // May be in the past: call on_tick() at once.
+  [[nodiscard]] std::optional<Instant> next_wakeup() const;
+
+  [[nodiscard]] const std::vector<HostDiscovery>& hosts() const { return m_hosts; }
+  [[nodiscard]] std::uint64_t ignored_frames() const { return m_ignored; }
+  [[nodiscard]] std::uint64_t probes_sent() const { return m_sent; }
+
+  // The SYN sequence number for (host, port) in this run (exposed for tests and packet capture
+  // analysis).
+  [[nodiscard]] std::uint32_t sequence_for(Ipv4Address host, std::uint16_t port) const;
+
+private:
+  enum class Protocol : std::uint8_t { tcp, udp };
+  struct ProbeKey {
+    std::size_t host = 0;
+    Protocol protocol = Protocol::tcp;
+    std::uint16_t port = 0;
+  };
+  struct Outstanding {
+    ProbeKey key;
+    Instant sent_at;
+    int tries = 0; // sends so far, including this one
+  };
+  struct PendingProbe {
+    ProbeKey key;
+    int tries = 0; // sends already made (0 for a first send)
+  };
+  struct HostQueue {
+    std::deque<PendingProbe> pending; // retransmissions go first, then first sends in list order
+    std::size_t outstanding = 0;
+  };
+
+  void expire(Instant now);
+  void send_due(Instant now, std::vector<DiscoveryAction>& actions);
+  void record(std::size_t host, Protocol protocol, std::uint16_t port, PortState state);
+  void record_rtt(std::size_t host, Duration sample);
+  void maybe_complete(std::size_t host);
+  void complete(std::size_t host);
+  [[nodiscard]] bool has_enough(std::size_t host) const;
+  [[nodiscard]] Duration timeout_for(std::size_t host) const;
+  [[nodiscard]] std::optional<std::size_t> host_index(Ipv4Address address) const;
+  // Removes the outstanding probe for `key`; its entry, or nullopt if none.
+  std::optional<Outstanding> take_outstanding(std::size_t host, Protocol protocol, std::uint16_t port);
+  [[nodiscard]] std::uint16_t ip_id_for(std::size_t host, Protocol protocol, std::uint16_t port, int tries) const;
+
+  DiscoveryConfig m_config;
+  std::vector<HostDiscovery> m_hosts;
+  std::vector<HostQueue> m_queues;
+  std::vector<Outstanding> m_outstanding;
+  std::unordered_map<std::uint32_t, std::size_t> m_host_by_address;
+  std::deque<std::size_t> m_ready; // hosts with pending probes, in round-robin order
+  std::size_t m_probing = 0;       // hosts not yet up or down
+  std::optional<Instant> m_last_tick;
+  std::optional<Instant> m_last_send;
+  std::uint64_t m_ignored = 0;
+  std::uint64_t m_sent = 0;
+};
+
+} // namespace stackprint::discovery

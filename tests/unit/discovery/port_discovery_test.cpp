@@ -1,0 +1,360 @@
+#include "stackprint/discovery/port_discovery.hpp"
+
+#include <gtest/gtest.h>
+
+namespace stackprint::discovery {
+namespace {
+
+using namespace std::chrono_literals;
+using targets::make_ipv4;
+
+const Ipv4Address k_us = make_ipv4(10, 99, 50, 1);
+const Ipv4Address k_host = make_ipv4(10, 99, 50, 2);
+const Ipv4Address k_other = make_ipv4(10, 99, 50, 3);
+constexpr std::uint16_t k_tcp_sport = 40123;
+constexpr std::uint16_t k_udp_sport = 40200;
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+  b[at] = static_cast<std::uint8_t>(v >> 8);
+  b[at + 1] = static_cast<std::uint8_t>(v);
+}
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+  put16(b, at, v >> 16);
+  put16(b, at + 2, v & 0xFFFF);
+}
+
+std::vector<std::uint8_t> ip_header(Ipv4Address source, Ipv4Address destination, std::uint8_t protocol,
+                                    std::size_t payload_length) {
+  std::vector<std::uint8_t> b(20, 0);
+  b[0] = 0x45;
+  put16(b, 2, static_cast<std::uint32_t>(20 + payload_length));
+  b[8] = 64;
+  b[9] = protocol;
+  put32(b, 12, source.value);
+  put32(b, 16, destination.value);
+  return b;
+}
+
+std::vector<std::uint8_t> tcp_packet(Ipv4Address source, Ipv4Address destination, std::uint16_t sport,
+                                     std::uint16_t dport, std::uint32_t seq, std::uint32_t ack, std::uint8_t flags) {
+  auto b = ip_header(source, destination, 6, 20);
+  b.resize(40, 0);
+  put16(b, 20, sport);
+  put16(b, 22, dport);
+  put32(b, 24, seq);
+  put32(b, 28, ack);
+  b[32] = 0x50;
+  b[33] = flags;
+  return b;
+}
+
+std::vector<std::uint8_t> udp_packet(Ipv4Address source, Ipv4Address destination, std::uint16_t sport,
+                                     std::uint16_t dport) {
+  auto b = ip_header(source, destination, 17, 8);
+  b.resize(28, 0);
+  put16(b, 20, sport);
+  put16(b, 22, dport);
+  put16(b, 24, 8);
+  return b;
+}
+
+// ICMP type 3 from `source`, quoting `quoted` (IP header + first 8 bytes are kept).
+std::vector<std::uint8_t> icmp_unreachable(Ipv4Address source, Ipv4Address destination, std::uint8_t code,
+                                           std::vector<std::uint8_t> quoted) {
+  quoted.resize(std::min<std::size_t>(quoted.size(), 28));
+  auto b = ip_header(source, destination, 1, 8 + quoted.size());
+  b.push_back(3);
+  b.push_back(code);
+  b.resize(28, 0);
+  b.insert(b.end(), quoted.begin(), quoted.end());
+  return b;
+}
+
+CapturedFrame frame(std::vector<std::uint8_t> bytes) { return CapturedFrame{Timestamp{}, std::move(bytes), std::nullopt}; }
+
+DiscoveryConfig config(std::vector<std::uint16_t> tcp, std::vector<std::uint16_t> udp = {}) {
+  DiscoveryConfig c;
+  c.ports.tcp = std::move(tcp);
+  c.ports.udp = std::move(udp);
+  c.source_address = k_us;
+  c.tcp_source_port = k_tcp_sport;
+  c.udp_source_port = k_udp_sport;
+  c.sequence_secret = 0xC0FFEE11;
+  c.random_tcp_draw = 5;
+  c.random_udp_draw = 6;
+  return c;
+}
+
+const Instant t0 = Instant{} + 1000s;
+
+std::vector<SendTcpSyn> syns(const std::vector<DiscoveryAction>& actions) {
+  std::vector<SendTcpSyn> out;
+  for (const auto& a : actions) {
+    if (const auto* syn = std::get_if<SendTcpSyn>(&a)) {
+      out.push_back(*syn);
+    }
+  }
+  return out;
+}
+
+TEST(DiscoveryReply, ParsesAndRejects) {
+  auto tcp = parse_discovery_reply(tcp_packet(k_host, k_us, 80, k_tcp_sport, 7, 8, 0x12));
+  ASSERT_TRUE(tcp);
+  const auto& t = std::get<TcpReply>(*tcp);
+  EXPECT_EQ(t.source, k_host);
+  EXPECT_EQ(t.source_port, 80);
+  EXPECT_EQ(t.acknowledgment, 8U);
+  EXPECT_EQ(t.flags, 0x12);
+  auto truncated = tcp_packet(k_host, k_us, 80, k_tcp_sport, 7, 8, 0x12);
+  truncated.resize(30);
+  EXPECT_FALSE(parse_discovery_reply(truncated)) << "total length says 40 bytes";
+  auto fragment = tcp_packet(k_host, k_us, 80, k_tcp_sport, 7, 8, 0x12);
+  fragment[6] = 0x20; // MF
+  EXPECT_FALSE(parse_discovery_reply(fragment));
+  EXPECT_FALSE(parse_discovery_reply(std::vector<std::uint8_t>{0x45, 0}));
+  auto echo = ip_header(k_host, k_us, 1, 8);
+  echo.resize(28, 0); // type 0: echo reply
+  EXPECT_FALSE(parse_discovery_reply(echo));
+  auto quote_cut = icmp_unreachable(k_host, k_us, 3, udp_packet(k_us, k_host, k_udp_sport, 53));
+  quote_cut.resize(quote_cut.size() - 6);
+  put16(quote_cut, 2, static_cast<std::uint32_t>(quote_cut.size()));
+  EXPECT_FALSE(parse_discovery_reply(quote_cut)) << "quote without ports";
+  auto icmp = parse_discovery_reply(icmp_unreachable(k_host, k_us, 3, udp_packet(k_us, k_host, k_udp_sport, 53)));
+  ASSERT_TRUE(icmp);
+  const auto& i = std::get<IcmpUnreachable>(*icmp);
+  EXPECT_EQ(i.quoted_protocol, 17);
+  EXPECT_EQ(i.quoted_destination, k_host);
+  EXPECT_EQ(i.quoted_source_port, k_udp_sport);
+  EXPECT_EQ(i.quoted_destination_port, 53);
+}
+
+TEST(PortDiscovery, SendsSynsAndClassifiesAnswers) {
+  PortDiscovery discovery(config({22, 80, 113, 443}), {k_host});
+  const auto sent = syns(discovery.on_tick(t0));
+  ASSERT_EQ(sent.size(), 4U);
+  for (const SendTcpSyn& syn : sent) {
+    EXPECT_EQ(syn.destination, k_host);
+    EXPECT_EQ(syn.source_port, k_tcp_sport);
+    EXPECT_EQ(syn.sequence, discovery.sequence_for(k_host, syn.destination_port));
+    EXPECT_NE(syn.ip_id, 0);
+  }
+  EXPECT_NE(sent[0].sequence, sent[1].sequence);
+  EXPECT_TRUE(discovery.on_tick(t0 + 1ms).empty()) << "nothing new to send";
+
+  const auto seq = [&](std::uint16_t port) { return discovery.sequence_for(k_host, port); };
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, seq(80) + 1, 0x12)), t0 + 2ms);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 113, k_tcp_sport, 0, seq(113) + 1, 0x14)), t0 + 2ms);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 443, k_tcp_sport, 1, seq(443) + 1, 0x12)), t0 + 3ms);
+  EXPECT_FALSE(discovery.finished());
+  // Port 22 never answers: one retransmission after the timeout, then filtered.
+  const Instant first_timeout = t0 + discovery.hosts()[0].timeout;
+  EXPECT_EQ(discovery.next_wakeup(), first_timeout);
+  const auto retry = syns(discovery.on_tick(first_timeout));
+  ASSERT_EQ(retry.size(), 1U);
+  EXPECT_EQ(retry[0].destination_port, 22);
+  EXPECT_EQ(retry[0].sequence, seq(22));
+  EXPECT_NE(retry[0].ip_id, sent[0].ip_id);
+  EXPECT_TRUE(discovery.on_tick(first_timeout + discovery.hosts()[0].timeout).empty());
+  ASSERT_TRUE(discovery.finished());
+  EXPECT_FALSE(discovery.next_wakeup());
+
+  const HostDiscovery& host = discovery.hosts()[0];
+  EXPECT_EQ(host.status, HostStatus::up);
+  EXPECT_EQ(host.ports.tcp.at(22), PortState::filtered);
+  EXPECT_EQ(host.ports.tcp.at(80), PortState::open);
+  EXPECT_EQ(host.ports.tcp.at(113), PortState::closed);
+  EXPECT_EQ(host.ports.tcp.at(443), PortState::open);
+  EXPECT_EQ(host.selected.open_tcp, 80);
+  EXPECT_EQ(host.selected.closed_tcp, 113);
+  EXPECT_TRUE(host.selected.closed_tcp_known);
+  EXPECT_EQ(host.selected.closed_udp, random_fallback_port(6));
+  EXPECT_FALSE(host.selected.closed_udp_known);
+  EXPECT_EQ(discovery.probes_sent(), 5U);
+  EXPECT_EQ(host.replies, 3U);
+}
+
+TEST(PortDiscovery, RejectsForgedAndStrayReplies) {
+  PortDiscovery discovery(config({80}), {k_host});
+  (void)discovery.on_tick(t0);
+  const std::uint32_t good_ack = discovery.sequence_for(k_host, 80) + 1;
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, good_ack + 1, 0x12)), t0);  // wrong ack
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport + 1, 1, good_ack, 0x12)), t0);  // wrong port
+  discovery.on_frame(frame(tcp_packet(k_other, k_us, 80, k_tcp_sport, 1, good_ack, 0x12)), t0);     // not a target
+  discovery.on_frame(frame(tcp_packet(k_host, k_other, 80, k_tcp_sport, 1, good_ack, 0x12)), t0);   // not to us
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 81, k_tcp_sport, 1, good_ack, 0x12)), t0);      // unprobed port
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, good_ack, 0x10)), t0);      // bare ACK
+  discovery.on_frame(frame({0x45, 0x00}), t0);                                                     // garbage
+  EXPECT_EQ(discovery.ignored_frames(), 7U);
+  EXPECT_TRUE(discovery.hosts()[0].ports.tcp.empty());
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, good_ack, 0x12)), t0 + 1ms);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, good_ack, 0x14)), t0 + 1ms); // late dup
+  EXPECT_EQ(discovery.hosts()[0].ports.tcp.at(80), PortState::open);
+  EXPECT_TRUE(discovery.finished());
+  EXPECT_EQ(discovery.ignored_frames(), 8U);
+}
+
+TEST(PortDiscovery, RstWithoutAckCountsAsClosed) {
+  PortDiscovery discovery(config({7}), {k_host});
+  (void)discovery.on_tick(t0);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 7, k_tcp_sport, 0, 0, 0x04)), t0 + 1ms);
+  ASSERT_TRUE(discovery.finished());
+  EXPECT_EQ(discovery.hosts()[0].ports.tcp.at(7), PortState::closed);
+}
+
+TEST(PortDiscovery, SilentHostsAreDown) {
+  DiscoveryConfig c = config({22, 80});
+  c.max_tries = 3;
+  PortDiscovery discovery(c, {k_host, k_other});
+  EXPECT_EQ(syns(discovery.on_tick(t0)).size(), 4U);
+  EXPECT_EQ(syns(discovery.on_tick(t0 + 1s)).size(), 4U);
+  EXPECT_EQ(syns(discovery.on_tick(t0 + 2s)).size(), 4U);
+  EXPECT_FALSE(discovery.finished());
+  EXPECT_TRUE(discovery.on_tick(t0 + 3s).empty());
+  ASSERT_TRUE(discovery.finished());
+  for (const HostDiscovery& host : discovery.hosts()) {
+    EXPECT_EQ(host.status, HostStatus::down);
+    EXPECT_EQ(host.ports.tcp.at(22), PortState::filtered);
+    EXPECT_FALSE(host.selected.open_tcp);
+    EXPECT_FALSE(host.selected.closed_tcp_known);
+  }
+  EXPECT_EQ(discovery.probes_sent(), 12U);
+}
+
+TEST(PortDiscovery, IcmpFromRouterFiltersWithoutMakingTheHostUp) {
+  PortDiscovery discovery(config({80}), {k_host});
+  (void)discovery.on_tick(t0);
+  const Ipv4Address router = make_ipv4(10, 99, 50, 254);
+  auto probe = tcp_packet(k_us, k_host, k_tcp_sport, 80, discovery.sequence_for(k_host, 80), 0, 0x02);
+  auto wrong_seq = tcp_packet(k_us, k_host, k_tcp_sport, 80, 12345, 0, 0x02);
+  discovery.on_frame(frame(icmp_unreachable(router, k_us, 13, wrong_seq)), t0 + 1ms);
+  EXPECT_FALSE(discovery.finished()) << "a quote with the wrong sequence is not ours";
+  discovery.on_frame(frame(icmp_unreachable(router, k_us, 13, probe)), t0 + 1ms);
+  ASSERT_TRUE(discovery.finished());
+  EXPECT_EQ(discovery.hosts()[0].ports.tcp.at(80), PortState::filtered);
+  EXPECT_EQ(discovery.hosts()[0].status, HostStatus::down);
+}
+
+TEST(PortDiscovery, UdpPortsClosedOpenAndSilent) {
+  PortDiscovery discovery(config({}, {53, 161, 500}), {k_host});
+  const auto actions = discovery.on_tick(t0);
+  ASSERT_EQ(actions.size(), 3U);
+  const auto& first = std::get<SendUdpProbe>(actions[0]);
+  EXPECT_EQ(first.source_port, k_udp_sport);
+  EXPECT_EQ(first.destination_port, 53);
+  discovery.on_frame(frame(icmp_unreachable(k_host, k_us, 3, udp_packet(k_us, k_host, k_udp_sport, 161))), t0 + 1ms);
+  discovery.on_frame(frame(udp_packet(k_host, k_us, 53, k_udp_sport)), t0 + 1ms);
+  (void)discovery.on_tick(t0 + 2s);
+  (void)discovery.on_tick(t0 + 4s);
+  ASSERT_TRUE(discovery.finished());
+  const HostDiscovery& host = discovery.hosts()[0];
+  EXPECT_EQ(host.status, HostStatus::up);
+  EXPECT_EQ(host.ports.udp.at(53), PortState::open);
+  EXPECT_EQ(host.ports.udp.at(161), PortState::closed);
+  EXPECT_EQ(host.ports.udp.at(500), PortState::open_filtered);
+  EXPECT_EQ(host.selected.closed_udp, 161);
+  EXPECT_TRUE(host.selected.closed_udp_known);
+  EXPECT_FALSE(host.selected.open_tcp);
+  EXPECT_EQ(host.selected.closed_tcp, random_fallback_port(5));
+}
+
+TEST(PortDiscovery, PortUnreachableFromAnotherHostIsOnlyFiltered) {
+  PortDiscovery discovery(config({}, {161}), {k_host});
+  (void)discovery.on_tick(t0);
+  discovery.on_frame(frame(icmp_unreachable(k_other, k_us, 3, udp_packet(k_us, k_host, k_udp_sport, 161))), t0);
+  ASSERT_TRUE(discovery.finished());
+  EXPECT_EQ(discovery.hosts()[0].ports.udp.at(161), PortState::filtered);
+  EXPECT_EQ(discovery.hosts()[0].status, HostStatus::down);
+}
+
+TEST(PortDiscovery, RttAdaptsTheTimeout) {
+  DiscoveryConfig c = config({1, 2, 3});
+  c.max_outstanding_per_host = 1;
+  PortDiscovery discovery(c, {k_host});
+  EXPECT_EQ(discovery.hosts()[0].timeout, 1s);
+  Instant now = t0;
+  for (std::uint16_t port : {1, 2, 3}) {
+    const auto sent = syns(discovery.on_tick(now));
+    ASSERT_EQ(sent.size(), 1U) << "one probe in flight per host";
+    EXPECT_EQ(sent[0].destination_port, port);
+    now += 20ms;
+    discovery.on_frame(frame(tcp_packet(k_host, k_us, port, k_tcp_sport, 0, discovery.sequence_for(k_host, port) + 1,
+                                        0x14)),
+                       now);
+  }
+  const HostDiscovery& host = discovery.hosts()[0];
+  ASSERT_TRUE(host.srtt);
+  EXPECT_EQ(*host.srtt, 20ms);
+  EXPECT_EQ(host.timeout, c.min_timeout) << "20 ms + 4 * small variance is below the 100 ms floor";
+  EXPECT_TRUE(discovery.finished());
+}
+
+TEST(PortDiscovery, OutstandingLimitsAndSendGap) {
+  DiscoveryConfig c = config({10, 11, 12, 13, 14});
+  c.max_outstanding = 2;
+  c.send_gap = 5ms;
+  PortDiscovery discovery(c, {k_host});
+  EXPECT_EQ(discovery.on_tick(t0).size(), 1U) << "the gap allows one send per tick at a time";
+  EXPECT_EQ(discovery.next_wakeup(), t0 + 5ms);
+  EXPECT_TRUE(discovery.on_tick(t0 + 4ms).empty());
+  EXPECT_EQ(discovery.on_tick(t0 + 5ms).size(), 1U);
+  EXPECT_TRUE(discovery.on_tick(t0 + 20ms).empty()) << "two in flight: the global limit";
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 10, k_tcp_sport, 0, discovery.sequence_for(k_host, 10) + 1, 0x14)),
+                     t0 + 21ms);
+  EXPECT_EQ(discovery.on_tick(t0 + 21ms).size(), 1U);
+}
+
+TEST(PortDiscovery, RoundRobinAcrossHosts) {
+  PortDiscovery discovery(config({1, 2}), {k_host, k_other, k_host});
+  EXPECT_EQ(discovery.hosts().size(), 2U) << "duplicates are probed once";
+  const auto sent = syns(discovery.on_tick(t0));
+  ASSERT_EQ(sent.size(), 4U);
+  EXPECT_EQ(sent[0].destination, k_host);
+  EXPECT_EQ(sent[1].destination, k_other);
+  EXPECT_EQ(sent[2].destination, k_host);
+  EXPECT_EQ(sent[3].destination, k_other);
+}
+
+TEST(PortDiscovery, StopEarlyOnceOpenAndClosedAreKnown) {
+  DiscoveryConfig c = config({21, 22, 23, 24, 25, 26});
+  c.stop_early = true;
+  c.max_outstanding_per_host = 2;
+  PortDiscovery discovery(c, {k_host});
+  const auto first = syns(discovery.on_tick(t0));
+  ASSERT_EQ(first.size(), 2U);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 21, k_tcp_sport, 0, discovery.sequence_for(k_host, 21) + 1, 0x12)),
+                     t0 + 1ms);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 22, k_tcp_sport, 0, discovery.sequence_for(k_host, 22) + 1, 0x14)),
+                     t0 + 1ms);
+  ASSERT_TRUE(discovery.finished());
+  EXPECT_TRUE(discovery.on_tick(t0 + 2ms).empty());
+  EXPECT_EQ(discovery.probes_sent(), 2U);
+  EXPECT_EQ(discovery.hosts()[0].selected.open_tcp, 21);
+  EXPECT_EQ(discovery.hosts()[0].selected.closed_tcp, 22);
+}
+
+TEST(PortDiscovery, NothingToProbeMeansDown) {
+  PortDiscovery discovery(config({}), {k_host});
+  EXPECT_TRUE(discovery.finished());
+  EXPECT_EQ(discovery.hosts()[0].status, HostStatus::down);
+  EXPECT_TRUE(discovery.on_tick(t0).empty());
+}
+
+TEST(PortDiscovery, LateAnswerSettlesAQueuedRetransmission) {
+  DiscoveryConfig c = config({80, 81});
+  c.max_outstanding = 1;
+  PortDiscovery discovery(c, {k_host});
+  ASSERT_EQ(syns(discovery.on_tick(t0)).size(), 1U); // 80
+  // 80 times out; its retransmission is queued ahead of 81 and sent at once.
+  const auto next = syns(discovery.on_tick(t0 + 1s));
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].destination_port, 80);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 0, discovery.sequence_for(k_host, 80) + 1, 0x12)),
+                     t0 + 1s + 1ms);
+  EXPECT_FALSE(discovery.hosts()[0].srtt) << "an answer to a retransmitted probe is no RTT sample (Karn)";
+  const auto last = syns(discovery.on_tick(t0 + 1s + 2ms));
+  ASSERT_EQ(last.size(), 1U);
+  EXPECT_EQ(last[0].destination_port, 81);
+}
+
+} // namespace
+} // namespace stackprint::discovery
