@@ -8,7 +8,8 @@
 #   scripts/lab.sh down NAME
 #   scripts/lab.sh status NAME          (prints addresses, sysctls, nft rules and listeners)
 #
-# NAME must start with "splab" and be at most 12 characters; N is 1..49.
+# NAME: a letter then up to 15 letters, digits or _; start it with your helper name (the lab helper
+# uses "splab..."). N: 1..254, from your subnet range (lab 1-49, live 50-99, others 100-149).
 #   scanner namespace NAME-s, interface "scan0", 10.99.N.1/24, MAC 02:00:0a:63:NN:01
 #   target  namespace NAME-t, interface "targ0", 10.99.N.2/24, MAC 02:00:0a:63:NN:02   (NN = N in hex)
 # Fixed MACs keep the SCAN line's M= field reproducible (M=02000A).
@@ -42,6 +43,9 @@
 #                    compensates (RUD=I)
 #   rst-quirks       RSTs get reserved bits 0001 and urgent pointer 0xFEFF without URG (Q=RU)
 #   rst-window=V     RSTs get window V
+#   rst-seq=V        bare RSTs (no ACK) get sequence number V
+#   rstack-ack=V     RST+ACKs get acknowledgment number V
+#   rstack-flags=F   RST+ACKs get the nft flag list F, e.g. rst,ack,psh
 #   ecn-cc=S|O       the SYN/ACK with ECE (reply to the ECN probe): flags become ECE+CWR (CC=S) or
 #                    CWR only (CC=O)
 #   listen=P[,P...]  start a TCP listener on each port (a small python3 accept loop; it accepts and
@@ -61,7 +65,7 @@ state_root=/run/splab
 lock_file=/run/splab.lock
 
 check_name() {
-  [[ $1 =~ ^splab[A-Za-z0-9_]{0,7}$ ]] || die "NAME must match splab[A-Za-z0-9_]{0,7} (got '$1')"
+  [[ $1 =~ ^[A-Za-z][A-Za-z0-9_]{1,15}$ ]] || die "NAME must match [A-Za-z][A-Za-z0-9_]{1,15} (got '$1')"
 }
 
 ns_exists() { ip netns list | awk '{print $1}' | grep -qx -- "$1"; }
@@ -176,7 +180,7 @@ wait_listening() {
 lab_up() {
   local name=$1 n=$2; shift 2
   check_name "$name"
-  [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 49 ] || die "N must be 1..49 (got '$n')"
+  [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 254 ] || die "N must be 1..254 (got '$n')"
   local s="$name-s" t="$name-t" hex user
   hex=$(printf '%02x' "$n")
 
@@ -245,6 +249,18 @@ lab_up() {
         # Data offset 5 + reserved 0001: the word at byte 12 grows by 0x0100; the urgent pointer
         # (0 in Linux RSTs) takes 0xFEFF, which is -0x0100 in one's complement.
         out_rules+=("tcp flags & rst == rst @th,96,4 5 @th,100,4 0 tcp urgptr 0 @th,100,4 set 1 @th,144,16 set 0xfeff")
+        ;;
+      rst-seq=*)
+        value=${opt#*=}; [[ $value =~ ^[0-9]+$ ]] || die "bad rst-seq '$value'"
+        out_rules+=("tcp flags & (rst|ack) == rst tcp sequence set $value")
+        ;;
+      rstack-ack=*)
+        value=${opt#*=}; [[ $value =~ ^[0-9]+$ ]] || die "bad rstack-ack '$value'"
+        out_rules+=("tcp flags & (rst|ack) == rst|ack tcp ackseq set $value")
+        ;;
+      rstack-flags=*)
+        value=${opt#*=}; [[ $value =~ ^[a-z]+(,[a-z]+)*$ ]] || die "bad rstack-flags '$value'"
+        out_rules+=("tcp flags & (rst|ack) == rst|ack tcp flags set ${value//,/|}")
         ;;
       rst-window=*) out_rules+=("tcp flags & rst == rst tcp window set $(u16 "${opt#*=}")") ;;
       ecn-cc=S) out_rules+=("tcp flags & (syn|ack|ecn|cwr) == syn|ack|ecn tcp flags set syn|ack|ecn|cwr") ;;
