@@ -4,9 +4,10 @@
 //   live_lab no-privilege                  run unprivileged: every privileged open must fail with
 //                                          the one-line missing-privilege message
 //   live_lab scan UP DOWN OPEN CLOSED UDP  scanner side: route lookup, raw sender + live capture,
-//                                          privilege drop, then (1) hand-built SYNs to OPEN and CLOSED
-//                                          on UP, expecting SYN/ACK and RST, and (2) port discovery of
-//                                          UP and DOWN (a host that drops everything)
+//                                          privilege drop, then (1) SYNs to OPEN and CLOSED on UP,
+//                                          expecting SYN/ACK and RST, checked also as they leave,
+//                                          and (2) io::run_port_discovery of UP and DOWN (a host
+//                                          that drops everything)
 // Exit status 0 when every check passed; each failed check prints one "FAIL:" line.
 // Bounded: at most k_max_packets sent and k_max_seconds spent in the scan mode.
 
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -22,13 +24,16 @@
 #include <vector>
 
 #include "stackprint/discovery/port_discovery.hpp"
+#include "stackprint/discovery/probe_packet.hpp"
 #include "stackprint/discovery/reply.hpp"
+#include "stackprint/io/discovery_runner.hpp"
 #include "stackprint/io/live_capture.hpp"
 #include "stackprint/io/privileges.hpp"
 #include "stackprint/io/raw_sender.hpp"
 #include "stackprint/io/route.hpp"
 #include "stackprint/io/transport.hpp"
 #include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/wire/ipv4_packet.hpp"
 
 namespace {
 
@@ -45,72 +50,6 @@ void check(bool ok, const std::string& what) {
   if (!ok) {
     ++g_failures;
   }
-}
-
-// --- minimal packet building for the lab (the scan engine uses wire/ and probes/) ---
-
-void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
-  b[at] = static_cast<std::uint8_t>(v >> 8);
-  b[at + 1] = static_cast<std::uint8_t>(v);
-}
-void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
-  put16(b, at, v >> 16);
-  put16(b, at + 2, v & 0xFFFF);
-}
-std::uint16_t checksum(const std::vector<std::uint8_t>& b, std::size_t from, std::size_t to, std::uint32_t sum = 0) {
-  for (std::size_t i = from; i + 1 < to; i += 2) {
-    sum += static_cast<std::uint32_t>((b[i] << 8) | b[i + 1]);
-  }
-  if ((to - from) % 2 != 0) {
-    sum += static_cast<std::uint32_t>(b[to - 1] << 8);
-  }
-  while (sum >> 16) {
-    sum = (sum & 0xFFFF) + (sum >> 16);
-  }
-  return static_cast<std::uint16_t>(~sum);
-}
-
-std::vector<std::uint8_t> ip_packet(Ipv4Address source, Ipv4Address destination, std::uint8_t protocol,
-                                    std::uint16_t id, std::size_t l4_length) {
-  std::vector<std::uint8_t> b(20 + l4_length, 0);
-  b[0] = 0x45;
-  put16(b, 2, static_cast<std::uint32_t>(b.size()));
-  put16(b, 4, id);
-  b[8] = 64;
-  b[9] = protocol;
-  put32(b, 12, source.value);
-  put32(b, 16, destination.value);
-  put16(b, 10, checksum(b, 0, 20));
-  return b;
-}
-
-std::uint32_t pseudo_sum(Ipv4Address source, Ipv4Address destination, std::uint8_t protocol, std::size_t length) {
-  return (source.value >> 16) + (source.value & 0xFFFF) + (destination.value >> 16) + (destination.value & 0xFFFF) +
-         protocol + static_cast<std::uint32_t>(length);
-}
-
-std::vector<std::uint8_t> tcp_syn(Ipv4Address source, Ipv4Address destination, std::uint16_t sport,
-                                  std::uint16_t dport, std::uint32_t seq, std::uint16_t id) {
-  auto b = ip_packet(source, destination, 6, id, 20);
-  put16(b, 20, sport);
-  put16(b, 22, dport);
-  put32(b, 24, seq);
-  b[32] = 0x50;
-  b[33] = 0x02;
-  put16(b, 34, 1024);
-  put16(b, 36, checksum(b, 20, b.size(), pseudo_sum(source, destination, 6, 20)));
-  return b;
-}
-
-std::vector<std::uint8_t> udp_empty(Ipv4Address source, Ipv4Address destination, std::uint16_t sport,
-                                    std::uint16_t dport, std::uint16_t id) {
-  auto b = ip_packet(source, destination, 17, id, 8);
-  put16(b, 20, sport);
-  put16(b, 22, dport);
-  put16(b, 24, 8);
-  const std::uint16_t sum = checksum(b, 20, b.size(), pseudo_sum(source, destination, 17, 8));
-  put16(b, 26, sum == 0 ? 0xFFFF : sum);
-  return b;
 }
 
 Ipv4Address address_arg(const char* text) {
@@ -178,6 +117,14 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
     std::printf("FAIL: opening the transport: %s\n", transport.error().message.c_str());
     return 1;
   }
+  // A second capture sees our own SYNs leave (Linux packet sockets also see outgoing frames), to
+  // check what the kernel did to the header-included packets.
+  auto outgoing = io::LiveCapture::open(route->interface, "src host " + stackprint::targets::to_string(route->source) +
+                                                              " and tcp[tcpflags] == tcp-syn");
+  if (!outgoing) {
+    std::printf("FAIL: opening the outgoing capture: %s\n", outgoing.error().message.c_str());
+    return 1;
+  }
   auto dropped = io::drop_privileges();
   check(dropped.has_value(), std::string("privileges dropped") + (dropped ? "" : ": " + dropped.error().message));
   const io::PrivilegeState state = io::current_privileges();
@@ -185,7 +132,7 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(!io::require_raw_privileges(), "a new raw socket can no longer be opened");
   check(::getuid() != 0 && ::geteuid() != 0, "running as an unprivileged user");
 
-  // 2. Hand-built SYNs through the raw sender, answers through the live capture.
+  // 2. SYNs built by discovery::probe_packet (wire), sent through the raw sender, answers through the live capture.
   const Ipv4Address us = route->source;
   const std::uint16_t sport = 47001;
   struct Sent {
@@ -195,10 +142,13 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   const std::vector<Sent> sent = {{open_port, 0x11111111}, {closed_port, 0x22222222}, {open_port, 0x33333333},
                                   {closed_port, 0x44444444}};
   int packets = 0;
+  std::vector<std::vector<std::uint8_t>> sent_bytes;
   for (std::size_t i = 0; i < sent.size(); ++i) {
     // Distinct source ports per SYN so the kernel's own RST to the SYN/ACK cannot collide.
-    auto bytes = tcp_syn(us, up, static_cast<std::uint16_t>(sport + i), sent[i].port, sent[i].seq,
-                         static_cast<std::uint16_t>(0x4200 + i));
+    auto bytes = discovery::probe_packet(discovery::SendTcpSyn{up, static_cast<std::uint16_t>(sport + i), sent[i].port,
+                                                               sent[i].seq, static_cast<std::uint16_t>(0x4200 + i)},
+                                         us);
+    sent_bytes.push_back(bytes);
     auto outcome = transport->send(bytes);
     ++packets;
     check(outcome && *outcome == io::SendOutcome::sent, "raw SYN " + std::to_string(i) + " sent");
@@ -242,6 +192,15 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(rsts == 2, "RST with ack = seq + 1 from the closed port for both SYNs (got " + std::to_string(rsts) + ")");
   check(foreign == 0, "the BPF filter let through nothing else (got " + std::to_string(foreign) + " other frames)");
   check(ethernet_source, "frames carry the Ethernet source address (veth link)");
+  auto own = outgoing->wait(std::chrono::steady_clock::now() + 200ms);
+  std::size_t identical = 0;
+  if (own) {
+    for (const auto& frame : *own) {
+      identical += static_cast<std::size_t>(std::count(sent_bytes.begin(), sent_bytes.end(), frame.ip_packet));
+    }
+  }
+  check(own && own->size() == sent.size() && identical == sent.size(),
+        "the SYNs left byte for byte as built (non-zero IP IDs and our checksums kept by the kernel)");
   const auto exchange_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   std::printf("raw exchange done after %lld ms\n", static_cast<long long>(exchange_ms));
@@ -259,38 +218,16 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   config.initial_timeout = 400ms;
   config.max_tries = 2;
   discovery::PortDiscovery scan(config, hosts);
-  while (!scan.finished() && std::chrono::steady_clock::now() < hard_deadline) {
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& action : scan.on_tick(now)) {
-      if (packets >= k_max_packets) {
-        break;
-      }
-      std::vector<std::uint8_t> bytes;
-      if (const auto* syn = std::get_if<discovery::SendTcpSyn>(&action)) {
-        bytes = tcp_syn(us, syn->destination, syn->source_port, syn->destination_port, syn->sequence, syn->ip_id);
-      } else {
-        const auto& udp = std::get<discovery::SendUdpProbe>(action);
-        bytes = udp_empty(us, udp.destination, udp.source_port, udp.destination_port, udp.ip_id);
-      }
-      auto outcome = transport->send(bytes);
-      ++packets;
-      if (!outcome) {
-        check(false, "discovery send: " + outcome.error().message);
-      }
-    }
-    if (scan.finished()) {
-      break; // the tick's expiries may have completed the last hosts
-    }
-    const auto wake = std::min(scan.next_wakeup().value_or(hard_deadline), hard_deadline);
-    auto frames = transport->wait(std::max(wake, std::chrono::steady_clock::now() + 1ms));
-    if (!frames) {
-      std::printf("FAIL: capture: %s\n", frames.error().message.c_str());
-      return 1;
-    }
-    for (const auto& frame : *frames) {
-      scan.on_frame(frame, std::chrono::steady_clock::now());
-    }
+  io::RunLimits limits;
+  limits.max_packets = static_cast<std::uint64_t>(k_max_packets - packets);
+  limits.max_duration = hard_deadline - std::chrono::steady_clock::now();
+  const io::SystemClock clock;
+  auto run = io::run_port_discovery(*transport, scan, us, clock, limits);
+  if (!run) {
+    std::printf("FAIL: port discovery: %s\n", run.error().message.c_str());
+    return 1;
   }
+  packets += static_cast<int>(run->packets_sent);
   check(scan.finished(), "port discovery finished within the time bound");
   const auto& result_up = scan.hosts()[0];
   const auto& result_down = scan.hosts()[1];

@@ -1,83 +1,63 @@
 #include "stackprint/discovery/reply.hpp"
 
+#include "stackprint/wire/icmp_message.hpp"
+#include "stackprint/wire/ipv4_packet.hpp"
+
 namespace stackprint::discovery {
 namespace {
 
-constexpr std::uint8_t k_protocol_icmp = 1;
 constexpr std::uint8_t k_protocol_tcp = 6;
-constexpr std::uint8_t k_protocol_udp = 17;
-
-std::uint16_t be16(std::span<const std::uint8_t> b, std::size_t at) {
-  return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
-}
-std::uint32_t be32(std::span<const std::uint8_t> b, std::size_t at) {
-  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) |
-         std::uint32_t{b[at + 3]};
-}
+constexpr std::uint8_t k_icmp_destination_unreachable = 3;
 
 } // namespace
 
 Expected<DiscoveryReply> parse_discovery_reply(std::span<const std::uint8_t> ip_packet) {
-  if (ip_packet.size() < 20 || (ip_packet[0] >> 4) != 4) {
-    return fail("not an IPv4 packet");
+  auto packet = wire::parse_ipv4(ip_packet);
+  if (!packet) {
+    return tl::unexpected(packet.error());
   }
-  const std::size_t header_length = std::size_t{ip_packet[0] & 0x0FU} * 4;
-  const std::size_t total_length = be16(ip_packet, 2);
-  if (header_length < 20 || total_length < header_length || total_length > ip_packet.size()) {
-    return fail("IPv4 header or total length out of bounds");
-  }
-  if ((be16(ip_packet, 6) & 0x3FFFU) != 0) {
+  if (packet->ip.is_fragment()) {
     return fail("fragment");
   }
-  const std::span<const std::uint8_t> packet = ip_packet.first(total_length);
-  const std::span<const std::uint8_t> l4 = packet.subspan(header_length);
-  const Ipv4Address source{be32(packet, 12)};
-  const Ipv4Address destination{be32(packet, 16)};
-  switch (packet[9]) {
-  case k_protocol_tcp: {
-    if (l4.size() < 20) {
-      return fail("truncated TCP header");
-    }
-    return DiscoveryReply(TcpReply{source, destination, be16(l4, 0), be16(l4, 2), be32(l4, 4), be32(l4, 8), l4[13],
-                                   packet[8]});
+  const Ipv4Address source{packet->ip.source};
+  const Ipv4Address destination{packet->ip.destination};
+  if (const auto* tcp = packet->tcp()) {
+    return DiscoveryReply(TcpReply{source, destination, tcp->source_port, tcp->destination_port, tcp->sequence,
+                                   tcp->acknowledgment, tcp->flags, packet->ip.ttl});
   }
-  case k_protocol_udp:
-    if (l4.size() < 8) {
-      return fail("truncated UDP header");
-    }
-    return DiscoveryReply(UdpReply{source, destination, be16(l4, 0), be16(l4, 2)});
-  case k_protocol_icmp: {
-    if (l4.size() < 8) {
-      return fail("truncated ICMP header");
-    }
-    if (l4[0] != 3) {
-      return fail("ICMP type without use for port discovery");
-    }
-    const std::span<const std::uint8_t> quote = l4.subspan(8);
-    if (quote.size() < 20 || (quote[0] >> 4) != 4) {
-      return fail("ICMP unreachable without a quoted IPv4 header");
-    }
-    const std::size_t quoted_header_length = std::size_t{quote[0] & 0x0FU} * 4;
-    if (quoted_header_length < 20 || quote.size() < quoted_header_length + 4) {
-      return fail("ICMP unreachable quote too short for the ports");
-    }
-    const std::span<const std::uint8_t> quoted_l4 = quote.subspan(quoted_header_length);
-    IcmpUnreachable unreachable{source,
-                                destination,
-                                l4[1],
-                                quote[9],
-                                Ipv4Address{be32(quote, 16)},
-                                be16(quoted_l4, 0),
-                                be16(quoted_l4, 2),
-                                std::nullopt};
-    if (unreachable.quoted_protocol == k_protocol_tcp && quoted_l4.size() >= 8) {
-      unreachable.quoted_tcp_sequence = be32(quoted_l4, 4);
-    }
-    return DiscoveryReply(unreachable);
+  if (const auto* udp = packet->udp()) {
+    return DiscoveryReply(UdpReply{source, destination, udp->source_port, udp->destination_port});
   }
-  default:
+  const auto* icmp = packet->icmp();
+  if (icmp == nullptr) {
     return fail("protocol without use for port discovery");
   }
+  if (icmp->type != k_icmp_destination_unreachable) {
+    return fail("ICMP type without use for port discovery");
+  }
+  auto quoted = icmp->quoted_packet();
+  if (!quoted) {
+    return fail("ICMP unreachable without a readable quoted IPv4 header: " + quoted.error().message);
+  }
+  const auto source_port = quoted->source_port();
+  const auto destination_port = quoted->destination_port();
+  if (!source_port || !destination_port) {
+    return fail("ICMP unreachable quote too short for the ports");
+  }
+  IcmpUnreachable unreachable{source,
+                              destination,
+                              icmp->code,
+                              quoted->ip.protocol,
+                              Ipv4Address{quoted->ip.destination},
+                              *source_port,
+                              *destination_port,
+                              std::nullopt};
+  if (quoted->ip.protocol == k_protocol_tcp && quoted->transport.size() >= 8) {
+    const auto& t = quoted->transport;
+    unreachable.quoted_tcp_sequence = (std::uint32_t{t[4]} << 24) | (std::uint32_t{t[5]} << 16) |
+                                      (std::uint32_t{t[6]} << 8) | std::uint32_t{t[7]};
+  }
+  return DiscoveryReply(unreachable);
 }
 
 } // namespace stackprint::discovery

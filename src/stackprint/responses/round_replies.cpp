@@ -1,0 +1,120 @@
+#include "stackprint/responses/round_replies.hpp"
+
+#include <utility>
+
+namespace stackprint::responses {
+
+using probes::ProbeId;
+
+void RoundCollector::on_probe_sent(ProbeId id, Timestamp time) {
+  const auto index = static_cast<std::size_t>(id);
+  ++m_replies.sends[index];
+  if (const auto slot = probes::seq_index(id); slot && probes::is_seq_probe(id)) {
+    auto& send_time = m_replies.seq_send_times[static_cast<std::size_t>(*slot)];
+    if (!send_time) {
+      send_time = time;
+    }
+  }
+}
+
+std::optional<ProbeId> RoundCollector::on_reply(Reply reply) {
+  if (reply.packet.ip.source != m_context.target_address) {
+    ++m_replies.unmatched_packets;
+    return std::nullopt;
+  }
+  if (reply.packet.tcp() != nullptr) {
+    return on_tcp_reply(reply);
+  }
+  if (reply.packet.icmp() != nullptr) {
+    return on_icmp_reply(reply);
+  }
+  ++m_replies.unmatched_packets;
+  return std::nullopt;
+}
+
+std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply) {
+  const wire::TcpSegment& tcp = *reply.packet.tcp();
+  const auto probe = probes::tcp_probe_for_reply_port(tcp.destination_port, m_context.tcp_port_base);
+  if (!probe) {
+    ++m_replies.unmatched_packets;
+    return std::nullopt;
+  }
+  std::optional<ProbeId> useful;
+  if (probes::is_seq_probe(*probe)) {
+    const auto slot = static_cast<std::size_t>(*probe);
+    const bool syn_ack = tcp.has_flags(wire::k_tcp_syn | wire::k_tcp_ack);
+    const std::uint16_t ip_id = reply.packet.ip.id;
+    const bool duplicate_id = m_last_seq_ip_id && *m_last_seq_ip_id == ip_id && ip_id != 0;
+    if (syn_ack && !m_replies.seq[slot] && !duplicate_id) {
+      m_replies.seq[slot] = reply;
+      m_replies.seq_arrival_order.push_back(slot);
+      m_last_seq_ip_id = ip_id;
+      useful = probe;
+    }
+    // Whether or not it made a SEQ sample, SEQ1's reply is T1 and every SEQ reply feeds OPS/WIN.
+    if (slot == 0 && !m_replies.t[0]) {
+      m_replies.t[0] = reply;
+    }
+    if (!m_replies.ops_win[slot]) {
+      m_replies.ops_win[slot] = std::move(reply);
+    }
+  } else if (probes::is_ops_resend(*probe)) {
+    const auto slot = static_cast<std::size_t>(*probes::seq_index(*probe));
+    if (!m_replies.ops_win[slot]) {
+      m_replies.ops_win[slot] = std::move(reply);
+      useful = probe;
+    }
+  } else if (*probe == ProbeId::ECN) {
+    if (!m_replies.ecn) {
+      m_replies.ecn = std::move(reply);
+      useful = probe;
+    }
+  } else {
+    const auto t_index = static_cast<std::size_t>(*probe) - static_cast<std::size_t>(ProbeId::T1);
+    if (!m_replies.t[t_index]) {
+      m_replies.t[t_index] = std::move(reply);
+      useful = probe;
+    }
+  }
+  if (!useful) {
+    ++m_replies.duplicate_packets;
+  }
+  return useful;
+}
+
+std::optional<ProbeId> RoundCollector::on_icmp_reply(Reply& reply) {
+  const wire::IcmpMessage& icmp = *reply.packet.icmp();
+  if (icmp.type == wire::k_icmp_echo_reply) {
+    const auto probe = probes::echo_probe_for_reply_id(icmp.echo_identifier(), m_context.icmp_echo_id);
+    if (!probe) {
+      ++m_replies.unmatched_packets;
+      return std::nullopt;
+    }
+    const std::size_t index = *probe == ProbeId::IE1 ? 0 : 1;
+    if (m_replies.echo[index]) {
+      ++m_replies.duplicate_packets;
+      return std::nullopt;
+    }
+    m_replies.echo_reply_after_retransmission[index] = m_replies.sends[static_cast<std::size_t>(*probe)] > 1;
+    m_replies.echo[index] = std::move(reply);
+    return probe;
+  }
+  if (icmp.type == wire::k_icmp_destination_unreachable && icmp.code == wire::k_icmp_code_port_unreachable) {
+    const auto quoted = icmp.quoted_packet();
+    if (!quoted || quoted->ip.protocol != 17 || quoted->source_port() != m_context.udp_port_base ||
+        quoted->destination_port() != m_context.closed_udp_port) {
+      ++m_replies.unmatched_packets;
+      return std::nullopt;
+    }
+    if (m_replies.u1) {
+      ++m_replies.duplicate_packets;
+      return std::nullopt;
+    }
+    m_replies.u1 = std::move(reply);
+    return ProbeId::U1;
+  }
+  ++m_replies.unmatched_packets;
+  return std::nullopt;
+}
+
+} // namespace stackprint::responses

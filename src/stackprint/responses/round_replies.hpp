@@ -1,0 +1,79 @@
+#pragma once
+// Matching captured replies to the OS-detection probes of one round for one host, with Nmap 7.93's
+// acceptance rules (nmap-facts.md 4.5; osscan2's HostOsScan::processResp). Sans-I/O: the caller
+// reports what was sent and what arrived, in time order, from a live scan or a capture file.
+//
+// Rules kept from Nmap:
+//   - TCP replies are classified by "destination port - tcp_port_base" (probes::tcp_probe_for_reply_port).
+//   - SEQ (offsets 0..5): only SYN+ACK gives a SEQ sample; the first per slot wins; a reply whose
+//     non-zero IP ID equals that of the previous accepted SEQ reply is dropped as a duplicate.
+//     Any packet on offset 0 also feeds T1, any packet on 0..5 also feeds O_i/W_i (first wins,
+//     RSTs included), whether or not it made a SEQ sample.
+//   - OPS re-sends (6..11) feed O_i/W_i; ECN (12) and T1..T7 (13..19) take the first packet, any flags.
+//   - ICMP echo replies: identifier - icmp_echo_id in {0, 1}; the first per probe wins. The IP ID is
+//     an II sample only if the probe had not been retransmitted when the reply arrived.
+//   - ICMP port unreachable: the quoted UDP ports must equal U1's; the first one wins.
+//   - Only packets from the target address count.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "stackprint/base/frame.hpp"
+#include "stackprint/probes/probe_catalogue.hpp"
+#include "stackprint/probes/probe_id.hpp"
+#include "stackprint/wire/ipv4_packet.hpp"
+
+namespace stackprint::responses {
+
+// One received packet kept for the response tests: parsed view plus the exact bytes (U1's RUD test
+// and the 7.93 option walk read raw bytes).
+struct Reply {
+  Timestamp time;
+  wire::Ipv4Packet packet;
+  std::vector<std::uint8_t> bytes; // the IPv4 packet as captured, link layer removed
+  std::optional<std::array<std::uint8_t, 6>> link_source;
+};
+
+// Everything Nmap keeps from one round of one host.
+struct RoundReplies {
+  std::array<std::optional<Timestamp>, 6> seq_send_times;  // first send of SEQ1..SEQ6
+  std::array<std::optional<Reply>, 6> seq;                  // accepted SYN/ACK samples
+  std::vector<std::size_t> seq_arrival_order;               // slot indexes in arrival order
+  std::array<std::optional<Reply>, 6> ops_win;              // O_i / W_i sources
+  std::optional<Reply> ecn;
+  std::array<std::optional<Reply>, 7> t;                    // T1..T7
+  std::array<std::optional<Reply>, 2> echo;                 // IE1, IE2
+  std::array<bool, 2> echo_reply_after_retransmission{};    // the II rule
+  std::optional<Reply> u1;
+  std::array<unsigned, probes::k_probe_count> sends{};      // how often each probe was sent
+  // Why a packet from the target was not used (counted, never fatal).
+  std::uint64_t unmatched_packets = 0;
+  std::uint64_t duplicate_packets = 0;
+};
+
+class RoundCollector {
+public:
+  explicit RoundCollector(const probes::ProbeContext& context) : m_context(context) {}
+
+  // A probe left at `time`. Call in time order together with on_reply.
+  void on_probe_sent(probes::ProbeId id, Timestamp time);
+
+  // A packet arrived. Returns the probe it answered when it filled an empty slot ("useful" in
+  // Nmap's words), nullopt when it was unrelated, late or a duplicate.
+  std::optional<probes::ProbeId> on_reply(Reply reply);
+
+  [[nodiscard]] const RoundReplies& replies() const { return m_replies; }
+  [[nodiscard]] const probes::ProbeContext& context() const { return m_context; }
+
+private:
+  std::optional<probes::ProbeId> on_tcp_reply(Reply& reply);
+  std::optional<probes::ProbeId> on_icmp_reply(Reply& reply);
+
+  probes::ProbeContext m_context;
+  RoundReplies m_replies;
+  std::optional<std::uint16_t> m_last_seq_ip_id;
+};
+
+} // namespace stackprint::responses

@@ -1,0 +1,57 @@
+#pragma once
+// The fingerprint of a whole OS-detection run against one host: each round analysed, the SCAN
+// line (nmap-facts.md 1.2), Nmap's "not ideal conditions" reason (5.2, which sets G and the
+// layout) and the merged printed form (1.4). Shared by `stackprint replay` and live scans.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stackprint/base/frame.hpp"
+#include "stackprint/fingerprint/fingerprint.hpp"
+#include "stackprint/fingerprint/scan_line.hpp"
+#include "stackprint/responses/round_analysis.hpp"
+
+namespace stackprint::responses {
+
+// Facts about a run that the per-round replies do not carry.
+struct RunFacts {
+  std::uint32_t target_address = 0;
+  bool scanning_localhost = false;
+  std::optional<std::uint16_t> open_tcp_port;   // probed open port (SEQ, ECN, T1-T4 were sent)
+  std::optional<std::uint16_t> closed_tcp_port; // probed closed port
+  std::optional<std::uint16_t> closed_udp_port; // probed closed UDP port
+  bool closed_tcp_port_known = false;           // known closed from the port scan (CT)
+  bool closed_udp_port_known = false;           // known closed from a UDP scan (CU)
+  bool udp_port_scan = false;                    // a UDP port scan ran (Nmap's -sU)
+  // The target's MAC when it is on our segment (Nmap then reports DS=1, DC=D, M=...).
+  std::optional<std::array<std::uint8_t, 6>> direct_target_mac;
+  std::int64_t scan_delay_ms = 0;
+  int timing_level = 3;                          // Nmap's -T template; 5 makes conditions "not ideal"
+  Timestamp start;                               // for SCAN's D and TM
+  response_tests::OptionWalk option_walk = response_tests::OptionWalk::nmap_7_93;
+};
+
+struct RunFingerprint {
+  std::vector<RoundAnalysis> rounds;
+  fingerprint::ScanLine scan;
+  // Nmap's OmitSubmissionFP reason, nullopt when conditions were ideal (G=Y).
+  std::optional<std::string> not_ideal_reason;
+  std::optional<int> distance;  // hop distance as reported (DS)
+  // The printed fingerprint: SCAN plus the merged rounds.
+  fingerprint::Fingerprint merged;
+};
+
+// Analyses every round (replies with their probe contexts) and builds the printed fingerprint.
+struct RoundInput {
+  const RoundReplies* replies;
+  const probes::ProbeContext* context;
+};
+[[nodiscard]] RunFingerprint fingerprint_run(const std::vector<RoundInput>& rounds, const RunFacts& facts);
+
+// PV: 10/8, 172.16/12, 169.254/16, 192.168/16 (127/8 is not private for Nmap).
+[[nodiscard]] bool is_private_address(std::uint32_t address);
+
+} // namespace stackprint::responses

@@ -1,0 +1,180 @@
+#include "stackprint/responses/round_replies.hpp"
+
+#include <gtest/gtest.h>
+
+#include "stackprint/responses/round_analysis.hpp"
+#include "stackprint/wire/packet_builders.hpp"
+
+namespace stackprint::responses {
+namespace {
+
+using probes::ProbeId;
+
+constexpr std::uint32_t k_scanner = 0x0A636401;
+constexpr std::uint32_t k_target = 0x0A636402;
+
+probes::ProbeContext context() {
+  probes::ProbeContext c;
+  c.source_address = k_scanner;
+  c.target_address = k_target;
+  c.open_tcp_port = 80;
+  c.closed_tcp_port = 22;
+  c.closed_udp_port = 40125;
+  c.tcp_port_base = 50000;
+  c.udp_port_base = 50300;
+  c.tcp_seq_base = 1000;
+  c.tcp_ack = 77;
+  c.icmp_echo_id = 4000;
+  c.udp_ttl = 60;
+  return c;
+}
+
+Timestamp at_ms(int ms) { return Timestamp(std::chrono::milliseconds(ms)); }
+
+Reply tcp_reply(std::uint16_t to_port, std::uint8_t flags, std::uint16_t ip_id, std::uint32_t seq = 123456,
+                std::uint32_t source = k_target, int ms = 10) {
+  wire::Ipv4Packet p;
+  p.ip.source = source;
+  p.ip.destination = k_scanner;
+  p.ip.protocol = wire::k_ip_protocol_tcp;
+  p.ip.ttl = 64;
+  p.ip.id = ip_id;
+  wire::TcpSegment tcp;
+  tcp.source_port = 80;
+  tcp.destination_port = to_port;
+  tcp.sequence = seq;
+  tcp.acknowledgment = 1001;
+  tcp.flags = flags;
+  tcp.window = 0xFE88;
+  p.payload = tcp;
+  p = wire::with_computed_fields(p);
+  return Reply{at_ms(ms), p, wire::serialize(p), std::nullopt};
+}
+
+Reply icmp_reply(wire::IcmpMessage icmp, std::uint16_t ip_id, int ms = 10) {
+  wire::Ipv4Packet p;
+  p.ip.source = k_target;
+  p.ip.destination = k_scanner;
+  p.ip.protocol = wire::k_ip_protocol_icmp;
+  p.ip.ttl = 64;
+  p.ip.id = ip_id;
+  p.payload = std::move(icmp);
+  p = wire::with_computed_fields(p);
+  return Reply{at_ms(ms), p, wire::serialize(p), std::nullopt};
+}
+
+constexpr std::uint8_t k_syn_ack = wire::k_tcp_syn | wire::k_tcp_ack;
+
+TEST(RoundCollector, SeqSampleNeedsSynAckButEveryPacketFeedsT1AndOps) {
+  RoundCollector collector(context());
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50000, wire::k_tcp_rst, 5)).has_value());
+  const auto& r = collector.replies();
+  EXPECT_FALSE(r.seq[0].has_value());
+  ASSERT_TRUE(r.t[0].has_value());
+  ASSERT_TRUE(r.ops_win[0].has_value());
+  EXPECT_EQ(r.t[0]->packet.tcp()->flags, wire::k_tcp_rst);
+  EXPECT_EQ(collector.on_reply(tcp_reply(50000, k_syn_ack, 6)), ProbeId::SEQ1);
+  EXPECT_TRUE(collector.replies().seq[0].has_value());
+  EXPECT_EQ(collector.replies().t[0]->packet.tcp()->flags, wire::k_tcp_rst) << "first packet keeps T1";
+}
+
+TEST(RoundCollector, DropsSeqReplyRepeatingThePreviousNonZeroIpId) {
+  RoundCollector collector(context());
+  EXPECT_EQ(collector.on_reply(tcp_reply(50000, k_syn_ack, 777)), ProbeId::SEQ1);
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50001, k_syn_ack, 777)).has_value());
+  EXPECT_FALSE(collector.replies().seq[1].has_value());
+  EXPECT_TRUE(collector.replies().ops_win[1].has_value()) << "OPS/WIN still take it";
+  // IP ID zero is never a duplicate.
+  RoundCollector zeros(context());
+  EXPECT_EQ(zeros.on_reply(tcp_reply(50000, k_syn_ack, 0)), ProbeId::SEQ1);
+  EXPECT_EQ(zeros.on_reply(tcp_reply(50001, k_syn_ack, 0)), ProbeId::SEQ2);
+  EXPECT_EQ(zeros.replies().seq_arrival_order, (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(RoundCollector, ClassifiesByPortOffsetFirstPacketWins) {
+  RoundCollector collector(context());
+  EXPECT_EQ(collector.on_reply(tcp_reply(50012, k_syn_ack | wire::k_tcp_ece, 1)), ProbeId::ECN);
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50012, k_syn_ack, 2)).has_value());
+  EXPECT_EQ(collector.replies().ecn->packet.ip.id, 1);
+  EXPECT_EQ(collector.on_reply(tcp_reply(50019, wire::k_tcp_rst, 3)), ProbeId::T7);
+  EXPECT_EQ(collector.on_reply(tcp_reply(50008, k_syn_ack, 4)), ProbeId::OPS3);
+  EXPECT_TRUE(collector.replies().ops_win[2].has_value());
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50020, wire::k_tcp_rst, 5)).has_value()) << "offset 20 is no probe";
+  EXPECT_FALSE(collector.on_reply(tcp_reply(49999, wire::k_tcp_rst, 5)).has_value());
+  EXPECT_EQ(collector.replies().unmatched_packets, 2U);
+  EXPECT_EQ(collector.replies().duplicate_packets, 1U);
+}
+
+TEST(RoundCollector, IgnoresPacketsFromOtherHosts) {
+  RoundCollector collector(context());
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50013, k_syn_ack, 1, 5, 0x0A636403)).has_value());
+  EXPECT_FALSE(collector.replies().t[0].has_value());
+}
+
+TEST(RoundCollector, EchoReplyAfterRetransmissionGivesNoIpIdSample) {
+  const auto c = context();
+  RoundCollector collector(c);
+  const auto ie1 = probes::build_probe(ProbeId::IE1, c, {1, 50});
+  const auto ie2 = probes::build_probe(ProbeId::IE2, c, {2, 50});
+  collector.on_probe_sent(ProbeId::IE1, at_ms(0));
+  collector.on_probe_sent(ProbeId::IE2, at_ms(25));
+  collector.on_probe_sent(ProbeId::IE1, at_ms(200));
+  EXPECT_EQ(collector.on_reply(icmp_reply(wire::make_echo_reply(*ie2.icmp()), 10)), ProbeId::IE2);
+  EXPECT_EQ(collector.on_reply(icmp_reply(wire::make_echo_reply(*ie1.icmp()), 11)), ProbeId::IE1);
+  EXPECT_FALSE(collector.on_reply(icmp_reply(wire::make_echo_reply(*ie1.icmp()), 12)).has_value());
+  EXPECT_TRUE(collector.replies().echo_reply_after_retransmission[0]);
+  EXPECT_FALSE(collector.replies().echo_reply_after_retransmission[1]);
+}
+
+TEST(RoundCollector, PortUnreachableMustQuoteU1sPorts) {
+  auto c = context();
+  RoundCollector collector(c);
+  const auto u1 = probes::probe_bytes(ProbeId::U1, c, {});
+  auto other = c;
+  other.closed_udp_port = 9999;
+  const auto not_u1 = probes::probe_bytes(ProbeId::U1, other, {});
+  EXPECT_FALSE(collector.on_reply(icmp_reply(wire::make_icmp_error(3, 3, not_u1, 576), 1)).has_value());
+  EXPECT_EQ(collector.on_reply(icmp_reply(wire::make_icmp_error(3, 3, u1, 576), 2)), ProbeId::U1);
+  EXPECT_FALSE(collector.on_reply(icmp_reply(wire::make_icmp_error(3, 3, u1, 576), 3)).has_value());
+  EXPECT_EQ(collector.replies().u1->packet.ip.id, 2);
+}
+
+TEST(RoundAnalysis, MissingRepliesFollowNmapsOmissionRules) {
+  const auto c = context();
+  RoundCollector collector(c);
+  RoundConditions conditions;
+  conditions.ports.open_tcp_port_available = true;
+  conditions.ports.closed_tcp_port_from_port_scan = false;
+  const auto analysis = analyze_round(collector.replies(), c, conditions);
+  std::vector<std::string> names;
+  for (const auto& t : analysis.fingerprint.tests) {
+    names.push_back(t.name);
+    EXPECT_EQ(t.attributes.size(), 1U) << t.name;
+  }
+  // No OPS/WIN without all six, T5-T7 left out without a known closed port, U1/IE always R=N.
+  EXPECT_EQ(names, (std::vector<std::string>{"ECN", "T1", "T2", "T3", "T4", "U1", "IE"}));
+  EXPECT_FALSE(analysis.u1_hop_distance.has_value());
+}
+
+TEST(RoundAnalysis, U1ReplyGivesHopDistanceAndExactTtl) {
+  const auto c = context();
+  RoundCollector collector(c);
+  auto u1 = probes::build_probe(ProbeId::U1, c, {});
+  u1.ip.ttl = 58; // two routers on the way (sent with 60, the target saw 58... 60 - 58 + 1 = 3 hops)
+  const auto quoted = wire::serialize(u1);
+  auto reply = icmp_reply(wire::make_icmp_error(3, 3, quoted, 576), 9);
+  reply.packet.ip.ttl = 62; // 64 - 2 on the way back
+  collector.on_probe_sent(ProbeId::U1, at_ms(0));
+  ASSERT_EQ(collector.on_reply(reply), ProbeId::U1);
+  const auto analysis = analyze_round(collector.replies(), c, RoundConditions{});
+  ASSERT_TRUE(analysis.u1_hop_distance.has_value());
+  EXPECT_EQ(*analysis.u1_hop_distance, 3);
+  const auto* line = analysis.fingerprint.find("U1");
+  ASSERT_NE(line, nullptr);
+  ASSERT_NE(line->find("T"), nullptr);
+  EXPECT_EQ(*line->find("T"), "40"); // 62 + 3 - 1 = 64
+  EXPECT_EQ(*line->find("RID"), "G");
+}
+
+} // namespace
+} // namespace stackprint::responses
