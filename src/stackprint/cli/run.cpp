@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -9,6 +12,33 @@
 #include "stackprint/cli/exit_status.hpp"
 
 namespace stackprint::cli {
+namespace {
+
+// Nmap spells some options with one dash and several letters (-iL, -oN, -oX, ...); CLI11 reads
+// "-iL" as "-i L". They are rewritten to their double-dash names before parsing; a value glued to
+// them (-oXfile.xml) is split off.
+std::vector<std::string> with_nmap_option_names(int argc, char** argv) {
+  static constexpr std::string_view k_nmap_options[] = {"-iL", "-oN", "-oX", "-oJ", "-oG", "-oA"};
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    for (const std::string_view name : k_nmap_options) {
+      if (i > 0 && arg.size() >= name.size() && arg.compare(0, name.size(), name) == 0) {
+        std::string rest = arg.substr(name.size());
+        arg = "-" + std::string(name);
+        if (!rest.empty()) {
+          args.push_back(arg);
+          arg = rest;
+        }
+        break;
+      }
+    }
+    args.push_back(arg);
+  }
+  return args;
+}
+
+} // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{"stackprint: active TCP/IP stack fingerprinting, compatible with Nmap's OS detection"};
@@ -20,7 +50,12 @@ int run(int argc, char** argv) {
   add_db_command(app, status);
   add_scan_command(app, status);
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = with_nmap_option_names(argc, argv);
+    std::vector<char*> pointers;
+    for (auto& arg : args) {
+      pointers.push_back(arg.data());
+    }
+    app.parse(static_cast<int>(pointers.size()), pointers.data());
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? k_exit_ok : k_exit_bad_input;

@@ -118,6 +118,15 @@ int run_scan(const ScanOptions& options) {
       }
     }
   }
+  if (!options.exclude_file.empty()) {
+    std::shared_ptr<FILE> keep;
+    auto listed = targets::read_target_specs(file_lines(options.exclude_file, keep), options.exclude_file);
+    if (!listed) {
+      print_error("--excludefile: " + listed.error().message);
+      return k_exit_bad_input;
+    }
+    exclude_specs.insert(exclude_specs.end(), listed->begin(), listed->end());
+  }
   if (specs.empty() && options.input_list.empty()) {
     print_error("no targets given (name addresses, CIDR blocks, ranges or hostnames, or use -iL FILE)");
     return k_exit_bad_input;
@@ -356,8 +365,9 @@ void add_scan_command(CLI::App& app, int& status) {
   auto options = std::make_shared<ScanOptions>();
   auto* cmd = app.add_subcommand("scan", "Detect the operating system of live hosts (Nmap -O compatible)");
   cmd->add_option("targets", options->targets, "Addresses, CIDR blocks, Nmap ranges (10.0.0-3.1-254) or hostnames");
-  cmd->add_option("-i,-L,--iL", options->input_list, "Read targets from FILE (one or more per line, # comments)");
+  cmd->add_option("--iL", options->input_list, "-iL FILE: read targets from FILE (one or more per line, # comments; - for stdin)");
   cmd->add_option("--exclude", options->excludes, "Targets to skip (comma-separated specs)");
+  cmd->add_option("--excludefile", options->exclude_file, "Targets to skip, read from FILE");
   cmd->add_option("-p", options->ports, "Ports to probe in discovery, Nmap syntax (22,80,T:443,U:53)");
   cmd->add_option("-e", options->interface, "Network interface to use");
   cmd->add_option("-S", options->source, "Source address");
