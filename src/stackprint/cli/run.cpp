@@ -21,6 +21,7 @@ int run(int argc, char** argv) {
   add_replay_command(app, status);
   add_match_command(app, status);
   add_db_command(app, status);
+  add_scan_command(app, status);
   try {
     // Nmap spells its output options -oN/-oX; CLI11 only knows one-letter short options.
     const std::vector<std::string> args = rewrite_nmap_output_options(std::vector<std::string>(argv, argv + argc));
