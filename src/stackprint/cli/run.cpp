@@ -10,15 +10,16 @@
 
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/exit_status.hpp"
+#include "stackprint/cli/report_writer.hpp"
 
 namespace stackprint::cli {
 namespace {
 
-// Nmap spells some options with one dash and several letters (-iL, -oN, -oX, ...); CLI11 reads
-// "-iL" as "-i L". They are rewritten to their double-dash names before parsing; a value glued to
-// them (-oXfile.xml) is split off.
+// Nmap spells -iL with one dash and two letters; CLI11 would read "-iL" as "-i L". It is rewritten
+// to "--iL" before parsing (a value glued to it, -iLfile, is split off). The output options
+// (-oN/-oX/-oJ) are rewritten by rewrite_nmap_output_options.
 std::vector<std::string> with_nmap_option_names(int argc, char** argv) {
-  static constexpr std::string_view k_nmap_options[] = {"-iL", "-oN", "-oX", "-oJ", "-oG", "-oA"};
+  static constexpr std::string_view k_nmap_options[] = {"-iL"};
   std::vector<std::string> args;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
@@ -50,12 +51,13 @@ int run(int argc, char** argv) {
   add_db_command(app, status);
   add_scan_command(app, status);
   try {
-    std::vector<std::string> args = with_nmap_option_names(argc, argv);
-    std::vector<char*> pointers;
-    for (auto& arg : args) {
-      pointers.push_back(arg.data());
+    const std::vector<std::string> args = rewrite_nmap_output_options(with_nmap_option_names(argc, argv));
+    std::vector<char*> rewritten;
+    rewritten.reserve(args.size());
+    for (const auto& a : args) {
+      rewritten.push_back(const_cast<char*>(a.c_str()));
     }
-    app.parse(static_cast<int>(pointers.size()), pointers.data());
+    app.parse(static_cast<int>(rewritten.size()), rewritten.data());
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? k_exit_ok : k_exit_bad_input;
