@@ -49,4 +49,4 @@ range="10.99.$n.10-73"
 read -r s_time s_pkts < <(run sp64 "$bin" scan -p "$ports" "$range")
 read -r n_time n_pkts < <(run nm64 nmap -O -sS -sU -p "$ports" -n -Pn "$range")
 printf '%-22s %9.2fs %9.2fs %10s %10s %8s\n' "64 addresses" "$s_time" "$n_time" "$(ratio "$s_time" "$n_time")" "$s_pkts" "$n_pkts"
-echo "  64 hosts fingerprinted by stackprint: $(grep -c '^stackprint scan report' /tmp/bench.sp64), by nmap: $(grep -c '^OS details\|^Aggressive OS\|^No exact OS' /tmp/bench.nm64)"
+echo "  64 hosts fingerprinted by stackprint: $(grep -c '^OS details\|^No exact OS\|^No OS\|^Too many' /tmp/bench.sp64), by nmap: $(grep -c '^OS details\|^No exact OS\|^No OS\|^Too many' /tmp/bench.nm64)"

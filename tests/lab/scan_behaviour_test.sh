@@ -25,7 +25,7 @@ check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; failures=$((fa
 timeout 30 ip netns exec "$name-s" "$bin" scan -p 22,80 "10.99.$n.9" > "$work/down" 2>&1
 status=$?
 check "down host: exit 1" '[ $status = 1 ]'
-check "down host: reported" 'grep -q "Host seems down" "$work/down"'
+check "down host: reported" 'grep -q "(0 hosts up)" "$work/down"'
 
 # Ctrl-C: a scan that would run for a long time (every round misses U1 and IE, Nmap-style retries).
 ip netns exec "$name-s" "$bin" scan -p 22,80 --nmap-retries --max-os-tries 50 "10.99.$n.2" > "$work/int" 2>&1 &
@@ -37,7 +37,7 @@ wait "$pid"
 status=$?
 check "Ctrl-C: exit 130" '[ $status = 130 ]'
 check "Ctrl-C: stops within 2 s" '[ $(( $(date +%s) - start )) -le 2 ]'
-check "Ctrl-C: says so" 'grep -q "Scan interrupted" "$work/int"'
+check "Ctrl-C: says so" 'grep -q "interrupted" "$work/int"'
 
 # Without privilege: one line that says what is needed, exit 2.
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

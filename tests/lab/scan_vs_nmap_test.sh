@@ -36,7 +36,7 @@ for entry in "${personalities[@]}"; do
   [ -n "$n" ] || { echo "FAIL $label: could not set up a lab"; failures=$((failures + 1)); continue; }
   target="10.99.$n.2"
   ports="T:22,80,U:40125"
-  timeout 60 ip netns exec "$name-s" "$bin" scan -p "$ports" --osscan-guess -v "$target" > "$work/$label.ours" 2>&1
+  timeout 60 ip netns exec "$name-s" "$bin" scan -p "$ports" --osscan-guess -vv "$target" > "$work/$label.ours" 2>&1
   ours_status=$?
   timeout 120 ip netns exec "$name-s" nmap -O -sS -sU -p "$ports" -n -Pn --osscan-guess -vv "$target" \
     > "$work/$label.nmap" 2>&1
