@@ -12,7 +12,9 @@ accuracy within three points (the timing-based SEQ values move accuracies a litt
 import re
 import sys
 
-SPREAD = {"SP": 0x20, "ISR": 8, "TS": 1}
+# Nmap's own spread for a Linux target, measured over the 46 Nmap runs of tests/data/captures:
+# SP from EF to 108 and ISR from F6 to 10F (random ISNs); TS 20-22 with random offsets.
+SPREAD = {"SP": 0x20, "ISR": 0x1A, "TS": 2}
 
 
 def fingerprint_block(text):
