@@ -29,6 +29,14 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : db_(&db), opt
   for (std::size_t t = 0; t < num_tests_; ++t) value[t] = test_weight[t] / std::max(1.0, distinct_lines[t]);
   std::stable_sort(test_order_.begin(), test_order_.end(),
                    [&](std::uint16_t a, std::uint16_t b) { return value[a] > value[b]; });
+  // Then the heaviest of the other tests comes second (SEQ in nmap-os-db): its lines are nearly all
+  // distinct, but scored heaviest-first they drop many references after two or three attributes.
+  // (Measured on the installed DB: about 10% fewer instructions per match than the plain ratio order.)
+  if (num_tests_ > 2) {
+    const auto heaviest = std::max_element(test_order_.begin() + 1, test_order_.end(),
+                                           [&](std::uint16_t a, std::uint16_t b) { return test_weight[a] < test_weight[b]; });
+    std::rotate(test_order_.begin() + 1, heaviest, heaviest + 1);
+  }
 
   const std::size_t refs = db.references().size();
   // Lines used by a single reference gain nothing from the memo; they are scored attribute by
