@@ -124,8 +124,8 @@ record_one() {
   if [ -e "$dest" ] && [ "$force" -eq 0 ]; then echo "skip $pname: $dest exists (use -f)"; return 0; fi
 
   local work n labname target scanner tcpdump_pid=""
-  work=$(mktemp -d /tmp/splab-rec.XXXXXX)
   n=$(lab_up_anywhere "$opts")
+  work=$(mktemp -d /tmp/splab-rec.XXXXXX)
   labname="splabr$n"; target="10.99.$n.2"; scanner="10.99.$n.1"
   # shellcheck disable=SC2064
   trap "[ -n \"\${tcpdump_pid:-}\" ] && kill -INT \$tcpdump_pid 2>/dev/null; '$lab' down '$labname'; rm -rf '$work'" EXIT
