@@ -478,6 +478,7 @@ int run_scan(const ScanOptions& options) {
   }
   if (terminal) {
     std::fputs(output::normal_footer(summary, out_options.zone, false).c_str(), stdout);
+    std::fflush(stdout);
   }
   const bool written = writer.finish(summary);
   if (g_interrupted.load()) {
