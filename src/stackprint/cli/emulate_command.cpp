@@ -166,9 +166,8 @@ int run_emulate(const EmulateArgs& args) {
   if (args.self_check) return k_exit_ok;
 
   // Network safety: never reconfigure the host's own namespace.
-  const auto initial = io::in_initial_network_namespace();
-  if (!initial || *initial) {
-    std::fprintf(stderr, "stackprint emulate: refusing to run in the initial network namespace; "
+  if (!io::current_named_network_namespace()) {
+    std::fprintf(stderr, "stackprint emulate: refusing to run outside a named network namespace; "
                          "start it with `ip netns exec NAME stackprint emulate ...`\n");
     return k_exit_environment;
   }

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -121,11 +122,17 @@ Expected<void> TunDevice::write_packet(std::span<const std::uint8_t> packet) {
   return {};
 }
 
-std::optional<bool> in_initial_network_namespace() {
+std::optional<std::string> current_named_network_namespace() {
   struct stat self {};
-  struct stat init {};
-  if (::stat("/proc/self/ns/net", &self) != 0 || ::stat("/proc/1/ns/net", &init) != 0) return std::nullopt;
-  return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
+  if (::stat("/proc/self/ns/net", &self) != 0) return std::nullopt;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/run/netns", ec)) {
+    struct stat named {};
+    if (::stat(entry.path().c_str(), &named) == 0 && named.st_ino == self.st_ino && named.st_dev == self.st_dev) {
+      return entry.path().filename().string();
+    }
+  }
+  return std::nullopt;
 }
 
 Expected<void> enable_ipv4_forwarding() {

@@ -44,9 +44,11 @@ private:
   std::string m_name;
 };
 
-// True when this process shares the network namespace of PID 1 (the host's namespace), where the
-// emulator must not change routes. nullopt when it cannot tell.
-[[nodiscard]] std::optional<bool> in_initial_network_namespace();
+// The name of the `ip netns` namespace (a bind mount under /run/netns) this process runs in, or
+// nullopt when it runs in no named namespace (e.g. the host's own, where the emulator must not
+// change routes). Reading /proc/1/ns/net needs privileges sandboxes often lack, so a match with a
+// named namespace is the positive evidence required instead.
+[[nodiscard]] std::optional<std::string> current_named_network_namespace();
 
 // Enables IPv4 forwarding in the current namespace (/proc/sys/net/ipv4/ip_forward), so packets
 // from other namespaces reach the TUN device. Errors name the file and errno text.
