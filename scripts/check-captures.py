@@ -137,10 +137,13 @@ def check(capdir, verbose):
             continue
         seg = ip[ihl:]
         if src == target:
-            if proto in (6, 17):
-                replies += 1
-                if not l4_checksum_ok(ip, proto, seg):
-                    bad_reply_csum += 1
+            replies += 1
+            if csum(bytes(ip[:ihl])) != 0:
+                errs.append("a reply with a bad IP header checksum")
+            if proto == 1 and csum(bytes(seg)) != 0:
+                errs.append("a reply with a bad ICMP checksum")
+            if proto in (6, 17) and not l4_checksum_ok(ip, proto, seg):
+                bad_reply_csum += 1
             continue
         tos, ident, frag, ttl = ip[1], struct.unpack("!H", ip[4:6])[0], struct.unpack("!H", ip[6:8])[0], ip[8]
         df = bool(frag & 0x4000)
@@ -175,9 +178,11 @@ def check(capdir, verbose):
         errs.append("no U1 probe")
     if meta["open_tcp_port"] is not None and ecn == 0:
         errs.append("no ECN probe")
+    if meta.get("lab_options") and "no-csum-offload" in meta["lab_options"] and bad_reply_csum:
+        errs.append(f"{bad_reply_csum} replies with a bad TCP/UDP checksum despite no-csum-offload")
     if verbose:
         print(f"  {name}: rounds={rounds} seq_syns={seq} ie={ie1}/{ie2} u1_ttls={u1} ecn={ecn} "
-              f"tests={'/'.join(names[1:])} replies_with_bad_l4_checksum={bad_reply_csum}/{replies}")
+              f"tests={'/'.join(names[1:])} replies={replies} bad_tcp_udp_checksums={bad_reply_csum}")
     return errs
 
 

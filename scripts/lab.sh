@@ -8,7 +8,8 @@
 #   scripts/lab.sh down NAME
 #   scripts/lab.sh status NAME          (prints addresses, sysctls, nft rules and listeners)
 #
-# NAME must start with "splab" and be at most 12 characters; N is 1..49.
+# NAME: a letter then up to 15 letters, digits or _; start it with your helper name (the lab helper
+# uses "splab..."). N: 1..254, from your subnet range (lab 1-49, live 50-99, others 100-149).
 #   scanner namespace NAME-s, interface "scan0", 10.99.N.1/24, MAC 02:00:0a:63:NN:01
 #   target  namespace NAME-t, interface "targ0", 10.99.N.2/24, MAC 02:00:0a:63:NN:02   (NN = N in hex)
 # Fixed MACs keep the SCAN line's M= field reproducible (M=02000A).
@@ -33,6 +34,20 @@
 #                          const:VALUE     always VALUE
 #                    (the sequence repeats after 1024 packets)
 #   df=0|1           nftables (output hook): clear or set DF on every IPv4 packet the target sends
+#   Quirks of other stacks, made by rewriting what the target sends (nftables output hook). Raw
+#   rewrites are paired with a compensating change of a known word, so every checksum stays right:
+#   u1-unused=V      ICMP port unreachable: the "unused" word's low 16 bits = V (UN=V)
+#   u1-ripid=V       in the port unreachable for Nmap's U1 probe (quoted IP ID 0x1042): quoted IP ID = V
+#                    (RID=V, RIPCK=I); the first quoted data word compensates (RUD=I)
+#   u1-ripl=V        in the port unreachable quoting 328 bytes: quoted IP total length = V (RIPL=V, RIPCK=I); the second data word
+#                    compensates (RUD=I)
+#   rst-quirks       RSTs get reserved bits 0001 and urgent pointer 0xFEFF without URG (Q=RU)
+#   rst-window=V     RSTs get window V
+#   rst-seq=V        bare RSTs (no ACK) get sequence number V
+#   rstack-ack=V     RST+ACKs get acknowledgment number V
+#   rstack-flags=F   RST+ACKs get the nft flag list F, e.g. rst,ack,psh
+#   ecn-cc=S|O       the SYN/ACK with ECE (reply to the ECN probe): flags become ECE+CWR (CC=S) or
+#                    CWR only (CC=O)
 #   listen=P[,P...]  start a TCP listener on each port (a small python3 accept loop; it accepts and
 #                    closes, and exits by itself after LAB_LISTEN_SECONDS, default 3600)
 #
@@ -50,7 +65,7 @@ state_root=/run/splab
 lock_file=/run/splab.lock
 
 check_name() {
-  [[ $1 =~ ^splab[A-Za-z0-9_]{0,7}$ ]] || die "NAME must match splab[A-Za-z0-9_]{0,7} (got '$1')"
+  [[ $1 =~ ^[A-Za-z][A-Za-z0-9_]{1,15}$ ]] || die "NAME must match [A-Za-z][A-Za-z0-9_]{1,15} (got '$1')"
 }
 
 ns_exists() { ip netns list | awk '{print $1}' | grep -qx -- "$1"; }
@@ -93,6 +108,21 @@ subnet_in_use() {
     fi
   done
   return 1
+}
+
+# A 16-bit value (decimal or 0x hex), checked; printed in decimal.
+u16() {
+  [[ $1 =~ ^(0x[0-9a-fA-F]{1,4}|[0-9]{1,5})$ ]] && [ $(($1)) -le 65535 ] || die "bad 16-bit value '$1'"
+  echo $(($1))
+}
+
+# The value a word W must take so that changing another word from OLD to NEW leaves the Internet
+# checksum unchanged: W + OLD - NEW in one's-complement arithmetic.
+compensate() {
+  local w=$(($1)) old=$(($2)) new=$(($3)) sum
+  sum=$((w + old + (0xffff - new)))
+  while [ $sum -gt 65535 ]; do sum=$(((sum & 0xffff) + (sum >> 16))); done
+  echo $sum
 }
 
 # Prints the nft expression for an IP ID MODE (see the header).
@@ -150,7 +180,7 @@ wait_listening() {
 lab_up() {
   local name=$1 n=$2; shift 2
   check_name "$name"
-  [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 49 ] || die "N must be 1..49 (got '$n')"
+  [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 254 ] || die "N must be 1..254 (got '$n')"
   local s="$name-s" t="$name-t" hex user
   hex=$(printf '%02x' "$n")
 
@@ -206,6 +236,35 @@ lab_up() {
         ;;
       ipid=*) ipid_all=$(ipid_expression "${opt#ipid=}") ;;
       ipid-icmp=*) ipid_icmp=$(ipid_expression "${opt#ipid-icmp=}") ;;
+      u1-unused=*) out_rules+=("icmp type destination-unreachable icmp mtu set $(u16 "${opt#*=}")") ;;
+      u1-ripid=*)
+        value=$(u16 "${opt#*=}")
+        out_rules+=("icmp type destination-unreachable @th,96,16 0x1042 @th,288,16 0x4343 @th,288,16 set $(compensate 0x4343 0x1042 "$value") @th,96,16 set $value")
+        ;;
+      u1-ripl=*)
+        value=$(u16 "${opt#*=}")
+        out_rules+=("icmp type destination-unreachable @th,80,16 328 @th,304,16 0x4343 @th,304,16 set $(compensate 0x4343 328 "$value") @th,80,16 set $value")
+        ;;
+      rst-quirks)
+        # Data offset 5 + reserved 0001: the word at byte 12 grows by 0x0100; the urgent pointer
+        # (0 in Linux RSTs) takes 0xFEFF, which is -0x0100 in one's complement.
+        out_rules+=("tcp flags & rst == rst @th,96,4 5 @th,100,4 0 tcp urgptr 0 @th,100,4 set 1 @th,144,16 set 0xfeff")
+        ;;
+      rst-seq=*)
+        value=${opt#*=}; [[ $value =~ ^[0-9]+$ ]] || die "bad rst-seq '$value'"
+        out_rules+=("tcp flags & (rst|ack) == rst tcp sequence set $value")
+        ;;
+      rstack-ack=*)
+        value=${opt#*=}; [[ $value =~ ^[0-9]+$ ]] || die "bad rstack-ack '$value'"
+        out_rules+=("tcp flags & (rst|ack) == rst|ack tcp ackseq set $value")
+        ;;
+      rstack-flags=*)
+        value=${opt#*=}; [[ $value =~ ^[a-z]+(,[a-z]+)*$ ]] || die "bad rstack-flags '$value'"
+        out_rules+=("tcp flags & (rst|ack) == rst|ack tcp flags set ${value//,/|}")
+        ;;
+      rst-window=*) out_rules+=("tcp flags & rst == rst tcp window set $(u16 "${opt#*=}")") ;;
+      ecn-cc=S) out_rules+=("tcp flags & (syn|ack|ecn|cwr) == syn|ack|ecn tcp flags set syn|ack|ecn|cwr") ;;
+      ecn-cc=O) out_rules+=("tcp flags & (syn|ack|ecn|cwr) == syn|ack|ecn tcp flags set syn|ack|cwr") ;;
       df=0) out_rules+=("ip frag-off set 0") ;;
       df=1) out_rules+=("ip frag-off set 0x4000") ;;
       loss=*)

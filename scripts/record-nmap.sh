@@ -82,6 +82,11 @@ ipidconst|listen=80 ipid=const:0x1234|std|IP ID always 0x1234 (Nmap drops repeat
 ipidwrap|listen=80 ipid=inc:65530:1|std|IP ID +1 starting at 65530: wraps during SEQ (32-bit diff quirk -> RD)
 df1|listen=80 df=1|std|DF set on every reply (DF=Y in U1, DFI=Y)
 df0|listen=80 df=0|std|DF cleared on every reply (DF=N everywhere)
+u1quirks|listen=80 no-csum-offload u1-unused=0x1234 u1-ripid=0x2042 u1-ripl=0x150|std|port unreachable rewritten: UN=1234, RID=2042, RIPL=150, RIPCK=I, RUD=I (checksums kept valid)
+rstquirks|listen=80 no-csum-offload rst-quirks rst-window=0x100|std|RSTs with reserved bits, urgent pointer without URG and window 0x100 (T4-T7 Q=RU, W=100)
+rstfields|listen=80 no-csum-offload rst-seq=0 rstack-ack=0 rstack-flags=rst,ack,psh|std|bare RSTs with seq 0 (T4/T6 S=Z), RST+ACKs with ack 0 and PSH (T5/T7 A=Z, F=APR)
+ecnccs|listen=80 no-csum-offload ecn-cc=S|std|ECN SYN/ACK with ECE and CWR (CC=S)
+ecncco|listen=80 no-csum-offload ecn-cc=O|std|ECN SYN/ACK with CWR only (CC=O)
 loss10|listen=80 loss=10|std|10% random loss of incoming packets (non-deterministic)
 loss30tries5|listen=80 loss=30|tries5|30% random loss, up to 5 tries: merged fingerprint with repeated tests
 smallwin|listen=80 tcp_rmem=4096,8192,16384|std|small receive buffer: different W1-W6 and ECN/T windows

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -112,7 +113,8 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(!route->gateway && !route->loopback, "destination is on the directly connected lab segment");
   check(io::require_raw_privileges().has_value(), "raw privileges are present before the drop");
   const std::vector<Ipv4Address> hosts = {up, down};
-  auto transport = io::LiveTransport::open(*route, hosts, io::CaptureFilterOptions{true});
+  // The first "host group" is only UP; the filter is widened to both hosts after the drop.
+  auto transport = io::LiveTransport::open(*route, std::span<const Ipv4Address>(hosts).first(1));
   if (!transport) {
     std::printf("FAIL: opening the transport: %s\n", transport.error().message.c_str());
     return 1;
@@ -217,6 +219,27 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   config.sequence_secret = 0x5EC2E7;
   config.initial_timeout = 400ms;
   config.max_tries = 2;
+  // After the drop, narrow the filter to DOWN only: UP's SYN/ACK must no longer get through.
+  auto narrowed = transport->set_targets(us, std::span<const Ipv4Address>(hosts).last(1));
+  // The second capture watches for that SYN/ACK, to show it did arrive.
+  auto witness = outgoing->set_filter("src host " + stackprint::targets::to_string(up) + " and tcp dst port 47050");
+  check(witness.has_value(), "the witness capture's filter changed after the drop");
+  check(narrowed.has_value(), "the capture filter can be changed after the privilege drop");
+  auto probe = transport->send(discovery::probe_packet(discovery::SendTcpSyn{up, 47050, open_port, 0x55555555, 0x4250}, us));
+  ++packets;
+  check(probe.has_value(), "SYN sent under the narrowed filter");
+  std::size_t leaked = 0;
+  const auto quiet_until = std::chrono::steady_clock::now() + 300ms;
+  while (std::chrono::steady_clock::now() < quiet_until) {
+    auto frames = transport->wait(quiet_until);
+    leaked += frames ? frames->size() : 1;
+  }
+  check(leaked == 0, "the narrowed filter drops the other host's SYN/ACK (got " + std::to_string(leaked) + ")");
+  auto witnessed = outgoing->wait(std::chrono::steady_clock::now() + 200ms);
+  check(witnessed && witnessed->size() == 1, "while the witness capture saw that SYN/ACK arrive");
+  auto refiltered = transport->set_targets(us, hosts, io::CaptureFilterOptions{true});
+  check(refiltered.has_value(), "the filter widened again to both hosts");
+  check(!transport->capture().set_filter("not a filter ((").has_value(), "a bad filter is an error value");
   discovery::PortDiscovery scan(config, hosts);
   io::RunLimits limits;
   limits.max_packets = static_cast<std::uint64_t>(k_max_packets - packets);
@@ -243,6 +266,9 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(result_down.ports.tcp.count(open_port) != 0 &&
             result_down.ports.tcp.at(open_port) == discovery::PortState::filtered,
         "the silent host's ports are filtered");
+  // For the script's cross-check against Nmap's SCAN line (OT, CT, CU).
+  std::printf("selected: OT=%u CT=%u CU=%u\n", static_cast<unsigned>(result_up.selected.open_tcp.value_or(0)),
+              static_cast<unsigned>(result_up.selected.closed_tcp), static_cast<unsigned>(result_up.selected.closed_udp));
   auto stats = transport->capture().stats();
   check(stats && stats->dropped == 0, "the capture dropped nothing");
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);

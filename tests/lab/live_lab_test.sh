@@ -3,7 +3,8 @@
 # by one veth pair and nothing else (no default route, no other interface), so no packet can leave:
 #   scanner  splive<pid>-s  10.99.N.1/24
 #   target   splive<pid>-t  10.99.N.2/24 (TCP listener on 8080) and 10.99.N.3/24 (drops all input)
-# with N in 50-99. Runs live_lab inside them and tears everything down on exit, also on failure.
+# with N in 50-99. Runs live_lab inside them, then (when installed) Nmap 7.93 with the same ports to
+# cross-check the chosen OT/CT/CU, and tears everything down on exit, also on failure.
 # Exit 77 (ctest SKIP) when not root or when `ip`/`nft` are missing.
 set -u
 prog=${1:?path of live_lab}
@@ -46,7 +47,7 @@ ip netns exec "$target" nft add chain inet splive drop_down_host '{ type filter 
 ip netns exec "$target" nft add rule inet splive drop_down_host ip daddr "$down" drop
 set +e
 
-timeout 15 ip netns exec "$target" "$prog" listen "$up" 8080 12 &
+timeout 40 ip netns exec "$target" "$prog" listen "$up" 8080 35 &
 listener_pid=$!
 sleep 0.3
 
@@ -55,5 +56,26 @@ echo "== without privilege (uid nobody, no capabilities)"
 timeout 10 ip netns exec "$scanner" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
   "$prog" no-privilege || status=1
 echo "== scan as root, dropping privileges before parsing"
-timeout 15 ip netns exec "$scanner" "$prog" scan "$up" "$down" 8080 8081 33434 || status=1
+out=$(timeout 15 ip netns exec "$scanner" "$prog" scan "$up" "$down" 8080 8081 33434) || status=1
+echo "$out"
+ours=$(echo "$out" | sed -n 's/^selected: //p')
+
+# Cross-check of the port choice (nmap-facts 4.2) against Nmap 7.93 itself, when installed: the same
+# ports, and the OT/CT/CU of the SCAN line Nmap prints with -d. Bounded: one OS try, 60 s.
+if command -v nmap >/dev/null; then
+  echo "== Nmap's choice of ports for the same port list"
+  scan_line=$(timeout 60 ip netns exec "$scanner" nmap -n -Pn -O -sS -sU -p T:9,8080,8081,U:33434 --max-os-tries 1 \
+    -d "$up" 2>&1 | sed -n 's/^OS://p' | tr -d '\n')
+  theirs=$(echo "$scan_line" | grep -o 'OT=[0-9]*%CT=[0-9]*%CU=[0-9]*' | tr '%' ' ')
+  echo "nmap: $theirs"
+  echo "ours: $ours"
+  if [ -z "$theirs" ] || [ "$theirs" != "$ours" ]; then
+    echo "FAIL: port choice differs from Nmap's"
+    status=1
+  else
+    echo "ok: same open/closed TCP and closed UDP ports as Nmap"
+  fi
+else
+  echo "note: nmap not installed, cross-check skipped"
+fi
 exit $status

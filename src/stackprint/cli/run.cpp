@@ -19,6 +19,7 @@ int run(int argc, char** argv) {
   add_match_command(app, status);
   add_db_command(app, status);
   add_emulate_command(app, status);
+  add_scan_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

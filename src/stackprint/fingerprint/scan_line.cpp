@@ -47,6 +47,10 @@ std::string port_text(const std::optional<std::uint16_t>& port) {
 
 } // namespace
 
+bool is_private_address(std::uint32_t address) {
+  return (address >> 24) == 10 || (address >> 20) == 0xAC1 || (address >> 16) == 0xA9FE || (address >> 16) == 0xC0A8;
+}
+
 char distance_method_letter(DistanceMethod method) {
   switch (method) {
     case DistanceMethod::localhost: return 'L';

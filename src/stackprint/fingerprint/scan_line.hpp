@@ -57,6 +57,10 @@ struct ScanLine {
 // 1<=m<=12 and 1<=d<=31, Y/N, L/D/I/T, M exactly 6 hex digits, TM 1..16 hex digits).
 [[nodiscard]] Expected<ScanLine> parse_scan_line(const TestLine& line);
 
+// SCAN.PV: true for 10/8, 172.16/12, 169.254/16 and 192.168/16. `address` is host order
+// (10.0.0.1 == 0x0A000001). Loopback 127/8 is NOT private for Nmap (PV=N).
+[[nodiscard]] bool is_private_address(std::uint32_t address);
+
 // "L", "D", "I", "T".
 [[nodiscard]] char distance_method_letter(DistanceMethod method);
 

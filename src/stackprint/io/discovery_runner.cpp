@@ -1,68 +1,46 @@
 #include "stackprint/io/discovery_runner.hpp"
 
-#include <algorithm>
-#include <deque>
-
 #include "stackprint/discovery/probe_packet.hpp"
 
 namespace stackprint::io {
+namespace {
+
+// PortDiscovery seen as a PacketSession: it keeps no send times, so on_sent does nothing.
+class DiscoverySession {
+public:
+  struct Packet {
+    std::vector<std::uint8_t> bytes;
+    std::uint64_t tag = 0;
+  };
+  DiscoverySession(discovery::PortDiscovery& discovery, targets::Ipv4Address source, std::uint8_t ttl)
+      : m_discovery(discovery), m_source(source), m_ttl(ttl) {}
+
+  std::vector<Packet> on_tick(MonotonicTime now) {
+    std::vector<Packet> packets;
+    for (const auto& action : m_discovery.on_tick(now)) {
+      packets.push_back(Packet{discovery::probe_packet(action, m_source, m_ttl), 0});
+    }
+    return packets;
+  }
+  void on_sent(std::uint64_t /*tag*/, MonotonicTime /*sent_at*/) {}
+  void on_frame(const CapturedFrame& frame, MonotonicTime now) { m_discovery.on_frame(frame, now); }
+  [[nodiscard]] std::optional<MonotonicTime> next_wakeup() const { return m_discovery.next_wakeup(); }
+  [[nodiscard]] bool finished() const { return m_discovery.finished(); }
+
+private:
+  discovery::PortDiscovery& m_discovery;
+  targets::Ipv4Address m_source;
+  std::uint8_t m_ttl;
+};
+static_assert(PacketSession<DiscoverySession>);
+
+} // namespace
 
 Expected<RunStats> run_port_discovery(Transport& transport, discovery::PortDiscovery& discovery,
-                                      targets::Ipv4Address source, const Clock& clock, const RunLimits& limits) {
-  RunStats stats;
-  const MonotonicTime started = clock.monotonic_now();
-  const MonotonicTime give_up = started + limits.max_duration;
-  std::deque<std::vector<std::uint8_t>> unsent; // built but refused with "would block"
-
-  while (!discovery.finished()) {
-    const MonotonicTime now = clock.monotonic_now();
-    if (now >= give_up) {
-      stats.stopped_by_time = true;
-      break;
-    }
-    for (const auto& action : discovery.on_tick(now)) {
-      unsent.push_back(discovery::probe_packet(action, source, limits.ttl));
-    }
-    bool blocked = false;
-    while (!unsent.empty()) {
-      if (stats.packets_sent >= limits.max_packets) {
-        stats.stopped_by_packets = true;
-        unsent.clear();
-        break;
-      }
-      auto outcome = transport.send(unsent.front());
-      if (!outcome) {
-        return tl::unexpected(outcome.error());
-      }
-      if (*outcome == SendOutcome::would_block) {
-        ++stats.send_retries;
-        blocked = true;
-        break;
-      }
-      unsent.pop_front();
-      ++stats.packets_sent;
-    }
-    if (stats.stopped_by_packets) {
-      break;
-    }
-    if (discovery.finished()) {
-      break; // the tick's expiries completed the last hosts
-    }
-    MonotonicTime wake = std::min(discovery.next_wakeup().value_or(give_up), give_up);
-    if (blocked) {
-      wake = std::min(wake, now + limits.send_retry_delay);
-    }
-    auto frames = transport.wait(std::max(wake, now));
-    if (!frames) {
-      return tl::unexpected(frames.error());
-    }
-    const MonotonicTime received = clock.monotonic_now();
-    for (const CapturedFrame& frame : *frames) {
-      ++stats.frames_received;
-      discovery.on_frame(frame, received);
-    }
-  }
-  return stats;
+                                      targets::Ipv4Address source, const Clock& clock, const RunLimits& limits,
+                                      std::uint8_t ttl) {
+  DiscoverySession session(discovery, source, ttl);
+  return run_session(transport, session, clock, limits);
 }
 
 } // namespace stackprint::io

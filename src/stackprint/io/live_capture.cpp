@@ -31,7 +31,22 @@ void on_packet(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
   }
 }
 
+Expected<void> apply_filter(pcap_t* handle, const std::string& bpf_filter) {
+  bpf_program program{};
+  if (pcap_compile(handle, &program, bpf_filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    return fail("bad capture filter \"" + bpf_filter + "\": " + pcap_geterr(handle));
+  }
+  const int filtered = pcap_setfilter(handle, &program);
+  pcap_freecode(&program);
+  if (filtered != 0) {
+    return fail("cannot set capture filter \"" + bpf_filter + "\": " + pcap_geterr(handle));
+  }
+  return {};
+}
+
 } // namespace
+
+Expected<void> LiveCapture::set_filter(const std::string& bpf_filter) { return apply_filter(m_handle.get(), bpf_filter); }
 
 void LiveCapture::Closer::operator()(pcap* handle) const { pcap_close(handle); }
 
@@ -62,14 +77,8 @@ Expected<LiveCapture> LiveCapture::open(const std::string& interface, const std:
   if (activated < 0) {
     return fail("cannot capture on " + interface + ": " + pcap_geterr(handle.get()));
   }
-  bpf_program program{};
-  if (pcap_compile(handle.get(), &program, bpf_filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    return fail("bad capture filter \"" + bpf_filter + "\": " + pcap_geterr(handle.get()));
-  }
-  const int filtered = pcap_setfilter(handle.get(), &program);
-  pcap_freecode(&program);
-  if (filtered != 0) {
-    return fail("cannot set capture filter on " + interface + ": " + pcap_geterr(handle.get()));
+  if (auto filtered = apply_filter(handle.get(), bpf_filter); !filtered) {
+    return tl::unexpected(filtered.error());
   }
   if (pcap_setnonblock(handle.get(), 1, errbuf.data()) != 0) {
     return fail("cannot make capture nonblocking: " + std::string(errbuf.data()));

@@ -47,6 +47,11 @@ public:
   LiveCapture& operator=(const LiveCapture&) = delete;
   ~LiveCapture();
 
+  // Replaces the BPF filter. Needs no privilege, so it works after drop_privileges(): a scan opens
+  // the capture once and narrows it to each host group in turn. Frames already captured under the
+  // old filter may still be read. Error: the filter does not compile (the old one stays).
+  [[nodiscard]] Expected<void> set_filter(const std::string& bpf_filter);
+
   // A descriptor that polls readable when frames may be ready (then call read_ready()).
   [[nodiscard]] int selectable_fd() const;
   // libpcap's link type (DLT_EN10MB on veth and Ethernet).

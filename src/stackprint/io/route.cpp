@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -272,7 +273,7 @@ Expected<std::vector<InterfaceAddress>> read_interface_addresses() {
   return addresses;
 }
 
-Expected<Route> lookup_route(Ipv4Address destination, const RouteOverrides& overrides) {
+Expected<RouteTable> RouteTable::read() {
   auto routes = read_kernel_routes();
   if (!routes) {
     return tl::unexpected(routes.error());
@@ -281,7 +282,15 @@ Expected<Route> lookup_route(Ipv4Address destination, const RouteOverrides& over
   if (!interfaces) {
     return tl::unexpected(interfaces.error());
   }
-  return choose_route(destination, *routes, *interfaces, overrides);
+  return RouteTable(std::move(*routes), std::move(*interfaces));
+}
+
+Expected<Route> lookup_route(Ipv4Address destination, const RouteOverrides& overrides) {
+  auto table = RouteTable::read();
+  if (!table) {
+    return tl::unexpected(table.error());
+  }
+  return table->route_to(destination, overrides);
 }
 
 } // namespace stackprint::io

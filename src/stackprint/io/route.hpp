@@ -73,7 +73,26 @@ struct Route {
 [[nodiscard]] Expected<std::vector<KernelRoute>> read_kernel_routes();
 [[nodiscard]] Expected<std::vector<InterfaceAddress>> read_interface_addresses();
 
-// read_kernel_routes + read_interface_addresses + choose_route.
+// read_kernel_routes + read_interface_addresses + choose_route, for one destination.
 [[nodiscard]] Expected<Route> lookup_route(Ipv4Address destination, const RouteOverrides& overrides = {});
+
+// A snapshot of both tables, read once, for routing many targets (a scan groups its hosts by
+// interface and source address).
+class RouteTable {
+public:
+  RouteTable(std::vector<KernelRoute> routes, std::vector<InterfaceAddress> interfaces)
+      : m_routes(std::move(routes)), m_interfaces(std::move(interfaces)) {}
+  [[nodiscard]] static Expected<RouteTable> read();
+
+  [[nodiscard]] Expected<Route> route_to(Ipv4Address destination, const RouteOverrides& overrides = {}) const {
+    return choose_route(destination, m_routes, m_interfaces, overrides);
+  }
+  [[nodiscard]] const std::vector<KernelRoute>& routes() const { return m_routes; }
+  [[nodiscard]] const std::vector<InterfaceAddress>& interfaces() const { return m_interfaces; }
+
+private:
+  std::vector<KernelRoute> m_routes;
+  std::vector<InterfaceAddress> m_interfaces;
+};
 
 } // namespace stackprint::io

@@ -42,6 +42,12 @@ public:
   [[nodiscard]] Expected<std::vector<CapturedFrame>> wait(MonotonicTime deadline) override {
     return m_capture.wait(deadline);
   }
+  // Narrows the capture to another host group (scan_capture_filter); works after the privilege drop.
+  [[nodiscard]] Expected<void> set_targets(targets::Ipv4Address our_address,
+                                           std::span<const targets::Ipv4Address> target_addresses,
+                                           const CaptureFilterOptions& filter_options = {}) {
+    return m_capture.set_filter(scan_capture_filter(our_address, target_addresses, filter_options));
+  }
   [[nodiscard]] RawIpv4Sender& sender() { return m_sender; }
   [[nodiscard]] LiveCapture& capture() { return m_capture; }
 

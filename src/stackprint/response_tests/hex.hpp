@@ -2,6 +2,7 @@
 // Number formatting exactly as Nmap prints fingerprint values (nmap-facts.md 1.6).
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 namespace stackprint::response_tests {
@@ -14,5 +15,10 @@ namespace stackprint::response_tests {
 
 // printf("%08lX") of a CRC-32: exactly 8 uppercase hex digits (T.RD).
 [[nodiscard]] std::string hex8_padded(std::uint32_t value);
+
+// Comma-separated %X values, as in Nmap's XML tcpsequence/ipidsequence/tcptssequence `values`
+// attributes, e.g. {0x1F, 0xABC} -> "1F,ABC"; empty list -> "".
+[[nodiscard]] std::string hex_list(std::span<const std::uint32_t> values);
+[[nodiscard]] std::string hex_list(std::span<const std::uint16_t> values);
 
 } // namespace stackprint::response_tests

@@ -28,6 +28,27 @@ constexpr std::int64_t k_max_believed_uptime_s = 63072000;  // 2 years
 
 } // namespace
 
+// SEQ.TS input: Nmap's gettcpopt_ts.
+std::optional<std::uint32_t> timestamp_option_value(std::span<const std::uint8_t> options) {
+  std::size_t i = 0;
+  while (i < options.size() && options[i] != 0) {
+    const std::uint8_t kind = options[i];
+    if (kind == 1) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= options.size()) break;  // no length byte (Nmap would read it from the data)
+    const std::size_t length = options[i + 1];
+    if (length < 2 || length > options.size() - i) break;
+    if (kind == 8 && length == 10) {
+      return static_cast<std::uint32_t>(options[i + 2]) << 24 | static_cast<std::uint32_t>(options[i + 3]) << 16 |
+             static_cast<std::uint32_t>(options[i + 4]) << 8 | static_cast<std::uint32_t>(options[i + 5]);
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
 std::uint32_t mod_diff(std::uint32_t a, std::uint32_t b) {
   const std::uint32_t ab = a - b;
   const std::uint32_t ba = b - a;

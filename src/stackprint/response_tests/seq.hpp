@@ -69,6 +69,13 @@ struct SeqAnalysis {
   std::optional<std::int64_t> lastboot_s;
 };
 
+// TSval of the reply's TCP timestamp option as Nmap's gettcpopt_ts finds it (the input of
+// SeqReply::tsval): walk the option area; EOL (0) stops the walk, so a timestamp after EOL is NOT
+// seen (although the O string shows it); NOP (1) is one byte; any other option needs a length
+// byte >= 2 that fits in the remaining area, else the walk stops; kind 8 with length exactly 10 is
+// the answer, kind 8 with another length is skipped like any option. nullopt: no timestamp (TS=U).
+[[nodiscard]] std::optional<std::uint32_t> timestamp_option_value(std::span<const std::uint8_t> options);
+
 // MOD_DIFF(a, b): the shorter way around the 32-bit circle, min((a-b) mod 2^32, (b-a) mod 2^32).
 [[nodiscard]] std::uint32_t mod_diff(std::uint32_t a, std::uint32_t b);
 

@@ -52,24 +52,29 @@ std::optional<std::uint16_t> find_tcp_port_base(std::span<const ParsedFrame> pro
   std::optional<std::uint16_t> from_seq1;
   const auto seq1_shape = std::get<probes::TcpProbeShape>(probes::probe_shape(ProbeId::SEQ1));
   for (const ParsedFrame& p : probes_sent) {
-    if (p.packet.tcp() == nullptr) {
+    const wire::TcpSegment* tcp = p.packet.tcp();
+    if (tcp == nullptr) {
       continue;
     }
     for (const ProbeId id : {ProbeId::ECN, ProbeId::T2, ProbeId::T3, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}) {
       const auto shape = std::get<probes::TcpProbeShape>(probes::probe_shape(id));
       if (tcp_matches_shape(p.packet, shape)) {
-        return static_cast<std::uint16_t>(p.packet.tcp()->source_port - shape.port_offset);
+        return static_cast<std::uint16_t>(tcp->source_port - shape.port_offset);
       }
     }
     if (!from_seq1 && tcp_matches_shape(p.packet, seq1_shape)) {
-      from_seq1 = p.packet.tcp()->source_port;
+      from_seq1 = tcp->source_port;
     }
   }
   return from_seq1;
 }
 
 std::optional<ProbeId> tcp_probe(const wire::Ipv4Packet& packet, std::uint16_t port_base) {
-  const auto id = probes::tcp_probe_for_reply_port(packet.tcp()->source_port, port_base);
+  const wire::TcpSegment* tcp = packet.tcp();
+  if (tcp == nullptr) {
+    return std::nullopt;
+  }
+  const auto id = probes::tcp_probe_for_reply_port(tcp->source_port, port_base);
   if (!id || !tcp_matches_shape(packet, std::get<probes::TcpProbeShape>(probes::probe_shape(*id)))) {
     return std::nullopt;
   }

@@ -18,8 +18,22 @@ namespace rt = response_tests;
 
 std::int64_t micros(Timestamp t) { return t.time_since_epoch().count(); }
 
+// The collector only stores TCP packets in TCP slots and ICMP packets in ICMP slots; these
+// accessors keep that assumption in one place (an empty value stands in if it were ever broken).
+const wire::TcpSegment& tcp_of(const Reply& reply) {
+  static const wire::TcpSegment k_empty{};
+  const wire::TcpSegment* tcp = reply.packet.tcp();
+  return tcp != nullptr ? *tcp : k_empty;
+}
+
+const wire::IcmpMessage& icmp_of(const Reply& reply) {
+  static const wire::IcmpMessage k_empty{};
+  const wire::IcmpMessage* icmp = reply.packet.icmp();
+  return icmp != nullptr ? *icmp : k_empty;
+}
+
 rt::TcpReplyFields tcp_fields(const Reply& reply) {
-  const wire::TcpSegment& tcp = *reply.packet.tcp();
+  const wire::TcpSegment& tcp = tcp_of(reply);
   rt::TcpReplyFields fields;
   fields.df = reply.packet.ip.dont_fragment;
   fields.window = tcp.window;
@@ -35,7 +49,7 @@ rt::TcpReplyFields tcp_fields(const Reply& reply) {
 }
 
 rt::U1ReplyFields u1_fields(const Reply& reply, const wire::QuotedIpv4Packet& quoted) {
-  const wire::IcmpMessage& icmp = *reply.packet.icmp();
+  const wire::IcmpMessage& icmp = icmp_of(reply);
   rt::U1ReplyFields fields;
   fields.df = reply.packet.ip.dont_fragment;
   fields.ip_total_length = reply.packet.ip.total_length;
@@ -57,7 +71,7 @@ rt::SeqLineInput seq_input(const RoundReplies& replies, const RoundConditions& c
     rt::SeqSlot slot;
     slot.send_time_us = replies.seq_send_times[i] ? micros(*replies.seq_send_times[i]) : 0;
     if (const auto& reply = replies.seq[i]) {
-      const wire::TcpSegment& tcp = *reply->packet.tcp();
+      const wire::TcpSegment& tcp = tcp_of(*reply);
       rt::SeqReply sample;
       sample.isn = tcp.sequence;
       sample.ip_id = reply->packet.ip.id;
@@ -90,7 +104,7 @@ double timing_ratio(const RoundReplies& replies) {
   // first answered probe's send time, while the last entry still holds SEQ6's.
   Timestamp first = *replies.seq_send_times[0];
   for (std::size_t i = 0; i < replies.seq.size(); ++i) {
-    if (replies.seq[i] && replies.seq[i]->packet.tcp()->sequence != 0 && replies.seq_send_times[i]) {
+    if (replies.seq[i] && tcp_of(*replies.seq[i]).sequence != 0 && replies.seq_send_times[i]) {
       first = *replies.seq_send_times[i];
       break;
     }
@@ -108,7 +122,7 @@ RoundAnalysis analyze_round(const RoundReplies& replies, const probes::ProbeCont
 
   std::optional<wire::QuotedIpv4Packet> u1_quote;
   if (replies.u1) {
-    if (auto quoted = replies.u1->packet.icmp()->quoted_packet(); quoted && replies.u1->packet.icmp()->payload.size() >= 20) {
+    if (auto quoted = icmp_of(*replies.u1).quoted_packet(); quoted && icmp_of(*replies.u1).payload.size() >= 20) {
       u1_quote = std::move(*quoted);
       analysis.u1_hop_distance = rt::u1_hop_distance(context.udp_ttl, u1_quote->ip.ttl);
     }
@@ -128,7 +142,7 @@ RoundAnalysis analyze_round(const RoundReplies& replies, const probes::ProbeCont
     std::array<std::string, 6> options;
     std::array<std::uint16_t, 6> windows{};
     for (std::size_t i = 0; i < 6; ++i) {
-      const wire::TcpSegment& tcp = *replies.ops_win[i]->packet.tcp();
+      const wire::TcpSegment& tcp = tcp_of(*replies.ops_win[i]);
       options[i] = rt::tcp_option_string(tcp.options_raw, conditions.option_walk, tcp.payload);
       windows[i] = tcp.window;
     }
@@ -169,8 +183,8 @@ RoundAnalysis analyze_round(const RoundReplies& replies, const probes::ProbeCont
   if (replies.echo[0] && replies.echo[1]) {
     const auto& first = replies.echo[0]->packet;
     const auto& second = replies.echo[1]->packet;
-    tests.push_back(rt::ie_line(first.ip.dont_fragment, second.ip.dont_fragment, first.icmp()->code,
-                                second.icmp()->code, ttl_of(*replies.echo[0])));
+    tests.push_back(rt::ie_line(first.ip.dont_fragment, second.ip.dont_fragment, icmp_of(*replies.echo[0]).code,
+                                icmp_of(*replies.echo[1]).code, ttl_of(*replies.echo[0])));
   } else {
     add_missing("IE");
   }

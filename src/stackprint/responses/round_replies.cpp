@@ -22,19 +22,21 @@ std::optional<ProbeId> RoundCollector::on_reply(Reply reply) {
     ++m_replies.unmatched_packets;
     return std::nullopt;
   }
-  if (reply.packet.tcp() != nullptr) {
-    return on_tcp_reply(reply);
+  if (const wire::TcpSegment* tcp = reply.packet.tcp(); tcp != nullptr) {
+    const std::uint16_t port = tcp->destination_port;
+    const bool syn_ack = tcp->has_flags(wire::k_tcp_syn | wire::k_tcp_ack);
+    return on_tcp_reply(reply, port, syn_ack);
   }
-  if (reply.packet.icmp() != nullptr) {
-    return on_icmp_reply(reply);
+  if (const wire::IcmpMessage* icmp = reply.packet.icmp(); icmp != nullptr) {
+    const wire::IcmpMessage copy = *icmp;
+    return on_icmp_reply(reply, copy);
   }
   ++m_replies.unmatched_packets;
   return std::nullopt;
 }
 
-std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply) {
-  const wire::TcpSegment& tcp = *reply.packet.tcp();
-  const auto probe = probes::tcp_probe_for_reply_port(tcp.destination_port, m_context.tcp_port_base);
+std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply, std::uint16_t destination_port, bool syn_ack) {
+  const auto probe = probes::tcp_probe_for_reply_port(destination_port, m_context.tcp_port_base);
   if (!probe) {
     ++m_replies.unmatched_packets;
     return std::nullopt;
@@ -42,7 +44,6 @@ std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply) {
   std::optional<ProbeId> useful;
   if (probes::is_seq_probe(*probe)) {
     const auto slot = static_cast<std::size_t>(*probe);
-    const bool syn_ack = tcp.has_flags(wire::k_tcp_syn | wire::k_tcp_ack);
     const std::uint16_t ip_id = reply.packet.ip.id;
     const bool duplicate_id = m_last_seq_ip_id && *m_last_seq_ip_id == ip_id && ip_id != 0;
     if (syn_ack && !m_replies.seq[slot] && !duplicate_id) {
@@ -82,8 +83,7 @@ std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply) {
   return useful;
 }
 
-std::optional<ProbeId> RoundCollector::on_icmp_reply(Reply& reply) {
-  const wire::IcmpMessage& icmp = *reply.packet.icmp();
+std::optional<ProbeId> RoundCollector::on_icmp_reply(Reply& reply, const wire::IcmpMessage& icmp) {
   if (icmp.type == wire::k_icmp_echo_reply) {
     const auto probe = probes::echo_probe_for_reply_id(icmp.echo_identifier(), m_context.icmp_echo_id);
     if (!probe) {

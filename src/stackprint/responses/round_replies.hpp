@@ -68,8 +68,8 @@ public:
   [[nodiscard]] const probes::ProbeContext& context() const { return m_context; }
 
 private:
-  std::optional<probes::ProbeId> on_tcp_reply(Reply& reply);
-  std::optional<probes::ProbeId> on_icmp_reply(Reply& reply);
+  std::optional<probes::ProbeId> on_tcp_reply(Reply& reply, std::uint16_t destination_port, bool syn_ack);
+  std::optional<probes::ProbeId> on_icmp_reply(Reply& reply, const wire::IcmpMessage& icmp);
 
   probes::ProbeContext m_context;
   RoundReplies m_replies;

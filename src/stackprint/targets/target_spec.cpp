@@ -223,6 +223,12 @@ void AddressCursor::start_block(Ipv4Address network, int prefix_length, const Ta
   }
 }
 
+void AddressCursor::skip_past(Ipv4Address last) {
+  if (!m_octets && !m_done) {
+    m_next = std::max<std::uint64_t>(m_next, std::uint64_t{last.value} + 1);
+  }
+}
+
 std::optional<Ipv4Address> AddressCursor::next() {
   if (m_done) {
     return std::nullopt;

@@ -58,6 +58,43 @@ bool ExclusionSet::contains(Ipv4Address address) const {
   return false;
 }
 
+std::optional<Ipv4Address> ExclusionSet::excluded_through(Ipv4Address address) const {
+  std::optional<Ipv4Address> through;
+  for (const TargetSpec& spec : m_specs) {
+    if (!spec_contains(spec, address)) {
+      continue;
+    }
+    Ipv4Address last = address;
+    if (const auto* block = std::get_if<CidrSpec>(&spec.form)) {
+      const std::uint32_t host_bits = block->prefix_length == 0 ? ~0U : ~(~0U << (32 - block->prefix_length));
+      last = Ipv4Address{block->network.value | host_bits};
+    }
+    if (!through || last > *through) {
+      through = last;
+    }
+  }
+  return through;
+}
+
+Expected<std::vector<TargetSpec>> read_target_specs(const LineSource& source, const std::string& source_name) {
+  std::vector<TargetSpec> specs;
+  std::uint64_t line_number = 0;
+  while (auto line = source()) {
+    ++line_number;
+    if (!*line) {
+      return fail(source_name + ": " + line->error().message);
+    }
+    for (std::string_view token : split_target_line(**line)) {
+      auto spec = parse_target_spec(token);
+      if (!spec) {
+        return fail(source_name + ":" + std::to_string(line_number) + ": " + spec.error().message);
+      }
+      specs.push_back(std::move(*spec));
+    }
+  }
+  return specs;
+}
+
 TargetStream::TargetStream(std::vector<TargetSpec> specs, TargetOptions options, ExclusionSet exclusions,
                            Resolver resolver)
     : m_options(options), m_exclusions(std::move(exclusions)), m_resolver(std::move(resolver)) {
@@ -142,7 +179,8 @@ std::optional<Expected<Target>> TargetStream::next() {
     }
     if (m_cursor) {
       if (auto address = m_cursor->next()) {
-        if (m_exclusions.contains(*address)) {
+        if (const auto through = m_exclusions.excluded_through(*address)) {
+          m_cursor->skip_past(*through);
           continue;
         }
         return Expected<Target>(Target{*address, m_cursor_hostname});

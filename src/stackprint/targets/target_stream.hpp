@@ -34,6 +34,10 @@ struct Target {
   friend bool operator==(const Target&, const Target&) = default;
 };
 
+// Every target spec of an exclude file (--excludefile), in the same format as -iL. Error names
+// the file and line of the first bad entry, or the read failure.
+[[nodiscard]] Expected<std::vector<TargetSpec>> read_target_specs(const LineSource& source, const std::string& source_name);
+
 // Splits one line of a target list or exclude list: entries are separated by spaces, tabs or
 // carriage returns, and "#" starts a comment that runs to the end of the line (Nmap -iL rules).
 [[nodiscard]] std::vector<std::string_view> split_target_line(std::string_view line);
@@ -46,6 +50,10 @@ public:
   [[nodiscard]] static Expected<ExclusionSet> build(const std::vector<TargetSpec>& specs, const Resolver& resolver);
 
   [[nodiscard]] bool contains(Ipv4Address address) const;
+  // When `address` is excluded: the last address of the longest run of excluded addresses that
+  // starts at it and that one CIDR exclusion covers (the address itself for octet-range
+  // exclusions); nullopt when it is not excluded.
+  [[nodiscard]] std::optional<Ipv4Address> excluded_through(Ipv4Address address) const;
   [[nodiscard]] bool empty() const { return m_specs.empty(); }
 
 private:

@@ -114,3 +114,24 @@ TEST(ScanLine, RejectsBadFields) {
 
 } // namespace
 } // namespace stackprint::fingerprint
+
+namespace stackprint::fingerprint {
+namespace {
+
+TEST(ScanLine, PrivateAddresses) {
+  EXPECT_TRUE(is_private_address(0x0A000001));   // 10.0.0.1
+  EXPECT_TRUE(is_private_address(0x0A63640A));   // 10.99.100.10
+  EXPECT_TRUE(is_private_address(0xAC100001));   // 172.16.0.1
+  EXPECT_TRUE(is_private_address(0xAC1FFFFF));   // 172.31.255.255
+  EXPECT_FALSE(is_private_address(0xAC200001));  // 172.32.0.1
+  EXPECT_FALSE(is_private_address(0xAC0FFFFF));  // 172.15.255.255
+  EXPECT_TRUE(is_private_address(0xA9FE0101));   // 169.254.1.1
+  EXPECT_TRUE(is_private_address(0xC0A80001));   // 192.168.0.1
+  EXPECT_FALSE(is_private_address(0xC0A90001));  // 192.169.0.1
+  EXPECT_FALSE(is_private_address(0x7F000001));  // 127.0.0.1 counts as N
+  EXPECT_FALSE(is_private_address(0x08080808));  // 8.8.8.8
+  EXPECT_FALSE(is_private_address(0x0B000001));  // 11.0.0.1
+}
+
+} // namespace
+} // namespace stackprint::fingerprint

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "stackprint/discovery/probe_packet.hpp"
 #include "stackprint/io/random.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
@@ -181,6 +182,73 @@ TEST(DiscoveryRunner, StopsAtThePacketAndTimeBounds) {
     EXPECT_FALSE(scan.finished());
     EXPECT_EQ(clock.monotonic_now() - (MonotonicTime{} + 100s), 100ms);
   }
+}
+
+// A session shaped like Nmap's SEQ phase: six SYNs 100 ms apart to one open port, then done once
+// the last reply is in or 500 ms after the last send.
+class SeqLikeSession {
+public:
+  struct Packet {
+    std::vector<std::uint8_t> bytes;
+    std::uint64_t tag = 0;
+  };
+  explicit SeqLikeSession(MonotonicTime start) : m_next_send(start) {}
+
+  std::vector<Packet> on_tick(MonotonicTime now) {
+    std::vector<Packet> out;
+    if (m_sent_count < 6 && now >= m_next_send) {
+      out.push_back(Packet{discovery::probe_packet(discovery::SendTcpSyn{k_host, static_cast<std::uint16_t>(50000 + m_sent_count),
+                                                                         80, static_cast<std::uint32_t>(1000 * m_sent_count), 77},
+                                                   k_us),
+                           100 + m_sent_count});
+      ++m_sent_count;
+      m_next_send += 100ms;
+    }
+    m_last_tick = now;
+    return out;
+  }
+  void on_sent(std::uint64_t tag, MonotonicTime at) { sent.emplace_back(tag, at); }
+  void on_frame(const CapturedFrame& frame, MonotonicTime at) {
+    (void)frame;
+    received.push_back(at);
+  }
+  [[nodiscard]] std::optional<MonotonicTime> next_wakeup() const {
+    if (finished()) {
+      return std::nullopt;
+    }
+    return m_sent_count < 6 ? m_next_send : m_next_send + 400ms;
+  }
+  [[nodiscard]] bool finished() const {
+    return received.size() == 6 || (m_sent_count == 6 && m_last_tick >= m_next_send + 400ms);
+  }
+
+  std::vector<std::pair<std::uint64_t, MonotonicTime>> sent;
+  std::vector<MonotonicTime> received;
+
+private:
+  MonotonicTime m_next_send;
+  MonotonicTime m_last_tick{};
+  std::uint64_t m_sent_count = 0;
+};
+
+TEST(SessionRunner, ReportsSendTimesAndTagsAndFeedsReplies) {
+  static_assert(PacketSession<SeqLikeSession>);
+  ManualClock clock(MonotonicTime{} + 100s, Timestamp{});
+  FakeSegment segment(clock, {80});
+  segment.latency = 3ms;
+  SeqLikeSession session(clock.monotonic_now());
+  auto stats = run_session(segment, session, clock);
+  ASSERT_TRUE(stats) << stats.error().message;
+  ASSERT_EQ(session.sent.size(), 6U);
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(session.sent[i].first, 100 + i);
+    EXPECT_EQ(session.sent[i].second - session.sent[0].second, i * 100ms) << i;
+  }
+  ASSERT_EQ(session.received.size(), 6U);
+  EXPECT_EQ(session.received[5] - session.sent[5].second, 3ms);
+  EXPECT_EQ(stats->packets_sent, 6U);
+  EXPECT_EQ(stats->frames_received, 6U);
+  EXPECT_TRUE(session.finished());
 }
 
 TEST(Random, SeededIsRepeatableAndBoundsHold) {

@@ -121,6 +121,18 @@ TEST(ChooseRoute, Overrides) {
   EXPECT_EQ(both.gateway, make_ipv4(10, 0, 1, 1));
 }
 
+TEST(RouteTable, RoutesManyTargetsFromOneSnapshot) {
+  auto routes = parse_proc_net_route(k_table);
+  ASSERT_TRUE(routes);
+  const RouteTable table(*routes, interfaces());
+  auto lan = table.route_to(make_ipv4(192, 168, 2, 50));
+  auto far = table.route_to(make_ipv4(10, 0, 5, 5));
+  ASSERT_TRUE(lan && far);
+  EXPECT_EQ(lan->interface, "eth0");
+  EXPECT_EQ(far->interface, "eth1");
+  EXPECT_EQ(table.routes().size(), 5U);
+}
+
 TEST(ChooseRoute, ErrorsAsValues) {
   auto routes = parse_proc_net_route(k_table);
   ASSERT_TRUE(routes);
@@ -153,6 +165,11 @@ TEST(KernelTables, ReadableWithoutPrivilege) {
   auto loop = lookup_route(make_ipv4(127, 0, 0, 1));
   ASSERT_TRUE(loop) << loop.error().message;
   EXPECT_TRUE(loop->loopback);
+  auto table = RouteTable::read();
+  ASSERT_TRUE(table);
+  auto again = table->route_to(make_ipv4(127, 0, 0, 1));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->interface, loop->interface);
 }
 
 } // namespace

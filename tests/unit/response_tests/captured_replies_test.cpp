@@ -263,11 +263,7 @@ fingerprint::Fingerprint rebuild(const Exchange& ex, const fingerprint::ScanLine
           if (tcp->has_flags(wire::k_tcp_syn | wire::k_tcp_ack) && !(tcp->flags & wire::k_tcp_rst)) {
             auto& reply = seq_input.slots[slot].reply;
             if (!reply || reply->isn == 0) {
-              std::optional<std::uint32_t> tsval;
-              if (const auto ts = tcp->options().find(wire::k_tcp_option_timestamp)) {
-                if (const auto v = ts->timestamp_value()) tsval = v->value;
-              }
-              reply = SeqReply{tcp->sequence, p.parsed.ip.id, tsval};
+              reply = SeqReply{tcp->sequence, p.parsed.ip.id, timestamp_option_value(tcp->options_raw)};
               seq_input.arrival_order.push_back(slot);
             }
           }

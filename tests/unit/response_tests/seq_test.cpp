@@ -268,3 +268,35 @@ TEST(SeqWords, DifficultyBins) {
 
 } // namespace
 } // namespace stackprint::response_tests
+
+namespace stackprint::response_tests {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+TEST(SeqTimestampOption, FoundLikeNmapsGettcpoptTs) {
+  // Linux SYN/ACK: MSS, SACK permitted, TS 0x12345678/0x9ABCDEF0, NOP, WS.
+  EXPECT_EQ(timestamp_option_value(Bytes{2, 4, 5, 0xB4, 4, 2, 8, 10, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0,
+                                         1, 3, 3, 10}),
+            0x12345678u);
+  EXPECT_EQ(timestamp_option_value(Bytes{1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 1}), 0u);  // TSval 0 is a value
+  EXPECT_EQ(timestamp_option_value(Bytes{}), std::nullopt);
+  EXPECT_EQ(timestamp_option_value(Bytes{2, 4, 5, 0xB4}), std::nullopt);
+}
+
+TEST(SeqTimestampOption, EndOfListHidesALaterTimestamp) {
+  // The O string of these bytes is "LT11", yet Nmap's TS test sees no timestamp: TS=U.
+  EXPECT_EQ(timestamp_option_value(Bytes{0, 8, 10, 0, 0, 0, 1, 0, 0, 0, 1}), std::nullopt);
+}
+
+TEST(SeqTimestampOption, MalformedOptionsStopTheWalk) {
+  EXPECT_EQ(timestamp_option_value(Bytes{30, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 1}), std::nullopt);  // length < 2
+  EXPECT_EQ(timestamp_option_value(Bytes{30, 20, 8, 10, 0, 0, 0, 1, 0, 0, 0, 1}), std::nullopt); // too long
+  EXPECT_EQ(timestamp_option_value(Bytes{30}), std::nullopt);                                    // no length
+  EXPECT_EQ(timestamp_option_value(Bytes{8, 10, 0, 0, 0, 1, 0, 0, 0}), std::nullopt);            // truncated TS
+  // Unknown options are skipped by length; a kind 8 of another length is skipped too.
+  EXPECT_EQ(timestamp_option_value(Bytes{30, 3, 0xFF, 8, 6, 0, 0, 0, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 0}), 7u);
+}
+
+} // namespace
+} // namespace stackprint::response_tests

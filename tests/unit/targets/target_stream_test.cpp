@@ -153,3 +153,37 @@ TEST(TargetStream, HugeBlockStreamsLazily) {
 
 } // namespace
 } // namespace stackprint::targets
+
+namespace stackprint::targets {
+namespace {
+
+TEST(TargetStream, LargeExcludedBlocksAreSkippedInOneStep) {
+  auto exclusions = ExclusionSet::build(specs({"0.0.0.0/1", "128.0.0.1", "200.0.0.0/8"}), fake_resolver({}));
+  ASSERT_TRUE(exclusions);
+  EXPECT_EQ(exclusions->excluded_through(make_ipv4(0, 0, 0, 9)), make_ipv4(127, 255, 255, 255));
+  EXPECT_EQ(exclusions->excluded_through(make_ipv4(128, 0, 0, 1)), make_ipv4(128, 0, 0, 1));
+  EXPECT_FALSE(exclusions->excluded_through(make_ipv4(128, 0, 0, 2)));
+  TargetStream stream(specs({"0.0.0.0/0"}), {}, *exclusions, fake_resolver({}));
+  auto first = stream.next();
+  ASSERT_TRUE(first && *first);
+  EXPECT_EQ((*first)->address, make_ipv4(128, 0, 0, 0));
+  auto second = stream.next();
+  ASSERT_TRUE(second && *second);
+  EXPECT_EQ((*second)->address, make_ipv4(128, 0, 0, 2));
+  TargetStream around(specs({"199.255.255.254/31", "200.0.0.0/7"}), TargetOptions{true}, *exclusions,
+                      fake_resolver({}));
+  EXPECT_EQ(drain(around, 3), (std::vector<std::string>{"199.255.255.254", "199.255.255.255", "201.0.0.0", "201.0.0.1"}));
+}
+
+TEST(ReadTargetSpecs, ExcludeFileContents) {
+  auto specs_read = read_target_specs(lines_of({"# exclusions", "10.0.0.1 10.0.1.0/24", "", "gw.lan"}), "ex.txt");
+  ASSERT_TRUE(specs_read) << specs_read.error().message;
+  ASSERT_EQ(specs_read->size(), 3U);
+  EXPECT_EQ((*specs_read)[1].text, "10.0.1.0/24");
+  auto bad = read_target_specs(lines_of({"10.0.0.1", "10.0.0.1/40"}), "ex.txt");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message.rfind("ex.txt:2: invalid target \"10.0.0.1/40\"", 0), 0U) << bad.error().message;
+}
+
+} // namespace
+} // namespace stackprint::targets

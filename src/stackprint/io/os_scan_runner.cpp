@@ -1,0 +1,66 @@
+#include "stackprint/io/os_scan_runner.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace stackprint::io {
+
+Expected<OsScanRunStats> run_os_scan(Transport& transport, engine::OsScan& scan, const Clock& clock,
+                                     const std::function<void(engine::HostOsScan&&)>& on_finished,
+                                     const OsScanRunLimits& limits, const std::function<void()>& on_idle) {
+  OsScanRunStats stats;
+  const auto started = clock.monotonic_now();
+  while (scan.hosts_in_flight() > 0) {
+    if (limits.stop != nullptr && limits.stop->load()) {
+      stats.interrupted = true;
+      break;
+    }
+    const auto now = clock.monotonic_now();
+    if (now - started > limits.max_duration) {
+      stats.stopped_by_time = true;
+      break;
+    }
+    for (const auto& packet : scan.tick(now, clock.wall_now())) {
+      for (int attempt = 0;; ++attempt) {
+        auto sent = transport.send(packet.bytes);
+        if (!sent) {
+          return tl::unexpected(sent.error());
+        }
+        if (*sent == SendOutcome::sent) {
+          ++stats.packets_sent;
+          break;
+        }
+        if (attempt >= 100) {
+          return fail("send buffer stayed full");
+        }
+        ++stats.send_retries;
+        std::this_thread::sleep_for(limits.send_retry_delay);
+      }
+    }
+    for (auto& host : scan.take_finished()) {
+      on_finished(std::move(host));
+    }
+    if (on_idle) {
+      on_idle();
+    }
+    if (scan.hosts_in_flight() == 0) {
+      break;
+    }
+    const auto wake = scan.next_wakeup().value_or(now + limits.max_wait);
+    const auto deadline = std::min(std::max(wake, clock.monotonic_now()), clock.monotonic_now() + limits.max_wait);
+    auto frames = transport.wait(deadline);
+    if (!frames) {
+      return tl::unexpected(frames.error());
+    }
+    stats.frames_received += frames->size();
+    for (const auto& frame : *frames) {
+      scan.on_frame(frame, clock.monotonic_now());
+    }
+  }
+  for (auto& host : scan.take_finished()) {
+    on_finished(std::move(host));
+  }
+  return stats;
+}
+
+} // namespace stackprint::io

@@ -1,0 +1,98 @@
+#pragma once
+// A small scripted TCP/IP stack for engine tests: answers Nmap's probes roughly as Linux does
+// (SYN/ACK with timestamps on the open port, RST elsewhere, silence to T2/T3, echo replies, port
+// unreachable for UDP), with switches to drop chosen probe kinds.
+
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "stackprint/wire/ipv4_packet.hpp"
+#include "stackprint/wire/packet_builders.hpp"
+
+namespace stackprint::engine::testing {
+
+class FakeTarget {
+public:
+  FakeTarget(std::uint32_t address, std::uint16_t open_port) : m_address(address), m_open_port(open_port) {}
+
+  bool drop_echo = false;
+  bool drop_udp = false;
+  int drop_first_n_echo = 0; // lose the first N echo requests
+
+  // Replies to one packet (empty for silence).
+  std::vector<std::vector<std::uint8_t>> answer(const std::vector<std::uint8_t>& bytes) {
+    auto parsed = wire::parse_ipv4(bytes);
+    if (!parsed || parsed->ip.destination != m_address) {
+      return {};
+    }
+    ++m_received;
+    wire::Ipv4Packet reply;
+    reply.ip.source = m_address;
+    reply.ip.destination = parsed->ip.source;
+    reply.ip.ttl = 64;
+    reply.ip.id = 0;
+    reply.ip.dont_fragment = true;
+    if (const auto* tcp = parsed->tcp()) {
+      wire::TcpSegment out;
+      out.source_port = tcp->destination_port;
+      out.destination_port = tcp->source_port;
+      reply.ip.protocol = wire::k_ip_protocol_tcp;
+      const bool syn = (tcp->flags & wire::k_tcp_syn) != 0;
+      const bool open = tcp->destination_port == m_open_port;
+      if (open && syn && (tcp->flags & wire::k_tcp_fin) == 0) {
+        out.flags = wire::k_tcp_syn | wire::k_tcp_ack;
+        m_isn += 1000003;
+        out.sequence = m_isn;
+        out.acknowledgment = tcp->sequence + 1;
+        out.window = 0xFE88;
+        std::vector<wire::TcpOption> options{wire::TcpOption::mss(1460), wire::TcpOption::sack_permitted(),
+                                             wire::TcpOption::timestamp(m_ts += 100, 0xFFFFFFFF),
+                                             wire::TcpOption::nop(), wire::TcpOption::window_scale(7)};
+        out.set_options(options);
+      } else if (open && (tcp->flags == 0 || (tcp->flags & wire::k_tcp_fin) != 0)) {
+        return {}; // T2, T3: Linux stays silent
+      } else if ((tcp->flags & wire::k_tcp_ack) != 0) {
+        out.flags = wire::k_tcp_rst;
+        out.sequence = tcp->acknowledgment;
+      } else {
+        out.flags = wire::k_tcp_rst | wire::k_tcp_ack;
+        out.acknowledgment = tcp->sequence + 1;
+      }
+      reply.payload = out;
+    } else if (const auto* icmp = parsed->icmp()) {
+      if (drop_echo || m_echo_dropped < drop_first_n_echo) {
+        ++m_echo_dropped;
+        return {};
+      }
+      reply.ip.protocol = wire::k_ip_protocol_icmp;
+      reply.ip.dont_fragment = false;
+      reply.ip.id = ++m_icmp_id;
+      reply.payload = wire::make_echo_reply(*icmp);
+    } else if (parsed->udp() != nullptr) {
+      if (drop_udp) {
+        return {};
+      }
+      reply.ip.protocol = wire::k_ip_protocol_icmp;
+      reply.ip.dont_fragment = false;
+      reply.ip.tos = 0xC0;
+      reply.payload = wire::make_icmp_error(3, 3, bytes, 548);
+    } else {
+      return {};
+    }
+    return {wire::serialize(reply)};
+  }
+
+  [[nodiscard]] std::uint64_t received() const { return m_received; }
+
+private:
+  std::uint32_t m_address;
+  std::uint16_t m_open_port;
+  std::uint32_t m_isn = 12345;
+  std::uint32_t m_ts = 1000;
+  std::uint16_t m_icmp_id = 100;
+  int m_echo_dropped = 0;
+  std::uint64_t m_received = 0;
+};
+
+} // namespace stackprint::engine::testing

@@ -1,0 +1,225 @@
+#include "stackprint/engine/os_scan.hpp"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "fake_target.hpp"
+#include "stackprint/responses/run_fingerprint.hpp"
+#include "stackprint/fingerprint/text.hpp"
+
+namespace stackprint::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using probes::ProbeId;
+
+constexpr std::uint32_t k_us = 0x0A636401;
+constexpr std::uint32_t k_target = 0x0A636402;
+
+HostTarget lab_host() {
+  HostTarget t;
+  t.address = k_target;
+  t.open_tcp_port = 80;
+  t.closed_tcp_port = 22;
+  t.closed_tcp_known = true;
+  t.closed_udp_port = 40125;
+  t.closed_udp_known = true;
+  t.initial_timeout = 100ms;
+  return t;
+}
+
+struct Sent {
+  Instant at;
+  ProbeId probe;
+};
+
+// Runs the engine against fake targets with a simulated clock: replies come back 1 ms after each
+// send. Bounded in simulated time.
+struct Simulation {
+  Simulation(OsScan s, std::map<std::uint32_t, testing::FakeTarget*> t) : scan(std::move(s)), targets(std::move(t)) {}
+  OsScan scan;
+  std::map<std::uint32_t, testing::FakeTarget*> targets;
+  std::vector<Sent> sent;
+  std::vector<HostOsScan> finished;
+  Instant now{};
+
+  void run(std::chrono::seconds limit = 60s) {
+    const Instant end = now + limit;
+    std::vector<std::pair<Instant, std::vector<std::uint8_t>>> in_flight;
+    while (scan.hosts_in_flight() > 0 && now < end) {
+      const auto wall = Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()));
+      for (auto& packet : scan.tick(now, wall)) {
+        sent.push_back({now, packet.probe});
+        for (auto& reply : targets.at(packet.destination)->answer(packet.bytes)) {
+          in_flight.emplace_back(now + 1ms, std::move(reply));
+        }
+      }
+      for (auto& host : scan.take_finished()) {
+        finished.push_back(std::move(host));
+      }
+      Instant next = scan.next_wakeup().value_or(now + 10ms);
+      for (const auto& [at, bytes] : in_flight) {
+        next = std::min(next, at);
+      }
+      now = std::max(next, now + 1us);
+      std::vector<std::pair<Instant, std::vector<std::uint8_t>>> later;
+      for (auto& [at, bytes] : in_flight) {
+        if (at <= now) {
+          CapturedFrame frame{Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch())),
+                              bytes, std::nullopt};
+          scan.on_frame(frame, now);
+        } else {
+          later.emplace_back(at, std::move(bytes));
+        }
+      }
+      in_flight = std::move(later);
+    }
+    for (auto& host : scan.take_finished()) {
+      finished.push_back(std::move(host));
+    }
+  }
+};
+
+OsScanConfig config() {
+  OsScanConfig c;
+  c.source_address = k_us;
+  return c;
+}
+
+TEST(OsScan, OneRoundWhenTheJudgeFindsAPerfectMatch) {
+  testing::FakeTarget target(k_target, 80);
+  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::perfect_match);
+  EXPECT_EQ(sim.finished[0].rounds().size(), 1U);
+}
+
+TEST(OsScan, SeqProbesAreSentAHundredMillisecondsApartThenTuiInNmapsOrder) {
+  testing::FakeTarget target(k_target, 80);
+  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_GE(sim.sent.size(), 6U);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(sim.sent[static_cast<std::size_t>(i)].probe, static_cast<ProbeId>(i));
+    if (i > 0) {
+      EXPECT_EQ(sim.sent[static_cast<std::size_t>(i)].at - sim.sent[static_cast<std::size_t>(i - 1)].at, 100ms);
+    }
+  }
+  std::vector<ProbeId> first_sends;
+  for (std::size_t i = 6; i < sim.sent.size(); ++i) {
+    if (std::find(first_sends.begin(), first_sends.end(), sim.sent[i].probe) == first_sends.end()) {
+      first_sends.push_back(sim.sent[i].probe);
+    }
+    if (i > 6) {
+      EXPECT_GE(sim.sent[i].at - sim.sent[i - 1].at, 25ms);
+    }
+  }
+  EXPECT_EQ(first_sends, (std::vector<ProbeId>{ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::ECN, ProbeId::T2,
+                                               ProbeId::T3, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}));
+  // T2 and T3 stay unanswered: sent 4 times each, nothing else more than once.
+  std::map<ProbeId, int> counts;
+  for (const auto& s : sim.sent) {
+    ++counts[s.probe];
+  }
+  EXPECT_EQ(counts[ProbeId::T2], 4);
+  EXPECT_EQ(counts[ProbeId::T3], 4);
+  EXPECT_EQ(counts[ProbeId::T4], 1);
+  EXPECT_EQ(counts[ProbeId::IE1], 1);
+}
+
+TEST(OsScan, StopsWhenTwoRoundsLeaveTheSameProbesUnanswered) {
+  testing::FakeTarget target(k_target, 80);
+  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::stable);
+  ASSERT_EQ(sim.finished[0].rounds().size(), 2U);
+  // Each round moves the source ports by 256.
+  EXPECT_EQ(sim.finished[0].rounds()[1].context.tcp_port_base - sim.finished[0].rounds()[0].context.tcp_port_base, 256);
+}
+
+TEST(OsScan, NmapRetriesRunsEveryTry) {
+  testing::FakeTarget target(k_target, 80);
+  auto c = config();
+  c.stop_when_stable = false;
+  c.max_os_tries = 3;
+  Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::tries_exhausted);
+  EXPECT_EQ(sim.finished[0].rounds().size(), 3U);
+}
+
+TEST(OsScan, LostEchoIsResentAndTheRoundStillCompletes) {
+  testing::FakeTarget target(k_target, 80);
+  target.drop_first_n_echo = 1;
+  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  const auto& replies = sim.finished[0].rounds()[0].replies;
+  EXPECT_TRUE(replies.echo[0] && replies.echo[1]);
+  EXPECT_TRUE(replies.echo_reply_after_retransmission[0]) << "its IP ID is no II sample";
+  EXPECT_EQ(replies.sends[static_cast<std::size_t>(ProbeId::IE1)], 2U);
+}
+
+TEST(OsScan, FingerprintOfASimulatedLinuxHasNmapsShape) {
+  testing::FakeTarget target(k_target, 80);
+  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  const auto& round = sim.finished[0].rounds()[0];
+  responses::RunFacts facts;
+  facts.target_address = k_target;
+  facts.open_tcp_port = 80;
+  facts.closed_tcp_port = 22;
+  facts.closed_tcp_port_known = true;
+  facts.closed_udp_port = 40125;
+  facts.closed_udp_port_known = true;
+  const auto run = responses::fingerprint_run({{&round.replies, &round.context}}, facts);
+  const std::string text = fingerprint::format_plain(run.merged);
+  EXPECT_NE(text.find("SEQ(SP="), std::string::npos) << text;
+  EXPECT_NE(text.find("T2(R=N)"), std::string::npos) << text;
+  EXPECT_NE(text.find("T5(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR"), std::string::npos) << text;
+  EXPECT_NE(text.find("U1(R=Y%DF=N%T=40"), std::string::npos) << text;
+  EXPECT_NE(text.find("IE(R=Y%DFI=N%T=40%CD=S)"), std::string::npos) << text;
+  EXPECT_NE(text.find("OPS(O1=M5B4ST11NW7"), std::string::npos) << text;
+}
+
+TEST(OsScan, HostThatNeverAnswersEndsAtItsDeadline) {
+  testing::FakeTarget target(0x0A636409, 80); // answers nothing addressed to k_target
+  auto c = config();
+  c.host_timeout = 5s;
+  Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run(30s);
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_NE(sim.finished[0].end(), HostEnd::running);
+  EXPECT_LE(sim.now.time_since_epoch(), std::chrono::duration_cast<std::chrono::steady_clock::duration>(6s));
+}
+
+TEST(OsScan, ManyHostsRunConcurrentlyAndAllFinish) {
+  std::vector<std::unique_ptr<testing::FakeTarget>> fakes;
+  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {}};
+  for (std::uint32_t i = 0; i < 64; ++i) {
+    fakes.push_back(std::make_unique<testing::FakeTarget>(k_target + i, 80));
+    sim.targets[k_target + i] = fakes.back().get();
+    auto host = lab_host();
+    host.address = k_target + i;
+    sim.scan.add_host(host, sim.now, Timestamp{});
+  }
+  sim.run();
+  EXPECT_EQ(sim.finished.size(), 64U);
+  // All hosts share the schedule: 64 hosts take about as long as one (well under 2 s simulated).
+  EXPECT_LT(sim.now.time_since_epoch(), std::chrono::duration_cast<std::chrono::steady_clock::duration>(2s));
+}
+
+} // namespace
+} // namespace stackprint::engine
