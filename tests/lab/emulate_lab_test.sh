@@ -70,7 +70,7 @@ fi
 head -n "$count" "$work/hosts.jsonl" >"$work/sample.jsonl"
 echo "== emulating $(wc -l <"$work/hosts.jsonl") hosts in 10.200.$m.0/24; nmap -O against the first $count"
 start=$(date +%s)
-timeout 280 ip netns exec "$scanner" nmap -n -Pn -O --max-os-tries 1 -p 22,80,443 \
+timeout 280 ip netns exec "$scanner" nmap -n -Pn -O --max-os-tries 1 -p 22,80,443 ${STACKPRINT_NMAP_EXTRA:-} \
   -oX "$work/nmap.xml" "10.200.$m.1-$count" >"$work/nmap.txt" 2>&1
 echo "nmap exit $? after $(( $(date +%s) - start )) s"
 kill -TERM "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; emu_pid=""

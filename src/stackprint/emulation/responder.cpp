@@ -219,17 +219,17 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
   const bool open = is_open(tcp.destination_port);
   const TcpBehaviour* b = nullptr;
   std::optional<int> seq_index;
-  if (probe && open) {
+  // A recognised probe gets its own answer whatever the port: Nmap sends T5-T7 to whatever port
+  // looked closed, which is one of our "open" ports when the reference answers SYNs with a reset.
+  if (probe) {
     if (probes::is_seq_probe(*probe)) {
       seq_index = static_cast<int>(*probe);
       b = &p.seq[static_cast<std::size_t>(*seq_index)];
     } else if (*probe == ProbeId::ECN) {
       b = &p.ecn;
-    } else if (*probe == ProbeId::T2 || *probe == ProbeId::T3 || *probe == ProbeId::T4) {
+    } else if (*probe >= ProbeId::T2 && *probe <= ProbeId::T7) {
       b = &p.t[static_cast<std::size_t>(*probe) - static_cast<std::size_t>(ProbeId::T1)];
     }
-  } else if (probe && !open && (*probe == ProbeId::T5 || *probe == ProbeId::T6 || *probe == ProbeId::T7)) {
-    b = &p.t[static_cast<std::size_t>(*probe) - static_cast<std::size_t>(ProbeId::T1)];
   }
   if (b == nullptr) {
     // Not an OS probe (a port scan, a connection attempt): answer as the probe of the same kind.
@@ -241,10 +241,12 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
   if (!b->responds) return {};
 
   // IP ID sample windows start at SEQ1 (TI, and II when shared) and T5 (CI).
-  if (probe == ProbeId::SEQ1 && open) rebase_ip_id_counter(p.ti, m_tcp_counter, m_rng);
-  if (probe == ProbeId::T5 && !open) rebase_ip_id_counter(p.ci, m_closed_counter, m_rng);
+  // IP ID streams follow the probe's role (T5-T7: the closed-port stream, CI), else the port.
+  const bool closed_stream = probe ? (*probe >= ProbeId::T5 && *probe <= ProbeId::T7) : !open;
+  if (probe == ProbeId::SEQ1) rebase_ip_id_counter(p.ti, m_tcp_counter, m_rng);
+  if (probe == ProbeId::T5) rebase_ip_id_counter(p.ci, m_closed_counter, m_rng);
 
-  wire::Ipv4Packet out = reply_header(in, b->ttl, b->dont_fragment, next_tcp_id(!open));
+  wire::Ipv4Packet out = reply_header(in, b->ttl, b->dont_fragment, next_tcp_id(closed_stream));
   out.ip.protocol = wire::k_ip_protocol_tcp;
   wire::TcpSegment seg;
   seg.source_port = tcp.destination_port;
