@@ -219,6 +219,13 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   config.sequence_secret = 0x5EC2E7;
   config.initial_timeout = 400ms;
   config.max_tries = 2;
+  // The script's scanner namespace drops outgoing TCP to port 7 (nftables output hook): sendto()
+  // fails with EPERM, which must be a per-packet "refused", not an error that ends the scan.
+  auto firewalled = transport->send(discovery::probe_packet(discovery::SendTcpSyn{up, 47060, 7, 1, 0x4260}, us));
+  ++packets;
+  check(firewalled && *firewalled == io::SendOutcome::refused,
+        "a packet dropped by a local firewall rule is refused (" + transport->sender().last_refusal() + ")");
+
   // After the drop, narrow the filter to DOWN only: UP's SYN/ACK must no longer get through.
   auto narrowed = transport->set_targets(us, std::span<const Ipv4Address>(hosts).last(1));
   // The second capture watches for that SYN/ACK, to show it did arrive.

@@ -45,6 +45,10 @@ ip -n "$target" link set "${name}b" up
 ip netns exec "$target" nft add table inet splive
 ip netns exec "$target" nft add chain inet splive drop_down_host '{ type filter hook input priority 0; }'
 ip netns exec "$target" nft add rule inet splive drop_down_host ip daddr "$down" drop
+# A local firewall rule in the scanner: outgoing TCP to port 7 is dropped (sendto() gets EPERM).
+ip netns exec "$scanner" nft add table inet splive
+ip netns exec "$scanner" nft add chain inet splive out '{ type filter hook output priority 0; }'
+ip netns exec "$scanner" nft add rule inet splive out tcp dport 7 drop
 set +e
 
 timeout 40 ip netns exec "$target" "$prog" listen "$up" 8080 35 &

@@ -1,13 +1,27 @@
 // `stackprint replay --pcap FILE --target IP [--wrapped] [--option-walk 7.93|fixed]`: the subject
 // fingerprint of an OS-detection run recorded in a capture (Nmap 7.93's or stackprint's).
+//
+// With any of -oN/-oX/-oJ FILE ('-' = standard output) it instead writes full reports of the run:
+// every round is matched against nmap-os-db (--db PATH, else $STACKPRINT_DB, else
+// /usr/share/nmap/nmap-os-db), the reported round is chosen as Nmap does, and the reports are
+// laid out as Nmap's normal and XML output (plus JSON Lines). -v/-vv and --osscan-guess change
+// them as in Nmap. Times come from the capture: the run starts at its first frame and the report
+// is "printed" at its last one.
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/exit_status.hpp"
+#include "stackprint/cli/os_db_file.hpp"
+#include "stackprint/cli/report_writer.hpp"
+#include "stackprint/output/host_report.hpp"
+#include "stackprint/output/services.hpp"
+#include "stackprint/scoring/matcher.hpp"
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/io/capture_file.hpp"
 #include "stackprint/response_tests/ttl.hpp"
@@ -25,7 +39,136 @@ struct ReplayOptions {
   bool each_round = false;
   int timing_level = 3;
   std::string option_walk = "7.93";
+  // Reports.
+  std::string db;
+  int verbosity = 0;
+  int debugging = 0;
+  bool osscan_guess = false;
+  std::string services = "/usr/share/nmap/nmap-services";
+  ReportDestinations outputs;
+  std::string command_line;
 };
+
+std::int64_t seconds_of(Timestamp t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+// The capture's time span (first and last frame).
+std::pair<Timestamp, Timestamp> capture_span(const std::vector<CapturedFrame>& frames) {
+  Timestamp first = frames.front().time;
+  Timestamp last = frames.front().time;
+  for (const auto& f : frames) {
+    first = std::min(first, f.time);
+    last = std::max(last, f.time);
+  }
+  return {first, last};
+}
+
+std::optional<int> first_ttl(std::initializer_list<const std::optional<responses::Reply>*> replies) {
+  for (const auto* r : replies) {
+    if (r != nullptr && r->has_value()) return (*r)->packet.ip.ttl;
+  }
+  return std::nullopt;
+}
+
+// The port table Nmap printed before OS detection, as far as the capture shows it.
+std::vector<output::PortLine> replay_ports(const responses::RecordedRun& run, const output::ServiceNames& services) {
+  std::vector<output::PortLine> ports;
+  const auto& r0 = run.rounds.front().replies;
+  if (run.closed_tcp_port && run.closed_tcp_port_known) {
+    ports.push_back({output::Protocol::tcp, *run.closed_tcp_port, output::PortState::closed, "", "reset",
+                     first_ttl({&r0.t[4], &r0.t[5], &r0.t[6]})});
+  }
+  if (run.open_tcp_port) {
+    ports.push_back({output::Protocol::tcp, *run.open_tcp_port, output::PortState::open, "", "syn-ack",
+                     first_ttl({&r0.seq[0], &r0.seq[1], &r0.seq[2], &r0.seq[3], &r0.seq[4], &r0.seq[5]})});
+  }
+  if (run.closed_udp_port && run.closed_udp_port_known) {
+    ports.push_back({output::Protocol::udp, *run.closed_udp_port, output::PortState::closed, "", "port-unreach",
+                     first_ttl({&r0.u1})});
+  } else if (run.closed_udp_port && run.udp_port_scan) {
+    ports.push_back({output::Protocol::udp, *run.closed_udp_port, output::PortState::open_filtered, "",
+                     "no-response", std::nullopt});
+  }
+  std::sort(ports.begin(), ports.end(), [](const output::PortLine& a, const output::PortLine& b) {
+    return a.protocol != b.protocol ? a.protocol < b.protocol : a.port < b.port;
+  });
+  for (auto& p : ports) p.service = services.lookup(p.protocol, p.port);
+  return ports;
+}
+
+std::vector<output::ScanInfo> replay_scaninfo(const std::vector<output::PortLine>& ports) {
+  std::vector<output::ScanInfo> info;
+  for (const output::Protocol proto : {output::Protocol::tcp, output::Protocol::udp}) {
+    output::ScanInfo s;
+    s.type = proto == output::Protocol::tcp ? "syn" : "udp";
+    s.protocol = proto;
+    for (const auto& p : ports) {
+      if (p.protocol != proto) continue;
+      if (s.count++ > 0) s.services += ',';
+      s.services += std::to_string(p.port);
+    }
+    if (s.count > 0) info.push_back(std::move(s));
+  }
+  return info;
+}
+
+int write_reports(const ReplayOptions& options, const responses::RecordedRun& run,
+                  const responses::RunFingerprint& fingerprint, const std::vector<CapturedFrame>& frames) {
+  const std::string db_path = resolve_os_db_path(options.db);
+  const auto db = load_os_db_file(db_path);
+  if (!db) {
+    std::fprintf(stderr, "stackprint replay: %s\n", db.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  output::ServiceNames services;
+  if (!options.services.empty()) {
+    if (auto text = read_text_file(options.services)) services = output::ServiceNames::parse(*text);
+  }
+  const auto [first, last] = capture_span(frames);
+
+  output::HostReport host;
+  host.address = run.target_address;
+  host.mac = fingerprint.scan.mac_prefix ? run.target_mac : std::nullopt;
+  host.status_reason = host.mac ? "arp-response" : "user-set";
+  host.ports = replay_ports(run, services);
+  host.start_s = seconds_of(first);
+  host.end_s = seconds_of(last);
+  host.results_unreliable = !run.open_tcp_port || !run.closed_tcp_port_known;
+  host.run = fingerprint;
+  scoring::Matcher matcher(*db);
+  std::vector<scoring::MatchResult> round_matches;
+  for (const auto& round : fingerprint.rounds) round_matches.push_back(matcher.match(round.fingerprint));
+  output::set_round_matches(host, std::move(round_matches));
+  for (const auto& round : run.rounds) host.round_replies.push_back(round.replies);
+
+  output::OutputOptions out_options;
+  out_options.verbosity = options.verbosity;
+  out_options.debugging = options.debugging;
+  out_options.osscan_guess = options.osscan_guess;
+  out_options.zone = local_time_zone(host.start_s);
+  output::RunInfo info;
+  info.program_version = STACKPRINT_VERSION;
+  info.args = options.command_line;
+  info.start_s = host.start_s;
+  info.scaninfo = replay_scaninfo(host.ports);
+
+  ReportWriter writer;
+  if (auto opened = writer.open(options.outputs, info, out_options); !opened) {
+    std::fprintf(stderr, "stackprint replay: %s\n", opened.error().message.c_str());
+    return k_exit_environment;
+  }
+  writer.write_host(*db, host, host.end_s);
+  output::RunSummary summary;
+  summary.end_s = host.end_s;
+  summary.elapsed_s = std::chrono::duration<double>(last - first).count();
+  summary.hosts_up = 1;
+  if (!writer.finish(summary)) {
+    std::fprintf(stderr, "stackprint replay: writing the reports failed\n");
+    return k_exit_environment;
+  }
+  return k_exit_ok;
+}
 
 // A reply whose TTL is still a common initial value crossed no router: the MAC it came from is
 // the target's own, as Nmap knows from ARP on a shared segment.
@@ -92,6 +235,9 @@ int run_replay(const ReplayOptions& options) {
     rounds.push_back({&round.replies, &round.context});
   }
   const auto result = responses::fingerprint_run(rounds, facts);
+  if (options.outputs.any()) {
+    return write_reports(options, *run, result, capture->frames);
+  }
   const std::string text = options.wrapped ? fingerprint::format_wrapped(result.merged)
                                            : fingerprint::format_plain(result.merged);
   std::fputs(text.c_str(), stdout);
@@ -119,7 +265,29 @@ void add_replay_command(CLI::App& app, int& status) {
   cmd->add_option("--option-walk", options->option_walk,
                   "TCP option string rules: 7.93 (bit-compatible, default) or fixed (skip unknown options by length)")
       ->check(CLI::IsMember({"7.93", "fixed"}));
-  cmd->callback([options, &status] { status = run_replay(*options); });
+  cmd->add_option("--db", options->db,
+                  "nmap-os-db to match against (default: $STACKPRINT_DB, else /usr/share/nmap/nmap-os-db)");
+  cmd->add_flag("-v,--verbose", options->verbosity, "More output, as Nmap's -v (repeat: -vv)");
+  cmd->add_flag("-d,--debug", options->debugging, "Debug level, as Nmap's -d (lists more than 8 perfect matches)");
+  cmd->add_flag("--osscan-guess,--fuzzy", options->osscan_guess, "Guess OS more aggressively (as Nmap)");
+  cmd->add_option("--services", options->services, "nmap-services file for port names in reports ('' for none)");
+  add_report_options(*cmd, options->outputs);
+  cmd->footer("Without -oN/-oX/-oJ, prints the merged subject fingerprint (plain, or wrapped with --wrapped).\n"
+                "With them, writes Nmap-style reports instead: -oN normal text, -oX Nmap XML, -oJ JSON Lines.");
+  cmd->callback([options, &status] {
+    // The command as it could be typed again (XML args, normal output header).
+    ReplayOptions& o = *options;
+    o.command_line = "stackprint replay --pcap " + o.pcap + " --target " + o.target;
+    if (o.verbosity > 0) o.command_line += " -" + std::string(static_cast<std::size_t>(o.verbosity), 'v');
+    if (o.debugging > 0) o.command_line += " -" + std::string(static_cast<std::size_t>(o.debugging), 'd');
+    if (o.osscan_guess) o.command_line += " --osscan-guess";
+    if (o.timing_level != 3) o.command_line += " -T" + std::to_string(o.timing_level);
+    if (!o.db.empty()) o.command_line += " --db " + o.db;
+    if (!o.outputs.normal.empty()) o.command_line += " -oN " + o.outputs.normal;
+    if (!o.outputs.xml.empty()) o.command_line += " -oX " + o.outputs.xml;
+    if (!o.outputs.json.empty()) o.command_line += " -oJ " + o.outputs.json;
+    status = run_replay(o);
+  });
 }
 
 } // namespace stackprint::cli

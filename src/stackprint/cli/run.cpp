@@ -2,11 +2,14 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/exit_status.hpp"
+#include "stackprint/cli/report_writer.hpp"
 
 namespace stackprint::cli {
 
@@ -21,7 +24,12 @@ int run(int argc, char** argv) {
   add_emulate_command(app, status);
   add_scan_command(app, status);
   try {
-    app.parse(argc, argv);
+    // Nmap spells its output options -oN/-oX; CLI11 only knows one-letter short options.
+    const std::vector<std::string> args = rewrite_nmap_output_options(std::vector<std::string>(argv, argv + argc));
+    std::vector<char*> rewritten;
+    rewritten.reserve(args.size());
+    for (const auto& a : args) rewritten.push_back(const_cast<char*>(a.c_str()));
+    app.parse(static_cast<int>(rewritten.size()), rewritten.data());
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? k_exit_ok : k_exit_bad_input;

@@ -39,7 +39,8 @@ Expected<RawIpv4Sender> RawIpv4Sender::open(const std::optional<std::string>& in
 }
 
 RawIpv4Sender::RawIpv4Sender(RawIpv4Sender&& other) noexcept
-    : m_fd(std::exchange(other.m_fd, -1)), m_sent(other.m_sent) {}
+    : m_fd(std::exchange(other.m_fd, -1)), m_sent(other.m_sent), m_refused(other.m_refused),
+      m_last_refusal(std::move(other.m_last_refusal)) {}
 
 RawIpv4Sender& RawIpv4Sender::operator=(RawIpv4Sender&& other) noexcept {
   if (this != &other) {
@@ -48,6 +49,8 @@ RawIpv4Sender& RawIpv4Sender::operator=(RawIpv4Sender&& other) noexcept {
     }
     m_fd = std::exchange(other.m_fd, -1);
     m_sent = other.m_sent;
+    m_refused = other.m_refused;
+    m_last_refusal = std::move(other.m_last_refusal);
   }
   return *this;
 }
@@ -75,6 +78,12 @@ Expected<SendOutcome> RawIpv4Sender::send(std::span<const std::uint8_t> ip_packe
   if (rc < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
       return SendOutcome::would_block;
+    }
+    if (errno == EPERM || errno == EACCES || errno == ENETUNREACH || errno == EHOSTUNREACH || errno == EHOSTDOWN ||
+        errno == ENETDOWN) {
+      ++m_refused;
+      m_last_refusal = std::strerror(errno);
+      return SendOutcome::refused;
     }
     return fail(std::string("sending a raw IPv4 packet failed: ") + std::strerror(errno));
   }

@@ -21,6 +21,10 @@ namespace stackprint::io {
 enum class SendOutcome {
   sent,
   would_block, // the socket buffer is full: retry after a short wait
+  // The kernel refused this one packet but the socket is fine: a local firewall rule (EPERM), no
+  // route or neighbour for that destination (ENETUNREACH, EHOSTUNREACH, EHOSTDOWN), or the
+  // interface went down (ENETDOWN). The scan goes on; the probe counts as unanswered.
+  refused,
 };
 
 class RawIpv4Sender {
@@ -38,17 +42,23 @@ public:
 
   // Sends one IPv4 packet, starting at its IPv4 header (network byte order, as on the wire). The
   // destination is read from the header. Never blocks. Errors: the packet is not IPv4, shorter than
-  // its header, or its total-length field disagrees with its size; or the kernel refused it
-  // (e.g. "Network is unreachable", "Message too long").
+  // its header, or its total-length field disagrees with its size; or the socket itself failed
+  // (e.g. "Message too long", "Bad file descriptor"). Per-destination refusals are the `refused`
+  // outcome, not errors.
   [[nodiscard]] Expected<SendOutcome> send(std::span<const std::uint8_t> ip_packet);
 
   // Packets sent so far.
   [[nodiscard]] std::uint64_t sent_count() const { return m_sent; }
+  // Packets refused so far, and the system message of the latest refusal ("" if none).
+  [[nodiscard]] std::uint64_t refused_count() const { return m_refused; }
+  [[nodiscard]] const std::string& last_refusal() const { return m_last_refusal; }
 
 private:
   explicit RawIpv4Sender(int fd) : m_fd(fd) {}
   int m_fd = -1;
   std::uint64_t m_sent = 0;
+  std::uint64_t m_refused = 0;
+  std::string m_last_refusal;
 };
 
 } // namespace stackprint::io

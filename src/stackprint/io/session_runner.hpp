@@ -52,12 +52,14 @@ struct RunStats {
   std::uint64_t packets_sent = 0;
   std::uint64_t frames_received = 0;
   std::uint64_t send_retries = 0;  // would-block retries
+  std::uint64_t packets_refused = 0; // refused by the kernel for their destination (not sent)
   bool stopped_by_time = false;    // max_duration reached before the session finished
   bool stopped_by_packets = false; // max_packets reached (the rest was not sent)
 };
 
 // Runs `session` until it finishes or a limit stops it. Packets a tick returns are sent in order;
-// one refused with "would block" is retried after send_retry_delay, keeping the order.
+// one refused with "would block" is retried after send_retry_delay, keeping the order; one the
+// kernel refuses for its destination (SendOutcome::refused) is counted and skipped.
 // Errors: a send refused by the kernel, or a capture failure.
 template <PacketSession S>
 [[nodiscard]] Expected<RunStats> run_session(Transport& transport, S& session, const Clock& clock,
@@ -81,7 +83,7 @@ template <PacketSession S>
     }
     bool blocked = false;
     while (!unsent.empty()) {
-      if (stats.packets_sent >= limits.max_packets) {
+      if (stats.packets_sent + stats.packets_refused >= limits.max_packets) {
         stats.stopped_by_packets = true;
         break;
       }
@@ -93,6 +95,12 @@ template <PacketSession S>
         ++stats.send_retries;
         blocked = true;
         break;
+      }
+      if (*outcome == SendOutcome::refused) {
+        // Not sent: no on_sent, so the session sees it as unanswered and times it out.
+        ++stats.packets_refused;
+        unsent.pop_front();
+        continue;
       }
       session.on_sent(unsent.front().tag, clock.monotonic_now());
       unsent.pop_front();

@@ -1,5 +1,7 @@
 #include "stackprint/discovery/port_discovery.hpp"
 
+#include <random>
+
 #include <gtest/gtest.h>
 
 namespace stackprint::discovery {
@@ -354,6 +356,46 @@ TEST(PortDiscovery, LateAnswerSettlesAQueuedRetransmission) {
   const auto last = syns(discovery.on_tick(t0 + 1s + 2ms));
   ASSERT_EQ(last.size(), 1U);
   EXPECT_EQ(last[0].destination_port, 81);
+}
+
+} // namespace
+} // namespace stackprint::discovery
+
+namespace stackprint::discovery {
+namespace {
+
+TEST(PortDiscovery, RandomAndMutatedFramesNeverCrash) {
+  std::mt19937 rng(2024);
+  PortDiscovery discovery(config({80, 81}, {53}), {k_host});
+  (void)discovery.on_tick(t0);
+  const std::uint32_t ack = discovery.sequence_for(k_host, 80) + 1;
+  const std::vector<std::vector<std::uint8_t>> seeds = {
+      tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, ack, 0x12),
+      udp_packet(k_host, k_us, 53, k_udp_sport),
+      icmp_unreachable(k_host, k_us, 3, udp_packet(k_us, k_host, k_udp_sport, 53)),
+  };
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<std::uint8_t> bytes = seeds[static_cast<std::size_t>(i) % seeds.size()];
+    const int flips = 1 + i % 4;
+    for (int f = 0; f < flips; ++f) {
+      bytes[static_cast<std::size_t>(byte(rng)) % bytes.size()] = static_cast<std::uint8_t>(byte(rng));
+    }
+    if (i % 7 == 0) {
+      bytes.resize(static_cast<std::size_t>(byte(rng)) % (bytes.size() + 1));
+    }
+    discovery.on_frame(frame(bytes), t0 + 1ms);
+  }
+  // Mutations may have produced valid answers; whatever was recorded is for probed ports only.
+  for (const auto& [port, state] : discovery.hosts()[0].ports.tcp) {
+    EXPECT_TRUE(port == 80 || port == 81) << port;
+    (void)state;
+  }
+  for (const auto& [port, state] : discovery.hosts()[0].ports.udp) {
+    EXPECT_EQ(port, 53);
+    (void)state;
+  }
+  EXPECT_GT(discovery.ignored_frames(), 15000U);
 }
 
 } // namespace

@@ -33,6 +33,9 @@ public:
     if (!packet) {
       return fail("fake segment got a malformed packet: " + packet.error().message);
     }
+    if (const auto* tcp = packet->tcp(); tcp != nullptr && tcp->destination_port == refuse_port) {
+      return SendOutcome::refused; // as a local firewall rule makes sendto() fail with EPERM
+    }
     sent.push_back(*packet);
     if (packet->ip.destination != k_host.value) {
       return SendOutcome::sent; // the silent host
@@ -85,6 +88,7 @@ public:
 
   std::chrono::microseconds latency = 2ms;
   int block_every = 0; // every Nth send attempt reports would_block
+  std::uint16_t refuse_port = 0; // TCP packets to this port are refused
   std::vector<wire::Ipv4Packet> sent;
   int waits = 0;
 
@@ -154,6 +158,21 @@ TEST(DiscoveryRunner, RetriesWhenTheSocketWouldBlock) {
   EXPECT_EQ(stats->packets_sent, 5U);
   EXPECT_GE(stats->send_retries, 2U);
   EXPECT_EQ(scan.hosts()[0].selected.open_tcp, 80);
+}
+
+TEST(DiscoveryRunner, RefusedPacketsAreSkippedAndTimeOut) {
+  ManualClock clock(MonotonicTime{} + 100s, Timestamp{});
+  FakeSegment segment(clock, {80});
+  segment.refuse_port = 22;
+  SeededRandom random(3);
+  discovery::PortDiscovery scan(config(random), {k_host});
+  auto stats = run_port_discovery(segment, scan, k_us, clock);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_TRUE(scan.finished());
+  EXPECT_EQ(stats->packets_refused, 2U) << "the first send and its retransmission";
+  EXPECT_EQ(stats->packets_sent, 4U);
+  EXPECT_EQ(scan.hosts()[0].ports.tcp.at(22), discovery::PortState::filtered);
+  EXPECT_EQ(scan.hosts()[0].selected.closed_tcp, 25);
 }
 
 TEST(DiscoveryRunner, StopsAtThePacketAndTimeBounds) {

@@ -1,0 +1,37 @@
+#include "stackprint/output/host_report.hpp"
+
+#include <utility>
+
+namespace stackprint::output {
+
+const char* protocol_name(Protocol protocol) { return protocol == Protocol::udp ? "udp" : "tcp"; }
+
+const char* port_state_name(PortState state) {
+  switch (state) {
+  case PortState::open: return "open";
+  case PortState::closed: return "closed";
+  case PortState::filtered: return "filtered";
+  case PortState::unfiltered: return "unfiltered";
+  case PortState::open_filtered: return "open|filtered";
+  case PortState::closed_filtered: return "closed|filtered";
+  }
+  return "unknown";
+}
+
+const scoring::MatchResult& HostReport::final_match() const {
+  static const scoring::MatchResult k_none{};
+  if (final_round.match_round < round_matches.size()) return round_matches[final_round.match_round];
+  return k_none;
+}
+
+const response_tests::SeqLineResult* HostReport::reported_seq() const {
+  if (final_round.seq_round < run.rounds.size()) return &run.rounds[final_round.seq_round].seq;
+  return nullptr;
+}
+
+void set_round_matches(HostReport& host, std::vector<scoring::MatchResult> round_matches) {
+  host.round_matches = std::move(round_matches);
+  host.final_round = scoring::choose_final_round(host.round_matches);
+}
+
+} // namespace stackprint::output
