@@ -65,6 +65,9 @@ def main():
     args = sys.argv[1:]
     min_share = 0.95
     label = "nmap"
+    quiet = "--quiet" in args
+    if quiet:
+        args.remove("--quiet")
     if "--min-share" in args:
         i = args.index("--min-share"); min_share = float(args[i + 1]); del args[i:i + 2]
     if "--label" in args:
@@ -96,7 +99,7 @@ def main():
     share = identified / n if n else 0.0
     print(json.dumps({"tool": label, "hosts": n, "identified": identified, "share": round(share, 4),
                       "same_class": same_class, "class_share": round(same_class / n, 4) if n else 0.0}))
-    for m in misses:
+    for m in [] if quiet else misses:
         print("  miss:", json.dumps(m))
     return 0 if share >= min_share else 1
 
