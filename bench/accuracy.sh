@@ -57,7 +57,7 @@ run_condition() {
   local sp='{"share": null, "class_share": null}'; local t2=$t1
   if [ "$have_scan" = 1 ]; then
     timeout 900 ip netns exec "$scanner" "$prog" scan -p 22,80,443 --max-os-tries 1 --group-size 20 \
-      --output-xml "$work/sp.xml" "10.201.$m.1-$count" >/dev/null 2>&1
+      --output-xml - "10.201.$m.1-$count" >"$work/sp.xml" 2>/dev/null  # it writes as nobody: stdout
     t2=$(date +%s)
     [ -s "$work/sp.xml" ] && sp=$(python3 "$judge" "$work/sample.jsonl" "$work/sp.xml" "$db" --min-share 0 --label stackprint --quiet)
   fi
