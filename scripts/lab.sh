@@ -19,7 +19,11 @@
 #                    net.ipv4 ones: ip_default_ttl, tcp_timestamps (0/1/2), tcp_sack, tcp_window_scaling,
 #                    tcp_ecn, tcp_syncookies, icmp_echo_ignore_all, icmp_ratelimit, ...
 #                    Commas in VALUE become spaces: tcp_rmem=4096,8192,16384
-#   mtu=N            MTU of the veth pair, both ends
+#   mtu=N            MTU of the veth pair, both ends (all four in a routed lab)
+#   routed           put a router namespace NAME-r between them (one forwarding hop, so Nmap sees no
+#                    target MAC): scanner 10.99.N.1 <-> .254 [NAME-r] .253 <-> 10.99.N.2 target,
+#                    point-to-point links with host routes only
+#   path-ttl=V       (routed) the router sets the TTL of packets it forwards to the target to V
 #   drop-udp         nftables: drop every incoming UDP packet (no port unreachable -> U1 gets no reply)
 #   drop-icmp-echo   nftables: drop incoming ICMP echo requests (IE gets no reply)
 #   drop-tcp-port=P  nftables: drop incoming TCP to port P (makes the port "filtered")
@@ -93,9 +97,11 @@ lab_down() {
   check_name "$name"
   kill_ns_processes "$name-t"
   kill_ns_processes "$name-s"
+  kill_ns_processes "$name-r"
   # Deleting one end of the veth pair deletes the other; deleting the namespaces does it too.
   ip netns del "$name-s" 2>/dev/null || true
   ip netns del "$name-t" 2>/dev/null || true
+  ip netns del "$name-r" 2>/dev/null || true
   rm -rf "${state_root:?}/$name"
 }
 
@@ -187,7 +193,9 @@ lab_up() {
   # Serialise the check-and-create step against other labs started at the same moment.
   exec 9>"$lock_file"
   flock -w 30 9 || die "could not lock $lock_file"
-  if ns_exists "$s" || ns_exists "$t"; then die "lab $name already exists (run: lab.sh down $name)"; fi
+  local r="$name-r" routed=0 opt
+  for opt in "$@"; do [ "$opt" = routed ] && routed=1; done
+  if ns_exists "$s" || ns_exists "$t" || ns_exists "$r"; then die "lab $name already exists (run: lab.sh down $name)"; fi
   if user=$(subnet_in_use "$n"); then die "subnet 10.99.$n.0/24 already used by namespace $user"; fi
 
   # From here on, undo everything on any failure (die, or a failing command under set -e).
@@ -198,20 +206,39 @@ lab_up() {
   ip netns add "$s"
   ip netns add "$t"
   # Create both ends directly inside their namespaces: no name is ever taken in the root namespace.
-  ip link add scan0 netns "$s" address "02:00:0a:63:$hex:01" type veth \
-    peer name targ0 netns "$t" address "02:00:0a:63:$hex:02"
+  if [ $routed -eq 0 ]; then
+    ip link add scan0 netns "$s" address "02:00:0a:63:$hex:01" type veth \
+      peer name targ0 netns "$t" address "02:00:0a:63:$hex:02"
+  else
+    ip netns add "$r"
+    ip link add scan0 netns "$s" address "02:00:0a:63:$hex:01" type veth \
+      peer name rs0 netns "$r" address "02:00:0a:63:$hex:fe"
+    ip link add rt0 netns "$r" address "02:00:0a:63:$hex:fd" type veth \
+      peer name targ0 netns "$t" address "02:00:0a:63:$hex:02"
+  fi
   flock -u 9; exec 9>&-
 
-  local ns
-  for ns in "$s" "$t"; do
+  local ns all_ns=("$s" "$t")
+  [ $routed -eq 1 ] && all_ns+=("$r")
+  for ns in "${all_ns[@]}"; do
     # No IPv6 chatter (router solicitations, DAD) in the captures.
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
     ip -n "$ns" link set lo up
   done
   ip netns exec "$s" sysctl -qw net.ipv6.conf.scan0.disable_ipv6=1
   ip netns exec "$t" sysctl -qw net.ipv6.conf.targ0.disable_ipv6=1
-  ip -n "$s" addr add "10.99.$n.1/24" dev scan0
-  ip -n "$t" addr add "10.99.$n.2/24" dev targ0
+  if [ $routed -eq 0 ]; then
+    ip -n "$s" addr add "10.99.$n.1/24" dev scan0
+    ip -n "$t" addr add "10.99.$n.2/24" dev targ0
+  else
+    # Point-to-point links: scanner .1 <-> .254 router .253 <-> .2 target; host routes only.
+    ip netns exec "$r" sysctl -qw net.ipv6.conf.rs0.disable_ipv6=1 net.ipv6.conf.rt0.disable_ipv6=1 \
+      net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0
+    ip -n "$s" addr add "10.99.$n.1" peer "10.99.$n.254" dev scan0
+    ip -n "$r" addr add "10.99.$n.254" peer "10.99.$n.1" dev rs0
+    ip -n "$r" addr add "10.99.$n.253" peer "10.99.$n.2" dev rt0
+    ip -n "$t" addr add "10.99.$n.2" peer "10.99.$n.253" dev targ0
+  fi
 
   local opt nft_rules=() out_rules=() listen_ports=() key value ipid_all="" ipid_icmp=""
   for opt in "$@"; do
@@ -221,11 +248,22 @@ lab_up() {
         [[ $value =~ ^[0-9]+$ ]] && [ "$value" -ge 68 ] && [ "$value" -le 65535 ] || die "bad mtu '$value'"
         ip -n "$s" link set scan0 mtu "$value"
         ip -n "$t" link set targ0 mtu "$value"
+        if [ $routed -eq 1 ]; then
+          ip -n "$r" link set rs0 mtu "$value"; ip -n "$r" link set rt0 mtu "$value"
+        fi
         ;;
       no-csum-offload)
         command -v ethtool >/dev/null || die "ethtool not installed (Debian package ethtool)"
         ip netns exec "$s" ethtool -K scan0 tx off >/dev/null
         ip netns exec "$t" ethtool -K targ0 tx off >/dev/null
+        ;;
+      routed) ;;
+      path-ttl=*)
+        [ $routed -eq 1 ] || die "path-ttl needs routed"
+        value=${opt#*=}; [[ $value =~ ^[0-9]+$ ]] && [ "$value" -ge 1 ] && [ "$value" -le 255 ] || die "bad path-ttl"
+        # Forwarded packets reach the target with this TTL, as if they had crossed many hops.
+        printf 'table ip splabpath {\n  chain to_target { type filter hook forward priority 0; policy accept;\n    oifname "rt0" ip ttl set %s\n  }\n}\n' "$value" |
+          ip netns exec "$r" nft -f -
         ;;
       drop-udp) nft_rules+=("meta l4proto udp drop") ;;
       drop-icmp-echo) nft_rules+=("icmp type echo-request drop") ;;
@@ -319,6 +357,12 @@ lab_up() {
 
   ip -n "$s" link set scan0 up
   ip -n "$t" link set targ0 up
+  if [ $routed -eq 1 ]; then
+    ip -n "$r" link set rs0 up
+    ip -n "$r" link set rt0 up
+    ip -n "$s" route add "10.99.$n.2" via "10.99.$n.254"
+    ip -n "$t" route add "10.99.$n.1" via "10.99.$n.253"
+  fi
 
   local p
   for p in "${listen_ports[@]}"; do start_listener "$name" "$p"; done

@@ -85,6 +85,9 @@ df0|listen=80 df=0|std|DF cleared on every reply (DF=N everywhere)
 u1quirks|listen=80 no-csum-offload u1-unused=0x1234 u1-ripid=0x2042 u1-ripl=0x150|std|port unreachable rewritten: UN=1234, RID=2042, RIPL=150, RIPCK=I, RUD=I (checksums kept valid)
 rstquirks|listen=80 no-csum-offload rst-quirks rst-window=0x100|std|RSTs with reserved bits, urgent pointer without URG and window 0x100 (T4-T7 Q=RU, W=100)
 rstfields|listen=80 no-csum-offload rst-seq=0 rstack-ack=0 rstack-flags=rst,ack,psh|std|bare RSTs with seq 0 (T4/T6 S=Z), RST+ACKs with ack 0 and PSH (T5/T7 A=Z, F=APR)
+routed|listen=80 routed|std|one router namespace in between: DS=2, DC=I (distance from U1), no M= field
+routeddropudp|listen=80 routed drop-udp|std|routed and no U1 reply: no DS/DC at all, TG instead of T
+farpath|listen=80 routed path-ttl=40|std|routed, the router sets the TTL to 40 towards the target: U1 distance > 5 hops -> G=N
 ecnccs|listen=80 no-csum-offload ecn-cc=S|std|ECN SYN/ACK with ECE and CWR (CC=S)
 ecncco|listen=80 no-csum-offload ecn-cc=O|std|ECN SYN/ACK with CWR only (CC=O)
 loss10|listen=80 loss=10|std|10% random loss of incoming packets (non-deterministic)
@@ -121,8 +124,8 @@ record_one() {
   if [ -e "$dest" ] && [ "$force" -eq 0 ]; then echo "skip $pname: $dest exists (use -f)"; return 0; fi
 
   local work n labname target scanner tcpdump_pid=""
-  work=$(mktemp -d /tmp/splab-rec.XXXXXX)
   n=$(lab_up_anywhere "$opts")
+  work=$(mktemp -d /tmp/splab-rec.XXXXXX)
   labname="splabr$n"; target="10.99.$n.2"; scanner="10.99.$n.1"
   # shellcheck disable=SC2064
   trap "[ -n \"\${tcpdump_pid:-}\" ] && kill -INT \$tcpdump_pid 2>/dev/null; '$lab' down '$labname'; rm -rf '$work'" EXIT
@@ -189,6 +192,7 @@ PY
 import json, os, shlex, sys
 e = os.environ
 n = int(e["M_N"])
+routed = "routed" in e["M_OPTS"].split()
 import xml.etree.ElementTree as ET
 ports_el = ET.parse(os.path.join(os.path.dirname(sys.argv[1]), "nmap.xml")).getroot().findall(".//host/ports/port")
 def first_port(proto, state):
@@ -203,7 +207,9 @@ meta = {
     "lab_options": e["M_OPTS"].split(),
     "target_ip": e["M_TARGET"],
     "scanner_ip": e["M_SCANNER"],
-    "target_mac": f"02:00:0a:63:{n:02x}:02",
+    # In a routed lab the scanner's next hop is the router, so Nmap never learns the target's MAC.
+    "target_mac": None if routed else f"02:00:0a:63:{n:02x}:02",
+    "next_hop_mac": f"02:00:0a:63:{n:02x}:fe" if routed else f"02:00:0a:63:{n:02x}:02",
     "scanner_mac": f"02:00:0a:63:{n:02x}:01",
     # Ports as Nmap's port scan found them (from the XML port table), which is what OS detection
     # uses; null when the scan found none in that state.

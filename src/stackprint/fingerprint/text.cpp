@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <iterator>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -87,6 +89,7 @@ class TestStreamParser {
  private:
   Expected<void> parse_body(std::string_view body, std::size_t body_offset, TestLine& test) {
     if (body.empty()) return {};
+    std::set<std::string_view> seen;  // a set keeps huge hostile bodies linearithmic
     std::size_t pos = 0;
     while (true) {
       const std::size_t end = std::min(body.find('%', pos), body.size());
@@ -109,7 +112,7 @@ class TestStreamParser {
                           "bad character in value " + quoted(value) + " of " + test.name + "." + std::string(attr));
         }
       }
-      if (test.find(attr) != nullptr) {
+      if (!seen.insert(attr).second) {
         return error_at(body_offset + pos, "attribute " + std::string(attr) + " repeated in test " + test.name);
       }
       test.attributes.push_back(Attribute{std::string(attr), std::string(value)});
@@ -120,12 +123,11 @@ class TestStreamParser {
   }
 
   int line_of(std::size_t offset) const {
-    int line = m_segments.empty() ? 0 : m_segments.front().line;
-    for (const Segment& s : m_segments) {
-      if (s.offset > offset) break;
-      line = s.line;
-    }
-    return line;
+    // Segments are sorted by offset: the last one starting at or before `offset` holds it.
+    const auto it = std::upper_bound(m_segments.begin(), m_segments.end(), offset,
+                                     [](std::size_t o, const Segment& s) { return o < s.offset; });
+    if (it == m_segments.begin()) return m_segments.empty() ? 0 : m_segments.front().line;
+    return std::prev(it)->line;
   }
 
   tl::unexpected<Error> error_at(std::size_t offset, const std::string& what) const {
@@ -249,6 +251,7 @@ Expected<Fingerprint> parse_fingerprint(std::string_view text) {
   if (tests.empty()) return fail("line " + std::to_string(lines.front().second) + ": no fingerprint test found");
 
   Fingerprint fp;
+  std::set<std::pair<std::string, std::vector<std::string>>> seen_tests;
   std::size_t first_test = 0;
   if (tests.front().first.name == "SCAN") {
     fp.scan = std::move(tests.front().first);
@@ -258,12 +261,9 @@ Expected<Fingerprint> parse_fingerprint(std::string_view text) {
     auto& [t, line_no] = tests[i];
     const std::string where = "line " + std::to_string(line_no) + ": ";
     if (t.name == "SCAN") return fail(where + "SCAN must come once, before every other test");
-    const auto names = attribute_names(t);
-    for (const TestLine& earlier : fp.tests) {
-      if (earlier.name == t.name && attribute_names(earlier) == names) {
-        return fail(where + "duplicate test " + t.name +
-                    " with the same attribute names (Nmap's merge keeps only the first)");
-      }
+    if (!seen_tests.insert(std::make_pair(t.name, attribute_names(t))).second) {
+      return fail(where + "duplicate test " + t.name +
+                  " with the same attribute names (Nmap's merge keeps only the first)");
     }
     fp.tests.push_back(std::move(t));
   }

@@ -28,9 +28,9 @@
 //     one Nmap's merge printed first (round 1 wins).
 //   - A repeated attribute name inside one test is rejected.
 //   - Input with no test at all is rejected.
-// Errors are one line: `line N: <what is wrong>` with N the 1-based line of the input text; any
-// offending bytes are shown escaped (\xNN) and cut short. No input makes it crash or read out of
-// bounds.
+// Errors are one line: `line N: <what is wrong>` with N the 1-based input line where the offending
+// test (or attribute) starts; offending bytes are shown escaped (\xNN) and cut short. No input
+// makes it crash or read out of bounds, and hostile sizes stay O(n log n).
 //
 // Round trip: parse_fingerprint(format_plain(fp)) == fp and parse_fingerprint(format_wrapped(fp))
 // == fp for every fingerprint that obeys the rules above (non-empty, valid names and values).

@@ -70,9 +70,11 @@ json reply_json(const responses::Reply& reply) {
   return r;
 }
 
-void add_reply(json& probes, const char* probe, const std::optional<responses::Reply>& reply) {
+void add_reply(json& probes, const char* probe, const std::optional<responses::Reply>& reply,
+               const std::optional<Timestamp>& sent = std::nullopt) {
   json p;
   p["probe"] = probe;
+  if (sent) p["sent_us"] = std::chrono::duration_cast<std::chrono::microseconds>(sent->time_since_epoch()).count();
   p["response"] = reply ? reply_json(*reply) : json(nullptr);
   probes.push_back(std::move(p));
 }
@@ -83,7 +85,7 @@ json test_probes(const std::string& test, const responses::RoundReplies& r) {
   static constexpr std::array<const char*, 6> k_seq{"SEQ1", "SEQ2", "SEQ3", "SEQ4", "SEQ5", "SEQ6"};
   static constexpr std::array<const char*, 7> k_t{"T1", "T2", "T3", "T4", "T5", "T6", "T7"};
   if (test == "SEQ") {
-    for (std::size_t i = 0; i < 6; ++i) add_reply(probes, k_seq[i], r.seq[i]);
+    for (std::size_t i = 0; i < 6; ++i) add_reply(probes, k_seq[i], r.seq[i], r.seq_send_times[i]);
   } else if (test == "OPS" || test == "WIN") {
     for (std::size_t i = 0; i < 6; ++i) add_reply(probes, k_seq[i], r.ops_win[i]);
   } else if (test == "ECN") {

@@ -279,3 +279,60 @@ TEST(FingerprintText, TestOrderTable) {
 
 } // namespace
 } // namespace stackprint::fingerprint
+
+namespace stackprint::fingerprint {
+namespace {
+
+// Hostile sizes must not make parsing quadratic (each case would take minutes if it were).
+TEST(FingerprintTextLimits, HugeInputsStayFast) {
+  std::string many_attributes = "T1(";
+  for (int i = 0; i < 200000; ++i) many_attributes += (i ? "%A" : "A") + std::to_string(i) + "=1";
+  many_attributes += ")\n";
+  const auto a = parse_fingerprint(many_attributes);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->tests.front().attributes.size(), 200000u);
+
+  std::string many_tests;
+  for (int i = 0; i < 50000; ++i) many_tests += "T2(X" + std::to_string(i) + "=)\n";
+  const auto b = parse_fingerprint(many_tests);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->tests.size(), 50000u);
+
+  const std::string repeated = many_attributes.substr(0, many_attributes.size() - 2) + "%A7=2)\n";
+  const auto c = parse_fingerprint(repeated);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message, "line 1: attribute A7 repeated in test T1");
+
+  const auto d = parse_fingerprint(std::string(1 << 20, 'S'));
+  ASSERT_FALSE(d);
+}
+
+} // namespace
+} // namespace stackprint::fingerprint
+
+namespace stackprint::fingerprint {
+namespace {
+
+TEST(FingerprintTextLimits, HugeWrappedInputStaysFastAndNamesTheRightLine) {
+  Fingerprint fp;
+  for (int i = 0; i < 40000; ++i) fp.tests.push_back(TestLine{"T3", {{"N" + std::to_string(i), "ABCDEF"}}});
+  std::string text = format_wrapped(fp);
+  const auto ok = parse_fingerprint(text);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(*ok, fp);
+  // Break the last test: the error names the wrapped line on which that test starts.
+  const std::string plain = format_plain(fp);
+  std::string joined;
+  for (const char c : plain) {
+    if (c != '\n') joined += c;
+  }
+  const std::size_t start_line = joined.rfind("T3(N39999") / k_wrap_content_width + 1;
+  text.insert(text.size() - 3, "(");
+  const auto bad = parse_fingerprint(text);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message.rfind("line " + std::to_string(start_line) + ": missing ')'", 0), 0u)
+      << bad.error().message;
+}
+
+} // namespace
+} // namespace stackprint::fingerprint
