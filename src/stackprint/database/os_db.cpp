@@ -18,6 +18,9 @@ constexpr std::size_t k_max_line_length = 2047;
 // matcher's packed per-line memo relies on.
 constexpr std::uint32_t k_max_weight = 1000;
 constexpr std::uint32_t k_max_test_weight = 65535;
+// Tests and slots are indexed with 8 and 16 bits in the matcher.
+constexpr std::size_t k_max_tests = 255;
+constexpr std::size_t k_max_slots = 60000;
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -269,6 +272,7 @@ private:
         if (weight > k_max_weight) {
           return at(t.line, fmt::format("MatchPoints weight of {}.{} is too large ({})", t.name, a.name, weight));
         }
+        if (db_.slots_.size() >= k_max_slots) return at(t.line, "too many MatchPoints attributes");
         def.slots.push_back(static_cast<std::uint16_t>(db_.slots_.size()));
         db_.slots_.push_back(Slot{test_index, std::string(a.name), weight});
         test_weight += weight;
@@ -279,6 +283,7 @@ private:
       db_.tests_.push_back(std::move(def));
     }
     if (db_.tests_.empty()) return at(match_points_line_, "empty MatchPoints block");
+    if (db_.tests_.size() > k_max_tests) return at(match_points_line_, "more than 255 tests in MatchPoints");
 
     const std::size_t num_tests = db_.tests_.size();
     db_.reference_lines_.assign(db_.references_.size() * num_tests, OsDb::k_no_line);
@@ -312,6 +317,7 @@ private:
             if (a.name != "R") {
               return at(t.line, fmt::format("attribute {}.{} has no MatchPoints entry", t.name, a.name));
             }
+            if (db_.slots_.size() >= k_max_slots) return at(t.line, "too many distinct attributes");
             slot = static_cast<std::uint16_t>(db_.slots_.size());
             db_.slots_.push_back(Slot{*test, std::string(a.name), 0});
             db_.tests_[*test].slots.push_back(*slot);

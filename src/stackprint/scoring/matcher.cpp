@@ -29,16 +29,46 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : db_(&db), opt
   for (std::size_t t = 0; t < num_tests_; ++t) value[t] = test_weight[t] / std::max(1.0, distinct_lines[t]);
   std::stable_sort(test_order_.begin(), test_order_.end(),
                    [&](std::uint16_t a, std::uint16_t b) { return value[a] > value[b]; });
+  // Then the heaviest of the other tests comes second (SEQ in nmap-os-db): its lines are nearly all
+  // distinct, but scored heaviest-first they drop many references after two or three attributes.
+  // (Measured on the installed DB: about 10% fewer instructions per match than the plain ratio order.)
+  if (num_tests_ > 2) {
+    const auto heaviest = std::max_element(test_order_.begin() + 1, test_order_.end(),
+                                           [&](std::uint16_t a, std::uint16_t b) { return test_weight[a] < test_weight[b]; });
+    std::rotate(test_order_.begin() + 1, heaviest, heaviest + 1);
+  }
 
   const std::size_t refs = db.references().size();
+  // Lines used by a single reference gain nothing from the memo; they are scored attribute by
+  // attribute, heaviest first, so that a hopeless reference can be dropped in the middle of a line.
+  std::vector<std::uint32_t> uses(db.line_count(), 0);
+  for (std::size_t r = 0; r < refs; ++r) {
+    for (const std::uint32_t id : db.lines_of(r)) {
+      if (id != database::OsDb::k_no_line) ++uses[id];
+    }
+  }
+  sorted_first_.resize(db.line_count() + 1);
+  for (std::uint32_t id = 0; id < db.line_count(); ++id) {
+    sorted_first_[id] = static_cast<std::uint32_t>(sorted_attributes_.size());
+    for (const auto& a : db.line_attributes(id)) {
+      if (a.weight != 0) sorted_attributes_.push_back(a);
+    }
+    std::stable_sort(sorted_attributes_.begin() + sorted_first_[id], sorted_attributes_.end(),
+                     [](const database::LineAttribute& x, const database::LineAttribute& y) { return x.weight > y.weight; });
+  }
+  sorted_first_[db.line_count()] = static_cast<std::uint32_t>(sorted_attributes_.size());
   ordered_lines_.resize(refs * num_tests_);
   reference_suffix_.assign(refs * (num_tests_ + 1), 0);
   std::unordered_map<std::string_view, std::uint32_t> names;
   name_ids_.reserve(refs);
   for (std::size_t r = 0; r < refs; ++r) {
-    for (std::size_t k = 0; k < num_tests_; ++k) ordered_lines_[r * num_tests_ + k] = db.line_of(r, test_order_[k]);
+    for (std::size_t k = 0; k < num_tests_; ++k) {
+      const std::uint32_t id = db.line_of(r, test_order_[k]);
+      const bool unique = id != database::OsDb::k_no_line && uses[id] == 1 && db.line_count() < k_unique_line - 1;
+      ordered_lines_[r * num_tests_ + k] = unique ? (id | k_unique_line) : id;
+    }
     for (std::size_t k = num_tests_; k-- > 0;) {
-      const std::uint32_t id = ordered_lines_[r * num_tests_ + k];
+      const std::uint32_t id = db.line_of(r, test_order_[k]);
       const std::uint32_t w = id == database::OsDb::k_no_line ? 0 : db.line(id).max_weight;
       reference_suffix_[r * (num_tests_ + 1) + k] = reference_suffix_[r * (num_tests_ + 1) + k + 1] + w;
     }
@@ -94,20 +124,19 @@ std::uint8_t Matcher::expression_state(std::uint32_t slot_expression, std::uint1
   return state;
 }
 
-std::uint32_t Matcher::line_score(std::uint32_t line) {
-  std::uint32_t& state = line_state_[line];
-  if (state != k_line_unknown) return state;
+std::uint32_t Matcher::evaluate_line(std::uint32_t line) {
   std::uint32_t matched = 0;
   std::uint32_t total = 0;
-  for (const database::LineAttribute& a : db_->line_attributes(line)) {
-    if (a.weight == 0) continue;
-    const std::uint8_t e = expression_state(a.slot_expression, a.slot);
-    if (e == k_absent) continue;
-    total += a.weight;
-    if (e == k_yes) matched += a.weight;
+  for (std::uint32_t i = sorted_first_[line]; i < sorted_first_[line + 1]; ++i) {
+    const database::LineAttribute& a = sorted_attributes_[i];
+    std::uint8_t e = expression_state_[a.slot_expression];
+    if (e == k_unknown) e = expression_state(a.slot_expression, a.slot);
+    total += a.weight * (e & 1U);
+    matched += a.weight * ((e >> 1U) & 1U);
   }
-  state = (matched << 16U) | total;
-  return state;
+  const std::uint32_t packed = (matched << 16U) | total;
+  line_state_[line] = packed;
+  return packed;
 }
 
 void Matcher::set_entrance(double entrance) {
@@ -120,17 +149,35 @@ bool Matcher::score_reference(std::size_t reference, Score& out) {
   const std::uint32_t* suffix = reference_suffix_.data() + reference * (num_tests_ + 1);
   std::uint32_t total = 0;
   std::uint32_t missed = 0;
+  // Drop the reference when even a perfect rest (every remaining attribute present and matching)
+  // leaves the accuracy (bound - missed) / bound below the entrance.
+  const auto hopeless = [&](std::uint64_t bound) { return ((bound - missed) << 24U) < exit_scale_ * bound; };
   for (std::size_t k = 0; k < num_tests_; ++k) {
-    if (lines[k] == database::OsDb::k_no_line) continue;
-    const std::uint32_t s = line_score(lines[k]);
-    const std::uint32_t line_total = s & 0xFFFFU;
-    total += line_total;
-    missed += line_total - (s >> 16U);
-    if (missed != 0) {
-      // Best case: every remaining attribute overlaps and matches. The accuracy is then at most
-      // (bound - missed) / bound; drop the reference if that is below the entrance.
-      const std::uint64_t bound = total + std::min(suffix[k + 1], subject_suffix_[k + 1]);
-      if (((bound - missed) << 24U) < exit_scale_ * bound) return false;
+    const std::uint32_t id = lines[k];
+    if (id == database::OsDb::k_no_line) continue;
+    const std::uint32_t rest = std::min(suffix[k + 1], subject_suffix_[k + 1]);
+    if ((id & k_unique_line) == 0) {
+      std::uint32_t s = line_state_[id];
+      if (s == k_line_unknown) s = evaluate_line(id);
+      const std::uint32_t line_total = s & 0xFFFFU;
+      total += line_total;
+      missed += line_total - (s >> 16U);
+      if (missed != 0 && hopeless(total + rest)) return false;
+      continue;
+    }
+    // A line only this reference has: attribute by attribute, heaviest first.
+    const std::uint32_t line = id & ~k_unique_line;
+    std::uint32_t line_left = db_->line(line).max_weight;
+    for (std::uint32_t i = sorted_first_[line]; i < sorted_first_[line + 1]; ++i) {
+      const database::LineAttribute& a = sorted_attributes_[i];
+      std::uint8_t e = expression_state_[a.slot_expression];
+      if (e == k_unknown) e = expression_state(a.slot_expression, a.slot);
+      line_left -= a.weight;
+      total += a.weight * (e & 1U);
+      if (e == k_no) {
+        missed += a.weight;
+        if (hopeless(total + line_left + rest)) return false;
+      }
     }
   }
   out = Score{total - missed, total};

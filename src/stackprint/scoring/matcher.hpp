@@ -72,17 +72,18 @@ public:
 
 private:
   // Per-subject memo states. Line scores are packed as matched << 16 | total (both fit in 16 bits,
-  // the parser guarantees it); expression states are k_unknown, k_no, k_yes or k_absent (the
-  // subject lacks the attribute, so it does not count).
+  // the parser guarantees it). Expression states are bit sets so that scoring needs no branch:
+  // bit 0 = the subject has the attribute (its weight counts), bit 1 = the expression matched.
   static constexpr std::uint32_t k_line_unknown = 0xFFFFFFFFU;
-  static constexpr std::uint8_t k_unknown = 0xFF;
-  static constexpr std::uint8_t k_no = 0;
-  static constexpr std::uint8_t k_yes = 1;
-  static constexpr std::uint8_t k_absent = 2;
+  static constexpr std::uint8_t k_unknown = 0x80;
+  static constexpr std::uint8_t k_absent = 0;
+  static constexpr std::uint8_t k_no = 1;
+  static constexpr std::uint8_t k_yes = 3;
 
   void load_subject(const fingerprint::Fingerprint& subject);
   [[nodiscard]] std::uint8_t expression_state(std::uint32_t slot_expression, std::uint16_t slot);
-  [[nodiscard]] std::uint32_t line_score(std::uint32_t line);
+  // Scores a line (all attributes) and stores the packed result in line_state_.
+  [[nodiscard]] std::uint32_t evaluate_line(std::uint32_t line);
   void set_entrance(double entrance);
   // Full score of `reference` into `out`, or false when it provably cannot reach the entrance set
   // by set_entrance().
@@ -92,7 +93,11 @@ private:
   MatchOptions options_;
   std::size_t num_tests_ = 0;
   std::vector<std::uint16_t> test_order_;         // tests in visiting order (see the constructor)
-  std::vector<std::uint32_t> ordered_lines_;      // references x tests, in test_order_
+  // references x tests, in test_order_; k_unique_line marks a line no other reference shares.
+  static constexpr std::uint32_t k_unique_line = 0x80000000U;
+  std::vector<std::uint32_t> ordered_lines_;
+  std::vector<database::LineAttribute> sorted_attributes_; // each line's weighted attributes, heaviest first
+  std::vector<std::uint32_t> sorted_first_;                 // line -> first index in sorted_attributes_ (+ end)
   std::vector<std::uint32_t> reference_suffix_;   // references x (tests+1): max weight still to come
   std::vector<std::uint32_t> name_ids_;           // interned reference names, for the dedup
 

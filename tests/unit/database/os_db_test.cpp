@@ -196,6 +196,37 @@ TEST(OsDbParse, EveryTruncationOfTheSmallDatabaseIsHandled) {
   EXPECT_GT(ok, 0U);
 }
 
+TEST(OsDbParse, RandomMutationsNeverCrash) {
+  // Deterministic byte flips, insertions and deletions of the small database: each result is a
+  // database or a one-line `file:line` error (sanitizer builds check the memory side).
+  const std::string base = small_db_text();
+  std::uint32_t seed = 12345;
+  const auto next = [&seed] {
+    seed = seed * 1103515245U + 12345U;
+    return seed >> 8U;
+  };
+  std::size_t rejected = 0;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text = base;
+    const int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const std::size_t pos = next() % text.size();
+      switch (next() % 3) {
+      case 0: text[pos] = static_cast<char>(next() % 256); break;
+      case 1: text.insert(pos, 1, "%|=()-<>#\n \x00A9"[next() % 14]); break;
+      default: text.erase(pos, 1 + next() % 8); break;
+      }
+    }
+    auto r = parse_os_db(text, "m.db");
+    if (!r) {
+      ++rejected;
+      EXPECT_EQ(r.error().message.rfind("m.db", 0), 0U);
+      EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
+    }
+  }
+  EXPECT_GT(rejected, 100U);
+}
+
 TEST(OsDbParse, InstalledDatabaseWhenPresent) {
   const std::string path(k_default_db_path);
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "no " << path;
