@@ -9,9 +9,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "stackprint/base/crc32.hpp"
 #include "stackprint/cli/os_db_file.hpp"
+#include "stackprint/emulation/host_plan.hpp"
 #include "stackprint/emulation/personality.hpp"
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/emulation/self_check.hpp"
@@ -182,6 +184,32 @@ TEST(EmulatedReferences, EveryReferenceMatchesItselfPerfectly) {
   // Measured 98.75% (5607 of 5678) at the time of writing; the rest are references no single
   // host can satisfy (ISR=0 with GCD>0, RID=1042, T=FF80, TS=2, ...) or near-impossible SEQ mixes.
   EXPECT_GE(share, 0.98);
+}
+
+} // namespace
+} // namespace stackprint::emulation
+
+namespace stackprint::emulation {
+namespace {
+
+TEST(HostPlan, SelectsByNameLineOrRandom) {
+  const auto* db = installed_db();
+  if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
+  const auto& first = db->references()[0];
+  const auto by_name = select_references(*db, first.name, 3, 1);
+  ASSERT_TRUE(by_name.has_value());
+  EXPECT_EQ(*by_name, (std::vector<std::size_t>{0, 0, 0}));
+  const auto by_line = select_references(*db, std::to_string(db->references()[5].line), 1, 1);
+  ASSERT_TRUE(by_line.has_value());
+  EXPECT_EQ(by_line->front(), 5U);
+  const auto random = select_references(*db, "random", 254, 7);
+  ASSERT_TRUE(random.has_value());
+  EXPECT_EQ(std::set<std::size_t>(random->begin(), random->end()).size(), 254U); // all different
+  EXPECT_EQ(*random, *select_references(*db, "random", 254, 7));                // seeded
+  EXPECT_NE(*random, *select_references(*db, "random", 254, 8));
+  EXPECT_FALSE(select_references(*db, "no such OS", 1, 1).has_value());
+  EXPECT_FALSE(select_references(*db, "3", 1, 1).has_value());
+  EXPECT_FALSE(select_references(*db, "", 1, 1).has_value());
 }
 
 } // namespace
