@@ -3,7 +3,8 @@ add_library(stackprint_settings INTERFACE)
 target_compile_features(stackprint_settings INTERFACE cxx_std_20)
 set(CMAKE_CXX_EXTENSIONS OFF)
 target_compile_options(stackprint_settings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-                       -Wold-style-cast -Wcast-align -Wnull-dereference -Wimplicit-fallthrough)
+                       -Wold-style-cast -Wcast-align -Wimplicit-fallthrough)
+# Not -Wnull-dereference: GCC 12 reports false positives inside libstdc++ at -O2.
 if(STACKPRINT_WERROR)
   target_compile_options(stackprint_settings INTERFACE -Werror)
 endif()

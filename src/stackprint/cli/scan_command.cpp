@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <unistd.h>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
+#include "stackprint/cli/report_writer.hpp"
 #include "stackprint/cli/scan_report.hpp"
 #include "stackprint/discovery/port_discovery.hpp"
 #include "stackprint/discovery/port_spec.hpp"
@@ -30,6 +32,9 @@
 #include "stackprint/io/resolve.hpp"
 #include "stackprint/io/route.hpp"
 #include "stackprint/io/transport.hpp"
+#include "stackprint/output/normal_output.hpp"
+#include "stackprint/output/progress.hpp"
+#include "stackprint/output/services.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/targets/target_spec.hpp"
 #include "stackprint/targets/target_stream.hpp"
@@ -58,10 +63,22 @@ struct ScanOptions {
   double host_timeout_s = 60;
   int ttl = 0;
   int verbosity = 0;
+  int debugging = 0;
+  std::string services = "/usr/share/nmap/nmap-services";
+  std::string stats_every;
+  ReportDestinations outputs;
+  std::string command_line;
   std::size_t group_size = 256;
   bool nmap_retries = false;
   std::uint64_t seed = 0;
   bool include_network_and_broadcast = false;
+};
+
+struct ScanTotals {
+  std::uint64_t hosts_up = 0;
+  std::uint64_t hosts_down = 0;
+  std::uint64_t hosts_fingerprinted = 0;
+  std::uint64_t packets_sent = 0;
 };
 
 void print_error(const std::string& message) { std::fprintf(stderr, "stackprint scan: %s\n", message.c_str()); }
@@ -117,6 +134,15 @@ int run_scan(const ScanOptions& options) {
         exclude_specs.push_back(*spec);
       }
     }
+  }
+  if (!options.exclude_file.empty()) {
+    std::shared_ptr<FILE> keep;
+    auto listed = targets::read_target_specs(file_lines(options.exclude_file, keep), options.exclude_file);
+    if (!listed) {
+      print_error("--excludefile: " + listed.error().message);
+      return k_exit_bad_input;
+    }
+    exclude_specs.insert(exclude_specs.end(), listed->begin(), listed->end());
   }
   if (specs.empty() && options.input_list.empty()) {
     print_error("no targets given (name addresses, CIDR blocks, ranges or hostnames, or use -iL FILE)");
@@ -223,11 +249,92 @@ int run_scan(const ScanOptions& options) {
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
 
-  ReportSettings settings;
-  settings.osscan_guess = options.osscan_guess;
-  settings.verbosity = options.verbosity;
+  output::ServiceNames services;
+  if (!options.services.empty()) {
+    if (auto text = read_text_file(options.services)) {
+      services = output::ServiceNames::parse(*text);
+    }
+  }
+  const auto wall_seconds = [&clock] {
+    return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
+  };
+  const std::int64_t started_s = wall_seconds();
+  const auto scan_started = clock.monotonic_now();
+  output::OutputOptions out_options;
+  out_options.verbosity = options.verbosity;
+  out_options.debugging = options.debugging;
+  out_options.osscan_guess = options.osscan_guess;
+  out_options.zone = local_time_zone(started_s);
+  output::RunInfo info;
+  info.program_version = STACKPRINT_VERSION;
+  info.args = options.command_line;
+  info.start_s = started_s;
+  if (!user_ports.tcp.empty() || options.ports.empty()) {
+    output::ScanInfo tcp_info;
+    tcp_info.type = "syn";
+    const auto tcp_ports = discovery::discovery_ports(options.ports.empty() ? nullptr : &user_ports, false).tcp;
+    for (const auto port : tcp_ports) {
+      tcp_info.services += (tcp_info.count++ > 0 ? "," : "") + std::to_string(port);
+    }
+    info.scaninfo.push_back(tcp_info);
+  }
+  if (!user_ports.udp.empty()) {
+    output::ScanInfo udp_info;
+    udp_info.type = "udp";
+    udp_info.protocol = output::Protocol::udp;
+    for (const auto port : user_ports.udp) {
+      udp_info.services += (udp_info.count++ > 0 ? "," : "") + std::to_string(port);
+    }
+    info.scaninfo.push_back(udp_info);
+  }
+  ReportWriter writer;
+  if (auto opened = writer.open(options.outputs, info, out_options); !opened) {
+    print_error(opened.error().message);
+    return k_exit_environment;
+  }
+  // The terminal gets the normal output unless a report already goes to standard output.
+  const bool terminal = options.outputs.normal != "-" && options.outputs.xml != "-" && options.outputs.json != "-";
+  if (terminal) {
+    std::fputs(output::terminal_header(info, out_options.zone).c_str(), stdout);
+  }
+  const auto report_host = [&](const output::HostReport& report) {
+    const std::int64_t now_s = wall_seconds();
+    if (terminal) {
+      std::fputs(output::normal_host(*db, report, out_options, now_s).c_str(), stdout);
+      std::fflush(stdout);
+    }
+    writer.write_host(*db, report, now_s);
+  };
+  // Progress: a status line redrawn on a terminal's stderr, and --stats-every lines for logs.
+  const bool status_line = isatty(STDERR_FILENO) != 0 && options.verbosity >= 0;
+  std::optional<double> stats_every;
+  if (!options.stats_every.empty()) {
+    stats_every = output::parse_nmap_time_s(options.stats_every);
+    if (!stats_every) {
+      print_error("--stats-every: not a time: " + options.stats_every);
+      return k_exit_bad_input;
+    }
+  }
+  auto last_stats = clock.monotonic_now();
+  std::size_t hosts_done = 0;
+  std::size_t hosts_active = 0;
+  const std::uint64_t hosts_known = stream.command_line_count();
+  const auto report_progress = [&] {
+    output::Progress progress;
+    progress.done = hosts_done;
+    progress.total = static_cast<std::size_t>(hosts_known);
+    progress.active = hosts_active;
+    progress.elapsed_s = static_cast<double>(wall_seconds() - started_s);
+    if (status_line) {
+      std::fprintf(stderr, "\r%s\033[K", output::progress_status_line(progress).c_str());
+    }
+    const auto now = clock.monotonic_now();
+    if (stats_every && std::chrono::duration<double>(now - last_stats).count() >= *stats_every) {
+      last_stats = now;
+      std::fprintf(stderr, "%s\n", output::progress_stats_line(progress).c_str());
+    }
+  };
   ScanTotals totals;
-  const auto scan_started = clock.wall_now();
 
   engine::OsScanConfig os_config;
   os_config.source_address = route->source.value;
@@ -235,6 +342,7 @@ int run_scan(const ScanOptions& options) {
   os_config.window = static_cast<std::size_t>(options.max_parallelism);
   os_config.host_timeout = std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
   os_config.stop_when_stable = !options.nmap_retries;
+  os_config.stop_when_complete = !options.nmap_retries;
   if (options.ttl > 0) {
     os_config.ttl = static_cast<std::uint8_t>(options.ttl);
   }
@@ -281,6 +389,9 @@ int run_scan(const ScanOptions& options) {
           std::chrono::duration<double>(1.0 / options.max_rate));
     }
     discovery::PortDiscovery port_discovery(discovery_config, addresses);
+    const std::int64_t group_start_s = wall_seconds();
+    hosts_active = addresses.size();
+    report_progress();
     io::RunLimits discovery_limits;
     discovery_limits.max_duration = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(options.host_timeout_s));
@@ -299,9 +410,12 @@ int run_scan(const ScanOptions& options) {
       context.target = pending[i];
       context.discovery = host;
       context.direct = !route->gateway && !route->loopback;
+      context.udp_port_scan = probe_udp;
+      context.start_s = group_start_s;
       if (host.status != discovery::HostStatus::up) {
         ++totals.hosts_down;
-        print_host_down(context, settings);
+        ++hosts_done;
+        report_host(down_host_report(context, wall_seconds()));
         continue;
       }
       ++totals.hosts_up;
@@ -315,7 +429,12 @@ int run_scan(const ScanOptions& options) {
       target.initial_timeout = host.timeout;
       target.conditions_not_ideal = !host.selected.open_tcp || !host.selected.closed_tcp_known;
       if (options.osscan_limit && target.conditions_not_ideal) {
-        print_host_skipped(context, settings);
+        output::HostReport skipped = down_host_report(context, wall_seconds());
+        skipped.up = true;
+        skipped.status_reason = "syn-ack";
+        skipped.ports = port_lines(host, services);
+        ++hosts_done;
+        report_host(skipped);
         continue;
       }
       contexts.push_back(context);
@@ -324,26 +443,53 @@ int run_scan(const ScanOptions& options) {
     pending.clear();
     io::OsScanRunLimits limits;
     limits.stop = &g_interrupted;
+    hosts_active = contexts.size();
     auto ran = io::run_os_scan(
         *transport, scan, clock,
         [&](engine::HostOsScan&& host) {
           for (const auto& context : contexts) {
             if (context.target.address.value == host.target().address) {
-              print_host_report(context, host, *db, matcher, probe_udp, settings, clock.wall_now());
+              report_host(os_host_report(context, host, matcher, services, wall_seconds()));
               ++totals.hosts_fingerprinted;
+              ++hosts_done;
+              --hosts_active;
               break;
             }
           }
         },
-        limits);
+        limits, report_progress);
     if (!ran) {
       print_error(ran.error().message);
       return k_exit_environment;
     }
     totals.packets_sent += ran->packets_sent;
   }
-  totals.elapsed_s = std::chrono::duration<double>(clock.wall_now() - scan_started).count();
-  print_scan_summary(totals, g_interrupted.load());
+  if (status_line) {
+    std::fprintf(stderr, "\r\033[K");
+  }
+  output::RunSummary summary;
+  summary.end_s = wall_seconds();
+  summary.elapsed_s = std::chrono::duration<double>(clock.monotonic_now() - scan_started).count();
+  summary.hosts_up = static_cast<unsigned>(totals.hosts_up);
+  summary.hosts_down = static_cast<unsigned>(totals.hosts_down);
+  if (g_interrupted.load()) {
+    summary.success = false;
+    summary.error_message = "interrupted";
+  }
+  if (terminal) {
+    std::fputs(output::normal_footer(summary, out_options.zone, false).c_str(), stdout);
+  }
+  const bool written = writer.finish(summary);
+  if (g_interrupted.load()) {
+    std::fprintf(stderr, "stackprint scan: interrupted; the hosts reported above are complete (%llu packets sent)\n",
+                 static_cast<unsigned long long>(totals.packets_sent));
+  } else if (options.verbosity > 0) {
+    std::fprintf(stderr, "stackprint scan: %llu packets sent\n", static_cast<unsigned long long>(totals.packets_sent));
+  }
+  if (!written) {
+    print_error("writing the reports failed");
+    return k_exit_environment;
+  }
   if (g_interrupted.load()) {
     return k_exit_interrupted;
   }
@@ -356,8 +502,9 @@ void add_scan_command(CLI::App& app, int& status) {
   auto options = std::make_shared<ScanOptions>();
   auto* cmd = app.add_subcommand("scan", "Detect the operating system of live hosts (Nmap -O compatible)");
   cmd->add_option("targets", options->targets, "Addresses, CIDR blocks, Nmap ranges (10.0.0-3.1-254) or hostnames");
-  cmd->add_option("-i,-L,--iL", options->input_list, "Read targets from FILE (one or more per line, # comments)");
+  cmd->add_option("--iL", options->input_list, "-iL FILE: read targets from FILE (one or more per line, # comments; - for stdin)");
   cmd->add_option("--exclude", options->excludes, "Targets to skip (comma-separated specs)");
+  cmd->add_option("--excludefile", options->exclude_file, "Targets to skip, read from FILE");
   cmd->add_option("-p", options->ports, "Ports to probe in discovery, Nmap syntax (22,80,T:443,U:53)");
   cmd->add_option("-e", options->interface, "Network interface to use");
   cmd->add_option("-S", options->source, "Source address");
@@ -374,7 +521,11 @@ void add_scan_command(CLI::App& app, int& status) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--ttl", options->ttl, "IP TTL of TCP and ICMP probes (default: random 37-59 as Nmap)")
       ->check(CLI::Range(1, 255));
-  cmd->add_flag("-v", options->verbosity, "More output (repeat for more)");
+  cmd->add_flag("-v,--verbose", options->verbosity, "More output, as Nmap's -v (repeat: -vv)");
+  cmd->add_flag("-d,--debug", options->debugging, "Debug level, as Nmap's -d (lists more than 8 perfect matches)");
+  cmd->add_option("--services", options->services, "nmap-services file for port names ('' for none)");
+  cmd->add_option("--stats-every", options->stats_every, "Print a progress line to stderr every TIME (10s, 1m)");
+  add_report_options(*cmd, options->outputs);
   cmd->add_option("--group-size", options->group_size, "Hosts per group (memory is bounded by this)")
       ->check(CLI::Range(1, 65536));
   cmd->add_flag("--nmap-retries", options->nmap_retries,
@@ -382,7 +533,16 @@ void add_scan_command(CLI::App& app, int& status) {
   cmd->add_option("--seed", options->seed, "Seed for the random values (repeatable runs)");
   cmd->add_flag("--include-network-broadcast", options->include_network_and_broadcast,
                 "Also scan the network and broadcast addresses of CIDR blocks");
-  cmd->callback([options, &status] { status = run_scan(*options); });
+  cmd->callback([options, &status, cmd] {
+    options->command_line = "stackprint scan";
+    if (!options->ports.empty()) {
+      options->command_line += " -p " + options->ports;
+    }
+    for (const auto& target : options->targets) {
+      options->command_line += " " + target;
+    }
+    status = run_scan(*options);
+  });
 }
 
 } // namespace stackprint::cli

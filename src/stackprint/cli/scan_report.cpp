@@ -1,23 +1,74 @@
 #include "stackprint/cli/scan_report.hpp"
 
-#include <cstdio>
+#include <chrono>
 
-#include "stackprint/fingerprint/text.hpp"
-#include "stackprint/scoring/os_report.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/responses/run_fingerprint.hpp"
 
 namespace stackprint::cli {
 namespace {
 
-std::string host_label(const targets::Target& target) {
-  const std::string address = targets::to_string(target.address);
-  return target.hostname.empty() ? address : target.hostname + " (" + address + ")";
+output::PortState to_output(discovery::PortState state) {
+  switch (state) {
+  case discovery::PortState::open:
+    return output::PortState::open;
+  case discovery::PortState::closed:
+    return output::PortState::closed;
+  case discovery::PortState::filtered:
+    return output::PortState::filtered;
+  case discovery::PortState::unfiltered:
+    return output::PortState::unfiltered;
+  case discovery::PortState::open_filtered:
+    return output::PortState::open_filtered;
+  }
+  return output::PortState::filtered;
+}
+
+// Nmap's reason words for what a SYN scan and a UDP scan saw.
+const char* reason_for(output::Protocol protocol, output::PortState state) {
+  switch (state) {
+  case output::PortState::open:
+    return protocol == output::Protocol::tcp ? "syn-ack" : "udp-response";
+  case output::PortState::closed:
+    return protocol == output::Protocol::tcp ? "reset" : "port-unreach";
+  default:
+    return "no-response";
+  }
 }
 
 } // namespace
 
-HostResult evaluate_host(const HostContext& context, const engine::HostOsScan& host, scoring::Matcher& matcher,
-                         bool udp_port_scan) {
+std::vector<output::PortLine> port_lines(const discovery::HostDiscovery& host, const output::ServiceNames& services) {
+  std::vector<output::PortLine> lines;
+  const auto add = [&](output::Protocol protocol, const std::map<std::uint16_t, discovery::PortState>& table) {
+    for (const auto& [port, state] : table) {
+      output::PortLine line;
+      line.protocol = protocol;
+      line.port = port;
+      line.state = to_output(state);
+      line.reason = reason_for(protocol, line.state);
+      line.service = services.lookup(protocol, port);
+      lines.push_back(line);
+    }
+  };
+  add(output::Protocol::tcp, host.ports.tcp);
+  add(output::Protocol::udp, host.ports.udp);
+  return lines;
+}
+
+output::HostReport down_host_report(const HostContext& context, std::int64_t now_s) {
+  output::HostReport report;
+  report.address = context.target.address.value;
+  report.up = false;
+  report.status_reason = "no-response";
+  report.os_detection = false;
+  report.start_s = context.start_s;
+  report.end_s = now_s;
+  return report;
+}
+
+output::HostReport os_host_report(const HostContext& context, const engine::HostOsScan& host,
+                                  scoring::Matcher& matcher, const output::ServiceNames& services,
+                                  std::int64_t now_s) {
   const engine::HostTarget& target = host.target();
   responses::RunFacts facts;
   facts.target_address = target.address;
@@ -26,7 +77,7 @@ HostResult evaluate_host(const HostContext& context, const engine::HostOsScan& h
   facts.closed_udp_port = target.closed_udp_port;
   facts.closed_tcp_port_known = target.closed_tcp_known;
   facts.closed_udp_port_known = target.closed_udp_known;
-  facts.udp_port_scan = udp_port_scan;
+  facts.udp_port_scan = context.udp_port_scan;
   if (context.direct && context.discovery.link_source) {
     facts.direct_target_mac = context.discovery.link_source;
   }
@@ -37,96 +88,31 @@ HostResult evaluate_host(const HostContext& context, const engine::HostOsScan& h
   for (const auto& round : host.rounds()) {
     rounds.push_back({&round.replies, &round.context});
   }
-  HostResult result;
-  result.run = responses::fingerprint_run(rounds, facts);
 
-  // Nmap reports the round that matched perfectly (the last one run), else the first round with
-  // the best top accuracy among rounds with any match, else round 1 (findBestFPs, facts 3.3).
-  std::vector<scoring::MatchResult> matches;
-  for (const auto& round : result.run.rounds) {
-    matches.push_back(matcher.match(round.fingerprint));
+  output::HostReport report;
+  report.address = target.address;
+  report.up = true;
+  report.mac = facts.direct_target_mac;
+  report.status_reason = report.mac ? "arp-response" : (target.open_tcp_port ? "syn-ack" : "reset");
+  if (context.discovery.srtt) {
+    report.latency_s = std::chrono::duration<double>(*context.discovery.srtt).count();
   }
-  std::optional<std::size_t> best;
-  for (std::size_t i = 0; i < matches.size(); ++i) {
-    const auto& m = matches[i];
-    if (m.outcome == scoring::Outcome::success && m.perfect_matches > 0) {
-      best = i;
-      break;
-    }
-    if (m.outcome == scoring::Outcome::success && !m.matches.empty() &&
-        (!best || m.matches.front().accuracy > matches[*best].matches.front().accuracy)) {
-      best = i;
-    }
+  report.ports = port_lines(context.discovery, services);
+  report.start_s = context.start_s;
+  report.end_s = now_s;
+  const bool any_unfiltered = std::any_of(context.discovery.ports.tcp.begin(), context.discovery.ports.tcp.end(),
+                                          [](const auto& p) { return p.second == discovery::PortState::unfiltered; });
+  report.results_unreliable = !target.open_tcp_port || (!target.closed_tcp_known && !any_unfiltered);
+  report.run = responses::fingerprint_run(rounds, facts);
+  std::vector<scoring::MatchResult> round_matches;
+  for (const auto& round : report.run.rounds) {
+    round_matches.push_back(matcher.match(round.fingerprint));
   }
-  result.reported_round = best.value_or(0);
-  if (!matches.empty()) {
-    result.match = matches[result.reported_round];
+  output::set_round_matches(report, std::move(round_matches));
+  for (const auto& round : host.rounds()) {
+    report.round_replies.push_back(round.replies);
   }
-  return result;
-}
-
-void print_host_report(const HostContext& context, const engine::HostOsScan& host, const database::OsDb& db,
-                       scoring::Matcher& matcher, bool udp_port_scan, const ReportSettings& settings,
-                       Timestamp /*now*/) {
-  const HostResult result = evaluate_host(context, host, matcher, udp_port_scan);
-  const engine::HostTarget& target = host.target();
-  std::printf("stackprint scan report for %s\nHost is up.\n", host_label(context.target).c_str());
-  std::printf("OS detection ports: open tcp %s, closed tcp %u%s, closed udp %u%s\n",
-              target.open_tcp_port ? std::to_string(*target.open_tcp_port).c_str() : "none",
-              static_cast<unsigned>(target.closed_tcp_port), target.closed_tcp_known ? "" : " (guessed)",
-              static_cast<unsigned>(target.closed_udp_port), target.closed_udp_known ? "" : " (guessed)");
-  if (!target.open_tcp_port || !target.closed_tcp_known) {
-    std::printf("Warning: OSScan results may be unreliable because we could not find at least 1 open and 1 closed "
-                "port\n");
-  }
-  scoring::ReportOptions report_options;
-  report_options.osscan_guess = settings.osscan_guess;
-  report_options.non_ideal = result.run.not_ideal_reason.has_value();
-  const auto report = scoring::build_os_report(db, result.match, report_options);
-  for (const auto& line : report.lines) {
-    std::printf("%s\n", line.c_str());
-  }
-  if (report.fingerprint_follows || settings.verbosity > 0) {
-    const std::string text = result.run.not_ideal_reason ? fingerprint::format_plain(result.run.merged)
-                                                         : fingerprint::format_wrapped(result.run.merged);
-    std::printf("TCP/IP fingerprint:\n%s", text.c_str());
-  }
-  if (result.run.distance) {
-    std::printf("Network Distance: %d hop%s\n", *result.run.distance, *result.run.distance == 1 ? "" : "s");
-  }
-  if (settings.verbosity > 0) {
-    std::printf("OS detection rounds: %zu (%s), %llu probes sent\n", host.rounds().size(),
-                host.end() == engine::HostEnd::perfect_match     ? "perfect match"
-                : host.end() == engine::HostEnd::stable          ? "stopped: rounds agree"
-                : host.end() == engine::HostEnd::host_timeout    ? "host timeout"
-                                                                 : "tries used up",
-                static_cast<unsigned long long>(host.packets_sent()));
-  }
-  std::printf("\n");
-  std::fflush(stdout);
-}
-
-void print_host_down(const HostContext& context, const ReportSettings& /*settings*/) {
-  std::printf("stackprint scan report for %s\nHost seems down: no reply to any probe.\n\n",
-              host_label(context.target).c_str());
-  std::fflush(stdout);
-}
-
-void print_host_skipped(const HostContext& context, const ReportSettings& /*settings*/) {
-  std::printf("stackprint scan report for %s\nHost is up. OS detection skipped (--osscan-limit: no open and closed "
-              "TCP port).\n\n",
-              host_label(context.target).c_str());
-}
-
-void print_scan_summary(const ScanTotals& totals, bool interrupted) {
-  if (interrupted) {
-    std::printf("Scan interrupted: results above are complete for the hosts listed.\n");
-  }
-  std::printf("OS detection done: %llu host%s up, %llu down, %llu fingerprinted in %.2f s (%llu packets sent)\n",
-              static_cast<unsigned long long>(totals.hosts_up), totals.hosts_up == 1 ? "" : "s",
-              static_cast<unsigned long long>(totals.hosts_down),
-              static_cast<unsigned long long>(totals.hosts_fingerprinted), totals.elapsed_s,
-              static_cast<unsigned long long>(totals.packets_sent));
+  return report;
 }
 
 } // namespace stackprint::cli

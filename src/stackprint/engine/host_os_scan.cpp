@@ -181,6 +181,13 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
     end_host(HostEnd::tries_exhausted);
     return;
   }
+  const bool seq_complete = !m_target.open_tcp_port || std::all_of(m_collector->replies().seq.begin(),
+                                                                   m_collector->replies().seq.end(),
+                                                                   [](const auto& r) { return r.has_value(); });
+  if (m_config.stop_when_complete && seq_complete) {
+    end_host(HostEnd::complete);
+    return;
+  }
   if (m_config.stop_when_stable && m_missing_per_round.size() >= 2 &&
       m_missing_per_round[m_missing_per_round.size() - 2] == missing) {
     end_host(HostEnd::stable);

@@ -18,7 +18,10 @@
 // target's late retransmissions from the previous round cannot fill the new one; (b) no fixed 1 s
 // sleep between rounds (the port move makes it unnecessary); (c) with `stop_when_stable`, no further
 // round is run once two rounds left the same tests unanswered: a deterministic silence will not
-// change, so more rounds cannot change the result (Nmap retries up to 5 times regardless).
+// change, so more rounds cannot change the result (Nmap retries up to 5 times regardless);
+// (d) with `stop_when_complete`, no retry at all after a round whose SEQ probes were all answered
+// (the other probes are retransmitted up to 4 times within the round, so what is still missing is
+// a deliberate silence, not loss).
 
 #include <array>
 #include <chrono>
@@ -54,6 +57,10 @@ struct OsScanConfig {
   std::size_t window = 10;      // probes in flight per host (--max-parallelism caps it)
   std::optional<std::uint8_t> ttl; // --ttl for TCP and ICMP probes (else random 37..59)
   bool stop_when_stable = true;
+  // Stop after a round in which every SEQ probe was answered: every other probe has then either
+  // been answered or been sent max_tui_sends times in vain, so a further round could only redraw
+  // the timing-based SEQ values (SP, ISR, TS), which are noise.
+  bool stop_when_complete = true;
 };
 
 // What port discovery learnt about a host.
@@ -88,6 +95,7 @@ enum class HostEnd {
   perfect_match,   // a round matched perfectly
   tries_exhausted, // max tries (or the non-ideal limit) reached
   stable,          // stop_when_stable: two rounds left the same tests unanswered
+  complete,        // stop_when_complete: every SEQ probe answered, the rest answered or retried out
   host_timeout,    // the hard per-host deadline passed
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "stackprint/response_tests/lines.hpp"
+#include "stackprint/response_tests/seq.hpp"
 #include "stackprint/response_tests/ttl.hpp"
 #include "stackprint/response_tests/u1.hpp"
 
@@ -75,11 +76,8 @@ rt::SeqLineInput seq_input(const RoundReplies& replies, const RoundConditions& c
       rt::SeqReply sample;
       sample.isn = tcp.sequence;
       sample.ip_id = reply->packet.ip.id;
-      if (const auto timestamp = tcp.options().find(8); timestamp && timestamp->data.size() >= 4) {
-        sample.tsval = static_cast<std::uint32_t>(timestamp->data[0]) << 24 |
-                       static_cast<std::uint32_t>(timestamp->data[1]) << 16 |
-                       static_cast<std::uint32_t>(timestamp->data[2]) << 8 | timestamp->data[3];
-      }
+      // Nmap's own option walk decides whether a TSval is there (an EOL before it means none).
+      sample.tsval = rt::timestamp_option_value(tcp.options_raw);
       slot.reply = sample;
     }
     input.seq.slots.push_back(slot);

@@ -6,6 +6,15 @@ namespace stackprint::responses {
 
 using probes::ProbeId;
 
+namespace {
+
+std::uint32_t seq_isn(const Reply& reply) {
+  const wire::TcpSegment* tcp = reply.packet.tcp();
+  return tcp != nullptr ? tcp->sequence : 0;
+}
+
+} // namespace
+
 void RoundCollector::on_probe_sent(ProbeId id, Timestamp time) {
   const auto index = static_cast<std::size_t>(id);
   ++m_replies.sends[index];
@@ -46,7 +55,12 @@ std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply, std::uint16_t 
     const auto slot = static_cast<std::size_t>(*probe);
     const std::uint16_t ip_id = reply.packet.ip.id;
     const bool duplicate_id = m_last_seq_ip_id && *m_last_seq_ip_id == ip_id && ip_id != 0;
-    if (syn_ack && !m_replies.seq[slot] && !duplicate_id) {
+    // A slot whose SYN/ACK carried ISN 0 counts as empty for Nmap, so a later SYN/ACK replaces it.
+    const bool slot_free = !m_replies.seq[slot] || seq_isn(*m_replies.seq[slot]) == 0;
+    if (syn_ack && slot_free && !duplicate_id) {
+      if (m_replies.seq[slot]) {
+        std::erase(m_replies.seq_arrival_order, slot);
+      }
       m_replies.seq[slot] = reply;
       m_replies.seq_arrival_order.push_back(slot);
       m_last_seq_ip_id = ip_id;

@@ -131,9 +131,21 @@ TEST(OsScan, SeqProbesAreSentAHundredMillisecondsApartThenTuiInNmapsOrder) {
   EXPECT_EQ(counts[ProbeId::IE1], 1);
 }
 
-TEST(OsScan, StopsWhenTwoRoundsLeaveTheSameProbesUnanswered) {
+TEST(OsScan, OneRoundWhenEverySeqProbeWasAnswered) {
   testing::FakeTarget target(k_target, 80);
   Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
+  EXPECT_EQ(sim.finished[0].rounds().size(), 1U);
+}
+
+TEST(OsScan, StopsWhenTwoRoundsLeaveTheSameProbesUnanswered) {
+  testing::FakeTarget target(k_target, 80);
+  auto c = config();
+  c.stop_when_complete = false;
+  Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -147,6 +159,7 @@ TEST(OsScan, NmapRetriesRunsEveryTry) {
   testing::FakeTarget target(k_target, 80);
   auto c = config();
   c.stop_when_stable = false;
+  c.stop_when_complete = false;
   c.max_os_tries = 3;
   Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});

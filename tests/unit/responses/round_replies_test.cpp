@@ -91,6 +91,15 @@ TEST(RoundCollector, DropsSeqReplyRepeatingThePreviousNonZeroIpId) {
   EXPECT_EQ(zeros.replies().seq_arrival_order, (std::vector<std::size_t>{0, 1}));
 }
 
+TEST(RoundCollector, SeqSlotHoldingIsnZeroIsReplacedByALaterSynAck) {
+  RoundCollector collector(context());
+  EXPECT_EQ(collector.on_reply(tcp_reply(50000, k_syn_ack, 5, 0)), ProbeId::SEQ1);
+  EXPECT_EQ(collector.on_reply(tcp_reply(50000, k_syn_ack, 6, 99)), ProbeId::SEQ1);
+  EXPECT_EQ(collector.replies().seq[0]->packet.tcp()->sequence, 99U);
+  EXPECT_EQ(collector.replies().seq_arrival_order, (std::vector<std::size_t>{0}));
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50000, k_syn_ack, 7, 100)).has_value()) << "a real ISN stays";
+}
+
 TEST(RoundCollector, ClassifiesByPortOffsetFirstPacketWins) {
   RoundCollector collector(context());
   EXPECT_EQ(collector.on_reply(tcp_reply(50012, k_syn_ack | wire::k_tcp_ece, 1)), ProbeId::ECN);

@@ -1,0 +1,76 @@
+// `stackprint scan` with bad input: each case gets one clear line on stderr and a defined exit
+// status, before any privileged step (so these run without root and send nothing).
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace stackprint {
+namespace {
+
+struct Outcome {
+  int status = -1;
+  std::string output;
+};
+
+Outcome run_scan(const std::string& arguments) {
+  const std::string command = std::string(STACKPRINT_BINARY) + " scan " + arguments + " 2>&1";
+  Outcome outcome;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::array<char, 512> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) {
+    outcome.output += buffer.data();
+  }
+  const int raw = pclose(pipe.release());
+  outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return outcome;
+}
+
+void expect_one_line_error(const Outcome& outcome, int status, const std::string& words) {
+  EXPECT_EQ(outcome.status, status) << outcome.output;
+  EXPECT_NE(outcome.output.find(words), std::string::npos) << outcome.output;
+  EXPECT_EQ(outcome.output.find("stackprint scan:"), 0U) << outcome.output;
+}
+
+TEST(ScanInput, BadCidrPrefix) {
+  const auto o = run_scan("10.99.1.0/33");
+  expect_one_line_error(o, 2, "prefix");
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+}
+
+TEST(ScanInput, BadOctetRange) { expect_one_line_error(run_scan("10.99.1.300"), 2, "10.99.1.300"); }
+
+TEST(ScanInput, NoTargets) { expect_one_line_error(run_scan(""), 2, "no targets"); }
+
+TEST(ScanInput, EmptyTargetList) {
+  expect_one_line_error(run_scan("-iL /dev/null"), 2, "target list is empty");
+}
+
+TEST(ScanInput, MissingTargetList) {
+  expect_one_line_error(run_scan("-iL /nonexistent/targets.txt"), 2, "cannot read /nonexistent/targets.txt");
+}
+
+TEST(ScanInput, UnresolvableName) {
+  expect_one_line_error(run_scan("no-such-host.invalid"), 2, "cannot resolve");
+}
+
+TEST(ScanInput, EverythingExcluded) {
+  expect_one_line_error(run_scan("10.99.1.2 --exclude 10.99.1.0/24"), 2, "target list is empty");
+}
+
+TEST(ScanInput, BadPortList) { expect_one_line_error(run_scan("-p 22,70000 10.99.1.2"), 2, "-p"); }
+
+TEST(ScanInput, MissingInterface) {
+  expect_one_line_error(run_scan("-e nosuch0 10.99.1.2"), 3, "nosuch0");
+}
+
+TEST(ScanInput, OutOfRangeOption) {
+  const auto o = run_scan("--max-os-tries 0 10.99.1.2");
+  EXPECT_EQ(o.status, 2) << o.output;
+}
+
+} // namespace
+} // namespace stackprint

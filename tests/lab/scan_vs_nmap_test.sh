@@ -1,0 +1,54 @@
+#!/bin/bash
+# Root-only lab test (ctest label "lab"): `stackprint scan` and `nmap -O` fingerprint the same lab
+# target, one kernel personality after another, in the same run; their fingerprints, distances and
+# top matches must agree (tests/lab/compare_scan_output.py says what "agree" means).
+# Every lab is an isolated namespace pair made by scripts/lab.sh and torn down on exit.
+# Exit 77 (ctest SKIP) when not root or when nmap is missing.
+set -u
+bin=${1:?path of the stackprint binary}
+repo=${2:?repository root}
+if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (network namespaces)"; exit 77; fi
+command -v nmap >/dev/null || { echo "SKIP: nmap is not installed"; exit 77; }
+lab="$repo/scripts/lab.sh"
+work=$(mktemp -d)
+name="splabcmp$(( $$ % 1000 ))"
+cleanup() { "$lab" down "$name" >/dev/null 2>&1; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+personalities=(
+  "default|listen=80"
+  "ttl128|listen=80 ip_default_ttl=128"
+  "ts0|listen=80 tcp_timestamps=0"
+  "ts2|listen=80 tcp_timestamps=2"
+  "nowscale-nosack|listen=80 tcp_window_scaling=0 tcp_sack=0"
+  "ecn1|listen=80 tcp_ecn=1"
+  "drop-udp|listen=80 drop-udp"
+)
+failures=0
+for entry in "${personalities[@]}"; do
+  label=${entry%%|*}
+  read -r -a options <<< "${entry#*|}"
+  n=""
+  for candidate in $(seq 30 49); do
+    if "$lab" up "$name" "$candidate" "${options[@]}" >/dev/null 2>&1; then n=$candidate; break; fi
+    "$lab" down "$name" >/dev/null 2>&1
+  done
+  [ -n "$n" ] || { echo "FAIL $label: could not set up a lab"; failures=$((failures + 1)); continue; }
+  target="10.99.$n.2"
+  ports="T:22,80,U:40125"
+  timeout 60 ip netns exec "$name-s" "$bin" scan -p "$ports" --osscan-guess -vv "$target" > "$work/$label.ours" 2>&1
+  ours_status=$?
+  timeout 120 ip netns exec "$name-s" nmap -O -sS -sU -p "$ports" -n -Pn --osscan-guess -vv "$target" \
+    > "$work/$label.nmap" 2>&1
+  "$lab" down "$name" >/dev/null 2>&1
+  if [ "$ours_status" != 0 ]; then
+    echo "FAIL $label: stackprint scan exited $ours_status"; cat "$work/$label.ours"; failures=$((failures + 1)); continue
+  fi
+  if python3 "$repo/tests/lab/compare_scan_output.py" "$work/$label.ours" "$work/$label.nmap" > "$work/$label.diff"; then
+    echo "ok   $label: $(grep -m1 -E '^(OS details|Aggressive OS guesses)' "$work/$label.ours" | cut -c1-90)"
+  else
+    echo "FAIL $label:"; sed 's/^/     /' "$work/$label.diff"; failures=$((failures + 1))
+  fi
+done
+echo "$(( ${#personalities[@]} - failures )) passed, $failures failed"
+[ "$failures" = 0 ]
