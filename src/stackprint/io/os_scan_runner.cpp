@@ -30,6 +30,12 @@ Expected<OsScanRunStats> run_os_scan(Transport& transport, engine::OsScan& scan,
           ++stats.packets_sent;
           break;
         }
+        if (*sent == SendOutcome::refused) {
+          // Refused for its destination (local firewall, no route): not sent, so never answered;
+          // the engine times the probe out like a lost one. Retrying would not help.
+          ++stats.packets_refused;
+          break;
+        }
         if (attempt >= 100) {
           return fail("send buffer stayed full");
         }
