@@ -205,9 +205,14 @@ void PortDiscovery::on_reply(const DiscoveryReply& reply, Instant now,
     const bool acknowledges = host && (tcp->flags & k_tcp_ack) != 0 &&
                               tcp->acknowledgment == sequence_for(tcp->source, port) + 1;
     if (tcp->destination == m_config.source_address && tcp->destination_port == m_config.tcp_source_port) {
-      if ((tcp->flags & k_tcp_rst) != 0 && (acknowledges || (tcp->flags & k_tcp_ack) == 0)) {
+      // The reply's ports (our discovery source port, the probed port on the probed host) already tie
+      // it to the probe. Stacks differ in what they acknowledge (the OS tests S and A exist for that:
+      // A=O, A=S, A=Z), so a wrong ack number does not make an answer "no answer", as it does not
+      // for Nmap's SYN scan either.
+      (void)acknowledges;
+      if ((tcp->flags & k_tcp_rst) != 0) {
         state = PortState::closed;
-      } else if ((tcp->flags & (k_tcp_syn | k_tcp_ack)) == (k_tcp_syn | k_tcp_ack) && acknowledges) {
+      } else if ((tcp->flags & k_tcp_syn) != 0) {
         state = PortState::open;
       }
     }
