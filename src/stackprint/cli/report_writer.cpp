@@ -76,16 +76,23 @@ Expected<void> ReportWriter::open(const ReportDestinations& destinations, const 
   if (!xml) return tl::unexpected(xml.error());
   auto json = open_file(destinations.json);
   if (!json) return tl::unexpected(json.error());
+  const bool stdout_taken = destinations.normal == "-" || destinations.xml == "-" || destinations.json == "-";
+  if (destinations.terminal && !stdout_taken) terminal_ = File{stdout};
   normal_ = std::move(*normal);
   xml_ = std::move(*xml);
   json_ = std::move(*json);
+  put(terminal_, output::terminal_header(run, options.zone));
   put(normal_, output::normal_file_header(run, options.zone));
   put(xml_, output::xml_header(run, options));
   return {};
 }
 
 void ReportWriter::write_host(const database::OsDb& db, const output::HostReport& host, std::int64_t now_s) {
-  if (normal_) put(normal_, output::normal_host(db, host, options_, now_s));
+  if (terminal_ || normal_) {
+    const std::string text = output::normal_host(db, host, options_, now_s);
+    put(terminal_, text);
+    put(normal_, text);
+  }
   if (xml_) put(xml_, output::xml_host(db, host, options_, now_s));
   if (json_) put(json_, output::json_host_line(db, host, options_, now_s));
 }
@@ -93,10 +100,11 @@ void ReportWriter::write_host(const database::OsDb& db, const output::HostReport
 bool ReportWriter::finish(const output::RunSummary& summary) {
   if (finished_) return true;
   finished_ = true;
+  put(terminal_, output::normal_footer(summary, options_.zone, false));
   put(normal_, output::normal_footer(summary, options_.zone, true));
   put(xml_, output::xml_footer(summary, options_.zone));
   bool ok = true;
-  for (File* f : {&normal_, &xml_, &json_}) {
+  for (File* f : {&terminal_, &normal_, &xml_, &json_}) {
     if (*f && std::ferror(f->get()) != 0) ok = false;
     if (*f && f->get() != stdout && std::fclose(f->release()) != 0) ok = false;
     f->reset();

@@ -29,6 +29,9 @@ struct ReportDestinations {
   std::string normal;  // -oN
   std::string xml;     // -oX
   std::string json;    // -oJ
+  // Also print Nmap's interactive output (normal output with the "Starting ..." header and the
+  // "stackprint done:" footer) on standard output, as Nmap does. Ignored when a destination is "-".
+  bool terminal = false;
   [[nodiscard]] bool any() const { return !normal.empty() || !xml.empty() || !json.empty(); }
 };
 
@@ -68,6 +71,7 @@ private:
   static void put(const File& f, const std::string& text);
 
   output::OutputOptions options_;
+  File terminal_;
   File normal_;
   File xml_;
   File json_;

@@ -50,6 +50,8 @@ std::string progress_stats_line(const Progress& p) {
                      rate_text(p), eta_text(p));
 }
 
+std::string progress_redraw(const Progress& p) { return "\r" + progress_status_line(p) + "\x1b[K"; }
+
 std::optional<double> parse_nmap_time_s(const std::string& text) {
   std::size_t i = 0;
   bool digits = false;

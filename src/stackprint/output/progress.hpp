@@ -29,6 +29,10 @@ struct Progress {
 [[nodiscard]] std::string progress_status_line(const Progress& p);
 [[nodiscard]] std::string progress_stats_line(const Progress& p);
 
+// The status line redrawn in place on a terminal: "\r" + status line + "\x1b[K" (erase the rest
+// of the previous, possibly longer, line). No newline; print "\r\x1b[K" to clear it at the end.
+[[nodiscard]] std::string progress_redraw(const Progress& p);
+
 // Parses a --stats-every TIME in Nmap's time syntax: a number with an optional unit ms, s, m, h
 // (default seconds), e.g. "10s", "1m", "500ms", "2.5". nullopt for anything else, zero or negative.
 [[nodiscard]] std::optional<double> parse_nmap_time_s(const std::string& text);

@@ -45,6 +45,7 @@ TEST(Progress, RateEtaAndLines) {
   EXPECT_DOUBLE_EQ(*progress_eta_s(p), 122.0);
   EXPECT_EQ(progress_status_line(p), "12/256 hosts done (4.7%), 3 active, 2.0 hosts/s, ETA 0:02:02");
   EXPECT_EQ(progress_stats_line(p), "Stats: 0:00:06 elapsed; 12/256 hosts done (4.7%); 3 active; 2.0 hosts/s; ETA 0:02:02");
+  EXPECT_EQ(progress_redraw(p), "\r12/256 hosts done (4.7%), 3 active, 2.0 hosts/s, ETA 0:02:02\x1b[K");
   p = Progress{5, 0, 1, 10.0};
   EXPECT_EQ(progress_status_line(p), "5 hosts done, 1 active, 0.5 hosts/s, ETA ?");
   p = Progress{10, 10, 0, 4.0};
