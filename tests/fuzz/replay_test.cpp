@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "entry_points.hpp"
+#include "stackprint/io/capture_file.hpp"
 
 namespace stackprint::fuzz {
 
@@ -64,6 +65,18 @@ TEST_P(FuzzReplay, CorpusAndRegressionInputsRunCleanly) {
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, FuzzReplay, ::testing::ValuesIn(k_targets),
                          [](const ::testing::TestParamInfo<Target>& param_info) { return std::string(param_info.param.name); });
+
+// Fuzzing finding (capture target): a pcapng record whose 64-bit timestamp gives more seconds than
+// a microsecond Timestamp can hold overflowed (signed overflow, UB) in read_capture_file; it is now
+// rejected as a damaged capture.
+TEST(FuzzFindings, CaptureTimestampBeyondTimestampRangeIsRejected) {
+  const std::filesystem::path file =
+      std::filesystem::path(STACKPRINT_FUZZ_DIR) / "regression" / "capture" / "pcapng-timestamp-overflow.pcapng";
+  ASSERT_TRUE(std::filesystem::is_regular_file(file));
+  const auto contents = io::read_capture_file(file);
+  ASSERT_FALSE(contents.has_value());
+  EXPECT_NE(contents.error().message.find("timestamp out of range"), std::string::npos) << contents.error().message;
+}
 
 } // namespace
 } // namespace stackprint::fuzz
