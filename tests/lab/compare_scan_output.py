@@ -6,7 +6,8 @@ Agreement means: the same response tests (first occurrence of each, i.e. round 1
 tools print merged fingerprints) with the same attributes and values, except the timing-based SEQ
 values SP, ISR and TS, which may move within Nmap's own run-to-run spread (and GCD, which is 1-9
 by chance for stacks with random ISNs); the SCAN fields OT, CT, CU, PV, DS, DC, G and M; the Network
-Distance line; and the match lists: each tool's top OS match appears in the other's list with an
+Distance, IP ID Sequence Generation and TCP Sequence Prediction words, and whether an Uptime guess
+is printed; and the match lists: each tool's top OS match appears in the other's list with an
 accuracy within three points (the timing-based SEQ values move accuracies a little between runs).
 """
 import re
@@ -58,11 +59,15 @@ def match_list(text):
     return []
 
 
-def distance(text):
+def host_line(text, prefix):
     for line in text.splitlines():
-        if line.startswith("Network Distance:"):
+        if line.startswith(prefix):
             return line.strip()
     return None
+
+
+def distance(text):
+    return host_line(text, "Network Distance:")
 
 
 def main():
@@ -103,6 +108,15 @@ def main():
             problems.append("%s.%s: stackprint %s, nmap %s" % (name, key, mine, value))
     if distance(ours_text) != distance(nmap_text):
         problems.append("distance: stackprint %r, nmap %r" % (distance(ours_text), distance(nmap_text)))
+    # Host-level lines (printed with -v): the same words; the numbers are timing-dependent.
+    for prefix in ("IP ID Sequence Generation:", "TCP Sequence Prediction:", "Uptime guess:"):
+        a, b = host_line(ours_text, prefix), host_line(nmap_text, prefix)
+        if prefix == "TCP Sequence Prediction:" and a and b:
+            a, b = re.sub(r"Difficulty=\d+ ", "", a), re.sub(r"Difficulty=\d+ ", "", b)
+        if prefix == "Uptime guess:":
+            a, b = a is not None, b is not None
+        if a != b:
+            problems.append("%s stackprint %r, nmap %r" % (prefix, a, b))
     ours_list, nmap_list = match_list(ours_text), match_list(nmap_text)
     if bool(ours_list) != bool(nmap_list):
         problems.append("matches: stackprint %s, nmap %s" % (ours_list[:3], nmap_list[:3]))

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Root-only lab test (ctest label "lab"): `stackprint scan` and `nmap -O` fingerprint the same lab
 # target, one kernel personality after another, in the same run; their fingerprints, distances and
-# top matches must agree (tests/lab/compare_scan_output.py says what "agree" means).
+# top matches and host-level lines must agree (tests/lab/compare_scan_output.py says what "agree"
+# means), and our XML and JSON reports of the scan must validate (nmap.dtd, the JSON schema).
 # Every lab is an isolated namespace pair made by scripts/lab.sh and torn down on exit.
 # Exit 77 (ctest SKIP) when not root or when nmap is missing.
 set -u
@@ -36,13 +37,20 @@ for entry in "${personalities[@]}"; do
   [ -n "$n" ] || { echo "FAIL $label: could not set up a lab"; failures=$((failures + 1)); continue; }
   target="10.99.$n.2"
   ports="T:22,80,U:40125"
-  timeout 60 ip netns exec "$name-s" "$bin" scan -p "$ports" --osscan-guess -vv "$target" > "$work/$label.ours" 2>&1
+  timeout 60 ip netns exec "$name-s" "$bin" scan -p "$ports" --osscan-guess -vv -oX "$work/$label.xml" \
+    -oJ "$work/$label.json" "$target" > "$work/$label.ours" 2>&1
   ours_status=$?
   timeout 120 ip netns exec "$name-s" nmap -O -sS -sU -p "$ports" -n -Pn --osscan-guess -vv "$target" \
     > "$work/$label.nmap" 2>&1
   "$lab" down "$name" >/dev/null 2>&1
   if [ "$ours_status" != 0 ]; then
     echo "FAIL $label: stackprint scan exited $ours_status"; cat "$work/$label.ours"; failures=$((failures + 1)); continue
+  fi
+  # Real consumers read the lab scan's reports: Nmap's DTD for the XML, the schema for every JSON line.
+  if ! xmllint --noout --dtdvalid /usr/share/nmap/nmap.dtd "$work/$label.xml" > "$work/$label.diff" 2>&1 ||
+     ! /usr/bin/python3 "$repo/tests/golden/consumers.py" schema "$repo/docs/stackprint-host.schema.json" \
+       "$work/$label.json" >> "$work/$label.diff" 2>&1; then
+    echo "FAIL $label: report does not validate"; sed 's/^/     /' "$work/$label.diff"; failures=$((failures + 1)); continue
   fi
   if python3 "$repo/tests/lab/compare_scan_output.py" "$work/$label.ours" "$work/$label.nmap" > "$work/$label.diff"; then
     echo "ok   $label: $(grep -m1 -E '^(OS details|Aggressive OS guesses)' "$work/$label.ours" | cut -c1-90)"

@@ -11,6 +11,7 @@ namespace stackprint::cli {
 void add_replay_command(CLI::App& app, int& status);
 void add_match_command(CLI::App& app, int& status);
 void add_db_command(CLI::App& app, int& status);
+void add_emulate_command(CLI::App& app, int& status);
 void add_scan_command(CLI::App& app, int& status);
 
 } // namespace stackprint::cli

@@ -224,37 +224,14 @@ int run_scan(const ScanOptions& options) {
     print_error(transport.error().message);
     return k_exit_environment;
   }
-  if (io::current_privileges().effective_root || io::current_privileges().any_capability) {
-    if (auto dropped = io::drop_privileges(); !dropped) {
-      print_error("cannot drop privileges: " + dropped.error().message);
-      return k_exit_environment;
-    }
-  }
-
-  // From here on nothing runs with privilege.
-  auto db = load_os_db_file(resolve_os_db_path(options.db_path));
-  if (!db) {
-    print_error(db.error().message);
-    return k_exit_bad_input;
-  }
-  scoring::Matcher matcher(*db);
-  const engine::RoundJudge judge = [&matcher](const fingerprint::Fingerprint& fp) {
-    const auto result = matcher.match(fp);
-    return result.outcome == scoring::Outcome::success && result.perfect_matches > 0;
-  };
-
+  // Report files are created before the privilege drop, like Nmap's, so that a root user can
+  // write them where an unprivileged one could not.
   io::SystemClock clock;
   const std::uint64_t seed = options.seed != 0 ? options.seed : io::system_seed();
   io::SeededRandom random(seed);
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
 
-  output::ServiceNames services;
-  if (!options.services.empty()) {
-    if (auto text = read_text_file(options.services)) {
-      services = output::ServiceNames::parse(*text);
-    }
-  }
   const auto wall_seconds = [&clock] {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
   };
@@ -291,6 +268,31 @@ int run_scan(const ScanOptions& options) {
   if (auto opened = writer.open(options.outputs, info, out_options); !opened) {
     print_error(opened.error().message);
     return k_exit_environment;
+  }
+  if (io::current_privileges().effective_root || io::current_privileges().any_capability) {
+    if (auto dropped = io::drop_privileges(); !dropped) {
+      print_error("cannot drop privileges: " + dropped.error().message);
+      return k_exit_environment;
+    }
+  }
+
+  // From here on nothing runs with privilege.
+  auto db = load_os_db_file(resolve_os_db_path(options.db_path));
+  if (!db) {
+    print_error(db.error().message);
+    return k_exit_bad_input;
+  }
+  scoring::Matcher matcher(*db);
+  const engine::RoundJudge judge = [&matcher](const fingerprint::Fingerprint& fp) {
+    const auto result = matcher.match(fp);
+    return result.outcome == scoring::Outcome::success && result.perfect_matches > 0;
+  };
+
+  output::ServiceNames services;
+  if (!options.services.empty()) {
+    if (auto text = read_text_file(options.services)) {
+      services = output::ServiceNames::parse(*text);
+    }
   }
   // The terminal gets the normal output unless a report already goes to standard output.
   const bool terminal = options.outputs.normal != "-" && options.outputs.xml != "-" && options.outputs.json != "-";
@@ -478,6 +480,7 @@ int run_scan(const ScanOptions& options) {
   }
   if (terminal) {
     std::fputs(output::normal_footer(summary, out_options.zone, false).c_str(), stdout);
+    std::fflush(stdout);
   }
   const bool written = writer.finish(summary);
   if (g_interrupted.load()) {

@@ -300,12 +300,25 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
     wake = std::min(wake, m_next_action);
     break;
   case Phase::tui: {
+    // In-flight probes wake us at their timeout; unsent ones at the next send slot, but only while
+    // the window has room (otherwise a freed slot comes with a reply or a timeout).
     const Duration probe_timeout = timeout();
+    std::size_t in_flight = 0;
+    bool waiting_to_send = false;
     for (const TuiProbe& probe : m_tui) {
       if (probe.finished) {
         continue;
       }
-      wake = std::min(wake, probe.last_send ? std::max(*probe.last_send + probe_timeout, m_next_action) : m_next_action);
+      if (probe.last_send) {
+        // Its timeout, or the next send slot when it is due for a resend by then.
+        wake = std::min(wake, std::max(*probe.last_send + probe_timeout, m_next_action));
+        ++in_flight;
+      } else {
+        waiting_to_send = true;
+      }
+    }
+    if (waiting_to_send && in_flight < m_config.window) {
+      wake = std::min(wake, m_next_action);
     }
     break;
   }

@@ -20,7 +20,8 @@ Expected<OsScanRunStats> run_os_scan(Transport& transport, engine::OsScan& scan,
       stats.stopped_by_time = true;
       break;
     }
-    for (const auto& packet : scan.tick(now, clock.wall_now())) {
+    const auto packets = scan.tick(now, clock.wall_now());
+    for (const auto& packet : packets) {
       for (int attempt = 0;; ++attempt) {
         auto sent = transport.send(packet.bytes);
         if (!sent) {
@@ -28,6 +29,12 @@ Expected<OsScanRunStats> run_os_scan(Transport& transport, engine::OsScan& scan,
         }
         if (*sent == SendOutcome::sent) {
           ++stats.packets_sent;
+          break;
+        }
+        if (*sent == SendOutcome::refused) {
+          // Refused for its destination (local firewall, no route): not sent, so never answered;
+          // the engine times the probe out like a lost one. Retrying would not help.
+          ++stats.packets_refused;
           break;
         }
         if (attempt >= 100) {
@@ -47,7 +54,10 @@ Expected<OsScanRunStats> run_os_scan(Transport& transport, engine::OsScan& scan,
       break;
     }
     const auto wake = scan.next_wakeup().value_or(now + limits.max_wait);
-    const auto deadline = std::min(std::max(wake, clock.monotonic_now()), clock.monotonic_now() + limits.max_wait);
+    // A wake-up that is already due but produced nothing this turn (rate limit, full window) must
+    // not turn the loop into a spin: wait at least a millisecond for frames then.
+    const auto floor = packets.empty() ? now + std::chrono::milliseconds(1) : clock.monotonic_now();
+    const auto deadline = std::min(std::max(wake, floor), clock.monotonic_now() + limits.max_wait);
     auto frames = transport.wait(deadline);
     if (!frames) {
       return tl::unexpected(frames.error());

@@ -28,6 +28,7 @@ struct OsScanRunStats {
   std::uint64_t packets_sent = 0;
   std::uint64_t frames_received = 0;
   std::uint64_t send_retries = 0;
+  std::uint64_t packets_refused = 0; // SendOutcome::refused: a local firewall or no route (not sent)
   bool interrupted = false;     // `stop` was raised
   bool stopped_by_time = false; // max_duration reached
 };

@@ -1,0 +1,293 @@
+// `stackprint emulate --net CIDR --personality SELECTOR [--seed N] [--open-ports LIST] [--db PATH]
+//                     [--loss P] [--delay MS[:JITTER]] [--rate-limit-icmp N/s] [--filter PROBES]
+//                     [--tun NAME] [--duration S] [--self-check]`
+// Answers Nmap's OS-detection probes for every address of CIDR as the chosen nmap-os-db reference
+// says that operating system would (emulation/). Run inside a network namespace: it creates a TUN
+// device, routes CIDR to it, prints one JSON line per address ({"address","line","name"}), then
+// serves until SIGINT/SIGTERM (or --duration seconds). The kernel never sees the emulated addresses
+// as its own, so its stack stays out of the answers. With --self-check nothing touches the network:
+// each emulated host is scanned in memory with Nmap's probes and the JSON line tells whether the
+// reference matches the resulting fingerprint perfectly.
+//
+// Exit status: 0 after a clean stop, 2 for unusable input (arguments, selector, database),
+// 3 for environment problems (initial namespace, no TUN device, no privilege).
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "stackprint/cli/commands.hpp"
+#include "stackprint/cli/exit_status.hpp"
+#include "stackprint/cli/os_db_file.hpp"
+#include "stackprint/emulation/host_plan.hpp"
+#include "stackprint/emulation/impairments.hpp"
+#include "stackprint/emulation/responder.hpp"
+#include "stackprint/emulation/self_check.hpp"
+#include "stackprint/io/clock.hpp"
+#include "stackprint/io/tun_device.hpp"
+#include "stackprint/scoring/matcher.hpp"
+#include "stackprint/targets/ipv4_address.hpp"
+
+namespace stackprint::cli {
+
+namespace {
+
+// Set by the SIGINT/SIGTERM handler: a signal handler can only talk to the loop through a
+// lock-free flag, so this one piece of process-wide state is unavoidable.
+volatile std::sig_atomic_t g_stop_requested = 0; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+
+extern "C" void request_stop(int /*signal*/) { g_stop_requested = 1; }
+
+struct EmulateArgs {
+  std::string net;
+  std::string personality;
+  std::uint64_t seed = 1;
+  std::string open_ports = "22,80";
+  std::string db_path;
+  std::string loss;
+  std::string delay;
+  std::string icmp_rate;
+  std::string filter;
+  std::string tun_name = "spemu0";
+  double duration_s = 0.0;
+  bool self_check = false;
+};
+
+Expected<std::vector<std::uint16_t>> parse_ports(const std::string& text) {
+  std::vector<std::uint16_t> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = text.find(',', pos);
+    const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    if (item.empty() && text.empty()) break;
+    if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != std::string::npos) {
+      return fail("--open-ports '" + text + "': expected a comma-separated list of ports 1-65535");
+    }
+    const int port = std::stoi(item);
+    if (port < 1 || port > 65535) return fail("--open-ports '" + text + "': port " + item + " is out of range");
+    out.push_back(static_cast<std::uint16_t>(port));
+  }
+  return out;
+}
+
+struct EmulatedHost {
+  emulation::Responder responder;
+  emulation::Impairer impairer;
+};
+
+struct PendingReply {
+  Timestamp due;
+  std::uint64_t order = 0; // FIFO among equal due times
+  std::vector<std::uint8_t> bytes;
+  bool operator>(const PendingReply& other) const {
+    return due != other.due ? due > other.due : order > other.order;
+  }
+};
+
+int run_emulate(const EmulateArgs& args) {
+  const auto addresses = emulation::emulated_addresses(args.net);
+  if (!addresses) {
+    std::fprintf(stderr, "stackprint emulate: %s\n", addresses.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  const auto ports = parse_ports(args.open_ports);
+  if (!ports) {
+    std::fprintf(stderr, "stackprint emulate: %s\n", ports.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  emulation::ImpairmentSpec spec;
+  if (!args.loss.empty()) {
+    const auto v = emulation::parse_loss(args.loss);
+    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    spec.loss = *v;
+  }
+  if (!args.delay.empty()) {
+    const auto v = emulation::parse_delay(args.delay);
+    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    spec.delay_us = v->first;
+    spec.jitter_us = v->second;
+  }
+  if (!args.icmp_rate.empty()) {
+    const auto v = emulation::parse_icmp_rate(args.icmp_rate);
+    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    spec.icmp_per_second = *v;
+  }
+  if (!args.filter.empty()) {
+    const auto v = emulation::parse_probe_filter(args.filter);
+    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    spec.filtered = *v;
+  }
+  const auto db = load_os_db_file(resolve_os_db_path(args.db_path));
+  if (!db) {
+    std::fprintf(stderr, "stackprint emulate: %s\n", db.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  const auto refs = emulation::select_references(*db, args.personality, addresses->size(), args.seed);
+  if (!refs) {
+    std::fprintf(stderr, "stackprint emulate: %s\n", refs.error().message.c_str());
+    return k_exit_bad_input;
+  }
+
+  std::unordered_map<std::uint32_t, EmulatedHost> hosts;
+  std::optional<scoring::Matcher> matcher;
+  if (args.self_check) matcher.emplace(*db);
+  for (std::size_t i = 0; i < addresses->size(); ++i) {
+    const std::uint32_t address = (*addresses)[i];
+    const std::uint64_t host_seed = emulation::mix_seed(args.seed, std::uint64_t{address});
+    auto personality = emulation::make_personality(*db, (*refs)[i], host_seed);
+    if (!personality) {
+      std::fprintf(stderr, "stackprint emulate: %s\n", personality.error().message.c_str());
+      return k_exit_bad_input;
+    }
+    nlohmann::json line{{"address", targets::to_string(targets::Ipv4Address{address})},
+                        {"line", personality->line},
+                        {"name", personality->name}};
+    emulation::Responder responder(std::move(*personality), emulation::ResponderOptions{address, *ports, host_seed});
+    if (args.self_check) {
+      // In memory only: a fresh responder so the served one starts clean.
+      emulation::Responder probe_target = responder;
+      const auto subject = emulation::scan_emulated_host(probe_target, io::SystemClock{}.wall_now(), host_seed);
+      const auto score = matcher->compare(subject, (*refs)[i]);
+      line["perfect"] = score.total > 0 && score.matched == score.total;
+      line["mismatches"] = emulation::mismatched_attributes(*db, (*refs)[i], subject);
+    }
+    std::printf("%s\n", line.dump().c_str());
+    hosts.emplace(address, EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed)});
+  }
+  std::fflush(stdout);
+  if (args.self_check) return k_exit_ok;
+
+  // Network safety: never reconfigure the host's own namespace.
+  if (!io::current_named_network_namespace()) {
+    std::fprintf(stderr, "stackprint emulate: refusing to run outside a named network namespace; "
+                         "start it with `ip netns exec NAME stackprint emulate ...`\n");
+    return k_exit_environment;
+  }
+  const std::uint32_t network = addresses->front() & ~0U;
+  int prefix = 32;
+  if (const auto slash = args.net.find('/'); slash != std::string::npos) prefix = std::stoi(args.net.substr(slash + 1));
+  const std::uint32_t mask = prefix == 0 ? 0U : 0xFFFFFFFFU << static_cast<unsigned>(32 - prefix);
+  auto tun = io::TunDevice::open(args.tun_name, network & mask, prefix);
+  if (!tun) {
+    std::fprintf(stderr, "stackprint emulate: %s\n", tun.error().message.c_str());
+    return k_exit_environment;
+  }
+  if (const auto fwd = io::enable_ipv4_forwarding(); !fwd) {
+    std::fprintf(stderr, "stackprint emulate: warning: %s\n", fwd.error().message.c_str());
+  }
+
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  const io::SystemClock clock;
+  const auto started = clock.monotonic_now();
+  std::priority_queue<PendingReply, std::vector<PendingReply>, std::greater<>> pending;
+  std::uint64_t order = 0;
+  std::uint64_t unknown_destination = 0;
+  std::uint64_t malformed = 0;
+  std::uint64_t filtered = 0;
+  std::uint64_t write_errors = 0;
+  int status = k_exit_ok;
+  while (g_stop_requested == 0) {
+    if (args.duration_s > 0.0 &&
+        std::chrono::duration<double>(clock.monotonic_now() - started).count() >= args.duration_s) {
+      break;
+    }
+    // Send what is due, then wait for the next packet or the next due reply (at most 100 ms).
+    Timestamp now = clock.wall_now();
+    while (!pending.empty() && pending.top().due <= now) {
+      if (!tun->write_packet(pending.top().bytes)) ++write_errors;
+      pending.pop();
+    }
+    int timeout_ms = 100;
+    if (!pending.empty()) {
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pending.top().due - now).count();
+      timeout_ms = static_cast<int>(std::clamp<std::int64_t>(wait, 0, 100));
+    }
+    auto packet = tun->read_packet(timeout_ms);
+    if (!packet) {
+      std::fprintf(stderr, "stackprint emulate: %s\n", packet.error().message.c_str());
+      status = k_exit_environment;
+      break;
+    }
+    if (!*packet) continue;
+    now = clock.wall_now();
+    const auto parsed = wire::parse_ipv4(**packet);
+    if (!parsed) {
+      ++malformed;
+      continue;
+    }
+    const auto it = hosts.find(parsed->ip.destination);
+    if (it == hosts.end()) {
+      ++unknown_destination;
+      continue;
+    }
+    EmulatedHost& host = it->second;
+    if (host.impairer.filtered(*parsed, emulation::recognise_probe(*parsed))) {
+      ++filtered;
+      continue;
+    }
+    for (const auto& reply : host.responder.respond(*parsed, now)) {
+      const auto due = host.impairer.schedule(reply, now);
+      if (!due) continue;
+      pending.push(PendingReply{*due, order++, wire::serialize(reply)});
+    }
+  }
+
+  // Totals, for tests and for the curious.
+  nlohmann::json totals{{"malformed", malformed}, {"unknown_destination", unknown_destination},
+                        {"filtered", filtered}, {"write_errors", write_errors}};
+  std::uint64_t received = 0, answered = 0, silent = 0, unsupported = 0, generic = 0, lost = 0, limited = 0;
+  for (const auto& [address, host] : hosts) {
+    const auto& s = host.responder.stats();
+    received += s.received;
+    answered += s.answered;
+    silent += s.silent;
+    unsupported += s.unsupported;
+    generic += s.generic;
+    lost += host.impairer.lost();
+    limited += host.impairer.rate_limited();
+  }
+  totals["received"] = received;
+  totals["answered"] = answered;
+  totals["silent"] = silent;
+  totals["unsupported"] = unsupported;
+  totals["generic"] = generic;
+  totals["lost"] = lost;
+  totals["rate_limited"] = limited;
+  std::fprintf(stderr, "%s\n", nlohmann::json{{"emulator_stats", totals}}.dump().c_str());
+  return g_stop_requested != 0 && status == k_exit_ok ? k_exit_ok : status;
+}
+
+} // namespace
+
+void add_emulate_command(CLI::App& app, int& status) {
+  auto args = std::make_shared<EmulateArgs>();
+  auto* cmd = app.add_subcommand("emulate", "Answer OS-detection probes as an nmap-os-db reference would (run in a netns)");
+  cmd->add_option("--net", args->net, "address or block to emulate, e.g. 10.200.1.0/24 (prefix 16-32)")->required();
+  cmd->add_option("--personality", args->personality, "Fingerprint name, DB line number, or 'random'")->required();
+  cmd->add_option("--seed", args->seed, "seed for every choice (default 1)");
+  cmd->add_option("--open-ports", args->open_ports, "open TCP ports (default 22,80)");
+  cmd->add_option("--db", args->db_path, "nmap-os-db path (default: $STACKPRINT_DB or /usr/share/nmap/nmap-os-db)");
+  cmd->add_option("--loss", args->loss, "reply loss, fraction or percentage (e.g. 0.1 or 10%)");
+  cmd->add_option("--delay", args->delay, "reply delay MS[:JITTER] in milliseconds");
+  cmd->add_option("--rate-limit-icmp", args->icmp_rate, "ICMP replies per second per host, e.g. 1/s");
+  cmd->add_option("--filter", args->filter, "probes to drop like a firewall, e.g. T2-T7,U1,IE");
+  cmd->add_option("--tun", args->tun_name, "TUN interface name (default spemu0)");
+  cmd->add_option("--duration", args->duration_s, "stop after this many seconds (default: run until SIGINT/SIGTERM)");
+  cmd->add_flag("--self-check", args->self_check, "scan each emulated host in memory and report whether it matches");
+  cmd->callback([args, &status] { status = run_emulate(*args); });
+}
+
+} // namespace stackprint::cli

@@ -1,0 +1,133 @@
+#include "stackprint/emulation/impairments.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace stackprint::emulation {
+
+namespace {
+
+std::optional<double> parse_number(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; })) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(std::string(text), &used);
+    if (used != text.size()) return std::nullopt;
+    return v;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
+Expected<double> parse_loss(std::string_view text) {
+  const bool percent = !text.empty() && text.back() == '%';
+  const auto v = parse_number(percent ? text.substr(0, text.size() - 1) : text);
+  if (!v) return fail(fmt::format("--loss '{}': expected a fraction 0-1 or a percentage like 10%", text));
+  const double p = percent ? *v / 100.0 : *v;
+  if (p < 0.0 || p > 1.0) return fail(fmt::format("--loss '{}': must be between 0 and 1 (0% and 100%)", text));
+  return p;
+}
+
+Expected<std::pair<std::int64_t, std::int64_t>> parse_delay(std::string_view text) {
+  const std::size_t colon = text.find(':');
+  const auto ms = parse_number(text.substr(0, colon));
+  const auto jitter = colon == std::string_view::npos ? std::optional<double>(0.0) : parse_number(text.substr(colon + 1));
+  if (!ms || !jitter || *ms > 60000.0 || *jitter > 60000.0) {
+    return fail(fmt::format("--delay '{}': expected MS or MS:JITTER in milliseconds (0-60000)", text));
+  }
+  return std::pair<std::int64_t, std::int64_t>{static_cast<std::int64_t>(*ms * 1000.0), static_cast<std::int64_t>(*jitter * 1000.0)};
+}
+
+Expected<double> parse_icmp_rate(std::string_view text) {
+  std::string_view number = text;
+  if (number.size() > 2 && number.substr(number.size() - 2) == "/s") number.remove_suffix(2);
+  const auto v = parse_number(number);
+  if (!v || *v <= 0.0 || *v > 1e6) return fail(fmt::format("--rate-limit-icmp '{}': expected N/s with N > 0", text));
+  return *v;
+}
+
+Expected<std::bitset<probes::k_probe_count>> parse_probe_filter(std::string_view text) {
+  std::bitset<probes::k_probe_count> out;
+  auto set = [&](probes::ProbeId id) { out.set(static_cast<std::size_t>(id)); };
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = text.find(',', pos);
+    const std::string_view item = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) return fail(fmt::format("--filter '{}': empty item", text));
+    if (item == "SEQ") {
+      for (int i = 0; i < 6; ++i) set(static_cast<probes::ProbeId>(i));
+      continue;
+    }
+    if (item == "OPS") {
+      for (int i = 6; i < 12; ++i) set(static_cast<probes::ProbeId>(i));
+      continue;
+    }
+    if (item == "IE") {
+      set(probes::ProbeId::IE1);
+      set(probes::ProbeId::IE2);
+      continue;
+    }
+    const std::size_t dash = item.find('-');
+    if (dash != std::string_view::npos) {
+      const auto first = probes::probe_from_name(item.substr(0, dash));
+      auto last_text = std::string(item.substr(dash + 1));
+      // "T2-7" and "T2-T7" both work.
+      if (!last_text.empty() && last_text[0] >= '0' && last_text[0] <= '9' && first) {
+        last_text = std::string(probes::probe_name(*first)).substr(0, probes::probe_name(*first).size() - 1) + last_text;
+      }
+      const auto last = probes::probe_from_name(last_text);
+      if (!first || !last || *last < *first) return fail(fmt::format("--filter '{}': bad range '{}'", text, item));
+      for (auto i = static_cast<int>(*first); i <= static_cast<int>(*last); ++i) set(static_cast<probes::ProbeId>(i));
+      continue;
+    }
+    const auto id = probes::probe_from_name(item);
+    if (!id) return fail(fmt::format("--filter '{}': unknown probe '{}' (SEQ, OPS, ECN, T1-T7, IE, IE1, IE2, U1)", text, item));
+    set(*id);
+  }
+  return out;
+}
+
+bool Impairer::filtered(const wire::Ipv4Packet& packet, std::optional<probes::ProbeId> probe) const {
+  if (probe && m_spec.filtered.test(static_cast<std::size_t>(*probe))) return true;
+  if (packet.udp() != nullptr && m_spec.filtered.test(static_cast<std::size_t>(probes::ProbeId::U1))) return true;
+  if (const auto* icmp = packet.icmp(); icmp != nullptr && icmp->type == wire::k_icmp_echo_request &&
+                                        m_spec.filtered.test(static_cast<std::size_t>(probes::ProbeId::IE1)) &&
+                                        m_spec.filtered.test(static_cast<std::size_t>(probes::ProbeId::IE2))) {
+    return true;
+  }
+  return false;
+}
+
+std::optional<Timestamp> Impairer::schedule(const wire::Ipv4Packet& reply, Timestamp now) {
+  if (m_spec.loss > 0.0 && m_rng.unit() < m_spec.loss) {
+    ++m_lost;
+    return std::nullopt;
+  }
+  if (m_spec.icmp_per_second && reply.icmp() != nullptr) {
+    const double rate = *m_spec.icmp_per_second;
+    const double burst = std::max(1.0, rate);
+    if (m_tokens < 0.0) m_tokens = burst;
+    if (m_last_refill) {
+      const double elapsed = static_cast<double>((now - *m_last_refill).count()) / 1e6;
+      m_tokens = std::min(burst, m_tokens + std::max(0.0, elapsed) * rate);
+    }
+    m_last_refill = now;
+    if (m_tokens < 1.0) {
+      ++m_rate_limited;
+      return std::nullopt;
+    }
+    m_tokens -= 1.0;
+  }
+  std::int64_t delay = m_spec.delay_us;
+  if (m_spec.jitter_us > 0) delay += static_cast<std::int64_t>(m_rng.below(static_cast<std::uint64_t>(m_spec.jitter_us) + 1));
+  return now + std::chrono::microseconds{delay};
+}
+
+} // namespace stackprint::emulation

@@ -1,0 +1,96 @@
+#include "stackprint/emulation/self_check.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "stackprint/database/expression.hpp"
+#include "stackprint/responses/round_analysis.hpp"
+#include "stackprint/responses/round_replies.hpp"
+
+namespace stackprint::emulation {
+
+using probes::ProbeId;
+
+fingerprint::Fingerprint scan_emulated_host(Responder& responder, Timestamp start, std::uint64_t seed) {
+  SplitMix rng(mix_seed(seed, std::string_view("scan_emulated_host")));
+  probes::ProbeContext ctx;
+  ctx.source_address = 0x0A636401U; // 10.99.100.1, never used on a network here
+  ctx.target_address = responder.options().address;
+  const auto& open = responder.options().open_tcp_ports;
+  ctx.open_tcp_port = open.empty() ? 80 : open.front();
+  std::uint16_t closed = 1;
+  while (std::find(open.begin(), open.end(), closed) != open.end()) ++closed;
+  ctx.closed_tcp_port = closed;
+  ctx.closed_udp_port = static_cast<std::uint16_t>(30000 + rng.below(14781));
+  const auto magic = static_cast<std::uint16_t>(33000 + rng.below(31000));
+  ctx.tcp_port_base = static_cast<std::uint16_t>(magic + rng.below(256));
+  ctx.udp_port_base = static_cast<std::uint16_t>(magic + rng.below(256));
+  ctx.tcp_seq_base = static_cast<std::uint32_t>(rng.next());
+  ctx.tcp_ack = static_cast<std::uint32_t>(rng.next());
+  ctx.icmp_echo_id = static_cast<std::uint16_t>(rng.next());
+  ctx.udp_ttl = static_cast<std::uint8_t>(51 + rng.below(14));
+
+  responses::RoundCollector collector(ctx);
+  auto send = [&](ProbeId id, Timestamp at) {
+    const probes::PacketValues values{static_cast<std::uint16_t>(rng.next()), static_cast<std::uint8_t>(37 + rng.below(23))};
+    const wire::Ipv4Packet probe = probes::build_probe(id, ctx, values);
+    collector.on_probe_sent(id, at);
+    // The reply leaves after a short, slightly varying processing time.
+    const Timestamp reply_at = at + std::chrono::microseconds{150 + static_cast<std::int64_t>(rng.below(200))};
+    for (auto& reply : responder.respond(probe, at)) {
+      std::vector<std::uint8_t> bytes = wire::serialize(reply);
+      auto parsed = wire::parse_ipv4(bytes);
+      if (!parsed) continue;
+      collector.on_reply(responses::Reply{reply_at, std::move(*parsed), std::move(bytes), std::nullopt});
+    }
+  };
+  // Nmap's send times wobble by a few hundred microseconds (facts 4.6).
+  Timestamp t = start;
+  for (int i = 0; i < 6; ++i) {
+    send(static_cast<ProbeId>(i), t);
+    t += std::chrono::microseconds{100'000 + static_cast<std::int64_t>(rng.below(600))};
+  }
+  t -= std::chrono::microseconds{75'000};
+  const bool seq1_answered = collector.replies().seq[0].has_value() || collector.replies().t[0].has_value();
+  std::vector<ProbeId> tui{ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::ECN};
+  if (!seq1_answered) tui.push_back(ProbeId::T1);
+  for (const ProbeId id : {ProbeId::T2, ProbeId::T3, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}) tui.push_back(id);
+  for (const ProbeId id : tui) {
+    send(id, t);
+    t += std::chrono::microseconds{25'000 + static_cast<std::int64_t>(rng.below(300))};
+  }
+  responses::RoundConditions conditions;
+  conditions.ports.open_tcp_port_available = true;
+  conditions.ports.closed_tcp_port_from_port_scan = true;
+  return responses::analyze_round(collector.replies(), ctx, conditions).fingerprint;
+}
+
+std::vector<std::string> mismatched_attributes(const database::OsDb& db, std::size_t reference,
+                                               const fingerprint::Fingerprint& subject) {
+  std::vector<std::string> out;
+  for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
+    if (db.line_of(reference, t) == database::OsDb::k_no_line) continue;
+    const fingerprint::TestLine line = db.reference_test_line(reference, t);
+    const fingerprint::TestLine* observed = subject.find(line.name);
+    if (observed == nullptr) continue;
+    for (const auto& attribute : line.attributes) {
+      const std::string* value = observed->find(attribute.name);
+      if (value == nullptr) continue;
+      const auto slot = db.find_slot(t, attribute.name);
+      if (slot && db.slots()[*slot].weight == 0) continue;
+      const auto e = database::Expression::compile(attribute.value);
+      if (!e.matches(database::observe(*value), database::Semantics::nmap_7_93)) {
+        out.push_back(line.name + "." + attribute.name + "=" + *value + "(" + attribute.value + ")");
+      }
+    }
+  }
+  return out;
+}
+
+bool same_test_values(const database::OsDb& db, std::size_t a, std::size_t b) {
+  const auto la = db.lines_of(a);
+  const auto lb = db.lines_of(b);
+  return std::equal(la.begin(), la.end(), lb.begin(), lb.end());
+}
+
+} // namespace stackprint::emulation
