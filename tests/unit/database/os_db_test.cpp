@@ -205,6 +205,7 @@ TEST(OsDbParse, RandomMutationsNeverCrash) {
     seed = seed * 1103515245U + 12345U;
     return seed >> 8U;
   };
+  static constexpr std::string_view k_inserted("%|=()-<>#\n \0A\xA9", 14);
   std::size_t rejected = 0;
   for (int round = 0; round < 2000; ++round) {
     std::string text = base;
@@ -213,7 +214,7 @@ TEST(OsDbParse, RandomMutationsNeverCrash) {
       const std::size_t pos = next() % text.size();
       switch (next() % 3) {
       case 0: text[pos] = static_cast<char>(next() % 256); break;
-      case 1: text.insert(pos, 1, "%|=()-<>#\n \x00A9"[next() % 14]); break;
+      case 1: text.insert(pos, 1, k_inserted[next() % k_inserted.size()]); break;
       default: text.erase(pos, 1 + next() % 8); break;
       }
     }
