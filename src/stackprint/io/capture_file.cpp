@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,17 @@ struct PcapCloser {
   void operator()(pcap_t* p) const { pcap_close(p); }
 };
 
+// True for a capture timestamp we can use: seconds in [0, 2^40) (about 34,800 years after 1970)
+// and a microsecond field in [0, 2^33) (pcap stores it as an unchecked 32-bit value). Then the
+// microsecond count, and the difference or sum of two of them, fit a 64-bit Timestamp with room.
+bool timestamp_fits(const timeval& ts) {
+  constexpr std::int64_t k_max_seconds = std::int64_t{1} << 40;
+  constexpr std::int64_t k_max_micros = std::int64_t{1} << 33;
+  const std::int64_t seconds = ts.tv_sec;
+  const std::int64_t micros = ts.tv_usec;
+  return seconds >= 0 && seconds < k_max_seconds && micros >= 0 && micros < k_max_micros;
+}
+
 } // namespace
 
 Expected<CaptureContents> read_capture_file(const std::filesystem::path& path) {
@@ -29,7 +41,15 @@ Expected<CaptureContents> read_capture_file(const std::filesystem::path& path) {
   pcap_pkthdr* header = nullptr;
   const std::uint8_t* data = nullptr;
   int rc = 0;
+  std::uint64_t record = 0;
   while ((rc = pcap_next_ex(handle.get(), &header, &data)) == 1) {
+    ++record;
+    // pcapng carries 64-bit timestamps in any unit, so a damaged or hostile file can hold seconds
+    // whose microsecond count overflows a 64-bit Timestamp (found by fuzzing, tests/fuzz).
+    if (!timestamp_fits(header->ts)) {
+      return fail(path.string() + ": damaged capture: record " + std::to_string(record) +
+                  " has a timestamp out of range");
+    }
     auto frame = frame_from_link_layer(
         link_type,
         Timestamp(std::chrono::seconds(header->ts.tv_sec) + std::chrono::microseconds(header->ts.tv_usec)),

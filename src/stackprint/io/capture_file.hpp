@@ -19,7 +19,8 @@ struct CaptureContents {
   std::uint64_t skipped = 0;
 };
 
-// Error when the file cannot be opened or is not a pcap/pcapng capture.
+// Error when the file cannot be opened, is not a pcap/pcapng capture, or is damaged (including a
+// record timestamp before 1970 or beyond 2^40 seconds, which no real capture holds).
 [[nodiscard]] Expected<CaptureContents> read_capture_file(const std::filesystem::path& path);
 
 } // namespace stackprint::io
