@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+
+#include "support/command.hpp"
 #include <nlohmann/json.hpp>
 
 namespace stackprint {
@@ -37,22 +39,8 @@ fs::path data_dir() { return fs::path(STACKPRINT_TEST_DATA_DIR); }
 fs::path repo_dir() { return data_dir().parent_path().parent_path(); }
 fs::path helper() { return repo_dir() / "tests" / "golden" / "consumers.py"; }
 
-struct CommandResult {
-  int status = -1;
-  std::string out;
-};
-
-CommandResult run_command(const std::string& command) {
-  CommandResult result;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) result.out.append(buffer.data(), n);
-  const int raw = pclose(pipe.release());
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return result;
-}
+using test_support::CommandResult;
+using test_support::run_command;
 
 bool have(const std::string& program) { return run_command("command -v " + program + " >/dev/null 2>&1").status == 0; }
 

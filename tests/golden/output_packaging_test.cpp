@@ -12,6 +12,8 @@
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "support/command.hpp"
 #include <unistd.h>
 
 namespace stackprint {
@@ -19,22 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int status = -1;
-  std::string out;
-};
-
-CommandResult run_command(const std::string& command) {
-  CommandResult result;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) result.out.append(buffer.data(), n);
-  const int raw = pclose(pipe.release());
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return result;
-}
+using test_support::CommandResult;
+using test_support::run_command;
 
 const std::string k_binary = STACKPRINT_BINARY;
 fs::path build_dir() { return fs::path(k_binary).parent_path(); }

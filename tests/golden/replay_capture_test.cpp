@@ -20,6 +20,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/command.hpp"
 #include <nlohmann/json.hpp>
 
 #include "stackprint/fingerprint/text.hpp"
@@ -42,33 +44,10 @@ std::vector<std::string> captures_with_nmap_fingerprint() {
   return names;
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test_support::read_file;
 
-struct CommandResult {
-  int status = -1;
-  std::string out;
-};
-
-CommandResult run_command(const std::string& command) {
-  CommandResult result;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) {
-    result.out.append(buffer.data(), n);
-  }
-  const int raw = pclose(pipe.release());
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return result;
-}
+using test_support::CommandResult;
+using test_support::run_command;
 
 bool hex_within_one(const std::string& a, const std::string& b) {
   char* end_a = nullptr;

@@ -8,37 +8,27 @@
 
 #include <gtest/gtest.h>
 
+#include "support/command.hpp"
+
 namespace stackprint {
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string output;
-};
+using Outcome = test_support::CommandResult;
 
 Outcome run_scan(const std::string& arguments) {
-  const std::string command = std::string(STACKPRINT_BINARY) + " scan " + arguments + " 2>&1";
-  Outcome outcome;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  std::array<char, 512> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) {
-    outcome.output += buffer.data();
-  }
-  const int raw = pclose(pipe.release());
-  outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return outcome;
+  return test_support::run_command(std::string(STACKPRINT_BINARY) + " scan " + arguments + " 2>&1");
 }
 
 void expect_one_line_error(const Outcome& outcome, int status, const std::string& words) {
-  EXPECT_EQ(outcome.status, status) << outcome.output;
-  EXPECT_NE(outcome.output.find(words), std::string::npos) << outcome.output;
-  EXPECT_EQ(outcome.output.find("stackprint scan:"), 0U) << outcome.output;
+  EXPECT_EQ(outcome.status, status) << outcome.out;
+  EXPECT_NE(outcome.out.find(words), std::string::npos) << outcome.out;
+  EXPECT_EQ(outcome.out.find("stackprint scan:"), 0U) << outcome.out;
 }
 
 TEST(ScanInput, BadCidrPrefix) {
   const auto o = run_scan("10.99.1.0/33");
   expect_one_line_error(o, 2, "prefix");
-  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+  EXPECT_EQ(std::count(o.out.begin(), o.out.end(), '\n'), 1) << o.out;
 }
 
 TEST(ScanInput, BadOctetRange) { expect_one_line_error(run_scan("10.99.1.300"), 2, "10.99.1.300"); }
@@ -69,7 +59,7 @@ TEST(ScanInput, MissingInterface) {
 
 TEST(ScanInput, OutOfRangeOption) {
   const auto o = run_scan("--max-os-tries 0 10.99.1.2");
-  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_EQ(o.status, 2) << o.out;
 }
 
 } // namespace
