@@ -1,3 +1,4 @@
+#include "stackprint/base/decimal.hpp"
 #include "stackprint/discovery/port_spec.hpp"
 
 #include <algorithm>
@@ -19,17 +20,8 @@ constexpr std::array<std::uint16_t, 100> k_default_tcp_ports = {
     8009, 8080, 8081, 8443, 8888, 9100, 9999, 10000, 32768, 49152, 49153, 49154, 49155, 49156, 49157};
 
 std::optional<unsigned> parse_port_number(std::string_view text) {
-  if (text.empty() || text.size() > 5) {
-    return std::nullopt;
-  }
-  unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value <= 65535 ? std::optional<unsigned>(value) : std::nullopt;
+  const auto value = parse_decimal(text, 5, 65535);
+  return value ? std::optional<unsigned>(static_cast<unsigned>(*value)) : std::nullopt;
 }
 
 void normalise(std::vector<std::uint16_t>& ports) {

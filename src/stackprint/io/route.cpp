@@ -1,3 +1,4 @@
+#include "stackprint/base/decimal.hpp"
 #include "stackprint/io/route.hpp"
 
 #include <algorithm>
@@ -59,18 +60,9 @@ std::optional<std::uint32_t> parse_hex32(std::string_view field) {
   return value;
 }
 
-std::optional<std::uint32_t> parse_decimal(std::string_view field) {
-  if (field.empty() || field.size() > 10) {
-    return std::nullopt;
-  }
-  std::uint64_t value = 0;
-  for (char c : field) {
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value <= 0xFFFFFFFFU ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(value)) : std::nullopt;
+std::optional<std::uint32_t> parse_u32_field(std::string_view field) {
+  const auto value = stackprint::parse_decimal(field, 10, 0xFFFFFFFFU);
+  return value ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*value)) : std::nullopt;
 }
 
 // The kernel prints the raw network-order word with %08X, so the printed number is the word as this
@@ -143,7 +135,7 @@ Expected<std::vector<KernelRoute>> parse_proc_net_route(std::string_view text) {
     const auto destination = parse_hex32(fields[1]);
     const auto gateway = parse_hex32(fields[2]);
     const auto flags = parse_hex32(fields[3]);
-    const auto metric = parse_decimal(fields[6]);
+    const auto metric = parse_u32_field(fields[6]);
     const auto mask = parse_hex32(fields[7]);
     if (!destination || !gateway || !flags || !metric || !mask) {
       return bad();

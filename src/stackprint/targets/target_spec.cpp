@@ -1,3 +1,4 @@
+#include "stackprint/base/decimal.hpp"
 #include "stackprint/targets/target_spec.hpp"
 
 #include <algorithm>
@@ -21,17 +22,8 @@ std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\
 
 // Decimal 0-255 of 1-3 digits; nullopt otherwise.
 std::optional<unsigned> parse_octet_number(std::string_view text) {
-  if (text.empty() || text.size() > 3) {
-    return std::nullopt;
-  }
-  unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value <= 255 ? std::optional<unsigned>(value) : std::nullopt;
+  const auto value = parse_decimal(text, 3, 255);
+  return value ? std::optional<unsigned>(static_cast<unsigned>(*value)) : std::nullopt;
 }
 
 Expected<std::vector<std::uint8_t>> parse_octet_set(std::string_view octet, std::string_view token) {
