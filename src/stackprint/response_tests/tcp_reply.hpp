@@ -3,21 +3,22 @@
 // processTEcnResp / processT1_7Resp): R, DF, W, S, A, F, RD, Q, CC. Inputs are header fields in
 // host byte order; outputs are the attribute values exactly as Nmap prints them.
 
+#include "stackprint/wire/tcp_segment.hpp"
 #include <cstdint>
 #include <span>
 #include <string>
 
 namespace stackprint::response_tests {
 
-// TCP flag bits of header byte 13.
-inline constexpr std::uint8_t k_tcp_fin = 0x01;
-inline constexpr std::uint8_t k_tcp_syn = 0x02;
-inline constexpr std::uint8_t k_tcp_rst = 0x04;
-inline constexpr std::uint8_t k_tcp_psh = 0x08;
-inline constexpr std::uint8_t k_tcp_ack = 0x10;
-inline constexpr std::uint8_t k_tcp_urg = 0x20;
-inline constexpr std::uint8_t k_tcp_ece = 0x40;
-inline constexpr std::uint8_t k_tcp_cwr = 0x80;
+// TCP flag bits of header byte 13: the wire layer's constants.
+using wire::k_tcp_ack;
+using wire::k_tcp_cwr;
+using wire::k_tcp_ece;
+using wire::k_tcp_fin;
+using wire::k_tcp_psh;
+using wire::k_tcp_rst;
+using wire::k_tcp_syn;
+using wire::k_tcp_urg;
 
 // R: "Y" when a reply was received, "N" otherwise.
 [[nodiscard]] std::string response_value(bool received);
