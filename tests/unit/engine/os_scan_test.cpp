@@ -43,11 +43,13 @@ struct Simulation {
   std::vector<Sent> sent;
   std::vector<HostOsScan> finished;
   Instant now{};
+  std::size_t turns = 0; // loop turns: a wake-up that is always due would make this explode
 
   void run(std::chrono::seconds limit = 60s) {
     const Instant end = now + limit;
     std::vector<std::pair<Instant, std::vector<std::uint8_t>>> in_flight;
     while (scan.hosts_in_flight() > 0 && now < end) {
+      ++turns;
       const auto wall = Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()));
       for (auto& packet : scan.tick(now, wall)) {
         sent.push_back({now, packet.probe});
@@ -204,6 +206,19 @@ TEST(OsScan, FingerprintOfASimulatedLinuxHasNmapsShape) {
   EXPECT_NE(text.find("U1(R=Y%DF=N%T=40"), std::string::npos) << text;
   EXPECT_NE(text.find("IE(R=Y%DFI=N%T=40%CD=S)"), std::string::npos) << text;
   EXPECT_NE(text.find("OPS(O1=M5B4ST11NW7"), std::string::npos) << text;
+}
+
+TEST(OsScan, FullWindowDoesNotAskToBeWokenAtOnce) {
+  testing::FakeTarget target(k_target, 80);
+  target.drop_echo = true;
+  target.drop_udp = true;
+  auto c = config();
+  c.window = 2; // IE1, IE2, U1 all unanswered: the window stays full until they time out
+  Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_LT(sim.turns, 1000U) << "next_wakeup() kept returning a time already due";
 }
 
 TEST(OsScan, HostThatNeverAnswersEndsAtItsDeadline) {
