@@ -1,184 +1,462 @@
 #include "stackprint/scoring/matcher.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <numeric>
-#include <string_view>
-#include <unordered_map>
 
 namespace stackprint::scoring {
 
 namespace {
+
 // The early exit drops a reference only when its best possible accuracy is below the entrance by
 // more than this; floating-point rounding of a ratio of small integers is far below it.
 constexpr double k_exit_margin = 1e-9;
+
+constexpr std::uint32_t k_none = 0xFFFFFFFFU;
+constexpr std::uint16_t k_no_group = 0xFFFF;
+// A group's weights must add up to less than this, so that its packed score fits 16 + 16 bits and
+// never equals Matcher::k_unknown.
+constexpr std::uint32_t k_max_group_weight = 65534;
+
+// The attribute groups, in visiting order. Patterns are TEST.ATTRIBUTE with '*' for any test or any
+// attribute; a slot goes to the first group that names it, and weighted slots no group names get
+// one group per test at the end (so any MatchPoints block works; unknown names cost only speed).
+// Why these groups (measured on the installed nmap-os-db with the 44 recorded Linux subjects and the
+// bench subjects; see ARCHITECTURE.md): attributes that are the same property seen by several probes
+// (the R flags, DF bits, TTLs, windows, options) take few distinct value combinations across the
+// references, so grouping them keeps the number of distinct tuples per group near that of a single
+// column. The first k_tree_groups groups are heavy and have few distinct tuples (the ten R flags:
+// 840 points in 117 tuples); they form the prefix tree and drop most references after a handful of
+// shared sums. The high-cardinality groups (option strings, windows, SP/ISR ranges) come after, where
+// only references near the entrance still go; OPS and WIN first there because they drop the most.
+constexpr std::array<std::string_view, 14> k_group_plan = {
+    "*.R",                                           // every test's response flag
+    "ECN.CC U1.IPL IE.CD",                           // heavy, few values
+    "SEQ.TI SEQ.CI SEQ.II SEQ.SS",                   // IP ID classes
+    "SEQ.TS",                                        // timestamp rate
+    "U1.UN U1.RIPL U1.RID U1.RIPCK U1.RUCK U1.RUD",  // the quoted-packet checks
+    "*.DF IE.DFI",                                   // don't-fragment behaviour
+    "SEQ.GCD",                                       // end of the prefix tree
+    "OPS.* ECN.O",                                   // TCP option strings
+    "WIN.* ECN.W",                                   // SYN/ACK windows
+    "SEQ.SP SEQ.ISR",                                // sequence ranges
+    "*.S *.A *.F *.RD *.Q *.TG",                     // the remaining low-cardinality TCP fields
+    "*.W",                                           // RST windows
+    "*.T",                                           // TTLs
+    "*.O",                                           // RST options
+};
+constexpr std::size_t k_tree_groups = 7;
+
+bool pattern_matches(std::string_view pattern, std::string_view test, std::string_view attribute) {
+  const std::size_t dot = pattern.find('.');
+  if (dot == std::string_view::npos) return false;
+  const std::string_view p_test = pattern.substr(0, dot);
+  const std::string_view p_attribute = pattern.substr(dot + 1);
+  return (p_test == "*" || p_test == test) && (p_attribute == "*" || p_attribute == attribute);
+}
+
+bool plan_entry_names(std::string_view entry, std::string_view test, std::string_view attribute) {
+  while (!entry.empty()) {
+    const std::size_t space = entry.find(' ');
+    const std::string_view pattern = entry.substr(0, space);
+    if (!pattern.empty() && pattern_matches(pattern, test, attribute)) return true;
+    if (space == std::string_view::npos) break;
+    entry.remove_prefix(space + 1);
+  }
+  return false;
+}
+
+std::uint32_t packed(std::uint32_t matched, std::uint32_t total) { return (matched << 16U) | total; }
+
 } // namespace
 
-Matcher::Matcher(const database::OsDb& db, MatchOptions options) : db_(&db), options_(options) {
-  num_tests_ = db.tests().size();
-
-  std::vector<std::uint32_t> test_weight(num_tests_, 0);
-  for (const auto& s : db.slots()) test_weight[s.test] += s.weight;
-  test_order_.resize(num_tests_);
-  std::iota(test_order_.begin(), test_order_.end(), std::uint16_t{0});
-  // Visit first the tests that give the most points per distinct line: their line scores are shared
-  // by many references (cheap, memoised), and their misses let the early exit drop references soon.
-  std::vector<double> distinct_lines(num_tests_, 0.0);
-  for (std::size_t id = 0; id < db.line_count(); ++id) distinct_lines[db.line(static_cast<std::uint32_t>(id)).test] += 1.0;
-  std::vector<double> value(num_tests_, 0.0);
-  for (std::size_t t = 0; t < num_tests_; ++t) value[t] = test_weight[t] / std::max(1.0, distinct_lines[t]);
-  std::stable_sort(test_order_.begin(), test_order_.end(),
-                   [&](std::uint16_t a, std::uint16_t b) { return value[a] > value[b]; });
-  // Then the heaviest of the other tests comes second (SEQ in nmap-os-db): its lines are nearly all
-  // distinct, but scored heaviest-first they drop many references after two or three attributes.
-  // (Measured on the installed DB: about 10% fewer instructions per match than the plain ratio order.)
-  if (num_tests_ > 2) {
-    const auto heaviest = std::max_element(test_order_.begin() + 1, test_order_.end(),
-                                           [&](std::uint16_t a, std::uint16_t b) { return test_weight[a] < test_weight[b]; });
-    std::rotate(test_order_.begin() + 1, heaviest, heaviest + 1);
-  }
+Matcher::Matcher(const database::OsDb& db, MatchOptions options) : m_db(&db), m_options(options) {
+  compile_cells();
+  compile_groups();
+  build_tree();
 
   const std::size_t refs = db.references().size();
-  // Lines used by a single reference gain nothing from the memo; they are scored attribute by
-  // attribute, heaviest first, so that a hopeless reference can be dropped in the middle of a line.
-  std::vector<std::uint32_t> uses(db.line_count(), 0);
-  for (std::size_t r = 0; r < refs; ++r) {
-    for (const std::uint32_t id : db.lines_of(r)) {
-      if (id != database::OsDb::k_no_line) ++uses[id];
-    }
-  }
-  sorted_first_.resize(db.line_count() + 1);
-  for (std::uint32_t id = 0; id < db.line_count(); ++id) {
-    sorted_first_[id] = static_cast<std::uint32_t>(sorted_attributes_.size());
-    for (const auto& a : db.line_attributes(id)) {
-      if (a.weight != 0) sorted_attributes_.push_back(a);
-    }
-    std::stable_sort(sorted_attributes_.begin() + sorted_first_[id], sorted_attributes_.end(),
-                     [](const database::LineAttribute& x, const database::LineAttribute& y) { return x.weight > y.weight; });
-  }
-  sorted_first_[db.line_count()] = static_cast<std::uint32_t>(sorted_attributes_.size());
-  ordered_lines_.resize(refs * num_tests_);
-  reference_suffix_.assign(refs * (num_tests_ + 1), 0);
   std::unordered_map<std::string_view, std::uint32_t> names;
-  name_ids_.reserve(refs);
-  for (std::size_t r = 0; r < refs; ++r) {
-    for (std::size_t k = 0; k < num_tests_; ++k) {
-      const std::uint32_t id = db.line_of(r, test_order_[k]);
-      const bool unique = id != database::OsDb::k_no_line && uses[id] == 1 && db.line_count() < k_unique_line - 1;
-      ordered_lines_[r * num_tests_ + k] = unique ? (id | k_unique_line) : id;
-    }
-    for (std::size_t k = num_tests_; k-- > 0;) {
-      const std::uint32_t id = db.line_of(r, test_order_[k]);
-      const std::uint32_t w = id == database::OsDb::k_no_line ? 0 : db.line(id).max_weight;
-      reference_suffix_[r * (num_tests_ + 1) + k] = reference_suffix_[r * (num_tests_ + 1) + k + 1] + w;
-    }
-    const auto [it, inserted] =
-        names.try_emplace(db.references()[r].name, static_cast<std::uint32_t>(names.size()));
-    name_ids_.push_back(it->second);
+  m_name_ids.reserve(refs);
+  for (const auto& ref : db.references()) {
+    const auto [it, inserted] = names.try_emplace(ref.name, static_cast<std::uint32_t>(names.size()));
+    m_name_ids.push_back(it->second);
   }
 
-  observed_.resize(db.slots().size());
-  present_.resize(db.slots().size());
-  subject_suffix_.resize(num_tests_ + 1);
-  expression_state_.assign(db.slot_expression_count(), k_unknown);
-  line_state_.assign(db.line_count(), k_line_unknown);
+  m_observed.resize(db.slots().size());
+  m_present.resize(db.slots().size());
+  m_cell_scores.resize(db.slot_expression_count());
+  m_tuple_scores.resize(m_tuple_cells_first.size() - 1);
+  m_subject_rest.resize(m_group_count + 1);
+  m_candidate_bits.resize((refs + 63) / 64);
+  m_candidate_depth.resize(refs);
+  m_candidate_total.resize(refs);
+  m_candidate_missed.resize(refs);
+}
+
+void Matcher::compile_cells() {
+  using NumericMode = database::Alternative::NumericMode;
+  using FixedMode = database::Alternative::FixedMode;
+  constexpr std::uint32_t k_max = std::numeric_limits<std::uint32_t>::max();
+  constexpr Interval k_empty{1, 0, false};
+  const bool nmap_793 = m_options.semantics == database::Semantics::nmap_7_93;
+  const std::size_t count = m_db->slot_expression_count();
+  m_cell_template.assign(count, k_unknown);
+  m_cells.assign(count, CellInfo{});
+  m_literal_cells.assign(m_db->slots().size(), {});
+
+  std::vector<std::uint32_t> cells_per_slot(m_db->slots().size(), 0);
+  for (std::uint32_t c = 0; c < count; ++c) {
+    const database::SlotExpression& pair = m_db->slot_expression(c);
+    ++cells_per_slot[pair.slot];
+    const database::Expression& e = m_db->expression(pair.expression);
+    const auto& alternatives = e.alternatives();
+    CellInfo& cell = m_cells[c];
+    cell.slot = pair.slot;
+    cell.weight = static_cast<std::uint16_t>(m_db->slots()[pair.slot].weight);
+
+    const bool all_literal = std::all_of(alternatives.begin(), alternatives.end(), [](const database::Alternative& a) {
+      return a.numeric_793 == NumericMode::literal && a.fixed == FixedMode::literal;
+    });
+    if (all_literal && alternatives.size() == 1) {
+      // Both semantics compare the only (and last) alternative with the whole value: settled per
+      // subject by one lookup of the subject's value. The key views the DB's expression text.
+      cell.kind = CellKind::literal;
+      m_cell_template[c] = packed(0, cell.weight);
+      m_literal_cells[pair.slot].emplace(e.text(), c);
+      continue;
+    }
+    if (all_literal) {
+      // 7.93 compares a non-last alternative as a prefix of the value (strncmp over its length);
+      // the fixed semantics compares every alternative with the whole value.
+      cell.kind = CellKind::literal_list;
+      cell.first = static_cast<std::uint32_t>(m_literals.size());
+      cell.count = static_cast<std::uint16_t>(alternatives.size());
+      for (const database::Alternative& a : alternatives) {
+        m_literals.push_back(LiteralRef{static_cast<std::uint32_t>(m_literal_text.size()),
+                                        static_cast<std::uint16_t>(a.literal.size()), a.last || !nmap_793});
+        m_literal_text += a.literal;
+      }
+      continue;
+    }
+    const bool numeric_only =
+        nmap_793 ? std::all_of(alternatives.begin(), alternatives.end(),
+                               [](const database::Alternative& a) { return a.numeric_793 != NumericMode::literal; })
+                 : std::all_of(alternatives.begin(), alternatives.end(),
+                               [](const database::Alternative& a) { return a.fixed != FixedMode::literal; });
+    if (!numeric_only || alternatives.size() > 0xFFFF) continue; // general: Expression::matches
+    // Only for values that are numbers in the chosen semantics; evaluate_cell() sends the others to
+    // Expression::matches, which also knows 7.93's text comparison of non-numeric values.
+    cell.kind = CellKind::intervals;
+    cell.first = static_cast<std::uint32_t>(m_intervals.size());
+    cell.count = static_cast<std::uint16_t>(alternatives.size());
+    for (const database::Alternative& a : alternatives) {
+      Interval i = k_empty;
+      if (nmap_793) {
+        switch (a.numeric_793) {
+        case NumericMode::less: i = a.lo_793 == 0 ? k_empty : Interval{0, a.lo_793 - 1, false}; break;
+        case NumericMode::greater: i = a.lo_793 == k_max ? k_empty : Interval{a.lo_793 + 1, k_max, false}; break;
+        case NumericMode::range: i = Interval{a.lo_793, a.hi_793, false}; break;
+        case NumericMode::never: // range mode without a well-formed range: never matches a number
+        case NumericMode::literal: break;
+        }
+      } else {
+        switch (a.fixed) {
+        case FixedMode::less: i = a.lo == 0 ? k_empty : Interval{0, a.lo - 1, false}; break;
+        case FixedMode::greater: i = a.lo == k_max ? Interval{1, 0, true} : Interval{a.lo + 1, k_max, true}; break;
+        case FixedMode::range: i = Interval{a.lo, a.hi, false}; break;
+        case FixedMode::literal: break;
+        }
+      }
+      m_intervals.push_back(i);
+    }
+  }
+
+  // Cells listed by slot, to mark a whole slot absent for a subject.
+  m_slot_cells_first.assign(m_db->slots().size() + 1, 0);
+  for (std::size_t s = 0; s < m_db->slots().size(); ++s) m_slot_cells_first[s + 1] = m_slot_cells_first[s] + cells_per_slot[s];
+  m_slot_cells.resize(count);
+  std::vector<std::uint32_t> next(m_slot_cells_first.begin(), m_slot_cells_first.end() - 1);
+  for (std::uint32_t c = 0; c < count; ++c) m_slot_cells[next[m_cells[c].slot]++] = c;
+}
+
+void Matcher::compile_groups() {
+  const database::OsDb& db = *m_db;
+  const std::size_t num_slots = db.slots().size();
+  const std::size_t refs = db.references().size();
+
+  // Slots to groups: the plan first, then what is left, one group per test.
+  m_slot_group.assign(num_slots, k_no_group);
+  std::vector<std::vector<std::uint16_t>> groups;
+  const auto add_group = [&](const auto& selects) {
+    std::vector<std::uint16_t> group;
+    std::uint32_t weight = 0;
+    for (std::uint16_t s = 0; s < num_slots; ++s) {
+      const database::Slot& slot = db.slots()[s];
+      if (slot.weight == 0 || m_slot_group[s] != k_no_group || !selects(slot)) continue;
+      if (weight + slot.weight > k_max_group_weight) { // only with absurd MatchPoints: split
+        groups.push_back(std::move(group));
+        group.clear();
+        weight = 0;
+      }
+      group.push_back(s);
+      weight += slot.weight;
+      m_slot_group[s] = static_cast<std::uint16_t>(groups.size());
+    }
+    if (!group.empty()) groups.push_back(std::move(group));
+  };
+  for (std::size_t p = 0; p < k_group_plan.size(); ++p) {
+    add_group([&](const database::Slot& slot) {
+      return plan_entry_names(k_group_plan[p], db.tests()[slot.test].name, slot.attribute);
+    });
+    if (p + 1 == k_tree_groups) m_tree_depth = groups.size();
+  }
+  for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
+    add_group([&](const database::Slot& slot) { return slot.test == t; });
+  }
+  m_group_count = groups.size();
+
+  // Every reference as a dense slot -> cell table (k_none where it has no such attribute).
+  std::vector<std::uint32_t> cells(refs * num_slots, k_none);
+  for (std::size_t r = 0; r < refs; ++r) {
+    for (const std::uint32_t line : db.lines_of(r)) {
+      if (line == database::OsDb::k_no_line) continue;
+      for (const database::LineAttribute& a : db.line_attributes(line)) {
+        if (a.weight != 0) cells[r * num_slots + a.slot] = a.slot_expression;
+      }
+    }
+  }
+
+  // Intern each group's cell tuples (open addressing; a tuple is represented by its first reference).
+  m_rows.assign(refs * m_group_count, 0);
+  m_tuple_cells_first.assign(1, 0);
+  m_tuple_cells.clear();
+  const std::size_t table_size = std::bit_ceil(std::max<std::size_t>(refs * 2, 16));
+  std::vector<std::uint32_t> table(table_size);
+  std::vector<std::uint32_t> representative;
+  for (std::size_t g = 0; g < m_group_count; ++g) {
+    const std::vector<std::uint16_t>& group = groups[g];
+    std::fill(table.begin(), table.end(), k_none);
+    for (std::size_t r = 0; r < refs; ++r) {
+      const std::uint32_t* row = cells.data() + r * num_slots;
+      std::uint64_t hash = 0x9E3779B97F4A7C15ULL;
+      for (const std::uint16_t s : group) hash = (hash ^ row[s]) * 0x100000001B3ULL;
+      std::size_t pos = (hash ^ (hash >> 29U)) & (table_size - 1);
+      std::uint32_t tuple = k_none;
+      while (table[pos] != k_none) {
+        const std::uint32_t* other = cells.data() + static_cast<std::size_t>(representative[table[pos]]) * num_slots;
+        if (std::all_of(group.begin(), group.end(), [&](std::uint16_t s) { return row[s] == other[s]; })) {
+          tuple = table[pos];
+          break;
+        }
+        pos = (pos + 1) & (table_size - 1);
+      }
+      if (tuple == k_none) {
+        tuple = static_cast<std::uint32_t>(representative.size());
+        table[pos] = tuple;
+        representative.push_back(static_cast<std::uint32_t>(r));
+        for (const std::uint16_t s : group) {
+          if (row[s] != k_none) m_tuple_cells.push_back(row[s]);
+        }
+        m_tuple_cells_first.push_back(static_cast<std::uint32_t>(m_tuple_cells.size()));
+      }
+      m_rows[r * m_group_count + g] = tuple;
+    }
+  }
+}
+
+void Matcher::build_tree() {
+  const std::size_t refs = m_db->references().size();
+  const std::size_t groups = m_group_count;
+  const std::size_t depth = m_tree_depth;
+  m_tree_refs.resize(refs);
+  std::iota(m_tree_refs.begin(), m_tree_refs.end(), 0U);
+  const auto row = [&](std::uint32_t r) { return m_rows.data() + static_cast<std::size_t>(r) * groups; };
+  std::stable_sort(m_tree_refs.begin(), m_tree_refs.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::lexicographical_compare(row(a), row(a) + depth, row(b), row(b) + depth);
+  });
+
+  m_tree.assign(1, TreeNode{});
+  if (depth == 0 || refs == 0) {
+    // No tree groups: the root is a leaf holding every reference.
+    m_tree[0] = TreeNode{0, 0, static_cast<std::uint32_t>(refs), k_leaf};
+    return;
+  }
+  struct Work {
+    std::uint32_t node;
+    std::uint32_t begin;
+    std::uint32_t end;
+    std::uint32_t depth;
+  };
+  std::vector<Work> stack{Work{0, 0, static_cast<std::uint32_t>(refs), 0}};
+  while (!stack.empty()) {
+    const Work w = stack.back();
+    stack.pop_back();
+    // The children of one node are contiguous: all are created before any grandchild.
+    const auto first_child = static_cast<std::uint32_t>(m_tree.size());
+    std::vector<Work> inner;
+    for (std::uint32_t i = w.begin; i < w.end;) {
+      const std::uint32_t tuple = row(m_tree_refs[i])[w.depth];
+      std::uint32_t j = i + 1;
+      while (j < w.end && row(m_tree_refs[j])[w.depth] == tuple) ++j;
+      const auto index = static_cast<std::uint32_t>(m_tree.size());
+      if (j - i == 1) {
+        m_tree.push_back(TreeNode{tuple, m_tree_refs[i], 0, k_single});
+      } else if (w.depth + 1 == depth) {
+        m_tree.push_back(TreeNode{tuple, i, j, k_leaf});
+      } else {
+        m_tree.push_back(TreeNode{tuple, 0, 0, k_inner});
+        inner.push_back(Work{index, i, j, w.depth + 1});
+      }
+      i = j;
+    }
+    m_tree[w.node].begin = first_child;
+    m_tree[w.node].end = static_cast<std::uint32_t>(m_tree.size());
+    stack.insert(stack.end(), inner.begin(), inner.end());
+  }
 }
 
 void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
-  std::fill(expression_state_.begin(), expression_state_.end(), k_unknown);
-  std::fill(line_state_.begin(), line_state_.end(), k_line_unknown);
-  std::fill(present_.begin(), present_.end(), std::uint8_t{0});
+  const database::OsDb& db = *m_db;
+  std::fill(m_present.begin(), m_present.end(), std::uint8_t{0});
   std::array<std::uint8_t, 256> test_seen{};
-  std::array<std::uint32_t, 256> test_weight{};
   for (const auto& test : subject.tests) {
-    const auto t = db_->find_test(test.name);
+    const auto t = db.find_test(test.name);
     // Tests unknown to MatchPoints never meet a reference test. A repeated test (only possible in a
     // merged multi-round print) is used once, the first time.
-    if (!t || *t >= test_seen.size() || test_seen[*t]) continue;
+    if (!t || *t >= test_seen.size() || test_seen[*t] != 0) continue;
     test_seen[*t] = 1;
     for (const auto& a : test.attributes) {
-      const auto slot = db_->find_slot(*t, a.name);
-      if (!slot || present_[*slot]) continue;
-      present_[*slot] = 1;
-      observed_[*slot] = database::observe(a.value);
-      test_weight[*t] += db_->slots()[*slot].weight;
+      const auto slot = db.find_slot(*t, a.name);
+      if (!slot || m_present[*slot] != 0) continue;
+      m_present[*slot] = 1;
+      m_observed[*slot] = database::observe(a.value);
     }
   }
-  subject_suffix_[num_tests_] = 0;
-  for (std::size_t k = num_tests_; k-- > 0;) {
-    const std::uint16_t t = test_order_[k];
-    subject_suffix_[k] = subject_suffix_[k + 1] + (t < test_weight.size() ? test_weight[t] : 0U);
+
+  // Cell scores: every single-literal cell of a present slot misses (the template) except the one
+  // whose literal is the subject's value; every cell of an absent slot counts nothing.
+  std::copy(m_cell_template.begin(), m_cell_template.end(), m_cell_scores.begin());
+  std::fill(m_subject_rest.begin(), m_subject_rest.end(), 0U);
+  for (std::size_t s = 0; s < m_present.size(); ++s) {
+    if (m_present[s] == 0) {
+      for (std::uint32_t i = m_slot_cells_first[s]; i < m_slot_cells_first[s + 1]; ++i) m_cell_scores[m_slot_cells[i]] = 0;
+      continue;
+    }
+    const auto& literals = m_literal_cells[s];
+    if (!literals.empty()) {
+      const auto it = literals.find(m_observed[s].text);
+      if (it != literals.end()) {
+        const std::uint32_t weight = m_cells[it->second].weight;
+        m_cell_scores[it->second] = packed(weight, weight);
+      }
+    }
+    if (m_slot_group[s] != k_no_group) m_subject_rest[m_slot_group[s]] += db.slots()[s].weight;
   }
+  // Suffix sums: m_subject_rest[k] = the subject's weight in groups k and later, an upper bound on
+  // the points any reference can still be given there.
+  for (std::size_t k = m_group_count; k-- > 0;) m_subject_rest[k] += m_subject_rest[k + 1];
+  std::fill(m_tuple_scores.begin(), m_tuple_scores.end(), k_unknown);
 }
 
-std::uint8_t Matcher::expression_state(std::uint32_t slot_expression, std::uint16_t slot) {
-  std::uint8_t& state = expression_state_[slot_expression];
-  if (state == k_unknown) {
-    if (!present_[slot]) {
-      state = k_absent;
-    } else {
-      const auto& pair = db_->slot_expression(slot_expression);
-      state = db_->expression(pair.expression).matches(observed_[slot], options_.semantics) ? k_yes : k_no;
+std::uint32_t Matcher::evaluate_cell(std::uint32_t cell) const {
+  const CellInfo& info = m_cells[cell];
+  const database::ObservedValue& value = m_observed[info.slot];
+  bool matched = false;
+  bool settled = false;
+  if (info.kind == CellKind::intervals) {
+    if (m_options.semantics == database::Semantics::nmap_7_93) {
+      if (value.numeric_793) {
+        settled = true;
+        for (std::uint32_t i = info.first; i < info.first + info.count && !matched; ++i) {
+          matched = value.number_793 >= m_intervals[i].low && value.number_793 <= m_intervals[i].high;
+        }
+      }
+    } else if (value.all_hex) {
+      settled = true;
+      for (std::uint32_t i = info.first; i < info.first + info.count && !matched; ++i) {
+        const Interval& iv = m_intervals[i];
+        matched = value.huge ? iv.open_above : (value.number >= iv.low && value.number <= iv.high);
+      }
+    }
+  } else if (info.kind == CellKind::literal_list) {
+    settled = true;
+    const std::string_view text = value.text;
+    for (std::uint32_t i = info.first; i < info.first + info.count && !matched; ++i) {
+      const LiteralRef& l = m_literals[i];
+      const std::string_view literal(m_literal_text.data() + l.offset, l.size);
+      matched = l.exact ? text == literal : text.starts_with(literal);
     }
   }
-  return state;
+  if (!settled) {
+    const database::SlotExpression& pair = m_db->slot_expression(cell);
+    matched = m_db->expression(pair.expression).matches(value, m_options.semantics);
+  }
+  return packed(matched ? info.weight : 0U, info.weight);
 }
 
-std::uint32_t Matcher::evaluate_line(std::uint32_t line) {
-  std::uint32_t matched = 0;
-  std::uint32_t total = 0;
-  for (std::uint32_t i = sorted_first_[line]; i < sorted_first_[line + 1]; ++i) {
-    const database::LineAttribute& a = sorted_attributes_[i];
-    std::uint8_t e = expression_state_[a.slot_expression];
-    if (e == k_unknown) e = expression_state(a.slot_expression, a.slot);
-    total += a.weight * (e & 1U);
-    matched += a.weight * ((e >> 1U) & 1U);
+std::uint32_t Matcher::tuple_score(std::uint32_t tuple) {
+  std::uint32_t score = m_tuple_scores[tuple];
+  if (score != k_unknown) return score;
+  score = 0;
+  for (std::uint32_t i = m_tuple_cells_first[tuple]; i < m_tuple_cells_first[tuple + 1]; ++i) {
+    const std::uint32_t cell = m_tuple_cells[i];
+    std::uint32_t s = m_cell_scores[cell];
+    if (s == k_unknown) {
+      s = evaluate_cell(cell);
+      m_cell_scores[cell] = s;
+    }
+    score += s; // no carry between the halves: the group's weights add up to less than 65535
   }
-  const std::uint32_t packed = (matched << 16U) | total;
-  line_state_[line] = packed;
-  return packed;
+  m_tuple_scores[tuple] = score;
+  return score;
 }
 
 void Matcher::set_entrance(double entrance) {
   const double bar = std::max(0.0, entrance - k_exit_margin);
-  exit_scale_ = static_cast<std::uint64_t>(std::floor(bar * 16777216.0));
+  m_exit_scale = static_cast<std::uint64_t>(std::floor(bar * 16777216.0));
 }
 
-bool Matcher::score_reference(std::size_t reference, Score& out) {
-  const std::uint32_t* lines = ordered_lines_.data() + reference * num_tests_;
-  const std::uint32_t* suffix = reference_suffix_.data() + reference * (num_tests_ + 1);
-  std::uint32_t total = 0;
-  std::uint32_t missed = 0;
-  // Drop the reference when even a perfect rest (every remaining attribute present and matching)
-  // leaves the accuracy (bound - missed) / bound below the entrance.
-  const auto hopeless = [&](std::uint64_t bound) { return ((bound - missed) << 24U) < exit_scale_ * bound; };
-  for (std::size_t k = 0; k < num_tests_; ++k) {
-    const std::uint32_t id = lines[k];
-    if (id == database::OsDb::k_no_line) continue;
-    const std::uint32_t rest = std::min(suffix[k + 1], subject_suffix_[k + 1]);
-    if ((id & k_unique_line) == 0) {
-      std::uint32_t s = line_state_[id];
-      if (s == k_line_unknown) s = evaluate_line(id);
-      const std::uint32_t line_total = s & 0xFFFFU;
-      total += line_total;
-      missed += line_total - (s >> 16U);
-      if (missed != 0 && hopeless(total + rest)) return false;
-      continue;
+void Matcher::add_candidate(std::uint32_t reference, std::size_t depth, std::uint32_t total, std::uint32_t missed) {
+  m_candidate_bits[reference / 64] |= std::uint64_t{1} << (reference % 64);
+  m_candidate_depth[reference] = static_cast<std::uint16_t>(depth);
+  m_candidate_total[reference] = total;
+  m_candidate_missed[reference] = missed;
+}
+
+void Matcher::walk_tree(std::uint32_t node, std::size_t depth, std::uint32_t total, std::uint32_t missed) {
+  const std::uint32_t end = m_tree[node].end;
+  for (std::uint32_t c = m_tree[node].begin; c < end; ++c) {
+    const TreeNode& child = m_tree[c];
+    const std::uint32_t s = tuple_score(child.tuple);
+    const std::uint32_t group_total = s & 0xFFFFU;
+    const std::uint32_t t = total + group_total;
+    const std::uint32_t m = missed + group_total - (s >> 16U);
+    // Best case for every reference below: all the subject's remaining weight counts and matches.
+    if (m != 0 && hopeless(t + m_subject_rest[depth + 1], m)) continue;
+    if (child.kind == k_inner) {
+      walk_tree(c, depth + 1, t, m);
+    } else if (child.kind == k_single) {
+      add_candidate(child.begin, depth + 1, t, m);
+    } else {
+      for (std::uint32_t i = child.begin; i < child.end; ++i) add_candidate(m_tree_refs[i], depth + 1, t, m);
     }
-    // A line only this reference has: attribute by attribute, heaviest first.
-    const std::uint32_t line = id & ~k_unique_line;
-    std::uint32_t line_left = db_->line(line).max_weight;
-    for (std::uint32_t i = sorted_first_[line]; i < sorted_first_[line + 1]; ++i) {
-      const database::LineAttribute& a = sorted_attributes_[i];
-      std::uint8_t e = expression_state_[a.slot_expression];
-      if (e == k_unknown) e = expression_state(a.slot_expression, a.slot);
-      line_left -= a.weight;
-      total += a.weight * (e & 1U);
-      if (e == k_no) {
-        missed += a.weight;
-        if (hopeless(total + line_left + rest)) return false;
-      }
-    }
+  }
+}
+
+bool Matcher::finish(std::uint32_t reference, std::size_t depth, std::uint32_t total, std::uint32_t missed,
+                     Score& out) {
+  const std::uint32_t* row = m_rows.data() + static_cast<std::size_t>(reference) * m_group_count;
+  for (std::size_t k = depth; k < m_group_count; ++k) {
+    const std::uint32_t s = tuple_score(row[k]);
+    const std::uint32_t group_total = s & 0xFFFFU;
+    total += group_total;
+    missed += group_total - (s >> 16U);
+    if (missed != 0 && hopeless(total + m_subject_rest[k + 1], missed)) return false;
   }
   out = Score{total - missed, total};
   return true;
@@ -186,70 +464,90 @@ bool Matcher::score_reference(std::size_t reference, Score& out) {
 
 Score Matcher::compare(const fingerprint::Fingerprint& subject, std::size_t reference) {
   load_subject(subject);
-  set_entrance(0.0); // never exits early
-  Score s;
-  (void)score_reference(reference, s);
-  return s;
+  std::uint32_t total = 0;
+  std::uint32_t matched = 0;
+  for (std::size_t k = 0; k < m_group_count; ++k) {
+    const std::uint32_t s = tuple_score(m_rows[reference * m_group_count + k]);
+    total += s & 0xFFFFU;
+    matched += s >> 16U;
+  }
+  return Score{matched, total};
 }
 
 MatchResult Matcher::match(const fingerprint::Fingerprint& subject) {
   load_subject(subject);
+
+  // Pass 1: the prefix tree against the lowest entrance there can be (the threshold; a perfect
+  // match is never dropped since it has no misses). Survivors are recorded with their partial sums.
+  std::fill(m_candidate_bits.begin(), m_candidate_bits.end(), std::uint64_t{0});
+  set_entrance(std::min(m_options.threshold, 1.0));
+  if (m_tree[0].kind == k_leaf) {
+    for (std::uint32_t i = m_tree[0].begin; i < m_tree[0].end; ++i) add_candidate(m_tree_refs[i], 0, 0, 0);
+  } else {
+    walk_tree(0, 0, 0, 0);
+  }
+
+  // Pass 2: match_fingerprint over the survivors in database order, with the rising entrance.
   // The fixed-size result table of FingerPrintResults: unused slots have accuracy 0.
   std::array<double, k_max_results> accuracy{};
   std::array<std::size_t, k_max_results> refs{};
   std::size_t num_matches = 0;
   std::size_t num_perfect = 0;
-  double entrance = options_.threshold;
+  double entrance = m_options.threshold;
   set_entrance(entrance);
   MatchResult result;
   result.outcome = Outcome::success;
 
-  const std::size_t count = db_->references().size();
-  for (std::size_t r = 0; r < count; ++r) {
-    Score score;
-    if (!score_reference(r, score)) continue;
-    const double acc = score.accuracy();
-    if (!(acc >= entrance || acc == 1.0)) continue;
+  bool stop = false;
+  for (std::size_t word = 0; word < m_candidate_bits.size() && !stop; ++word) {
+    for (std::uint64_t bits = m_candidate_bits[word]; bits != 0 && !stop; bits &= bits - 1) {
+      const auto r = static_cast<std::uint32_t>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+      Score score;
+      if (!finish(r, m_candidate_depth[r], m_candidate_total[r], m_candidate_missed[r], score)) continue;
+      const double acc = score.accuracy();
+      if (!(acc >= entrance || acc == 1.0)) continue;
 
-    // One entry per OS name: keep the better one (the earlier one on a tie).
-    bool skip = false;
-    for (std::size_t i = 0; i < num_matches; ++i) {
-      if (name_ids_[refs[i]] != name_ids_[r]) continue;
-      if (accuracy[i] >= acc) {
-        skip = true;
-      } else {
-        for (std::size_t j = i; j + 1 < num_matches; ++j) {
-          refs[j] = refs[j + 1];
-          accuracy[j] = accuracy[j + 1];
+      // One entry per OS name: keep the better one (the earlier one on a tie).
+      bool skip = false;
+      for (std::size_t i = 0; i < num_matches; ++i) {
+        if (m_name_ids[refs[i]] != m_name_ids[r]) continue;
+        if (accuracy[i] >= acc) {
+          skip = true;
+        } else {
+          for (std::size_t j = i; j + 1 < num_matches; ++j) {
+            refs[j] = refs[j + 1];
+            accuracy[j] = accuracy[j + 1];
+          }
+          --num_matches;
+          accuracy[num_matches] = 0.0;
         }
-        --num_matches;
-        accuracy[num_matches] = 0.0;
-      }
-      break;
-    }
-    if (skip) continue;
-
-    if (acc == 1.0) {
-      if (num_perfect == k_max_results) {
-        result.outcome = Outcome::too_many_matches;
         break;
       }
-      ++num_perfect;
-    }
-    // Insert before the first entry with a strictly lower accuracy; the tail falls off a full table.
-    std::size_t pos = 0;
-    while (pos < k_max_results && !(accuracy[pos] < acc)) ++pos;
-    if (pos == k_max_results) continue; // cannot happen: acc >= entrance > accuracy[35]
-    for (std::size_t j = k_max_results - 1; j > pos; --j) {
-      accuracy[j] = accuracy[j - 1];
-      refs[j] = refs[j - 1];
-    }
-    accuracy[pos] = acc;
-    refs[pos] = r;
-    num_matches = std::min(num_matches + 1, k_max_results);
-    if (num_matches == k_max_results) {
-      entrance = std::min(accuracy[k_max_results - 1] + 0.00001, 1.0);
-      set_entrance(entrance);
+      if (skip) continue;
+
+      if (acc == 1.0) {
+        if (num_perfect == k_max_results) {
+          result.outcome = Outcome::too_many_matches;
+          stop = true;
+          break;
+        }
+        ++num_perfect;
+      }
+      // Insert before the first entry with a strictly lower accuracy; the tail falls off a full table.
+      std::size_t pos = 0;
+      while (pos < k_max_results && !(accuracy[pos] < acc)) ++pos;
+      if (pos == k_max_results) continue; // cannot happen: acc >= entrance > accuracy[35]
+      for (std::size_t j = k_max_results - 1; j > pos; --j) {
+        accuracy[j] = accuracy[j - 1];
+        refs[j] = refs[j - 1];
+      }
+      accuracy[pos] = acc;
+      refs[pos] = r;
+      num_matches = std::min(num_matches + 1, k_max_results);
+      if (num_matches == k_max_results) {
+        entrance = std::min(accuracy[k_max_results - 1] + 0.00001, 1.0);
+        set_entrance(entrance);
+      }
     }
   }
 

@@ -3,16 +3,32 @@
 // compare_fingerprints (overlap-only point sums) and match_fingerprint (entrance 0.85, at most 36
 // results, dedup by name, perfect-match counting, TOOMANYMATCHES / NOMATCHES).
 //
-// Speed: a Matcher holds per-subject scratch memory. Each distinct (slot, expression) pair and each
-// distinct reference test line is evaluated at most once per subject (lazy memo), tests are visited
-// in descending weight order, and a reference is abandoned as soon as its missed points make it
-// impossible to reach the current entrance accuracy. The abandon test keeps a safety margin, so the
-// result is exactly the one of the plain algorithm (references dropped early could never have been
-// listed). A Matcher is not thread-safe; use one per thread.
+// Speed (issue #3: >= 20,000 full-database matches per second on one core). A Matcher compiles the
+// database once into a column-grouped layout (ARCHITECTURE.md, "scoring/"):
+// - Cells. Every weighted (test, attribute) slot of a reference holds one distinct (slot, expression)
+//   pair, a "cell". Per subject, each cell's score (its weight if the subject has the attribute, and
+//   whether the expression accepts the value) is worked out at most once. Single-literal cells (most
+//   of the database) are settled for the whole subject by one hash lookup per subject attribute; the
+//   others are evaluated lazily through compact interval and literal lists, or Expression::matches.
+// - Groups and tuples. The slots are partitioned into groups of correlated attributes (all R flags,
+//   all TTLs, OPS with ECN.O, ...; see k_group_plan in matcher.cpp). Within a group the references
+//   share few distinct cell tuples, so a reference is one tuple id per group and a tuple's score is
+//   summed once per subject (memo) and reused by every reference that has it.
+// - A prefix tree over the leading, low-cardinality groups. The references are sorted by their tuple
+//   ids; a subtree whose best possible accuracy is below the guess threshold is dropped for all of
+//   its references at once. The survivors are then finished in database order with Nmap's rising
+//   entrance (the 36th entry's accuracy), abandoning a reference as soon as its misses make the
+//   entrance unreachable. Both cuts only drop references that could never be listed, so the result
+//   is exactly the plain algorithm's (tests/unit/scoring compare it with a naive implementation).
+//
+// A Matcher holds per-subject scratch memory and is not thread-safe; use one per thread. No state
+// survives from one subject to the next (no cross-subject cache).
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "stackprint/database/os_db.hpp"
@@ -60,6 +76,8 @@ struct MatchOptions {
 
 class Matcher {
 public:
+  // Compiles the layout described above (a few milliseconds for nmap-os-db). `db` must outlive
+  // the Matcher.
   explicit Matcher(const database::OsDb& db, MatchOptions options = {});
 
   // The whole DB scan (match_fingerprint). The subject's SCAN line is ignored.
@@ -68,47 +86,103 @@ public:
   // One reference, fully (compare_fingerprints, no early exit).
   [[nodiscard]] Score compare(const fingerprint::Fingerprint& subject, std::size_t reference);
 
-  [[nodiscard]] const database::OsDb& db() const { return *db_; }
+  [[nodiscard]] const database::OsDb& db() const { return *m_db; }
 
 private:
-  // Per-subject memo states. Line scores are packed as matched << 16 | total (both fit in 16 bits,
-  // the parser guarantees it). Expression states are bit sets so that scoring needs no branch:
-  // bit 0 = the subject has the attribute (its weight counts), bit 1 = the expression matched.
-  static constexpr std::uint32_t k_line_unknown = 0xFFFFFFFFU;
-  static constexpr std::uint8_t k_unknown = 0x80;
-  static constexpr std::uint8_t k_absent = 0;
-  static constexpr std::uint8_t k_no = 1;
-  static constexpr std::uint8_t k_yes = 3;
+  // How a cell whose score is not settled by the literal lookup is evaluated.
+  enum class CellKind : std::uint8_t {
+    literal,      // one plain literal: settled per subject by m_literal_cells
+    intervals,    // numeric alternatives only: a list of closed intervals in m_intervals
+    literal_list, // several plain literals: prefix/exact tests on m_literal_text
+    general,      // anything else: database::Expression::matches
+  };
+  // A closed interval; low > high is empty. open_above marks "> x" under the fixed semantics,
+  // which also accepts values of more than 32 bits.
+  struct Interval {
+    std::uint32_t low = 0;
+    std::uint32_t high = 0;
+    bool open_above = false;
+  };
+  struct CellInfo {
+    std::uint32_t first = 0; // first interval / literal of the cell
+    std::uint16_t count = 0;
+    CellKind kind = CellKind::general;
+    std::uint16_t weight = 0;
+    std::uint16_t slot = 0;
+  };
+  struct LiteralRef {
+    std::uint32_t offset = 0; // into m_literal_text
+    std::uint16_t size = 0;
+    bool exact = false; // whole-value comparison; otherwise the literal must be a prefix of the value
+  };
+  // A prefix-tree node: the references below it share the tuples of every group up to its depth.
+  struct TreeNode {
+    std::uint32_t tuple = 0; // the tuple of the group at this node's depth
+    std::uint32_t begin = 0; // inner node: child range; leaf: range in m_tree_refs; single: reference
+    std::uint32_t end = 0;
+    std::uint8_t kind = 0; // k_inner, k_leaf, k_single
+  };
+  static constexpr std::uint8_t k_inner = 0;
+  static constexpr std::uint8_t k_leaf = 1;   // references identical over all tree groups
+  static constexpr std::uint8_t k_single = 2; // one reference: finished from its row
+
+  // Packed scores are matched << 16 | total; a group's weights add up to less than 65535, so this
+  // value can never be a real score.
+  static constexpr std::uint32_t k_unknown = 0xFFFFFFFFU;
+
+  void compile_cells();
+  void compile_groups();
+  void build_tree();
 
   void load_subject(const fingerprint::Fingerprint& subject);
-  [[nodiscard]] std::uint8_t expression_state(std::uint32_t slot_expression, std::uint16_t slot);
-  // Scores a line (all attributes) and stores the packed result in line_state_.
-  [[nodiscard]] std::uint32_t evaluate_line(std::uint32_t line);
+  [[nodiscard]] std::uint32_t evaluate_cell(std::uint32_t cell) const;
+  [[nodiscard]] std::uint32_t tuple_score(std::uint32_t tuple);
   void set_entrance(double entrance);
-  // Full score of `reference` into `out`, or false when it provably cannot reach the entrance set
-  // by set_entrance().
-  [[nodiscard]] bool score_reference(std::size_t reference, Score& out);
+  [[nodiscard]] bool hopeless(std::uint64_t bound, std::uint64_t missed) const {
+    return ((bound - missed) << 24U) < m_exit_scale * bound;
+  }
+  void walk_tree(std::uint32_t node, std::size_t depth, std::uint32_t total, std::uint32_t missed);
+  void add_candidate(std::uint32_t reference, std::size_t depth, std::uint32_t total, std::uint32_t missed);
+  // Scores `reference` from group `depth` on; false when it provably cannot reach the entrance.
+  [[nodiscard]] bool finish(std::uint32_t reference, std::size_t depth, std::uint32_t total, std::uint32_t missed,
+                            Score& out);
 
-  const database::OsDb* db_;
-  MatchOptions options_;
-  std::size_t num_tests_ = 0;
-  std::vector<std::uint16_t> test_order_;         // tests in visiting order (see the constructor)
-  // references x tests, in test_order_; k_unique_line marks a line no other reference shares.
-  static constexpr std::uint32_t k_unique_line = 0x80000000U;
-  std::vector<std::uint32_t> ordered_lines_;
-  std::vector<database::LineAttribute> sorted_attributes_; // each line's weighted attributes, heaviest first
-  std::vector<std::uint32_t> sorted_first_;                 // line -> first index in sorted_attributes_ (+ end)
-  std::vector<std::uint32_t> reference_suffix_;   // references x (tests+1): max weight still to come
-  std::vector<std::uint32_t> name_ids_;           // interned reference names, for the dedup
+  const database::OsDb* m_db;
+  MatchOptions m_options;
+
+  // Cells: the distinct (slot, expression) pairs, i.e. OsDb::slot_expression ids.
+  std::vector<std::uint32_t> m_cell_template; // per cell: its score for a present, non-matching literal, or k_unknown
+  std::vector<CellInfo> m_cells;
+  std::vector<Interval> m_intervals;
+  std::vector<LiteralRef> m_literals;
+  std::string m_literal_text;
+  std::vector<std::uint32_t> m_slot_cells_first; // per slot (+1): range in m_slot_cells
+  std::vector<std::uint32_t> m_slot_cells;       // cells grouped by slot
+  std::vector<std::unordered_map<std::string_view, std::uint32_t>> m_literal_cells; // per slot: literal -> cell
+
+  // Groups, tuples and references.
+  std::size_t m_group_count = 0;
+  std::size_t m_tree_depth = 0;                 // the first m_tree_depth groups form the prefix tree
+  std::vector<std::uint16_t> m_slot_group;      // per slot; k_no_group for weight-0 slots
+  std::vector<std::uint32_t> m_tuple_cells_first; // per tuple (+1): range in m_tuple_cells
+  std::vector<std::uint32_t> m_tuple_cells;
+  std::vector<std::uint32_t> m_rows;            // references x groups: tuple ids
+  std::vector<TreeNode> m_tree;                 // node 0 is the root
+  std::vector<std::uint32_t> m_tree_refs;       // references sorted by their tree-group tuples
+  std::vector<std::uint32_t> m_name_ids;        // interned reference names, for the dedup
 
   // Per-subject state.
-  std::vector<database::ObservedValue> observed_; // per slot
-  std::vector<std::uint8_t> present_;             // per slot
-  std::vector<std::uint32_t> subject_suffix_;     // tests+1: subject's weight still to come
-  std::vector<std::uint8_t> expression_state_;    // per slot-expression
-  std::vector<std::uint32_t> line_state_;         // per line
-  // Early exit when (bound - missed) * 2^24 < exit_scale_ * bound (exit_scale_ <= (entrance-margin) * 2^24).
-  std::uint64_t exit_scale_ = 0;
+  std::vector<database::ObservedValue> m_observed; // per slot
+  std::vector<std::uint8_t> m_present;             // per slot
+  std::vector<std::uint32_t> m_cell_scores;        // per cell: packed score or k_unknown
+  std::vector<std::uint32_t> m_tuple_scores;       // per tuple: packed score or k_unknown
+  std::vector<std::uint32_t> m_subject_rest;       // groups+1: subject weight in groups k.. (a bound)
+  std::vector<std::uint64_t> m_candidate_bits;     // references that left the tree alive
+  std::vector<std::uint16_t> m_candidate_depth;
+  std::vector<std::uint32_t> m_candidate_total;
+  std::vector<std::uint32_t> m_candidate_missed;
+  // Early exit when (bound - missed) * 2^24 < m_exit_scale * bound (m_exit_scale <= (entrance-margin) * 2^24).
+  std::uint64_t m_exit_scale = 0;
 };
 
 } // namespace stackprint::scoring
