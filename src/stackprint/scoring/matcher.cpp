@@ -107,7 +107,9 @@ void Matcher::compile_cells() {
   const std::size_t count = m_db->slot_expression_count();
   m_cell_template.assign(count, k_unknown);
   m_cells.assign(count, CellInfo{});
-  m_literal_cells.assign(m_db->slots().size(), {});
+  // Literal alternatives by slot and text, gathered first and laid out as ranges below.
+  std::vector<std::unordered_map<std::string_view, std::vector<std::uint32_t>>> exact(m_db->slots().size());
+  std::vector<std::unordered_map<std::string_view, std::vector<std::uint32_t>>> prefix(m_db->slots().size());
 
   std::vector<std::uint32_t> cells_per_slot(m_db->slots().size(), 0);
   for (std::uint32_t c = 0; c < count; ++c) {
@@ -122,24 +124,14 @@ void Matcher::compile_cells() {
     const bool all_literal = std::all_of(alternatives.begin(), alternatives.end(), [](const database::Alternative& a) {
       return a.numeric_793 == NumericMode::literal && a.fixed == FixedMode::literal;
     });
-    if (all_literal && alternatives.size() == 1) {
-      // Both semantics compare the only (and last) alternative with the whole value: settled per
-      // subject by one lookup of the subject's value. The key views the DB's expression text.
-      cell.kind = CellKind::literal;
-      m_cell_template[c] = packed(0, cell.weight);
-      m_literal_cells[pair.slot].emplace(e.text(), c);
-      continue;
-    }
     if (all_literal) {
-      // 7.93 compares a non-last alternative as a prefix of the value (strncmp over its length);
-      // the fixed semantics compares every alternative with the whole value.
-      cell.kind = CellKind::literal_list;
-      cell.first = static_cast<std::uint32_t>(m_literals.size());
-      cell.count = static_cast<std::uint16_t>(alternatives.size());
+      // Matched when the value equals an alternative; under 7.93 a non-last alternative only has
+      // to be a prefix of the value. Both are hash lookups of the subject's value (load_subject).
+      cell.kind = CellKind::literals;
+      m_cell_template[c] = packed(0, cell.weight);
       for (const database::Alternative& a : alternatives) {
-        m_literals.push_back(LiteralRef{static_cast<std::uint32_t>(m_literal_text.size()),
-                                        static_cast<std::uint16_t>(a.literal.size()), a.last || !nmap_793});
-        m_literal_text += a.literal;
+        auto& index = (a.last || !nmap_793) ? exact[pair.slot] : prefix[pair.slot];
+        index[a.literal].push_back(c);
       }
       continue;
     }
@@ -174,6 +166,26 @@ void Matcher::compile_cells() {
       }
       m_intervals.push_back(i);
     }
+  }
+
+  m_literal_index.assign(m_db->slots().size(), {});
+  m_literal_hits.clear();
+  const auto lay_out = [&](const std::unordered_map<std::string_view, std::vector<std::uint32_t>>& from,
+                           std::unordered_map<std::string_view, Range>& to) {
+    to.reserve(from.size());
+    for (const auto& [text, cells] : from) {
+      const auto begin = static_cast<std::uint32_t>(m_literal_hits.size());
+      m_literal_hits.insert(m_literal_hits.end(), cells.begin(), cells.end());
+      to.emplace(text, Range{begin, static_cast<std::uint32_t>(m_literal_hits.size())});
+    }
+  };
+  for (std::size_t s = 0; s < m_db->slots().size(); ++s) {
+    LiteralIndex& index = m_literal_index[s];
+    lay_out(exact[s], index.exact);
+    lay_out(prefix[s], index.prefix);
+    for (const auto& [text, cells] : prefix[s]) index.prefix_sizes.push_back(static_cast<std::uint32_t>(text.size()));
+    std::sort(index.prefix_sizes.begin(), index.prefix_sizes.end());
+    index.prefix_sizes.erase(std::unique(index.prefix_sizes.begin(), index.prefix_sizes.end()), index.prefix_sizes.end());
   }
 
   // Cells listed by slot, to mark a whole slot absent for a subject.
@@ -338,8 +350,8 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
     }
   }
 
-  // Cell scores: every single-literal cell of a present slot misses (the template) except the one
-  // whose literal is the subject's value; every cell of an absent slot counts nothing.
+  // Cell scores: literal cells of a present slot miss (the template) unless the lookups of the
+  // subject's value below find them; every cell of an absent slot counts nothing.
   std::copy(m_cell_template.begin(), m_cell_template.end(), m_cell_scores.begin());
   std::fill(m_subject_rest.begin(), m_subject_rest.end(), 0U);
   for (std::size_t s = 0; s < m_present.size(); ++s) {
@@ -347,13 +359,14 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
       for (std::uint32_t i = m_slot_cells_first[s]; i < m_slot_cells_first[s + 1]; ++i) m_cell_scores[m_slot_cells[i]] = 0;
       continue;
     }
-    const auto& literals = m_literal_cells[s];
-    if (!literals.empty()) {
-      const auto it = literals.find(m_observed[s].text);
-      if (it != literals.end()) {
-        const std::uint32_t weight = m_cells[it->second].weight;
-        m_cell_scores[it->second] = packed(weight, weight);
-      }
+    const LiteralIndex& index = m_literal_index[s];
+    const std::string_view value = m_observed[s].text;
+    if (!index.exact.empty()) {
+      if (const auto it = index.exact.find(value); it != index.exact.end()) mark_matched(it->second);
+    }
+    for (const std::uint32_t size : index.prefix_sizes) {
+      if (size > value.size()) break;
+      if (const auto it = index.prefix.find(value.substr(0, size)); it != index.prefix.end()) mark_matched(it->second);
     }
     if (m_slot_group[s] != k_no_group) m_subject_rest[m_slot_group[s]] += db.slots()[s].weight;
   }
@@ -361,6 +374,13 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
   // the points any reference can still be given there.
   for (std::size_t k = m_group_count; k-- > 0;) m_subject_rest[k] += m_subject_rest[k + 1];
   std::fill(m_tuple_scores.begin(), m_tuple_scores.end(), k_unknown);
+}
+
+void Matcher::mark_matched(Range cells) {
+  for (std::uint32_t i = cells.begin; i < cells.end; ++i) {
+    const std::uint32_t c = m_literal_hits[i];
+    m_cell_scores[c] = packed(m_cells[c].weight, m_cells[c].weight);
+  }
 }
 
 std::uint32_t Matcher::evaluate_cell(std::uint32_t cell) const {
@@ -382,14 +402,6 @@ std::uint32_t Matcher::evaluate_cell(std::uint32_t cell) const {
         const Interval& iv = m_intervals[i];
         matched = value.huge ? iv.open_above : (value.number >= iv.low && value.number <= iv.high);
       }
-    }
-  } else if (info.kind == CellKind::literal_list) {
-    settled = true;
-    const std::string_view text = value.text;
-    for (std::uint32_t i = info.first; i < info.first + info.count && !matched; ++i) {
-      const LiteralRef& l = m_literals[i];
-      const std::string_view literal(m_literal_text.data() + l.offset, l.size);
-      matched = l.exact ? text == literal : text.starts_with(literal);
     }
   }
   if (!settled) {
