@@ -75,8 +75,7 @@ std::uint32_t packed(std::uint32_t matched, std::uint32_t total) { return (match
 } // namespace
 
 Matcher::Matcher(const database::OsDb& db, MatchOptions options) : m_db(&db), m_options(options) {
-  compile_cells();
-  compile_groups();
+  compile_groups(compile_cells());
   build_tree();
 
   const std::size_t refs = db.references().size();
@@ -98,7 +97,7 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : m_db(&db), m_
   m_candidate_missed.resize(refs);
 }
 
-void Matcher::compile_cells() {
+std::vector<std::uint32_t> Matcher::compile_cells() {
   using NumericMode = database::Alternative::NumericMode;
   using FixedMode = database::Alternative::FixedMode;
   constexpr std::uint32_t k_max = std::numeric_limits<std::uint32_t>::max();
@@ -111,13 +110,22 @@ void Matcher::compile_cells() {
   std::vector<std::unordered_map<std::string_view, std::vector<std::uint32_t>>> exact(m_db->slots().size());
   std::vector<std::unordered_map<std::string_view, std::vector<std::uint32_t>>> prefix(m_db->slots().size());
 
-  std::vector<std::uint32_t> cells_per_slot(m_db->slots().size(), 0);
-  for (std::uint32_t c = 0; c < count; ++c) {
-    const database::SlotExpression& pair = m_db->slot_expression(c);
-    ++cells_per_slot[pair.slot];
+  // Cells are the DB's (slot, expression) pairs numbered slot by slot, so that a slot's cells are one
+  // range: marking a slot absent or present for a subject is then a fill or a copy.
+  std::vector<std::uint32_t> pair_cell(count);
+  m_slot_cells_first.assign(m_db->slots().size() + 1, 0);
+  for (std::uint32_t p = 0; p < count; ++p) ++m_slot_cells_first[m_db->slot_expression(p).slot + 1U];
+  for (std::size_t s = 0; s < m_db->slots().size(); ++s) m_slot_cells_first[s + 1] += m_slot_cells_first[s];
+  std::vector<std::uint32_t> next(m_slot_cells_first.begin(), m_slot_cells_first.end() - 1);
+  for (std::uint32_t p = 0; p < count; ++p) pair_cell[p] = next[m_db->slot_expression(p).slot]++;
+
+  for (std::uint32_t p = 0; p < count; ++p) {
+    const database::SlotExpression& pair = m_db->slot_expression(p);
+    const std::uint32_t c = pair_cell[p];
     const database::Expression& e = m_db->expression(pair.expression);
     const auto& alternatives = e.alternatives();
     CellInfo& cell = m_cells[c];
+    cell.pair = p;
     cell.slot = pair.slot;
     cell.weight = static_cast<std::uint16_t>(m_db->slots()[pair.slot].weight);
 
@@ -188,15 +196,10 @@ void Matcher::compile_cells() {
     index.prefix_sizes.erase(std::unique(index.prefix_sizes.begin(), index.prefix_sizes.end()), index.prefix_sizes.end());
   }
 
-  // Cells listed by slot, to mark a whole slot absent for a subject.
-  m_slot_cells_first.assign(m_db->slots().size() + 1, 0);
-  for (std::size_t s = 0; s < m_db->slots().size(); ++s) m_slot_cells_first[s + 1] = m_slot_cells_first[s] + cells_per_slot[s];
-  m_slot_cells.resize(count);
-  std::vector<std::uint32_t> next(m_slot_cells_first.begin(), m_slot_cells_first.end() - 1);
-  for (std::uint32_t c = 0; c < count; ++c) m_slot_cells[next[m_cells[c].slot]++] = c;
+  return pair_cell;
 }
 
-void Matcher::compile_groups() {
+void Matcher::compile_groups(const std::vector<std::uint32_t>& pair_cell) {
   const database::OsDb& db = *m_db;
   const std::size_t num_slots = db.slots().size();
   const std::size_t refs = db.references().size();
@@ -238,7 +241,7 @@ void Matcher::compile_groups() {
     for (const std::uint32_t line : db.lines_of(r)) {
       if (line == database::OsDb::k_no_line) continue;
       for (const database::LineAttribute& a : db.line_attributes(line)) {
-        if (a.weight != 0) cells[r * num_slots + a.slot] = a.slot_expression;
+        if (a.weight != 0) cells[r * num_slots + a.slot] = pair_cell[a.slot_expression];
       }
     }
   }
@@ -352,13 +355,15 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
 
   // Cell scores: literal cells of a present slot miss (the template) unless the lookups of the
   // subject's value below find them; every cell of an absent slot counts nothing.
-  std::copy(m_cell_template.begin(), m_cell_template.end(), m_cell_scores.begin());
   std::fill(m_subject_rest.begin(), m_subject_rest.end(), 0U);
   for (std::size_t s = 0; s < m_present.size(); ++s) {
+    const auto first = static_cast<std::ptrdiff_t>(m_slot_cells_first[s]);
+    const auto last = static_cast<std::ptrdiff_t>(m_slot_cells_first[s + 1]);
     if (m_present[s] == 0) {
-      for (std::uint32_t i = m_slot_cells_first[s]; i < m_slot_cells_first[s + 1]; ++i) m_cell_scores[m_slot_cells[i]] = 0;
+      std::fill(m_cell_scores.begin() + first, m_cell_scores.begin() + last, 0U);
       continue;
     }
+    std::copy(m_cell_template.begin() + first, m_cell_template.begin() + last, m_cell_scores.begin() + first);
     const LiteralIndex& index = m_literal_index[s];
     const std::string_view value = m_observed[s].text;
     if (!index.exact.empty()) {
@@ -405,7 +410,7 @@ std::uint32_t Matcher::evaluate_cell(std::uint32_t cell) const {
     }
   }
   if (!settled) {
-    const database::SlotExpression& pair = m_db->slot_expression(cell);
+    const database::SlotExpression& pair = m_db->slot_expression(info.pair);
     matched = m_db->expression(pair.expression).matches(value, m_options.semantics);
   }
   return packed(matched ? info.weight : 0U, info.weight);

@@ -104,6 +104,7 @@ private:
     bool open_above = false;
   };
   struct CellInfo {
+    std::uint32_t pair = 0;  // OsDb::slot_expression id
     std::uint32_t first = 0; // first interval of the cell
     std::uint16_t count = 0;
     CellKind kind = CellKind::general;
@@ -137,8 +138,9 @@ private:
   // value can never be a real score.
   static constexpr std::uint32_t k_unknown = 0xFFFFFFFFU;
 
-  void compile_cells();
-  void compile_groups();
+  // Returns the cell of each OsDb slot_expression id.
+  [[nodiscard]] std::vector<std::uint32_t> compile_cells();
+  void compile_groups(const std::vector<std::uint32_t>& pair_cell);
   void build_tree();
 
   void load_subject(const fingerprint::Fingerprint& subject);
@@ -162,8 +164,7 @@ private:
   std::vector<std::uint32_t> m_cell_template; // per cell: its score for a present, non-matching literal, or k_unknown
   std::vector<CellInfo> m_cells;
   std::vector<Interval> m_intervals;
-  std::vector<std::uint32_t> m_slot_cells_first; // per slot (+1): range in m_slot_cells
-  std::vector<std::uint32_t> m_slot_cells;       // cells grouped by slot
+  std::vector<std::uint32_t> m_slot_cells_first; // per slot (+1): its cells are one id range
   std::vector<LiteralIndex> m_literal_index; // per slot; keys view the DB's alternative texts
   std::vector<std::uint32_t> m_literal_hits;
 
