@@ -281,6 +281,7 @@ void Matcher::compile_groups(const std::vector<std::uint32_t>& pair_cell) {
       }
       m_rows[r * m_group_count + g] = tuple;
     }
+    if (g + 1 == m_tree_depth) m_tree_tuples = static_cast<std::uint32_t>(representative.size());
   }
 }
 
@@ -379,6 +380,9 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
   // the points any reference can still be given there.
   for (std::size_t k = m_group_count; k-- > 0;) m_subject_rest[k] += m_subject_rest[k + 1];
   std::fill(m_tuple_scores.begin(), m_tuple_scores.end(), k_unknown);
+  // The tree groups' tuples are nearly all needed (the tree's first levels meet most of them): sum
+  // them in one sweep over their cells, so the tree walk reads settled scores only.
+  for (std::uint32_t t = 0; t < m_tree_tuples; ++t) (void)evaluate_tuple(t);
 }
 
 void Matcher::mark_matched(Range cells) {
@@ -416,10 +420,8 @@ std::uint32_t Matcher::evaluate_cell(std::uint32_t cell) const {
   return packed(matched ? info.weight : 0U, info.weight);
 }
 
-std::uint32_t Matcher::tuple_score(std::uint32_t tuple) {
-  std::uint32_t score = m_tuple_scores[tuple];
-  if (score != k_unknown) return score;
-  score = 0;
+std::uint32_t Matcher::evaluate_tuple(std::uint32_t tuple) {
+  std::uint32_t score = 0;
   for (std::uint32_t i = m_tuple_cells_first[tuple]; i < m_tuple_cells_first[tuple + 1]; ++i) {
     const std::uint32_t cell = m_tuple_cells[i];
     std::uint32_t s = m_cell_scores[cell];
@@ -449,7 +451,7 @@ void Matcher::walk_tree(std::uint32_t node, std::size_t depth, std::uint32_t tot
   const std::uint32_t end = m_tree[node].end;
   for (std::uint32_t c = m_tree[node].begin; c < end; ++c) {
     const TreeNode& child = m_tree[c];
-    const std::uint32_t s = tuple_score(child.tuple);
+    const std::uint32_t s = m_tuple_scores[child.tuple]; // settled by load_subject
     const std::uint32_t group_total = s & 0xFFFFU;
     const std::uint32_t t = total + group_total;
     const std::uint32_t m = missed + group_total - (s >> 16U);

@@ -146,7 +146,12 @@ private:
   void load_subject(const fingerprint::Fingerprint& subject);
   void mark_matched(Range cells);
   [[nodiscard]] std::uint32_t evaluate_cell(std::uint32_t cell) const;
-  [[nodiscard]] std::uint32_t tuple_score(std::uint32_t tuple);
+  [[nodiscard]] std::uint32_t tuple_score(std::uint32_t tuple) {
+    const std::uint32_t score = m_tuple_scores[tuple];
+    return score != k_unknown ? score : evaluate_tuple(tuple);
+  }
+  // Sums the tuple's cells (evaluating those not settled yet) into m_tuple_scores.
+  std::uint32_t evaluate_tuple(std::uint32_t tuple);
   void set_entrance(double entrance);
   [[nodiscard]] bool hopeless(std::uint64_t bound, std::uint64_t missed) const {
     return ((bound - missed) << 24U) < m_exit_scale * bound;
@@ -171,6 +176,7 @@ private:
   // Groups, tuples and references.
   std::size_t m_group_count = 0;
   std::size_t m_tree_depth = 0;                 // the first m_tree_depth groups form the prefix tree
+  std::uint32_t m_tree_tuples = 0;              // their tuples are ids 0 .. m_tree_tuples-1
   std::vector<std::uint16_t> m_slot_group;      // per slot; k_no_group for weight-0 slots
   std::vector<std::uint32_t> m_tuple_cells_first; // per tuple (+1): range in m_tuple_cells
   std::vector<std::uint32_t> m_tuple_cells;
