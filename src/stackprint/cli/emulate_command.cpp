@@ -40,7 +40,7 @@
 #include "stackprint/io/clock.hpp"
 #include "stackprint/io/tun_device.hpp"
 #include "stackprint/scoring/matcher.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/targets/target_spec.hpp"
 
 namespace stackprint::cli {
@@ -159,7 +159,7 @@ int run_emulate(const EmulateArgs& args) {
     if (hostile_kinds.none()) return false;
     if (hostile_specs.empty()) return true;
     return std::any_of(hostile_specs.begin(), hostile_specs.end(),
-                       [&](const auto& one) { return targets::spec_contains(one, targets::Ipv4Address{address}); });
+                       [&](const auto& one) { return targets::spec_contains(one, Ipv4Address{address}); });
   };
   const auto db = load_os_db_file(resolve_os_db_path(args.db_path));
   if (!db) {
@@ -183,7 +183,7 @@ int run_emulate(const EmulateArgs& args) {
       std::fprintf(stderr, "stackprint emulate: %s\n", personality.error().message.c_str());
       return k_exit_bad_input;
     }
-    nlohmann::json line{{"address", targets::to_string(targets::Ipv4Address{address})},
+    nlohmann::json line{{"address", to_string(Ipv4Address{address})},
                         {"line", personality->line},
                         {"name", personality->name}};
     emulation::Responder responder(std::move(*personality), emulation::ResponderOptions{address, *ports, host_seed});

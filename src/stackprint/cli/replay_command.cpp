@@ -27,7 +27,7 @@
 #include "stackprint/response_tests/ttl.hpp"
 #include "stackprint/responses/recorded_run.hpp"
 #include "stackprint/responses/run_fingerprint.hpp"
-#include "stackprint/wire/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::cli {
 namespace {
@@ -187,7 +187,7 @@ bool target_on_our_segment(const responses::RecordedRun& run) {
 }
 
 int run_replay(const ReplayOptions& options) {
-  const auto target = wire::parse_ipv4_address(options.target);
+  const auto target = parse_ipv4_address(options.target);
   if (!target) {
     std::fprintf(stderr, "stackprint replay: --target: %s\n", target.error().message.c_str());
     return k_exit_bad_input;
@@ -197,7 +197,7 @@ int run_replay(const ReplayOptions& options) {
     std::fprintf(stderr, "stackprint replay: %s\n", capture.error().message.c_str());
     return k_exit_bad_input;
   }
-  const auto run = responses::reconstruct_run(capture->frames, *target);
+  const auto run = responses::reconstruct_run(capture->frames, target->value);
   if (!run) {
     std::fprintf(stderr, "stackprint replay: %s: %s %s\n", options.pcap.c_str(), run.error().message.c_str(),
                  options.target.c_str());
@@ -213,8 +213,8 @@ int run_replay(const ReplayOptions& options) {
   }
 
   responses::RunFacts facts;
-  facts.target_address = *target;
-  facts.scanning_localhost = *target == run->scanner_address;
+  facts.target_address = target->value;
+  facts.scanning_localhost = target->value == run->scanner_address;
   facts.open_tcp_port = run->open_tcp_port;
   facts.closed_tcp_port = run->closed_tcp_port;
   facts.closed_udp_port = run->closed_udp_port;
