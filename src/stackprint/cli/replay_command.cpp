@@ -83,12 +83,17 @@ std::vector<output::PortLine> replay_ports(const responses::RecordedRun& run, co
     ports.push_back({output::Protocol::tcp, *run.open_tcp_port, output::PortState::open, "", "syn-ack",
                      first_ttl({&r0.seq[0], &r0.seq[1], &r0.seq[2], &r0.seq[3], &r0.seq[4], &r0.seq[5]})});
   }
-  if (run.closed_udp_port && run.closed_udp_port_known) {
-    ports.push_back({output::Protocol::udp, *run.closed_udp_port, output::PortState::closed, "", "port-unreach",
-                     first_ttl({&r0.u1})});
-  } else if (run.closed_udp_port && run.udp_port_scan) {
-    ports.push_back({output::Protocol::udp, *run.closed_udp_port, output::PortState::open_filtered, "",
-                     "no-response", std::nullopt});
+  // The UDP rows are the ports the UDP scan probed, not where U1 went: with no closed UDP port
+  // found, Nmap sends U1 to a random port that the port table never shows.
+  for (const std::uint16_t port : run.scanned_udp_ports) {
+    if (run.closed_udp_port_known && run.closed_udp_port == port) {
+      ports.push_back({output::Protocol::udp, port, output::PortState::closed, "", "port-unreach", first_ttl({&r0.u1})});
+    } else {
+      // Shown as Nmap shows a silent port. Limitation: a port that answered with UDP ("open
+      // udp-response") or another ICMP unreachable ("filtered") is not told apart here; no
+      // recording has one.
+      ports.push_back({output::Protocol::udp, port, output::PortState::open_filtered, "", "no-response", std::nullopt});
+    }
   }
   std::sort(ports.begin(), ports.end(), [](const output::PortLine& a, const output::PortLine& b) {
     return a.protocol != b.protocol ? a.protocol < b.protocol : a.port < b.port;

@@ -169,6 +169,8 @@ public:
   [[nodiscard]] bool done() const { return m_end != HostEnd::running; }
   [[nodiscard]] HostEnd end() const { return m_end; }
   [[nodiscard]] const HostTarget& target() const { return m_target; }
+  // The random values of the current round's probes (ports, sequence base, echo id).
+  [[nodiscard]] const probes::ProbeContext& probe_context() const { return m_context; }
   [[nodiscard]] const std::vector<CompletedRound>& rounds() const { return m_rounds; }
   [[nodiscard]] std::uint64_t packets_sent() const { return m_packets_sent; }
   [[nodiscard]] response_tests::PortKnowledge port_knowledge() const;
