@@ -304,7 +304,19 @@ int run_scan(const ScanOptions& options) {
   scoring::Matcher matcher(*db);
   const engine::RoundJudge judge = [&matcher](const fingerprint::Fingerprint& fp) {
     const auto result = matcher.match(fp);
-    return result.outcome == scoring::Outcome::success && result.perfect_matches > 0;
+    if (result.outcome == scoring::Outcome::success && result.perfect_matches > 0) {
+      return engine::RoundVerdict::perfect_match;
+    }
+    if (result.outcome == scoring::Outcome::success) {
+      // Would a listed reference match perfectly but for the values a new SEQ train redraws?
+      const fingerprint::Fingerprint untimed = engine::without_timing_values(fp);
+      for (const auto& listed : result.matches) {
+        if (matcher.compare(untimed, listed.reference).accuracy() >= 1.0) {
+          return engine::RoundVerdict::missed_only_on_timing;
+        }
+      }
+    }
+    return engine::RoundVerdict::no_perfect_match;
   };
 
   output::ServiceNames services;
@@ -364,6 +376,7 @@ int run_scan(const ScanOptions& options) {
   os_config.host_timeout = std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
   os_config.stop_when_stable = !options.nmap_retries;
   os_config.stop_when_complete = !options.nmap_retries;
+  os_config.resend_only_missing = !options.nmap_retries;
   if (options.ttl > 0) {
     os_config.ttl = static_cast<std::uint8_t>(options.ttl);
   }
