@@ -27,7 +27,7 @@
 
 #include "stackprint/io/capture_file.hpp"
 #include "stackprint/probes/probe_catalogue.hpp"
-#include "stackprint/wire/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace stackprint::probes {
@@ -96,8 +96,8 @@ TEST_P(ProbeCatalogueGolden, EveryCapturedProbeIsRebuiltByteForByte) {
   const fs::path dir = captures_dir() / GetParam();
   std::ifstream meta_file(dir / "meta.json");
   const auto meta = nlohmann::json::parse(meta_file);
-  const auto scanner = wire::parse_ipv4_address(meta.at("scanner_ip").get<std::string>());
-  const auto target = wire::parse_ipv4_address(meta.at("target_ip").get<std::string>());
+  const auto scanner = parse_ipv4_address(meta.at("scanner_ip").get<std::string>());
+  const auto target = parse_ipv4_address(meta.at("target_ip").get<std::string>());
   ASSERT_TRUE(scanner && target);
 
   auto capture = io::read_capture_file(dir / "capture.pcap");
@@ -107,7 +107,7 @@ TEST_P(ProbeCatalogueGolden, EveryCapturedProbeIsRebuiltByteForByte) {
   for (std::size_t i = 0; i < capture->frames.size(); ++i) {
     const auto& bytes = capture->frames[i].ip_packet;
     auto packet = wire::parse_ipv4(bytes);
-    if (!packet || packet->ip.source != *scanner || packet->ip.destination != *target) {
+    if (!packet || packet->ip.source != scanner->value || packet->ip.destination != target->value) {
       continue;
     }
     sent.push_back({i, {bytes.begin(), bytes.begin() + packet->ip.total_length}, *packet});
@@ -158,8 +158,8 @@ TEST_P(ProbeCatalogueGolden, EveryCapturedProbeIsRebuiltByteForByte) {
   const ProbeId anchor = has_seq1 ? ProbeId::SEQ1 : ProbeId::T5;
 
   ProbeContext context;
-  context.source_address = *scanner;
-  context.target_address = *target;
+  context.source_address = scanner->value;
+  context.target_address = target->value;
   context.tcp_port_base = tcp_port_base;
   context.open_tcp_port = optional_port(meta, "open_tcp_port").value_or(0);
   // Without a known closed TCP port Nmap picks a random one, and picks again in later rounds

@@ -4,58 +4,34 @@
 //     attributes in the same order and the same values;
 //   - except SEQ's SP and ISR, and TS when it is a measured rate, which may differ by at most 1:
 //     Nmap times the SEQ probes with its own send clock, replay with the capture's timestamps;
-//   - the SCAN line agrees on OT, CT, CU, PV, DS, DC, G and M (V, E and P are constants; D and TM
-//     are print times).
+//   - the SCAN line has the same attributes in the same order with the same values (OT, CT, CU, PV,
+//     DS, DC, G, M, and the constants V, E, P), except D and TM, which are print times.
+// (The comparison is test_support::expect_same_fingerprint, shared with output_replay_test.cpp.)
 // The test runs the real binary, so it also covers the command line and the capture reader.
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "support/command.hpp"
 #include <nlohmann/json.hpp>
 
-#include "stackprint/fingerprint/text.hpp"
+#include "support/captures.hpp"
+#include "support/command.hpp"
 
 namespace stackprint {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path captures_dir() { return fs::path(STACKPRINT_TEST_DATA_DIR) / "captures"; }
-
-std::vector<std::string> captures_with_nmap_fingerprint() {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(captures_dir())) {
-    if (fs::exists(entry.path() / "fingerprint.txt") && fs::exists(entry.path() / "capture.pcap")) {
-      names.push_back(entry.path().filename().string());
-    }
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
+using test_support::captures_dir;
 using test_support::read_file;
 
 using test_support::CommandResult;
 using test_support::run_command;
-
-bool hex_within_one(const std::string& a, const std::string& b) {
-  char* end_a = nullptr;
-  char* end_b = nullptr;
-  const long va = std::strtol(a.c_str(), &end_a, 16);
-  const long vb = std::strtol(b.c_str(), &end_b, 16);
-  return !a.empty() && !b.empty() && *end_a == '\0' && *end_b == '\0' && std::labs(va - vb) <= 1;
-}
 
 class ReplayMatchesNmap : public ::testing::TestWithParam<std::string> {};
 
@@ -71,50 +47,11 @@ TEST_P(ReplayMatchesNmap, PrintsNmapsFingerprint) {
   }
   const CommandResult replay = run_command(command + " 2>/dev/null");
   ASSERT_EQ(replay.status, 0) << command;
-  const auto ours = fingerprint::parse_fingerprint(replay.out);
-  ASSERT_TRUE(ours) << ours.error().message << "\n" << replay.out;
-  const auto nmap = fingerprint::parse_fingerprint(read_file(dir / "fingerprint.txt"));
-  ASSERT_TRUE(nmap) << nmap.error().message;
-
-  ASSERT_TRUE(ours->scan && nmap->scan);
-  for (const char* field : {"OT", "CT", "CU", "PV", "DS", "DC", "G", "M", "V", "E"}) {
-    const std::string* a = ours->scan->find(field);
-    const std::string* b = nmap->scan->find(field);
-    EXPECT_EQ(a != nullptr, b != nullptr) << "SCAN." << field;
-    if (a != nullptr && b != nullptr) {
-      EXPECT_EQ(*a, *b) << "SCAN." << field;
-    }
-  }
-
-  std::vector<std::string> our_names;
-  std::vector<std::string> nmap_names;
-  for (const auto& t : ours->tests) {
-    our_names.push_back(t.name);
-  }
-  for (const auto& t : nmap->tests) {
-    nmap_names.push_back(t.name);
-  }
-  ASSERT_EQ(our_names, nmap_names) << replay.out;
-  for (std::size_t i = 0; i < ours->tests.size(); ++i) {
-    const auto& a = ours->tests[i];
-    const auto& b = nmap->tests[i];
-    ASSERT_EQ(a.attributes.size(), b.attributes.size()) << a.name << " in\n" << replay.out;
-    for (std::size_t j = 0; j < a.attributes.size(); ++j) {
-      const auto& x = a.attributes[j];
-      const auto& y = b.attributes[j];
-      ASSERT_EQ(x.name, y.name) << a.name;
-      const bool timing_based = a.name == "SEQ" && (x.name == "SP" || x.name == "ISR" || x.name == "TS");
-      if (timing_based && x.value != y.value) {
-        EXPECT_TRUE(hex_within_one(x.value, y.value)) << a.name << "." << x.name << ": " << x.value << " vs Nmap's "
-                                                      << y.value;
-      } else {
-        EXPECT_EQ(x.value, y.value) << a.name << "." << x.name;
-      }
-    }
-  }
+  test_support::expect_same_fingerprint(replay.out, read_file(dir / "fingerprint.txt"), GetParam());
 }
 
-INSTANTIATE_TEST_SUITE_P(Captures, ReplayMatchesNmap, ::testing::ValuesIn(captures_with_nmap_fingerprint()),
+INSTANTIATE_TEST_SUITE_P(Captures, ReplayMatchesNmap,
+                         ::testing::ValuesIn(test_support::captures_with({"fingerprint.txt", "capture.pcap"})),
                          [](const auto& param_info) { return param_info.param; });
 
 TEST(ReplayCommand, RejectsAFileThatIsNotACapture) {

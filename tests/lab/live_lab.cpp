@@ -33,13 +33,13 @@
 #include "stackprint/io/raw_sender.hpp"
 #include "stackprint/io/route.hpp"
 #include "stackprint/io/transport.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using stackprint::targets::Ipv4Address;
+using stackprint::Ipv4Address;
 
 constexpr int k_max_packets = 200;
 constexpr auto k_max_seconds = 8s;
@@ -54,7 +54,7 @@ void check(bool ok, const std::string& what) {
 }
 
 Ipv4Address address_arg(const char* text) {
-  auto parsed = stackprint::targets::parse_ipv4(text);
+  auto parsed = stackprint::parse_ipv4_address(text);
   if (!parsed) {
     std::fprintf(stderr, "live_lab: %s\n", parsed.error().message.c_str());
     std::exit(2);
@@ -108,8 +108,8 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
     std::printf("FAIL: route lookup: %s\n", route.error().message.c_str());
     return 1;
   }
-  std::printf("route: %s via %s src %s\n", stackprint::targets::to_string(up).c_str(), route->interface.c_str(),
-              stackprint::targets::to_string(route->source).c_str());
+  std::printf("route: %s via %s src %s\n", stackprint::to_string(up).c_str(), route->interface.c_str(),
+              stackprint::to_string(route->source).c_str());
   check(!route->gateway && !route->loopback, "destination is on the directly connected lab segment");
   check(io::require_raw_privileges().has_value(), "raw privileges are present before the drop");
   const std::vector<Ipv4Address> hosts = {up, down};
@@ -121,7 +121,7 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   }
   // A second capture sees our own SYNs leave (Linux packet sockets also see outgoing frames), to
   // check what the kernel did to the header-included packets.
-  auto outgoing = io::LiveCapture::open(route->interface, "src host " + stackprint::targets::to_string(route->source) +
+  auto outgoing = io::LiveCapture::open(route->interface, "src host " + stackprint::to_string(route->source) +
                                                               " and tcp[tcpflags] == tcp-syn");
   if (!outgoing) {
     std::printf("FAIL: opening the outgoing capture: %s\n", outgoing.error().message.c_str());
@@ -229,7 +229,7 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   // After the drop, narrow the filter to DOWN only: UP's SYN/ACK must no longer get through.
   auto narrowed = transport->set_targets(us, std::span<const Ipv4Address>(hosts).last(1));
   // The second capture watches for that SYN/ACK, to show it did arrive.
-  auto witness = outgoing->set_filter("src host " + stackprint::targets::to_string(up) + " and tcp dst port 47050");
+  auto witness = outgoing->set_filter("src host " + stackprint::to_string(up) + " and tcp dst port 47050");
   check(witness.has_value(), "the witness capture's filter changed after the drop");
   check(narrowed.has_value(), "the capture filter can be changed after the privilege drop");
   auto probe = transport->send(discovery::probe_packet(discovery::SendTcpSyn{up, 47050, open_port, 0x55555555, 0x4250}, us));

@@ -33,7 +33,7 @@
 #include "stackprint/io/clock.hpp"
 #include "stackprint/io/tun_device.hpp"
 #include "stackprint/scoring/matcher.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::cli {
 
@@ -147,7 +147,7 @@ int run_emulate(const EmulateArgs& args) {
       std::fprintf(stderr, "stackprint emulate: %s\n", personality.error().message.c_str());
       return k_exit_bad_input;
     }
-    nlohmann::json line{{"address", targets::to_string(targets::Ipv4Address{address})},
+    nlohmann::json line{{"address", to_string(Ipv4Address{address})},
                         {"line", personality->line},
                         {"name", personality->name}};
     emulation::Responder responder(std::move(*personality), emulation::ResponderOptions{address, *ports, host_seed});

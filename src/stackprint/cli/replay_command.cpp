@@ -27,7 +27,7 @@
 #include "stackprint/response_tests/ttl.hpp"
 #include "stackprint/responses/recorded_run.hpp"
 #include "stackprint/responses/run_fingerprint.hpp"
-#include "stackprint/wire/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::cli {
 namespace {
@@ -84,12 +84,17 @@ std::vector<output::PortLine> replay_ports(const responses::RecordedRun& run, co
     ports.push_back({output::Protocol::tcp, *run.open_tcp_port, output::PortState::open, "", "syn-ack",
                      first_ttl({&r0.seq[0], &r0.seq[1], &r0.seq[2], &r0.seq[3], &r0.seq[4], &r0.seq[5]})});
   }
-  if (run.closed_udp_port && run.closed_udp_port_known) {
-    ports.push_back({output::Protocol::udp, *run.closed_udp_port, output::PortState::closed, "", "port-unreach",
-                     first_ttl({&r0.u1})});
-  } else if (run.closed_udp_port && run.udp_port_scan) {
-    ports.push_back({output::Protocol::udp, *run.closed_udp_port, output::PortState::open_filtered, "",
-                     "no-response", std::nullopt});
+  // The UDP rows are the ports the UDP scan probed, not where U1 went: with no closed UDP port
+  // found, Nmap sends U1 to a random port that the port table never shows.
+  for (const std::uint16_t port : run.scanned_udp_ports) {
+    if (run.closed_udp_port_known && run.closed_udp_port == port) {
+      ports.push_back({output::Protocol::udp, port, output::PortState::closed, "", "port-unreach", first_ttl({&r0.u1})});
+    } else {
+      // Shown as Nmap shows a silent port. Limitation: a port that answered with UDP ("open
+      // udp-response") or another ICMP unreachable ("filtered") is not told apart here; no
+      // recording has one.
+      ports.push_back({output::Protocol::udp, port, output::PortState::open_filtered, "", "no-response", std::nullopt});
+    }
   }
   std::sort(ports.begin(), ports.end(), [](const output::PortLine& a, const output::PortLine& b) {
     return a.protocol != b.protocol ? a.protocol < b.protocol : a.port < b.port;
@@ -186,7 +191,7 @@ bool target_on_our_segment(const responses::RecordedRun& run) {
 }
 
 int run_replay(const ReplayOptions& options) {
-  const auto target = wire::parse_ipv4_address(options.target);
+  const auto target = parse_ipv4_address(options.target);
   if (!target) {
     std::fprintf(stderr, "stackprint replay: --target: %s\n", target.error().message.c_str());
     return k_exit_bad_input;
@@ -196,7 +201,7 @@ int run_replay(const ReplayOptions& options) {
     std::fprintf(stderr, "stackprint replay: %s\n", capture.error().message.c_str());
     return k_exit_bad_input;
   }
-  const auto run = responses::reconstruct_run(capture->frames, *target);
+  const auto run = responses::reconstruct_run(capture->frames, target->value);
   if (!run) {
     std::fprintf(stderr, "stackprint replay: %s: %s %s\n", options.pcap.c_str(), run.error().message.c_str(),
                  options.target.c_str());
@@ -212,8 +217,8 @@ int run_replay(const ReplayOptions& options) {
   }
 
   responses::RunFacts facts;
-  facts.target_address = *target;
-  facts.scanning_localhost = *target == run->scanner_address;
+  facts.target_address = target->value;
+  facts.scanning_localhost = target->value == run->scanner_address;
   facts.open_tcp_port = run->open_tcp_port;
   facts.closed_tcp_port = run->closed_tcp_port;
   facts.closed_udp_port = run->closed_udp_port;

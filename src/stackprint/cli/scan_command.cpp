@@ -163,7 +163,7 @@ int run_scan(const ScanOptions& options) {
     overrides.interface = options.interface;
   }
   if (!options.source.empty()) {
-    auto source = targets::parse_ipv4(options.source);
+    auto source = parse_ipv4_address(options.source);
     if (!source) {
       print_error("-S: " + source.error().message);
       return k_exit_bad_input;
@@ -371,7 +371,7 @@ int run_scan(const ScanOptions& options) {
     if (pending.empty()) {
       break;
     }
-    std::vector<targets::Ipv4Address> addresses;
+    std::vector<Ipv4Address> addresses;
     for (const auto& t : pending) {
       addresses.push_back(t.address);
     }

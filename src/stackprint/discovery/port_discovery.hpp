@@ -28,7 +28,7 @@
 #include "stackprint/discovery/port_selection.hpp"
 #include "stackprint/discovery/port_spec.hpp"
 #include "stackprint/discovery/reply.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::discovery {
 

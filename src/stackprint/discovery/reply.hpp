@@ -8,11 +8,9 @@
 #include <variant>
 
 #include "stackprint/base/expected.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::discovery {
-
-using targets::Ipv4Address;
 
 struct TcpReply {
   Ipv4Address source;

@@ -8,13 +8,13 @@
 #include <fmt/format.h>
 
 #include "stackprint/emulation/generators.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::emulation {
 
 Expected<std::vector<std::uint32_t>> emulated_addresses(std::string_view cidr) {
   const std::size_t slash = cidr.find('/');
-  const auto address = targets::parse_ipv4(cidr.substr(0, slash));
+  const auto address = parse_ipv4_address(cidr.substr(0, slash));
   if (!address) return fail(fmt::format("--net '{}': {}", cidr, address.error().message));
   int prefix = 32;
   if (slash != std::string_view::npos) {

@@ -368,7 +368,16 @@ void choose_tcp_rules(Chooser& c, const std::string& test, TcpBehaviour& b) {
   b.seq = s == "Z" ? SeqRule::zero : s == "A" ? SeqRule::probe_ack : s == "A+" ? SeqRule::probe_ack_plus_1 : SeqRule::other;
   const std::string a = c.pick(test, "A", [](const std::string& v) { return v == "Z" || v == "S" || v == "S+" || v == "O"; }).value_or("S+");
   b.ack = a == "Z" ? AckRule::zero : a == "S" ? AckRule::probe_seq : a == "S+" ? AckRule::probe_seq_plus_1 : AckRule::other;
-  const auto f = c.pick(test, "F", valid_flag_letters);
+  // T1 is also the answer to the open port's SYN (port discovery and the SEQ probes): where the
+  // reference allows several flag sets (e.g. `F=A|AS`), a SYN/ACK keeps the port visibly open, so
+  // scanners do not give up on the host before OS detection starts.
+  const auto is_syn_ack = [](const std::string& v) {
+    return valid_flag_letters(v) && v.find('S') != std::string::npos && v.find('A') != std::string::npos &&
+           v.find('R') == std::string::npos;
+  };
+  const std::optional<std::string> syn_ack = test == "T1" ? c.pick(test, "F", is_syn_ack) : std::nullopt;
+  const std::optional<std::string> f =
+      syn_ack.has_value() && is_syn_ack(*syn_ack) ? syn_ack : c.pick(test, "F", valid_flag_letters);
   b.flags = flags_from_letters(f.value_or("AR"));
   const auto rd = c.pick(test, "RD", [](const std::string& v) { return parse_hex(v).has_value(); });
   const std::uint32_t rd_value = hex_or(rd, 0);

@@ -12,7 +12,7 @@ public:
     std::vector<std::uint8_t> bytes;
     std::uint64_t tag = 0;
   };
-  DiscoverySession(discovery::PortDiscovery& discovery, targets::Ipv4Address source, std::uint8_t ttl)
+  DiscoverySession(discovery::PortDiscovery& discovery, Ipv4Address source, std::uint8_t ttl)
       : m_discovery(discovery), m_source(source), m_ttl(ttl) {}
 
   std::vector<Packet> on_tick(MonotonicTime now) {
@@ -29,7 +29,7 @@ public:
 
 private:
   discovery::PortDiscovery& m_discovery;
-  targets::Ipv4Address m_source;
+  Ipv4Address m_source;
   std::uint8_t m_ttl;
 };
 static_assert(PacketSession<DiscoverySession>);
@@ -37,7 +37,7 @@ static_assert(PacketSession<DiscoverySession>);
 } // namespace
 
 Expected<RunStats> run_port_discovery(Transport& transport, discovery::PortDiscovery& discovery,
-                                      targets::Ipv4Address source, const Clock& clock, const RunLimits& limits,
+                                      Ipv4Address source, const Clock& clock, const RunLimits& limits,
                                       std::uint8_t ttl) {
   DiscoverySession session(discovery, source, ttl);
   return run_session(transport, session, clock, limits);

@@ -17,7 +17,7 @@ namespace stackprint::io {
 // results, and those hosts still probing). `source` is our address (route.source); `ttl` that of
 // the probes. Errors: see run_session.
 [[nodiscard]] Expected<RunStats> run_port_discovery(Transport& transport, discovery::PortDiscovery& discovery,
-                                                    targets::Ipv4Address source, const Clock& clock,
+                                                    Ipv4Address source, const Clock& clock,
                                                     const RunLimits& limits = {}, std::uint8_t ttl = 64);
 
 } // namespace stackprint::io

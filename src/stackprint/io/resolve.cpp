@@ -20,9 +20,9 @@ struct AddrinfoFree {
 
 } // namespace
 
-Expected<std::vector<targets::Ipv4Address>> resolve_ipv4_all(const std::string& name) {
-  if (auto literal = targets::parse_ipv4(name)) {
-    return std::vector<targets::Ipv4Address>{*literal};
+Expected<std::vector<Ipv4Address>> resolve_ipv4_all(const std::string& name) {
+  if (auto literal = parse_ipv4_address(name)) {
+    return std::vector<Ipv4Address>{*literal};
   }
   addrinfo hints{};
   hints.ai_family = AF_INET;
@@ -33,14 +33,14 @@ Expected<std::vector<targets::Ipv4Address>> resolve_ipv4_all(const std::string& 
   if (rc != 0) {
     return fail("cannot resolve \"" + name + "\": " + gai_strerror(rc));
   }
-  std::vector<targets::Ipv4Address> addresses;
+  std::vector<Ipv4Address> addresses;
   for (const addrinfo* entry = list.get(); entry != nullptr; entry = entry->ai_next) {
     if (entry->ai_family != AF_INET || entry->ai_addr == nullptr || entry->ai_addrlen < sizeof(sockaddr_in)) {
       continue;
     }
     sockaddr_in sin{};
     std::memcpy(&sin, entry->ai_addr, sizeof sin);
-    const targets::Ipv4Address address{ntohl(sin.sin_addr.s_addr)};
+    const Ipv4Address address{ntohl(sin.sin_addr.s_addr)};
     if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
       addresses.push_back(address);
     }
@@ -51,7 +51,7 @@ Expected<std::vector<targets::Ipv4Address>> resolve_ipv4_all(const std::string& 
   return addresses;
 }
 
-Expected<targets::Ipv4Address> resolve_ipv4(const std::string& name) {
+Expected<Ipv4Address> resolve_ipv4(const std::string& name) {
   auto all = resolve_ipv4_all(name);
   if (!all) {
     return tl::unexpected(all.error());

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "stackprint/base/expected.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/targets/target_stream.hpp"
 
 namespace stackprint::io {
@@ -14,10 +14,10 @@ namespace stackprint::io {
 // Every IPv4 address getaddrinfo() gives for `name`, in its order, duplicates removed. A dotted
 // quad resolves to itself without a lookup. Error: "cannot resolve \"NAME\": <reason>" when the
 // lookup fails or yields no IPv4 address.
-[[nodiscard]] Expected<std::vector<targets::Ipv4Address>> resolve_ipv4_all(const std::string& name);
+[[nodiscard]] Expected<std::vector<Ipv4Address>> resolve_ipv4_all(const std::string& name);
 
 // The first address of resolve_ipv4_all() (Nmap scans the first and mentions the others).
-[[nodiscard]] Expected<targets::Ipv4Address> resolve_ipv4(const std::string& name);
+[[nodiscard]] Expected<Ipv4Address> resolve_ipv4(const std::string& name);
 
 // resolve_ipv4 as a targets::Resolver.
 [[nodiscard]] targets::Resolver make_resolver();

@@ -200,7 +200,7 @@ Expected<Route> choose_route(Ipv4Address destination, std::span<const KernelRout
       const auto lo = std::find_if(interfaces.begin(), interfaces.end(),
                                    [](const InterfaceAddress& a) { return a.loopback; });
       if (lo == interfaces.end()) {
-        return fail("no loopback interface to reach " + targets::to_string(destination));
+        return fail("no loopback interface to reach " + to_string(destination));
       }
       chosen.interface = lo->interface;
       chosen.loopback = true;
@@ -208,7 +208,7 @@ Expected<Route> choose_route(Ipv4Address destination, std::span<const KernelRout
       return chosen;
     }
     if (best == nullptr) {
-      return fail("no route to " + targets::to_string(destination));
+      return fail("no route to " + to_string(destination));
     }
     chosen.interface = best->interface;
     chosen.gateway = best->gateway;

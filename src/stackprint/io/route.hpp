@@ -15,11 +15,9 @@
 #include <vector>
 
 #include "stackprint/base/expected.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::io {
-
-using targets::Ipv4Address;
 
 // One usable row of the main routing table (rows that are down or "reject" are left out).
 struct KernelRoute {

@@ -2,7 +2,7 @@
 
 namespace stackprint::io {
 
-Expected<LiveTransport> LiveTransport::open(const Route& route, std::span<const targets::Ipv4Address> target_addresses,
+Expected<LiveTransport> LiveTransport::open(const Route& route, std::span<const Ipv4Address> target_addresses,
                                             const CaptureFilterOptions& filter_options,
                                             const LiveCaptureOptions& capture_options) {
   // Capture first: a probe's answer can never arrive before the capture is listening.

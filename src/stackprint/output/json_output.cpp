@@ -7,7 +7,7 @@
 #include "stackprint/probes/probe_id.hpp"
 #include "stackprint/scoring/os_report.hpp"
 #include "stackprint/scoring/partial_match.hpp"
-#include "stackprint/wire/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/wire/tcp_segment.hpp"
 
 namespace stackprint::output {
@@ -114,7 +114,7 @@ json attributes_json(const fingerprint::TestLine& line) {
 json json_host(const database::OsDb& db, const HostReport& host, const OutputOptions& options, std::int64_t now_s) {
   json j;
   j["schema_version"] = k_json_schema_version;
-  j["target"] = wire::format_ipv4_address(host.address);
+  j["target"] = to_string(Ipv4Address{host.address});
   j["state"] = host.up ? "up" : "down";
   j["mac"] = host.mac ? json(mac_text(*host.mac)) : json(nullptr);
   j["start"] = host.start_s;

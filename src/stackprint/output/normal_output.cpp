@@ -8,7 +8,7 @@
 
 #include "stackprint/output/os_section.hpp"
 #include "stackprint/output/time_text.hpp"
-#include "stackprint/wire/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::output {
 namespace {
@@ -83,7 +83,7 @@ std::string normal_os_part(const database::OsDb& db, const HostReport& host, con
 
 std::string normal_host(const database::OsDb& db, const HostReport& host, const OutputOptions& options,
                         std::int64_t now_s) {
-  std::string out = fmt::format("Nmap scan report for {}\n", wire::format_ipv4_address(host.address));
+  std::string out = fmt::format("Nmap scan report for {}\n", to_string(Ipv4Address{host.address}));
   if (!host.up) {
     out += "Host is down.\n\n";
     return out;

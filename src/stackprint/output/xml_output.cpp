@@ -5,7 +5,7 @@
 #include "stackprint/output/os_section.hpp"
 #include "stackprint/output/time_text.hpp"
 #include "stackprint/scoring/os_report.hpp"
-#include "stackprint/wire/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::output {
 namespace {
@@ -91,7 +91,7 @@ std::string xml_host(const database::OsDb& db, const HostReport& host, const Out
   std::string out = fmt::format("<host starttime=\"{}\" endtime=\"{}\">", host.start_s, host.end_s);
   out += "<status" + attr("state", host.up ? "up" : "down") +
          attr("reason", host.status_reason.empty() ? "unknown" : host.status_reason) + attr("reason_ttl", "0") + "/>\n";
-  out += "<address" + attr("addr", wire::format_ipv4_address(host.address)) + attr("addrtype", "ipv4") + "/>\n";
+  out += "<address" + attr("addr", to_string(Ipv4Address{host.address})) + attr("addrtype", "ipv4") + "/>\n";
   if (host.mac) {
     out += "<address" + attr("addr", mac_text(*host.mac)) + attr("addrtype", "mac");
     if (!host.mac_vendor.empty()) out += attr("vendor", host.mac_vendor);

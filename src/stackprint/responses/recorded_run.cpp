@@ -240,8 +240,9 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
     if (p.frame->time >= first_probe) {
       break;
     }
-    if (p.packet.ip.destination == target_address && p.packet.udp() != nullptr) {
+    if (const wire::UdpDatagram* udp = p.packet.udp(); udp != nullptr && p.packet.ip.destination == target_address) {
       run.udp_port_scan = true;
+      run.scanned_udp_ports.push_back(udp->destination_port);
     }
     if (p.packet.ip.source != target_address) {
       continue;
@@ -259,6 +260,10 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
       }
     }
   }
+
+  std::sort(run.scanned_udp_ports.begin(), run.scanned_udp_ports.end());
+  run.scanned_udp_ports.erase(std::unique(run.scanned_udp_ports.begin(), run.scanned_udp_ports.end()),
+                              run.scanned_udp_ports.end());
 
   // Feed sends and replies in time order, each to the round running at that time.
   std::int64_t min_gap_ms = -1;

@@ -119,7 +119,7 @@ Expected<TargetSpec> parse_target_spec(std::string_view token) {
   }
   if (is_address_form(host_part)) {
     if (prefix) {
-      auto address = parse_ipv4(host_part);
+      auto address = parse_ipv4_address(host_part);
       if (!address) {
         return fail("invalid target " + quoted(token) + ": a CIDR block needs a plain address before the \"/\"");
       }

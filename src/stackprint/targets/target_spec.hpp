@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "stackprint/base/expected.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::targets {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "stackprint/base/expected.hpp"
-#include "stackprint/targets/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/targets/target_spec.hpp"
 
 namespace stackprint::targets {

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "stackprint/wire/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::wire {
 namespace {
@@ -46,8 +46,8 @@ IcmpMessage make_echo_reply(const IcmpMessage& request) {
 
 std::string summarize_packet(const Ipv4Packet& packet) {
   const Ipv4Header& ip = packet.ip;
-  std::string text = fmt::format("{} > {} id {} ttl {} len {}{}{}", format_ipv4_address(ip.source),
-                                 format_ipv4_address(ip.destination), ip.id, ip.ttl,
+  std::string text = fmt::format("{} > {} id {} ttl {} len {}{}{}", to_string(Ipv4Address{ip.source}),
+                                 to_string(Ipv4Address{ip.destination}), ip.id, ip.ttl,
                                  ip.total_length, ip.dont_fragment ? " DF" : "",
                                  ip.tos != 0 ? fmt::format(" tos 0x{:x}", ip.tos) : "");
   if (const auto* tcp = packet.tcp()) {

@@ -8,7 +8,6 @@ namespace stackprint::discovery {
 namespace {
 
 using namespace std::chrono_literals;
-using targets::make_ipv4;
 
 const Ipv4Address k_us = make_ipv4(10, 99, 50, 1);
 const Ipv4Address k_host = make_ipv4(10, 99, 50, 2);

@@ -7,7 +7,6 @@
 namespace stackprint::discovery {
 namespace {
 
-using targets::make_ipv4;
 
 TEST(ProbePacket, SynCarriesTheActionsFieldsAndValidChecksums) {
   const SendTcpSyn syn{make_ipv4(10, 99, 50, 2), 40123, 443, 0xDEADBEEF, 0x1234};

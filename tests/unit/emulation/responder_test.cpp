@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include "stackprint/emulation/self_check.hpp"
 #include "stackprint/probes/probe_catalogue.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "stackprint/wire/tcp_segment.hpp"
 
 namespace stackprint::emulation {
 namespace {
@@ -210,6 +212,31 @@ TEST(HostPlan, SelectsByNameLineOrRandom) {
   EXPECT_FALSE(select_references(*db, "no such OS", 1, 1).has_value());
   EXPECT_FALSE(select_references(*db, "3", 1, 1).has_value());
   EXPECT_FALSE(select_references(*db, "", 1, 1).has_value());
+}
+
+} // namespace
+} // namespace stackprint::emulation
+
+namespace stackprint::emulation {
+namespace {
+
+// A reference whose T1 allows an ACK or a SYN/ACK (`F=A|AS`, e.g. "Microsoft Windows 2000 SP4")
+// must answer the open port's SYN with SYN/ACK under every seed: with a bare ACK, port discovery
+// sees no open port and neither Nmap nor stackprint fingerprints the host at all.
+TEST(Personality, OpenPortAnswersSynAckWhenTheReferenceAllowsIt) {
+  const auto* db = installed_db();
+  if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
+  const auto& refs = db->references();
+  const auto it = std::find_if(refs.begin(), refs.end(), [](const auto& r) { return r.name == "Microsoft Windows 2000 SP4"; });
+  if (it == refs.end()) GTEST_SKIP() << "reference not in this nmap-os-db";
+  const auto index = static_cast<std::size_t>(it - refs.begin());
+  constexpr std::uint8_t syn_ack = wire::k_tcp_syn | wire::k_tcp_ack;
+  for (std::uint64_t seed = 1; seed <= 24; ++seed) {
+    const auto p = make_personality(*db, index, seed);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->t[0].flags & (syn_ack | wire::k_tcp_rst), syn_ack) << "seed " << seed;
+    EXPECT_EQ(p->seq[0].flags & (syn_ack | wire::k_tcp_rst), syn_ack) << "seed " << seed;
+  }
 }
 
 } // namespace

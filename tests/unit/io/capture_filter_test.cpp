@@ -7,7 +7,6 @@
 namespace stackprint::io {
 namespace {
 
-using targets::make_ipv4;
 
 // The filter must be valid libpcap syntax: compile it against a dead Ethernet handle (no root).
 bool compiles(const std::string& filter) {
@@ -22,7 +21,7 @@ bool compiles(const std::string& filter) {
 }
 
 TEST(CaptureFilter, ListsFewTargets) {
-  const std::vector<targets::Ipv4Address> hosts = {make_ipv4(10, 99, 50, 2), make_ipv4(10, 99, 50, 3)};
+  const std::vector<Ipv4Address> hosts = {make_ipv4(10, 99, 50, 2), make_ipv4(10, 99, 50, 3)};
   const auto filter = scan_capture_filter(make_ipv4(10, 99, 50, 1), hosts);
   EXPECT_EQ(filter, "dst host 10.99.50.1 and (icmp or (tcp and (src host 10.99.50.2 or src host 10.99.50.3)))");
   EXPECT_TRUE(compiles(filter));
@@ -33,7 +32,7 @@ TEST(CaptureFilter, ListsFewTargets) {
 }
 
 TEST(CaptureFilter, DropsTheHostListAboveTwentyTargets) {
-  std::vector<targets::Ipv4Address> hosts;
+  std::vector<Ipv4Address> hosts;
   for (std::uint8_t i = 1; i <= 20; ++i) {
     hosts.push_back(make_ipv4(10, 0, 0, i));
   }

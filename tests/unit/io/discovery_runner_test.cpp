@@ -13,11 +13,10 @@ namespace stackprint::io {
 namespace {
 
 using namespace std::chrono_literals;
-using targets::make_ipv4;
 
-const targets::Ipv4Address k_us = make_ipv4(10, 99, 60, 1);
-const targets::Ipv4Address k_host = make_ipv4(10, 99, 60, 2);
-const targets::Ipv4Address k_silent = make_ipv4(10, 99, 60, 3);
+const Ipv4Address k_us = make_ipv4(10, 99, 60, 1);
+const Ipv4Address k_host = make_ipv4(10, 99, 60, 2);
+const Ipv4Address k_silent = make_ipv4(10, 99, 60, 3);
 
 // A simulated segment: one host answering like a Linux stack after `latency`, one silent host. Time
 // passes only inside wait(), on the ManualClock.

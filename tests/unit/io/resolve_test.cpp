@@ -12,7 +12,6 @@
 namespace stackprint::io {
 namespace {
 
-using targets::make_ipv4;
 
 TEST(Resolve, LiteralAddressesNeedNoLookup) {
   auto address = resolve_ipv4("10.99.50.2");

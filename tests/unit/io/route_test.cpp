@@ -7,7 +7,6 @@
 namespace stackprint::io {
 namespace {
 
-using targets::make_ipv4;
 
 // /proc/net/route as a little-endian kernel prints it (the test machine is x86-64).
 constexpr const char* k_table =

@@ -30,7 +30,7 @@
 #include "stackprint/response_tests/seq.hpp"
 #include "stackprint/response_tests/tcp_reply.hpp"
 #include "stackprint/response_tests/u1.hpp"
-#include "stackprint/wire/ipv4_address.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace stackprint::response_tests {
@@ -70,11 +70,11 @@ std::optional<Exchange> load(const fs::path& dir) {
   const auto meta = nlohmann::json::parse(read_all(dir / "meta.json"), nullptr, false);
   if (meta.is_discarded()) return std::nullopt;
   Exchange ex;
-  const auto scanner = wire::parse_ipv4_address(meta.value("scanner_ip", ""));
-  const auto target = wire::parse_ipv4_address(meta.value("target_ip", ""));
+  const auto scanner = parse_ipv4_address(meta.value("scanner_ip", ""));
+  const auto target = parse_ipv4_address(meta.value("target_ip", ""));
   if (!scanner || !target) return std::nullopt;
-  ex.scanner = *scanner;
-  ex.target = *target;
+  ex.scanner = scanner->value;
+  ex.target = target->value;
   const auto& cmd = meta["nmap_command"];
   for (std::size_t i = 0; i + 1 < cmd.size(); ++i) {
     if (cmd[i] == "--scan-delay") ex.scan_delay_ms = parse_delay_ms(cmd[i + 1].get<std::string>());
