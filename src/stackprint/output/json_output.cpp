@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/output/os_section.hpp"
 #include "stackprint/probes/probe_id.hpp"
 #include "stackprint/scoring/os_report.hpp"
 #include "stackprint/scoring/partial_match.hpp"
-#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/wire/tcp_segment.hpp"
 
 namespace stackprint::output {
