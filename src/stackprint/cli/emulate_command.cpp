@@ -1,5 +1,6 @@
 // `stackprint emulate --net CIDR --personality SELECTOR [--seed N] [--open-ports LIST] [--db PATH]
 //                     [--loss P] [--delay MS[:JITTER]] [--rate-limit-icmp N/s] [--filter PROBES]
+//                     [--hostile KINDS [--hostile-hosts TARGETS]]
 //                     [--tun NAME] [--duration S] [--self-check]`
 // Answers Nmap's OS-detection probes for every address of CIDR as the chosen nmap-os-db reference
 // says that operating system would (emulation/). Run inside a network namespace: it creates a TUN
@@ -7,17 +8,22 @@
 // serves until SIGINT/SIGTERM (or --duration seconds). The kernel never sees the emulated addresses
 // as its own, so its stack stays out of the answers. With --self-check nothing touches the network:
 // each emulated host is scanned in memory with Nmap's probes and the JSON line tells whether the
-// reference matches the resulting fingerprint perfectly.
+// reference matches the resulting fingerprint perfectly. With --hostile, the hosts named by
+// --hostile-hosts (all by default) also send malformed, duplicate, late, fragmented, flooding and
+// spoofed packets (emulation/hostile.hpp); their JSON lines carry "hostile": true.
 //
 // Exit status: 0 after a clean stop, 2 for unusable input (arguments, selector, database),
 // 3 for environment problems (initial namespace, no TUN device, no privilege).
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -27,6 +33,7 @@
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/emulation/host_plan.hpp"
+#include "stackprint/emulation/hostile.hpp"
 #include "stackprint/emulation/impairments.hpp"
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/emulation/self_check.hpp"
@@ -34,6 +41,7 @@
 #include "stackprint/io/tun_device.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/base/ipv4_address.hpp"
+#include "stackprint/targets/target_spec.hpp"
 
 namespace stackprint::cli {
 
@@ -58,6 +66,8 @@ struct EmulateArgs {
   std::string tun_name = "spemu0";
   double duration_s = 0.0;
   bool self_check = false;
+  std::string hostile;
+  std::vector<std::string> hostile_hosts;
 };
 
 Expected<std::vector<std::uint16_t>> parse_ports(const std::string& text) {
@@ -81,6 +91,7 @@ Expected<std::vector<std::uint16_t>> parse_ports(const std::string& text) {
 struct EmulatedHost {
   emulation::Responder responder;
   emulation::Impairer impairer;
+  std::optional<emulation::HostileHost> hostile;
 };
 
 struct PendingReply {
@@ -125,6 +136,31 @@ int run_emulate(const EmulateArgs& args) {
     if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
     spec.filtered = *v;
   }
+  emulation::HostileKinds hostile_kinds;
+  std::vector<targets::TargetSpec> hostile_specs;
+  if (!args.hostile.empty()) {
+    const auto v = emulation::parse_hostile_kinds(args.hostile);
+    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    hostile_kinds = *v;
+    for (const auto& text : args.hostile_hosts) {
+      auto hostile_spec = targets::parse_target_spec(text);
+      if (!hostile_spec || std::holds_alternative<targets::HostnameSpec>(hostile_spec->form)) {
+        std::fprintf(stderr, "stackprint emulate: --hostile-hosts %s: %s\n", text.c_str(),
+                     hostile_spec ? "expected addresses, ranges or CIDR blocks" : hostile_spec.error().message.c_str());
+        return k_exit_bad_input;
+      }
+      hostile_specs.push_back(std::move(*hostile_spec));
+    }
+  } else if (!args.hostile_hosts.empty()) {
+    std::fprintf(stderr, "stackprint emulate: --hostile-hosts needs --hostile KINDS\n");
+    return k_exit_bad_input;
+  }
+  const auto is_hostile = [&](std::uint32_t address) {
+    if (hostile_kinds.none()) return false;
+    if (hostile_specs.empty()) return true;
+    return std::any_of(hostile_specs.begin(), hostile_specs.end(),
+                       [&](const auto& one) { return targets::spec_contains(one, Ipv4Address{address}); });
+  };
   const auto db = load_os_db_file(resolve_os_db_path(args.db_path));
   if (!db) {
     std::fprintf(stderr, "stackprint emulate: %s\n", db.error().message.c_str());
@@ -159,8 +195,23 @@ int run_emulate(const EmulateArgs& args) {
       line["perfect"] = score.total > 0 && score.matched == score.total;
       line["mismatches"] = emulation::mismatched_attributes(*db, (*refs)[i], subject);
     }
+    std::optional<emulation::HostileHost> hostile;
+    if (is_hostile(address)) {
+      line["hostile"] = true;
+      hostile.emplace(hostile_kinds, address, emulation::hostile_neighbours(*addresses, i), host_seed);
+    }
     std::printf("%s\n", line.dump().c_str());
-    hosts.emplace(address, EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed)});
+    hosts.emplace(address, EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed), std::move(hostile)});
+  }
+  // Spoofing hosts overhear the probes sent to their neighbours (bounded: at most 4 each).
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> overhearers;
+  if (hostile_kinds.test(static_cast<std::size_t>(emulation::HostileKind::spoof))) {
+    for (std::size_t i = 0; i < addresses->size(); ++i) {
+      if (!is_hostile((*addresses)[i])) continue;
+      for (const std::uint32_t neighbour : emulation::hostile_neighbours(*addresses, i)) {
+        overhearers[neighbour].push_back((*addresses)[i]);
+      }
+    }
   }
   std::fflush(stdout);
   if (args.self_check) return k_exit_ok;
@@ -238,10 +289,25 @@ int run_emulate(const EmulateArgs& args) {
       ++filtered;
       continue;
     }
-    for (const auto& reply : host.responder.respond(*parsed, now)) {
+    const auto replies = host.responder.respond(*parsed, now);
+    if (host.hostile) {
+      for (auto& extra : host.hostile->around_answers(*parsed, replies, now)) {
+        pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+      }
+    }
+    for (const auto& reply : replies) {
       const auto due = host.impairer.schedule(reply, now);
       if (!due) continue;
       pending.push(PendingReply{*due, order++, wire::serialize(reply)});
+    }
+    if (const auto heard = overhearers.find(parsed->ip.destination); heard != overhearers.end()) {
+      for (const std::uint32_t spy_address : heard->second) {
+        EmulatedHost& spy = hosts.at(spy_address);
+        const auto answers = spy.responder.respond(spy.hostile->as_if_for_us(*parsed), now);
+        for (auto& extra : spy.hostile->overheard(*parsed, **packet, answers, now)) {
+          pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+        }
+      }
     }
   }
 
@@ -249,6 +315,7 @@ int run_emulate(const EmulateArgs& args) {
   nlohmann::json totals{{"malformed", malformed}, {"unknown_destination", unknown_destination},
                         {"filtered", filtered}, {"write_errors", write_errors}};
   std::uint64_t received = 0, answered = 0, silent = 0, unsupported = 0, generic = 0, lost = 0, limited = 0;
+  emulation::HostileStats hostile_sent;
   for (const auto& [address, host] : hosts) {
     const auto& s = host.responder.stats();
     received += s.received;
@@ -258,6 +325,22 @@ int run_emulate(const EmulateArgs& args) {
     generic += s.generic;
     lost += host.impairer.lost();
     limited += host.impairer.rate_limited();
+    if (host.hostile) {
+      const auto& h = host.hostile->stats();
+      hostile_sent.malformed += h.malformed;
+      hostile_sent.options += h.options;
+      hostile_sent.duplicate += h.duplicate;
+      hostile_sent.late += h.late;
+      hostile_sent.flood += h.flood;
+      hostile_sent.fragments += h.fragments;
+      hostile_sent.spoof += h.spoof;
+    }
+  }
+  if (hostile_kinds.any()) {
+    totals["hostile_sent"] = {{"malformed", hostile_sent.malformed}, {"options", hostile_sent.options},
+                              {"duplicate", hostile_sent.duplicate}, {"late", hostile_sent.late},
+                              {"flood", hostile_sent.flood}, {"fragments", hostile_sent.fragments},
+                              {"spoof", hostile_sent.spoof}};
   }
   totals["received"] = received;
   totals["answered"] = answered;
@@ -284,6 +367,10 @@ void add_emulate_command(CLI::App& app, int& status) {
   cmd->add_option("--delay", args->delay, "reply delay MS[:JITTER] in milliseconds");
   cmd->add_option("--rate-limit-icmp", args->icmp_rate, "ICMP replies per second per host, e.g. 1/s");
   cmd->add_option("--filter", args->filter, "probes to drop like a firewall, e.g. T2-T7,U1,IE");
+  cmd->add_option("--hostile", args->hostile,
+                  "hostile behaviour: malformed,options,duplicate,late,flood,fragments,spoof or all");
+  cmd->add_option("--hostile-hosts", args->hostile_hosts,
+                  "which emulated addresses are hostile (addresses, ranges, CIDR; default: all)");
   cmd->add_option("--tun", args->tun_name, "TUN interface name (default spemu0)");
   cmd->add_option("--duration", args->duration_s, "stop after this many seconds (default: run until SIGINT/SIGTERM)");
   cmd->add_flag("--self-check", args->self_check, "scan each emulated host in memory and report whether it matches");

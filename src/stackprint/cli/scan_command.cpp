@@ -80,7 +80,24 @@ struct ScanTotals {
   std::uint64_t hosts_down = 0;
   std::uint64_t hosts_fingerprinted = 0;
   std::uint64_t packets_sent = 0;
+  // Received packets not used, by reason (none of them is an error: networks send such things).
+  std::uint64_t discovery_ignored = 0;  // unparsable or unrelated during port discovery
+  std::uint64_t malformed = 0;          // unparsable, or a bad IP header checksum
+  std::uint64_t fragments = 0;          // IP fragments
+  std::uint64_t foreign = 0;            // from an address not in flight
+  std::uint64_t cross_host = 0;         // answering another scanned host's probe (spoofed)
+  std::uint64_t unmatched = 0;          // from a host in flight but answering none of its probes
+  std::uint64_t duplicates = 0;         // a second answer to an answered probe
 };
+
+// One line for logs and tests: how many received packets were not used, and why.
+std::string ignored_summary(const ScanTotals& t) {
+  return "stackprint scan: replies ignored: " + std::to_string(t.discovery_ignored) + " in discovery, " +
+         std::to_string(t.malformed) + " malformed, " + std::to_string(t.fragments) + " fragments, " +
+         std::to_string(t.foreign) + " from unscanned addresses, " + std::to_string(t.cross_host) +
+         " answering another host's probe, " + std::to_string(t.unmatched) + " unmatched, " +
+         std::to_string(t.duplicates) + " duplicates";
+}
 
 void print_error(const std::string& message) { std::fprintf(stderr, "stackprint scan: %s\n", message.c_str()); }
 
@@ -286,7 +303,19 @@ int run_scan(const ScanOptions& options) {
   scoring::Matcher matcher(*db);
   const engine::RoundJudge judge = [&matcher](const fingerprint::Fingerprint& fp) {
     const auto result = matcher.match(fp);
-    return result.outcome == scoring::Outcome::success && result.perfect_matches > 0;
+    if (result.outcome == scoring::Outcome::success && result.perfect_matches > 0) {
+      return engine::RoundVerdict::perfect_match;
+    }
+    if (result.outcome == scoring::Outcome::success) {
+      // Would a listed reference match perfectly but for the values a new SEQ train redraws?
+      const fingerprint::Fingerprint untimed = engine::without_timing_values(fp);
+      for (const auto& listed : result.matches) {
+        if (matcher.compare(untimed, listed.reference).accuracy() >= 1.0) {
+          return engine::RoundVerdict::missed_only_on_timing;
+        }
+      }
+    }
+    return engine::RoundVerdict::no_perfect_match;
   };
 
   output::ServiceNames services;
@@ -346,6 +375,7 @@ int run_scan(const ScanOptions& options) {
   os_config.host_timeout = std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
   os_config.stop_when_stable = !options.nmap_retries;
   os_config.stop_when_complete = !options.nmap_retries;
+  os_config.resend_only_missing = !options.nmap_retries;
   if (options.ttl > 0) {
     os_config.ttl = static_cast<std::uint8_t>(options.ttl);
   }
@@ -404,6 +434,7 @@ int run_scan(const ScanOptions& options) {
       return k_exit_environment;
     }
     totals.packets_sent += discovered->packets_sent;
+    totals.discovery_ignored += port_discovery.ignored_frames();
 
     engine::OsScan scan(os_config, judge, random.next_u32() | (std::uint64_t{random.next_u32()} << 32), rate);
     std::vector<HostContext> contexts;
@@ -452,6 +483,10 @@ int run_scan(const ScanOptions& options) {
         [&](engine::HostOsScan&& host) {
           for (const auto& context : contexts) {
             if (context.target.address.value == host.target().address) {
+              for (const auto& round : host.rounds()) {
+                totals.unmatched += round.replies.unmatched_packets;
+                totals.duplicates += round.replies.duplicate_packets;
+              }
               report_host(os_host_report(context, host, matcher, !options.no_partial_match, services, wall_seconds()));
               ++totals.hosts_fingerprinted;
               ++hosts_done;
@@ -466,6 +501,10 @@ int run_scan(const ScanOptions& options) {
       return k_exit_environment;
     }
     totals.packets_sent += ran->packets_sent;
+    totals.malformed += scan.malformed_frames();
+    totals.fragments += scan.fragment_frames();
+    totals.foreign += scan.foreign_frames();
+    totals.cross_host += scan.cross_host_frames();
   }
   if (status_line) {
     std::fprintf(stderr, "\r\033[K");
@@ -489,6 +528,9 @@ int run_scan(const ScanOptions& options) {
                  static_cast<unsigned long long>(totals.packets_sent));
   } else if (options.verbosity > 0) {
     std::fprintf(stderr, "stackprint scan: %llu packets sent\n", static_cast<unsigned long long>(totals.packets_sent));
+  }
+  if (options.verbosity > 0 || stats_every) {
+    std::fprintf(stderr, "%s\n", ignored_summary(totals).c_str());
   }
   if (!written) {
     print_error("writing the reports failed");

@@ -1,6 +1,7 @@
 #include "stackprint/engine/host_os_scan.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "stackprint/responses/round_analysis.hpp"
 
@@ -15,17 +16,44 @@ constexpr std::uint16_t k_ports_per_base = 20; // SEQ1..T7 use base+0..base+19
 
 std::size_t index_of(ProbeId id) { return static_cast<std::size_t>(id); }
 
+// Probes answered with ICMP (echo reply, port unreachable): the ones an ICMP rate limit drops.
+bool answered_with_icmp(ProbeId id) { return id == ProbeId::IE1 || id == ProbeId::IE2 || id == ProbeId::U1; }
+
+// A silent probe counts as deliberately silent once this many sends in a row could all have been
+// lost with at most this probability, given the host's estimated loss.
+constexpr double k_silence_confidence = 1e-3;
+
 } // namespace
 
 HostOsScan::HostOsScan(HostTarget target, const OsScanConfig& config, std::uint64_t seed, Instant start,
                        Timestamp wall_start)
     : m_target(target), m_config(config), m_random(seed), m_deadline(start + config.host_timeout),
-      m_next_action(start) {
+      m_next_action(start), m_now(start) {
   // Nmap's magic port: 33000 + rand % 31000, then a random offset up to 255 for each base.
   const auto magic = static_cast<std::uint16_t>(k_port_base_low + m_random() % k_port_base_span);
   m_tcp_port_base = static_cast<std::uint16_t>(magic + m_random() % 256);
   m_udp_port_base = static_cast<std::uint16_t>(magic + m_random() % 256);
-  start_round(start, wall_start);
+  start_round(start, wall_start, RoundKind::full);
+}
+
+double HostOsScan::estimated_loss() const {
+  // Laplace-smoothed share of lost sends: no evidence gives a small value, not zero.
+  return (static_cast<double>(m_lost_sends) + 0.5) / (static_cast<double>(m_lost_sends + m_answered_probes) + 1.0);
+}
+
+int HostOsScan::max_sends() const {
+  if (!m_config.resend_only_missing || !m_config.adaptive_sends) {
+    return m_config.max_tui_sends;
+  }
+  // DIVERGENCE(nmap): Nmap gives every TUI probe 4 sends. Under loss that turns a lost reply into a
+  // wrong R=N often enough to change the match (30% loss: 0.3^4 per probe, ~10% of hosts), so a
+  // host that has shown loss gets more sends, until a silence is unlikely to be bad luck.
+  const double loss = estimated_loss();
+  int sends = m_config.max_tui_sends;
+  while (sends < m_config.max_tui_sends_under_loss && std::pow(loss, sends) > k_silence_confidence) {
+    ++sends;
+  }
+  return sends;
 }
 
 response_tests::PortKnowledge HostOsScan::port_knowledge() const {
@@ -49,7 +77,8 @@ void HostOsScan::record_rtt(Duration sample) {
   m_srtt = (7 * *m_srtt + sample) / 8;
 }
 
-void HostOsScan::start_round(Instant now, Timestamp wall_now) {
+void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
+  const bool train = kind != RoundKind::full && !m_rounds.empty();
   if (m_round > 0) {
     const auto move = [](std::uint16_t base) {
       std::uint32_t next = base + 256U;
@@ -59,21 +88,36 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now) {
       return static_cast<std::uint16_t>(next);
     };
     m_tcp_port_base = move(m_tcp_port_base);
-    m_udp_port_base = move(m_udp_port_base);
+    // A train round sends no U1 and reuses the carried-over U1 reply, whose checks (RUCK) are made
+    // against the U1 probe of the same UDP source port.
+    if (!train) {
+      m_udp_port_base = move(m_udp_port_base);
+    }
   }
   ++m_round;
-  m_context = probes::ProbeContext{};
-  m_context.source_address = m_config.source_address;
-  m_context.target_address = m_target.address;
-  m_context.open_tcp_port = m_target.open_tcp_port.value_or(0);
-  m_context.closed_tcp_port = m_target.closed_tcp_port;
-  m_context.closed_udp_port = m_target.closed_udp_port;
-  m_context.tcp_port_base = m_tcp_port_base;
-  m_context.udp_port_base = m_udp_port_base;
-  m_context.tcp_seq_base = static_cast<std::uint32_t>(m_random());
-  m_context.tcp_ack = static_cast<std::uint32_t>(m_random());
-  m_context.icmp_echo_id = static_cast<std::uint16_t>(m_random());
-  m_context.udp_ttl = static_cast<std::uint8_t>(51 + m_random() % 14);
+  m_kind = train ? kind : RoundKind::full;
+  if (train) {
+    // Same ISN base, ACK value and U1 TTL as the round whose tests are carried over (the T and U1
+    // tests are judged against them); new TCP source ports and echo id, so that late replies to
+    // the old train and echo pair cannot fill the new ones.
+    m_context = m_rounds.back().context;
+    m_context.tcp_port_base = m_tcp_port_base;
+    m_context.icmp_echo_id = static_cast<std::uint16_t>(m_random());
+    ++m_train_rounds;
+  } else {
+    m_context = probes::ProbeContext{};
+    m_context.source_address = m_config.source_address;
+    m_context.target_address = m_target.address;
+    m_context.open_tcp_port = m_target.open_tcp_port.value_or(0);
+    m_context.closed_tcp_port = m_target.closed_tcp_port;
+    m_context.closed_udp_port = m_target.closed_udp_port;
+    m_context.tcp_port_base = m_tcp_port_base;
+    m_context.udp_port_base = m_udp_port_base;
+    m_context.tcp_seq_base = static_cast<std::uint32_t>(m_random());
+    m_context.tcp_ack = static_cast<std::uint32_t>(m_random());
+    m_context.icmp_echo_id = static_cast<std::uint16_t>(m_random());
+    m_context.udp_ttl = static_cast<std::uint8_t>(51 + m_random() % 14);
+  }
   m_collector.emplace(m_context);
   m_round_wall_start = wall_now;
   m_seq_sent = 0;
@@ -124,21 +168,34 @@ bool HostOsScan::answered(ProbeId id) const {
 
 void HostOsScan::begin_tui(Instant now) {
   m_phase = Phase::tui;
-  const auto& r = m_collector->replies();
-  std::vector<ProbeId> order{ProbeId::IE1, ProbeId::IE2, ProbeId::U1};
   if (m_target.open_tcp_port) {
-    for (std::size_t i = 0; i < 6; ++i) {
-      if (!r.ops_win[i]) {
-        order.push_back(static_cast<ProbeId>(index_of(ProbeId::OPS1) + i));
-      }
-    }
-    order.push_back(ProbeId::ECN);
-    if (!r.t[0]) {
-      order.push_back(ProbeId::T1);
-    }
-    order.insert(order.end(), {ProbeId::T2, ProbeId::T3, ProbeId::T4});
+    count_lost_seq_slots();
   }
-  order.insert(order.end(), {ProbeId::T5, ProbeId::T6, ProbeId::T7});
+  const auto& r = m_collector->replies();
+  std::vector<ProbeId> order;
+  if (m_kind != RoundKind::full) {
+    // A train round: the echo pair again (for II and SS, which compare its IP IDs with the
+    // train's), unless the host never answered echo requests; everything else is carried over.
+    const auto& base = m_rounds.back().replies;
+    if (base.echo[0] || base.echo[1]) {
+      order = {ProbeId::IE1, ProbeId::IE2};
+    }
+  } else {
+    order = {ProbeId::IE1, ProbeId::IE2, ProbeId::U1};
+    if (m_target.open_tcp_port) {
+      for (std::size_t i = 0; i < 6; ++i) {
+        if (!r.ops_win[i]) {
+          order.push_back(static_cast<ProbeId>(index_of(ProbeId::OPS1) + i));
+        }
+      }
+      order.push_back(ProbeId::ECN);
+      if (!r.t[0]) {
+        order.push_back(ProbeId::T1);
+      }
+      order.insert(order.end(), {ProbeId::T2, ProbeId::T3, ProbeId::T4});
+    }
+    order.insert(order.end(), {ProbeId::T5, ProbeId::T6, ProbeId::T7});
+  }
   for (const ProbeId id : order) {
     TuiProbe probe;
     probe.id = id;
@@ -148,19 +205,107 @@ void HostOsScan::begin_tui(Instant now) {
   m_next_action = std::max(now, earliest);
 }
 
+void HostOsScan::count_lost_seq_slots() {
+  // A SEQ probe with no packet at all on its port was lost (a RST or a rejected SYN/ACK is an
+  // answer, not loss).
+  m_lost_sends += static_cast<std::uint64_t>(train_health(m_collector->replies()).seq_slots_lost());
+}
+
+TrainHealth HostOsScan::train_health(const responses::RoundReplies& replies) const {
+  TrainHealth health;
+  if (m_target.open_tcp_port) {
+    for (std::size_t i = 0; i < 6; ++i) {
+      const auto& any = replies.ops_win[i];
+      const wire::TcpSegment* tcp = any ? any->packet.tcp() : nullptr;
+      const bool on_seq_port = tcp != nullptr && tcp->destination_port == m_context.tcp_port_base + i;
+      if (!replies.seq[i] && !on_seq_port) {
+        health.lost_seq_slots = static_cast<std::uint8_t>(health.lost_seq_slots | (1U << i));
+      }
+    }
+  }
+  // Nmap uses an echo reply's IP ID for II only when its probe had not been re-sent: a pair
+  // completed by a re-send has no II (and so no SS). A pair that stayed silent is a silence.
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (replies.echo[i] && replies.echo_reply_after_retransmission[i] && m_icmp_slow_answers < 2) {
+      health.echo_after_resend = static_cast<std::uint8_t>(health.echo_after_resend | (1U << i));
+    }
+  }
+  return health;
+}
+
+responses::RoundReplies HostOsScan::composed_replies() const {
+  responses::RoundReplies r = m_collector->replies();
+  if (m_kind == RoundKind::full || m_rounds.empty()) {
+    return r;
+  }
+  const responses::RoundReplies& base = m_rounds.back().replies;
+  for (std::size_t i = 0; i < 6; ++i) {
+    if (!r.ops_win[i]) {
+      r.ops_win[i] = base.ops_win[i];
+    }
+  }
+  r.ecn = base.ecn;
+  if (!r.t[0]) {
+    r.t[0] = base.t[0];
+  }
+  for (std::size_t i = 1; i < r.t.size(); ++i) {
+    r.t[i] = base.t[i];
+  }
+  r.u1 = base.u1;
+  if (r.sends[index_of(ProbeId::IE1)] == 0 && r.sends[index_of(ProbeId::IE2)] == 0) {
+    r.echo = base.echo;
+    r.echo_reply_after_retransmission = base.echo_reply_after_retransmission;
+  }
+  for (std::size_t i = 0; i < r.sends.size(); ++i) {
+    if (r.sends[i] == 0) {
+      r.sends[i] = base.sends[i];
+    }
+  }
+  r.unmatched_packets += base.unmatched_packets;
+  r.duplicate_packets += base.duplicate_packets;
+  return r;
+}
+
+Duration HostOsScan::retry_wait(const TuiProbe& probe, Duration probe_timeout) const {
+  if (!m_config.resend_only_missing || m_config.icmp_retry_spacing <= Duration::zero() ||
+      !answered_with_icmp(probe.id) || probe.sends < 2) {
+    return probe_timeout;
+  }
+  // DIVERGENCE(nmap): an ICMP-answered probe that went unanswered twice while another ICMP answer
+  // came from the same host is probably rate limited (Linux sends one port unreachable per second
+  // and host): its next sends wait the limit out instead of being spent inside the same second.
+  return icmp_answered() ? std::max(probe_timeout, m_config.icmp_retry_spacing) : probe_timeout;
+}
+
+bool HostOsScan::icmp_answered() const {
+  const auto& r = m_collector->replies();
+  return r.echo[0] || r.echo[1] || r.u1;
+}
+
 void HostOsScan::end_host(HostEnd end) {
   m_end = end;
   m_phase = Phase::done;
 }
 
 void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
-  m_rounds.push_back(CompletedRound{m_context, m_collector->replies(), m_round_wall_start});
+  responses::RoundReplies replies = composed_replies();
+  const TrainHealth health = train_health(replies);
+  if (m_kind == RoundKind::train_repair && m_last_health && health.badness() > m_last_health->badness()) {
+    // The new train came through worse than the one it was to repair: keep the old round.
+  } else if (m_kind == RoundKind::train_repair) {
+    m_rounds.back() = CompletedRound{m_context, std::move(replies), m_round_wall_start};
+    m_last_health = health;
+  } else {
+    m_rounds.push_back(CompletedRound{m_context, std::move(replies), m_round_wall_start});
+    m_last_health = health;
+  }
+  const CompletedRound& kept = m_rounds.back();
   responses::RoundConditions conditions;
   conditions.ports = port_knowledge();
-  const auto analysis = responses::analyze_round(m_collector->replies(), m_context, conditions);
+  const auto analysis = responses::analyze_round(kept.replies, kept.context, conditions);
   std::set<std::string> missing;
   for (std::size_t i = 0; i < 6 && m_target.open_tcp_port; ++i) {
-    if (!m_collector->replies().seq[i]) {
+    if (!kept.replies.seq[i]) {
       missing.insert(std::string(probes::probe_name(static_cast<ProbeId>(i))));
     }
   }
@@ -171,18 +316,40 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
   }
   m_missing_per_round.push_back(missing);
 
-  if (judge && judge(analysis.fingerprint)) {
+  const RoundVerdict verdict = judge ? judge(analysis.fingerprint) : RoundVerdict::no_perfect_match;
+  if (verdict == RoundVerdict::perfect_match) {
     end_host(HostEnd::perfect_match);
     return;
   }
   const int limit = m_target.conditions_not_ideal ? std::min(m_config.max_os_tries, m_config.non_ideal_max_tries)
                                                   : m_config.max_os_tries;
-  if (static_cast<int>(m_rounds.size()) >= limit) {
+  if (m_round >= limit) {
     end_host(HostEnd::tries_exhausted);
     return;
   }
-  const bool seq_complete = !m_target.open_tcp_port || std::all_of(m_collector->replies().seq.begin(),
-                                                                   m_collector->replies().seq.end(),
+  if (m_config.resend_only_missing) {
+    if (!m_last_health->valid()) {
+      // Loss broke the train: a new train, unless the last one broke the same way (then it is the
+      // host's behaviour, e.g. an ICMP rate limit that always eats the second echo reply).
+      if (m_last_defect && *m_last_defect == health) {
+        end_host(HostEnd::stable);
+        return;
+      }
+      m_last_defect = health;
+      m_next_kind = RoundKind::train_repair;
+    } else if (verdict == RoundVerdict::missed_only_on_timing && m_config.retry_timing_misses) {
+      // DIVERGENCE(nmap): Nmap re-runs every probe and may hit a perfect match by luck when only
+      // SP/GCD/ISR kept it from one; a new SEQ train (and echo pair) is all that can change them.
+      m_next_kind = RoundKind::train_retry;
+    } else {
+      end_host(HostEnd::complete);
+      return;
+    }
+    m_phase = Phase::between_rounds;
+    m_next_action = now + m_config.round_gap;
+    return;
+  }
+  const bool seq_complete = !m_target.open_tcp_port || std::all_of(kept.replies.seq.begin(), kept.replies.seq.end(),
                                                                    [](const auto& r) { return r.has_value(); });
   if (m_config.stop_when_complete && seq_complete) {
     end_host(HostEnd::complete);
@@ -193,6 +360,7 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
     end_host(HostEnd::stable);
     return;
   }
+  m_next_kind = RoundKind::full;
   m_phase = Phase::between_rounds;
   m_next_action = now + m_config.round_gap;
 }
@@ -202,9 +370,11 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
   if (m_phase == Phase::done) {
     return;
   }
+  m_now = std::max(m_now, now);
   if (now >= m_deadline) {
-    if (m_phase != Phase::between_rounds) {
-      m_rounds.push_back(CompletedRound{m_context, m_collector->replies(), m_round_wall_start});
+    // A half-run train round is dropped: the round it was to repair is complete.
+    if (m_phase != Phase::between_rounds && m_kind != RoundKind::train_repair) {
+      m_rounds.push_back(CompletedRound{m_context, composed_replies(), m_round_wall_start});
     }
     end_host(HostEnd::host_timeout);
     return;
@@ -213,7 +383,7 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
     if (now < m_next_action) {
       return;
     }
-    start_round(now, wall_now);
+    start_round(now, wall_now, m_next_kind);
   }
   if (m_phase == Phase::seq) {
     if (m_seq_sent < 6 && now >= m_next_action && budget > 0) {
@@ -240,6 +410,7 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
   }
   // TUI phase.
   const Duration probe_timeout = timeout();
+  const int sends_allowed = max_sends();
   std::size_t in_flight = 0;
   bool all_finished = true;
   for (TuiProbe& probe : m_tui) {
@@ -252,7 +423,7 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
     }
     if (probe.last_send && now < *probe.last_send + probe_timeout) {
       ++in_flight;
-    } else if (probe.sends >= m_config.max_tui_sends) {
+    } else if (probe.sends >= sends_allowed) {
       probe.finished = true;
       continue;
     }
@@ -266,7 +437,8 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
     return;
   }
   for (TuiProbe& probe : m_tui) {
-    const bool due = !probe.finished && (!probe.last_send || now >= *probe.last_send + probe_timeout);
+    const bool due =
+        !probe.finished && (!probe.last_send || now >= *probe.last_send + retry_wait(probe, probe_timeout));
     if (due) {
       send(probe.id, now, wall_now, out);
       --budget;
@@ -282,8 +454,20 @@ void HostOsScan::on_reply(responses::Reply reply, Instant now) {
   if (!m_collector || m_phase == Phase::done) {
     return;
   }
+  m_now = std::max(m_now, now);
   const auto useful = m_collector->on_reply(std::move(reply));
-  if (useful && m_send_count[index_of(*useful)] == 1 && m_last_send_at[index_of(*useful)]) {
+  if (!useful) {
+    return;
+  }
+  const int sends = m_send_count[index_of(*useful)];
+  ++m_answered_probes;
+  if (sends > 1) {
+    m_lost_sends += static_cast<std::uint64_t>(sends - 1);
+  }
+  if (sends > 2 && answered_with_icmp(*useful)) {
+    ++m_icmp_slow_answers;
+  }
+  if (sends == 1 && m_last_send_at[index_of(*useful)]) {
     record_rtt(now - *m_last_send_at[index_of(*useful)]);
   }
 }
@@ -300,8 +484,10 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
     wake = std::min(wake, m_next_action);
     break;
   case Phase::tui: {
-    // In-flight probes wake us at their timeout; unsent ones at the next send slot, but only while
-    // the window has room (otherwise a freed slot comes with a reply or a timeout).
+    // In-flight probes wake us at their timeout; timed-out ones at their re-send time; unsent (or
+    // due) ones at the next send slot, but only while the window has room (otherwise a freed slot
+    // comes with a reply or a timeout). Only future times count, so a blocked send never asks to
+    // be woken at once.
     const Duration probe_timeout = timeout();
     std::size_t in_flight = 0;
     bool waiting_to_send = false;
@@ -309,16 +495,25 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
       if (probe.finished) {
         continue;
       }
-      if (probe.last_send) {
-        // Its timeout, or the next send slot when it is due for a resend by then.
-        wake = std::min(wake, std::max(*probe.last_send + probe_timeout, m_next_action));
+      if (!probe.last_send) {
+        waiting_to_send = true;
+        continue;
+      }
+      const Instant timeout_at = *probe.last_send + probe_timeout;
+      if (timeout_at > m_now) {
+        wake = std::min(wake, timeout_at);
         ++in_flight;
+        continue;
+      }
+      const Instant resend_at = *probe.last_send + retry_wait(probe, probe_timeout);
+      if (resend_at > m_now) {
+        wake = std::min(wake, resend_at);
       } else {
         waiting_to_send = true;
       }
     }
     if (waiting_to_send && in_flight < m_config.window) {
-      wake = std::min(wake, m_next_action);
+      wake = std::min(wake, std::max(m_next_action, m_now));
     }
     break;
   }
@@ -326,6 +521,20 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
     break;
   }
   return wake;
+}
+
+fingerprint::Fingerprint without_timing_values(const fingerprint::Fingerprint& round_fingerprint) {
+  fingerprint::Fingerprint out = round_fingerprint;
+  for (auto& line : out.tests) {
+    if (line.name != "SEQ") {
+      continue;
+    }
+    std::erase_if(line.attributes, [](const fingerprint::Attribute& a) {
+      return a.name == "SP" || a.name == "GCD" || a.name == "ISR";
+    });
+  }
+  std::erase_if(out.tests, [](const fingerprint::TestLine& line) { return line.attributes.empty(); });
+  return out;
 }
 
 } // namespace stackprint::engine

@@ -14,16 +14,37 @@
 // Probe timeout: the RTT estimate from port discovery (srtt + 4 rttvar within [min, max]),
 // refined by replies to probes that were sent once.
 //
+// Loss recovery (`resend_only_missing`, the default; `--nmap-retries` turns it off):
+//   - A lost TUI reply costs one re-send of that probe only, within the round, after the probe
+//     timeout. How many sends a silent probe gets before it counts as deliberately silent follows
+//     the loss this host has shown (`adaptive_sends`): 4 as in Nmap when nothing was lost, up to
+//     `max_tui_sends_under_loss` when the estimated loss makes 4 silent sends likely to be bad luck.
+//   - The sequence values (SP, GCD, ISR, TI, TS) and the IP ID values II and SS only mean what the
+//     database means when they come from one train: SEQ1..SEQ6 100 ms apart, then IE1/IE2 sent
+//     once. A round whose train lost a SEQ reply (no packet at all on that SEQ port) or whose echo
+//     pair was broken by loss gets a *train round*: a fresh SEQ train and echo pair on new source
+//     ports and a new echo id, with every other test (OPS/WIN gaps, ECN, T1-T7, U1) carried over
+//     from the round before, which it replaces. O/W values missing from a train come, as in Nmap,
+//     from one OPS re-send of that SEQ shape.
+//   - A round with a valid train ends the host (its fingerprint cannot change any more), except
+//     when the judge says the only points missed against some listed reference are timing-based
+//     (SP, GCD, ISR): then a train round is appended, as Nmap's next try would redraw them.
+//   - Probes whose answer is ICMP (IE1, IE2, U1) are re-sent at least `icmp_retry_spacing` apart
+//     once another ICMP answer from the same host shows that ICMP is not filtered, so a per-host
+//     ICMP rate limit (Linux: 1/s for port unreachable) is waited out by that host alone.
+//
 // DIVERGENCE(nmap): (a) every round moves the source ports by 256 (as Nmap after 7.93 does), so a
 // target's late retransmissions from the previous round cannot fill the new one; (b) no fixed 1 s
 // sleep between rounds (the port move makes it unnecessary); (c) with `stop_when_stable`, no further
 // round is run once two rounds left the same tests unanswered: a deterministic silence will not
 // change, so more rounds cannot change the result (Nmap retries up to 5 times regardless);
 // (d) with `stop_when_complete`, no retry at all after a round whose SEQ probes were all answered
-// (the other probes are retransmitted up to 4 times within the round, so what is still missing is
-// a deliberate silence, not loss).
+// (the other probes are retransmitted within the round, so what is still missing is a deliberate
+// silence, not loss); (e) `resend_only_missing`: train rounds instead of full rounds, more sends
+// for silent probes under loss, ICMP re-sends spaced out (see above).
 
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -61,6 +82,12 @@ struct OsScanConfig {
   // been answered or been sent max_tui_sends times in vain, so a further round could only redraw
   // the timing-based SEQ values (SP, ISR, TS), which are noise.
   bool stop_when_complete = true;
+  // Loss recovery (see the top of this file). All off with --nmap-retries.
+  bool resend_only_missing = true;   // train rounds instead of full rounds
+  bool adaptive_sends = true;        // more sends for silent TUI probes when this host loses replies
+  int max_tui_sends_under_loss = 8;
+  bool retry_timing_misses = true;   // a train round when only SP/GCD/ISR kept a match from being perfect
+  Duration icmp_retry_spacing = std::chrono::seconds(1); // 0: no spacing
 };
 
 // What port discovery learnt about a host.
@@ -95,13 +122,37 @@ enum class HostEnd {
   perfect_match,   // a round matched perfectly
   tries_exhausted, // max tries (or the non-ideal limit) reached
   stable,          // stop_when_stable: two rounds left the same tests unanswered
-  complete,        // stop_when_complete: every SEQ probe answered, the rest answered or retried out
+  complete,        // stop_when_complete: every SEQ probe answered, the rest answered or retried out;
+                   // or (resend_only_missing) the round's train was valid: nothing can change any more
   host_timeout,    // the hard per-host deadline passed
 };
 
-// Says whether a round's fingerprint has a perfect match in the database (the matcher lives
-// outside the engine).
-using RoundJudge = std::function<bool(const fingerprint::Fingerprint& round_fingerprint)>;
+// What the database says about a round's fingerprint (the matcher lives outside the engine).
+enum class RoundVerdict {
+  no_perfect_match,
+  perfect_match,
+  // Not perfect, but some listed reference would match perfectly if SP, GCD and ISR (the values a
+  // new SEQ train redraws) were left out.
+  missed_only_on_timing,
+};
+using RoundJudge = std::function<RoundVerdict(const fingerprint::Fingerprint& round_fingerprint)>;
+
+// How one round's SEQ train and echo pair came through (resend_only_missing).
+struct TrainHealth {
+  std::uint8_t lost_seq_slots = 0;   // bit i: SEQ(i+1) got no packet at all on its port
+  std::uint8_t echo_after_resend = 0; // bit i: IE(i+1)'s reply came only after a re-send (no II)
+  [[nodiscard]] int seq_slots_lost() const { return std::popcount(lost_seq_slots); }
+  [[nodiscard]] bool echo_pair_broken() const { return echo_after_resend != 0; }
+  // A train that lost one of its six replies still gives every SEQ value (Nmap needs 4 samples;
+  // rates are per send-time interval, so a gap does not bias them); two lost replies make the
+  // values from 4 samples too noisy to keep when a new train costs only 8 packets.
+  [[nodiscard]] bool valid() const { return seq_slots_lost() <= 1 && echo_after_resend == 0; }
+  // Lower is better.
+  [[nodiscard]] int badness() const {
+    return (valid() ? 0 : 100) + 2 * seq_slots_lost() + (echo_pair_broken() ? 1 : 0);
+  }
+  friend bool operator==(const TrainHealth&, const TrainHealth&) = default;
+};
 
 class HostOsScan {
 public:
@@ -118,12 +169,21 @@ public:
   [[nodiscard]] bool done() const { return m_end != HostEnd::running; }
   [[nodiscard]] HostEnd end() const { return m_end; }
   [[nodiscard]] const HostTarget& target() const { return m_target; }
+  // The random values of the current round's probes (ports, sequence base, echo id).
+  [[nodiscard]] const probes::ProbeContext& probe_context() const { return m_context; }
   [[nodiscard]] const std::vector<CompletedRound>& rounds() const { return m_rounds; }
   [[nodiscard]] std::uint64_t packets_sent() const { return m_packets_sent; }
   [[nodiscard]] response_tests::PortKnowledge port_knowledge() const;
+  // Train rounds run (each replaced the round before it or was appended after a timing miss).
+  [[nodiscard]] int train_rounds() const { return m_train_rounds; }
+  // The loss this host has shown so far (sends that went unanswered before an answer), 0..1.
+  [[nodiscard]] double estimated_loss() const;
+  // Sends a silent TUI probe gets before it counts as deliberately silent.
+  [[nodiscard]] int max_sends() const;
 
 private:
   enum class Phase { seq, seq_wait, tui, between_rounds, done };
+  enum class RoundKind { full, train_repair, train_retry };
   struct TuiProbe {
     probes::ProbeId id;
     int sends = 0;
@@ -131,7 +191,12 @@ private:
     bool finished = false; // answered or given up
   };
 
-  void start_round(Instant now, Timestamp wall_now);
+  void start_round(Instant now, Timestamp wall_now, RoundKind kind);
+  [[nodiscard]] Duration retry_wait(const TuiProbe& probe, Duration probe_timeout) const;
+  [[nodiscard]] bool icmp_answered() const;
+  [[nodiscard]] responses::RoundReplies composed_replies() const;
+  [[nodiscard]] TrainHealth train_health(const responses::RoundReplies& replies) const;
+  void count_lost_seq_slots();
   void send(probes::ProbeId id, Instant now, Timestamp wall_now, std::vector<OutgoingPacket>& out);
   void begin_tui(Instant now);
   [[nodiscard]] bool answered(probes::ProbeId id) const;
@@ -155,15 +220,31 @@ private:
   Timestamp m_round_wall_start;
   Instant m_next_action;
   std::optional<Instant> m_last_send;
+  Instant m_now;                 // the time of the last tick() or on_reply()
   int m_seq_sent = 0;
   std::vector<TuiProbe> m_tui;
   std::array<std::optional<Instant>, probes::k_probe_count> m_last_send_at{};
   std::array<int, probes::k_probe_count> m_send_count{};
   std::vector<CompletedRound> m_rounds;
   std::vector<std::set<std::string>> m_missing_per_round;
+  RoundKind m_kind = RoundKind::full;       // of the running round
+  RoundKind m_next_kind = RoundKind::full;  // of the round after between_rounds
+  std::optional<TrainHealth> m_last_health;   // of the last kept round
+  std::optional<TrainHealth> m_last_defect;   // of the last round whose train was broken
+  int m_train_rounds = 0;
+  std::uint64_t m_lost_sends = 0;     // sends that got no answer, of probes later answered (or SEQ)
+  std::uint64_t m_answered_probes = 0;
+  // Two ICMP-answered probes each needed two failed sends before their answer (under 10% random
+  // loss that happens to 3 in 10,000 hosts): the host limits its ICMP rate, so a broken echo
+  // pair is its behaviour, not loss, and gets no new train.
+  int m_icmp_slow_answers = 0;
   std::optional<Duration> m_srtt;
   Duration m_rttvar{};
   std::uint64_t m_packets_sent = 0;
 };
+
+// The fingerprint without the values a new SEQ train redraws by chance (SEQ's SP, GCD, ISR), for
+// RoundVerdict::missed_only_on_timing.
+[[nodiscard]] fingerprint::Fingerprint without_timing_values(const fingerprint::Fingerprint& round_fingerprint);
 
 } // namespace stackprint::engine

@@ -79,15 +79,77 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
   return out;
 }
 
+namespace {
+
+// Probe sequence numbers are tcp_seq_base + 0..5, and stacks acknowledge them with +0 or +1 (and
+// answer an ACK probe with sequence tcp_ack or +1); a window of 64 leaves room while keeping the
+// chance that a random number falls in another host's window at 64 / 2^32 per host.
+constexpr std::uint32_t k_sequence_window = 64;
+
+// Whether a TCP reply names the probes of this round: it acknowledges their sequence numbers, or
+// (an RST answering an ACK probe) uses their acknowledgment number as its sequence number.
+bool names_round(const wire::TcpSegment& tcp, const probes::ProbeContext& context) {
+  return tcp.acknowledgment - context.tcp_seq_base < k_sequence_window ||
+         tcp.sequence - context.tcp_ack < k_sequence_window;
+}
+
+bool echoes_round(std::uint16_t identifier, const probes::ProbeContext& context) {
+  return static_cast<std::uint16_t>(identifier - context.icmp_echo_id) < 2;
+}
+
+} // namespace
+
+bool OsScan::answers_another_host(const wire::Ipv4Packet& packet, std::size_t claimed) const {
+  // A host cannot know the random sequence base or echo identifier of probes sent to another host,
+  // unless it forges (or misdirects) an answer to a probe it saw. Such a packet names the other
+  // host's values and not its own. Honest replies name their own host's values, or none (A=Z, A=O),
+  // and are kept.
+  const probes::ProbeContext& own = m_hosts[claimed].probe_context();
+  if (const wire::TcpSegment* tcp = packet.tcp()) {
+    if (names_round(*tcp, own)) {
+      return false;
+    }
+    for (std::size_t i = 0; i < m_hosts.size(); ++i) {
+      if (i != claimed && names_round(*tcp, m_hosts[i].probe_context())) {
+        return true;
+      }
+    }
+    return false;
+  }
+  if (const wire::IcmpMessage* icmp = packet.icmp(); icmp != nullptr && icmp->type == wire::k_icmp_echo_reply) {
+    if (echoes_round(icmp->echo_identifier(), own)) {
+      return false;
+    }
+    for (std::size_t i = 0; i < m_hosts.size(); ++i) {
+      if (i != claimed && echoes_round(icmp->echo_identifier(), m_hosts[i].probe_context())) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void OsScan::on_frame(const CapturedFrame& frame, Instant now) {
   auto packet = wire::parse_ipv4(frame.ip_packet);
-  if (!packet) {
+  // Routers drop packets whose header checksum is wrong, so a real answer never has one.
+  if (!packet || !wire::verify_ip_checksum(packet->ip)) {
     ++m_malformed;
+    return;
+  }
+  // DIVERGENCE(nmap): Nmap does not reassemble and reads a first fragment's transport header as if
+  // the packet were whole. No stack fragments its answers to these small probes, so fragments are
+  // counted and dropped rather than half-read.
+  if (packet->ip.more_fragments || packet->ip.fragment_offset != 0) {
+    ++m_fragments;
     return;
   }
   const auto it = m_index.find(packet->ip.source);
   if (it == m_index.end() || packet->ip.destination != m_config.source_address) {
     ++m_foreign;
+    return;
+  }
+  if (answers_another_host(*packet, it->second)) {
+    ++m_cross_host;
     return;
   }
   m_hosts[it->second].on_reply(responses::Reply{frame.time, std::move(*packet), frame.ip_packet, frame.link_source},

@@ -19,6 +19,7 @@
 
 #include "stackprint/base/frame.hpp"
 #include "stackprint/engine/host_os_scan.hpp"
+#include "stackprint/wire/ipv4_packet.hpp"
 
 namespace stackprint::engine {
 
@@ -37,8 +38,9 @@ public:
   // Packets to send now.
   [[nodiscard]] std::vector<OutgoingPacket> tick(Instant now, Timestamp wall_now);
 
-  // A captured frame: parsed here (malformed frames are counted and dropped) and handed to the
-  // host it came from; frames from other addresses are counted and dropped.
+  // A captured frame: parsed here and handed to the host it came from. Dropped and counted:
+  // malformed frames (including a bad IP header checksum), IP fragments, frames from addresses not
+  // in flight, and frames that answer another in-flight host's probe (see below).
   void on_frame(const CapturedFrame& frame, Instant now);
 
   // Hosts that finished since the last call, in the order they finished.
@@ -48,10 +50,16 @@ public:
   [[nodiscard]] std::size_t hosts_in_flight() const { return m_hosts.size(); }
   [[nodiscard]] std::uint64_t malformed_frames() const { return m_malformed; }
   [[nodiscard]] std::uint64_t foreign_frames() const { return m_foreign; }
+  [[nodiscard]] std::uint64_t fragment_frames() const { return m_fragments; }
+  // Frames claiming to come from one host in flight while naming the probes of another: TCP
+  // sequence or acknowledgment numbers, or an ICMP echo identifier, of the other host's round and
+  // not of its own. Spoofed or misdirected answers.
+  [[nodiscard]] std::uint64_t cross_host_frames() const { return m_cross_host; }
   [[nodiscard]] std::uint64_t packets_sent() const { return m_sent; }
 
 private:
   void refill(Instant now);
+  [[nodiscard]] bool answers_another_host(const wire::Ipv4Packet& packet, std::size_t claimed) const;
 
   OsScanConfig m_config;
   RoundJudge m_judge;
@@ -65,6 +73,8 @@ private:
   std::vector<HostOsScan> m_finished;
   std::uint64_t m_malformed = 0;
   std::uint64_t m_foreign = 0;
+  std::uint64_t m_fragments = 0;
+  std::uint64_t m_cross_host = 0;
   std::uint64_t m_sent = 0;
   std::uint64_t m_added = 0;
 };

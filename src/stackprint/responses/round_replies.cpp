@@ -1,6 +1,7 @@
 #include "stackprint/responses/round_replies.hpp"
 
 #include <utility>
+#include <variant>
 
 namespace stackprint::responses {
 
@@ -47,6 +48,17 @@ std::optional<ProbeId> RoundCollector::on_reply(Reply reply) {
 std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply, std::uint16_t destination_port, bool syn_ack) {
   const auto probe = probes::tcp_probe_for_reply_port(destination_port, m_context.tcp_port_base);
   if (!probe) {
+    ++m_replies.unmatched_packets;
+    return std::nullopt;
+  }
+  // DIVERGENCE(nmap): Nmap classifies TCP replies by their destination port alone. A real answer
+  // always comes from the port the probe went to, so a packet from any other port is an unsolicited
+  // or forged one (a flood that hit the probe window by chance) and is not credited to the probe.
+  // A port of 0 in the context means "not known" (capture replays) and is not checked.
+  const auto shape = std::get<probes::TcpProbeShape>(probes::probe_shape(*probe));
+  const std::uint16_t probed_port =
+      shape.destination == probes::PortRole::open_tcp ? m_context.open_tcp_port : m_context.closed_tcp_port;
+  if (probed_port != 0 && reply.packet.tcp()->source_port != probed_port) {
     ++m_replies.unmatched_packets;
     return std::nullopt;
   }
@@ -115,7 +127,11 @@ std::optional<ProbeId> RoundCollector::on_icmp_reply(Reply& reply, const wire::I
   }
   if (icmp.type == wire::k_icmp_destination_unreachable && icmp.code == wire::k_icmp_code_port_unreachable) {
     const auto quoted = icmp.quoted_packet();
-    if (!quoted || quoted->ip.protocol != 17 || quoted->source_port() != m_context.udp_port_base ||
+    // DIVERGENCE(nmap): the quoted datagram must also have gone to this target; Nmap checks only
+    // the quoted ports, so an unreachable that quotes the probe of another scanned host whose U1
+    // ports happen to be the same would be credited to this one.
+    if (!quoted || quoted->ip.protocol != 17 || quoted->ip.destination != m_context.target_address ||
+        quoted->source_port() != m_context.udp_port_base ||
         quoted->destination_port() != m_context.closed_udp_port) {
       ++m_replies.unmatched_packets;
       return std::nullopt;

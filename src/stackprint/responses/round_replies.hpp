@@ -14,6 +14,8 @@
 //     an II sample only if the probe had not been retransmitted when the reply arrived.
 //   - ICMP port unreachable: the quoted UDP ports must equal U1's; the first one wins.
 //   - Only packets from the target address count.
+// Stricter than Nmap (DIVERGENCE(nmap), against forged and unsolicited packets): a TCP reply must
+// come from the port its probe went to, and U1's unreachable must quote a datagram sent to the target.
 
 #include <array>
 #include <cstdint>

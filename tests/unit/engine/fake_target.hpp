@@ -3,10 +3,13 @@
 // (SYN/ACK with timestamps on the open port, RST elsewhere, silence to T2/T3, echo replies, port
 // unreachable for UDP), with switches to drop chosen probe kinds.
 
+#include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <vector>
 
+#include "stackprint/emulation/responder.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 #include "stackprint/wire/packet_builders.hpp"
 
@@ -19,14 +22,58 @@ public:
   bool drop_echo = false;
   bool drop_udp = false;
   int drop_first_n_echo = 0; // lose the first N echo requests
+  // Lose the first N replies to probes of this shape (OPS i has SEQ i's shape; T1 has SEQ1's).
+  std::map<probes::ProbeId, int> drop_first;
+  // Lose the n-th reply (1-based) to probes of this shape.
+  std::set<std::pair<probes::ProbeId, int>> drop_nth;
+  // Lose every reply to probes of this shape.
+  std::set<probes::ProbeId> drop_always;
+  // Random loss of replies (after they were generated, so counters still advance), seeded.
+  double reply_loss = 0.0;
+  std::mt19937_64 loss_random{1};
+  // ICMP replies per second (token bucket, burst 1), like `emulate --rate-limit-icmp`; 0 = none.
+  double icmp_per_second = 0.0;
 
-  // Replies to one packet (empty for silence).
-  std::vector<std::vector<std::uint8_t>> answer(const std::vector<std::uint8_t>& bytes) {
+  // Replies to one packet (empty for silence); `now_s` is the simulated time in seconds.
+  std::vector<std::vector<std::uint8_t>> answer(const std::vector<std::uint8_t>& bytes, double now_s = 0.0) {
     auto parsed = wire::parse_ipv4(bytes);
     if (!parsed || parsed->ip.destination != m_address) {
       return {};
     }
     ++m_received;
+    const auto probe = emulation::recognise_probe(*parsed);
+    auto replies = generate(*parsed, bytes);
+    if (replies.empty()) {
+      return replies;
+    }
+    if (probe) {
+      ++m_answered_per_shape[*probe];
+      if (drop_always.count(*probe) != 0 || m_answered_per_shape[*probe] <= drop_first[*probe] ||
+          drop_nth.count({*probe, m_answered_per_shape[*probe]}) != 0) {
+        return {};
+      }
+    }
+    if (reply_loss > 0.0 && std::uniform_real_distribution<double>(0.0, 1.0)(loss_random) < reply_loss) {
+      return {};
+    }
+    if (icmp_per_second > 0.0 && parsed->tcp() == nullptr) {
+      m_icmp_tokens = std::min(1.0, m_icmp_tokens + (now_s - m_icmp_last) * icmp_per_second);
+      m_icmp_last = now_s;
+      if (m_icmp_tokens < 1.0) {
+        ++m_rate_limited;
+        return {};
+      }
+      m_icmp_tokens -= 1.0;
+    }
+    return replies;
+  }
+
+  [[nodiscard]] std::uint64_t received() const { return m_received; }
+  [[nodiscard]] std::uint64_t rate_limited() const { return m_rate_limited; }
+
+private:
+  std::vector<std::vector<std::uint8_t>> generate(const wire::Ipv4Packet& parsed_in, const std::vector<std::uint8_t>& bytes) {
+    const auto* parsed = &parsed_in;
     wire::Ipv4Packet reply;
     reply.ip.source = m_address;
     reply.ip.destination = parsed->ip.source;
@@ -83,9 +130,6 @@ public:
     return {wire::serialize(reply)};
   }
 
-  [[nodiscard]] std::uint64_t received() const { return m_received; }
-
-private:
   std::uint32_t m_address;
   std::uint16_t m_open_port;
   std::uint32_t m_isn = 12345;
@@ -93,6 +137,10 @@ private:
   std::uint16_t m_icmp_id = 100;
   int m_echo_dropped = 0;
   std::uint64_t m_received = 0;
+  std::uint64_t m_rate_limited = 0;
+  std::map<probes::ProbeId, int> m_answered_per_shape;
+  double m_icmp_tokens = 1.0;
+  double m_icmp_last = 0.0;
 };
 
 } // namespace stackprint::engine::testing

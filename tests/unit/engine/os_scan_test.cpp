@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_target.hpp"
+#include "simulation.hpp"
 #include "stackprint/responses/run_fingerprint.hpp"
 #include "stackprint/fingerprint/text.hpp"
 
@@ -13,85 +13,17 @@ namespace {
 
 using namespace std::chrono_literals;
 using probes::ProbeId;
-
-constexpr std::uint32_t k_us = 0x0A636401;
-constexpr std::uint32_t k_target = 0x0A636402;
-
-HostTarget lab_host() {
-  HostTarget t;
-  t.address = k_target;
-  t.open_tcp_port = 80;
-  t.closed_tcp_port = 22;
-  t.closed_tcp_known = true;
-  t.closed_udp_port = 40125;
-  t.closed_udp_known = true;
-  t.initial_timeout = 100ms;
-  return t;
-}
-
-struct Sent {
-  Instant at;
-  ProbeId probe;
-};
-
-// Runs the engine against fake targets with a simulated clock: replies come back 1 ms after each
-// send. Bounded in simulated time.
-struct Simulation {
-  Simulation(OsScan s, std::map<std::uint32_t, testing::FakeTarget*> t) : scan(std::move(s)), targets(std::move(t)) {}
-  OsScan scan;
-  std::map<std::uint32_t, testing::FakeTarget*> targets;
-  std::vector<Sent> sent;
-  std::vector<HostOsScan> finished;
-  Instant now{};
-  std::size_t turns = 0; // loop turns: a wake-up that is always due would make this explode
-
-  void run(std::chrono::seconds limit = 60s) {
-    const Instant end = now + limit;
-    std::vector<std::pair<Instant, std::vector<std::uint8_t>>> in_flight;
-    while (scan.hosts_in_flight() > 0 && now < end) {
-      ++turns;
-      const auto wall = Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()));
-      for (auto& packet : scan.tick(now, wall)) {
-        sent.push_back({now, packet.probe});
-        for (auto& reply : targets.at(packet.destination)->answer(packet.bytes)) {
-          in_flight.emplace_back(now + 1ms, std::move(reply));
-        }
-      }
-      for (auto& host : scan.take_finished()) {
-        finished.push_back(std::move(host));
-      }
-      Instant next = scan.next_wakeup().value_or(now + 10ms);
-      for (const auto& [at, bytes] : in_flight) {
-        next = std::min(next, at);
-      }
-      now = std::max(next, now + 1us);
-      std::vector<std::pair<Instant, std::vector<std::uint8_t>>> later;
-      for (auto& [at, bytes] : in_flight) {
-        if (at <= now) {
-          CapturedFrame frame{Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch())),
-                              bytes, std::nullopt};
-          scan.on_frame(frame, now);
-        } else {
-          later.emplace_back(at, std::move(bytes));
-        }
-      }
-      in_flight = std::move(later);
-    }
-    for (auto& host : scan.take_finished()) {
-      finished.push_back(std::move(host));
-    }
-  }
-};
-
-OsScanConfig config() {
-  OsScanConfig c;
-  c.source_address = k_us;
-  return c;
-}
+using testing::config;
+using testing::k_target;
+using testing::k_us;
+using testing::lab_host;
+using testing::Simulation;
+using testing::always_perfect;
+using testing::never_perfect;
 
 TEST(OsScan, OneRoundWhenTheJudgeFindsAPerfectMatch) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  Simulation sim{OsScan(config(), always_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -101,7 +33,7 @@ TEST(OsScan, OneRoundWhenTheJudgeFindsAPerfectMatch) {
 
 TEST(OsScan, SeqProbesAreSentAHundredMillisecondsApartThenTuiInNmapsOrder) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  Simulation sim{OsScan(config(), always_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_GE(sim.sent.size(), 6U);
@@ -135,7 +67,7 @@ TEST(OsScan, SeqProbesAreSentAHundredMillisecondsApartThenTuiInNmapsOrder) {
 
 TEST(OsScan, OneRoundWhenEverySeqProbeWasAnswered) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
+  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -147,7 +79,8 @@ TEST(OsScan, StopsWhenTwoRoundsLeaveTheSameProbesUnanswered) {
   testing::FakeTarget target(k_target, 80);
   auto c = config();
   c.stop_when_complete = false;
-  Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
+  c.resend_only_missing = false;
+  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -162,8 +95,9 @@ TEST(OsScan, NmapRetriesRunsEveryTry) {
   auto c = config();
   c.stop_when_stable = false;
   c.stop_when_complete = false;
+  c.resend_only_missing = false;
   c.max_os_tries = 3;
-  Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
+  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -174,7 +108,7 @@ TEST(OsScan, NmapRetriesRunsEveryTry) {
 TEST(OsScan, LostEchoIsResentAndTheRoundStillCompletes) {
   testing::FakeTarget target(k_target, 80);
   target.drop_first_n_echo = 1;
-  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  Simulation sim{OsScan(config(), always_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -186,7 +120,7 @@ TEST(OsScan, LostEchoIsResentAndTheRoundStillCompletes) {
 
 TEST(OsScan, FingerprintOfASimulatedLinuxHasNmapsShape) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  Simulation sim{OsScan(config(), always_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -214,7 +148,7 @@ TEST(OsScan, FullWindowDoesNotAskToBeWokenAtOnce) {
   target.drop_udp = true;
   auto c = config();
   c.window = 2; // IE1, IE2, U1 all unanswered: the window stays full until they time out
-  Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return true; }, 7), {{k_target, &target}}};
+  Simulation sim{OsScan(c, always_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run();
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -225,7 +159,7 @@ TEST(OsScan, HostThatNeverAnswersEndsAtItsDeadline) {
   testing::FakeTarget target(0x0A636409, 80); // answers nothing addressed to k_target
   auto c = config();
   c.host_timeout = 5s;
-  Simulation sim{OsScan(c, [](const fingerprint::Fingerprint&) { return false; }, 7), {{k_target, &target}}};
+  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
   sim.scan.add_host(lab_host(), sim.now, Timestamp{});
   sim.run(30s);
   ASSERT_EQ(sim.finished.size(), 1U);
@@ -235,7 +169,7 @@ TEST(OsScan, HostThatNeverAnswersEndsAtItsDeadline) {
 
 TEST(OsScan, ManyHostsRunConcurrentlyAndAllFinish) {
   std::vector<std::unique_ptr<testing::FakeTarget>> fakes;
-  Simulation sim{OsScan(config(), [](const fingerprint::Fingerprint&) { return true; }, 7), {}};
+  Simulation sim{OsScan(config(), always_perfect, 7), {}};
   for (std::uint32_t i = 0; i < 64; ++i) {
     fakes.push_back(std::make_unique<testing::FakeTarget>(k_target + i, 80));
     sim.targets[k_target + i] = fakes.back().get();

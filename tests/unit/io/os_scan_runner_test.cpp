@@ -40,7 +40,7 @@ TEST(OsScanRunner, RefusedPacketsAreNotRetriedAndTheScanEnds) {
   engine::OsScanConfig config;
   config.source_address = 0x0A636401;
   config.max_os_tries = 1;
-  engine::OsScan scan(config, [](const fingerprint::Fingerprint&) { return false; }, 42);
+  engine::OsScan scan(config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 42);
   engine::HostTarget host;
   host.address = 0x0A636402;
   host.open_tcp_port = 80;

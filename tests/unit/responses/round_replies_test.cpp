@@ -31,8 +31,10 @@ probes::ProbeContext context() {
 
 Timestamp at_ms(int ms) { return Timestamp(std::chrono::milliseconds(ms)); }
 
+// The reply comes from the port the probe went to (open 80 for SEQ..T4, closed 22 for T5..T7)
+// unless `from_port` says otherwise.
 Reply tcp_reply(std::uint16_t to_port, std::uint8_t flags, std::uint16_t ip_id, std::uint32_t seq = 123456,
-                std::uint32_t source = k_target, int ms = 10) {
+                std::uint32_t source = k_target, int ms = 10, std::optional<std::uint16_t> from_port = std::nullopt) {
   wire::Ipv4Packet p;
   p.ip.source = source;
   p.ip.destination = k_scanner;
@@ -40,7 +42,7 @@ Reply tcp_reply(std::uint16_t to_port, std::uint8_t flags, std::uint16_t ip_id, 
   p.ip.ttl = 64;
   p.ip.id = ip_id;
   wire::TcpSegment tcp;
-  tcp.source_port = 80;
+  tcp.source_port = from_port.value_or(to_port >= 50016 && to_port <= 50019 ? 22 : 80);
   tcp.destination_port = to_port;
   tcp.sequence = seq;
   tcp.acknowledgment = 1001;
@@ -146,6 +148,40 @@ TEST(RoundCollector, PortUnreachableMustQuoteU1sPorts) {
   EXPECT_EQ(collector.on_reply(icmp_reply(wire::make_icmp_error(3, 3, u1, 576), 2)), ProbeId::U1);
   EXPECT_FALSE(collector.on_reply(icmp_reply(wire::make_icmp_error(3, 3, u1, 576), 3)).has_value());
   EXPECT_EQ(collector.replies().u1->packet.ip.id, 2);
+}
+
+TEST(RoundCollector, PortUnreachableQuotingAProbeToAnotherHostIsNotU1) {
+  // Another scanned host whose U1 went out with the same ports: its unreachable (or one forged from
+  // it) names that host as the quoted destination and must not fill this target's U1.
+  const auto c = context();
+  auto neighbour = c;
+  neighbour.target_address = k_target + 1;
+  const auto quoted_for_neighbour = probes::probe_bytes(ProbeId::U1, neighbour, {});
+  RoundCollector collector(c);
+  EXPECT_FALSE(collector.on_reply(icmp_reply(wire::make_icmp_error(3, 3, quoted_for_neighbour, 576), 1)).has_value());
+  EXPECT_FALSE(collector.replies().u1.has_value());
+  EXPECT_EQ(collector.replies().unmatched_packets, 1U);
+  const auto u1 = probes::probe_bytes(ProbeId::U1, c, {});
+  EXPECT_EQ(collector.on_reply(icmp_reply(wire::make_icmp_error(3, 3, u1, 576), 2)), ProbeId::U1);
+}
+
+TEST(RoundCollector, TcpReplyMustComeFromTheProbedPort) {
+  RoundCollector collector(context());
+  // SEQ1 went to the open port 80: an answer from 443 (a flood packet that hit the window) is unmatched.
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50000, k_syn_ack, 5, 1, k_target, 10, 443)).has_value());
+  EXPECT_FALSE(collector.replies().seq[0].has_value());
+  EXPECT_FALSE(collector.replies().t[0].has_value());
+  EXPECT_FALSE(collector.replies().ops_win[0].has_value());
+  // T5 went to the closed port 22: an RST from the open port is not its answer, one from 22 is.
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50017, wire::k_tcp_rst, 6, 1, k_target, 10, 80)).has_value());
+  EXPECT_EQ(collector.on_reply(tcp_reply(50017, wire::k_tcp_rst, 7, 1, k_target, 10, 22)), ProbeId::T5);
+  EXPECT_EQ(collector.replies().unmatched_packets, 2U);
+  EXPECT_EQ(collector.on_reply(tcp_reply(50000, k_syn_ack, 8)), ProbeId::SEQ1);
+  // With the port unknown (a capture replay that never saw T5-T7 sent) nothing is checked.
+  auto unknown = context();
+  unknown.closed_tcp_port = 0;
+  RoundCollector replay(unknown);
+  EXPECT_EQ(replay.on_reply(tcp_reply(50018, wire::k_tcp_rst, 9, 1, k_target, 10, 4444)), ProbeId::T6);
 }
 
 TEST(RoundAnalysis, MissingRepliesFollowNmapsOmissionRules) {

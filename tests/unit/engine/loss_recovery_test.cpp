@@ -1,0 +1,340 @@
+// Loss and rate-limit recovery of the OS-scan engine (issue #7.1), against scripted targets that
+// drop chosen replies: only what is missing is re-sent, sequence values come from one valid train,
+// the host stops when nothing can change, and an ICMP rate limit delays only its own host.
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "simulation.hpp"
+#include "stackprint/fingerprint/text.hpp"
+#include "stackprint/responses/round_analysis.hpp"
+
+namespace stackprint::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using probes::ProbeId;
+using testing::config;
+using testing::k_target;
+using testing::lab_host;
+using testing::never_perfect;
+using testing::Simulation;
+
+std::map<ProbeId, int> send_counts(const Simulation& sim, std::uint32_t destination = k_target) {
+  std::map<ProbeId, int> counts;
+  for (const auto& s : sim.sent) {
+    if (s.destination == destination) {
+      ++counts[s.probe];
+    }
+  }
+  return counts;
+}
+
+std::string fingerprint_of(const CompletedRound& round) {
+  responses::RoundConditions conditions;
+  conditions.ports = {true, true};
+  return fingerprint::format_plain(responses::analyze_round(round.replies, round.context, conditions).fingerprint);
+}
+
+// The probes a loss-free scan of the fake Linux sends: SEQ1-6, IE1, IE2, U1, ECN, T2-T7, with the
+// silent T2 and T3 sent 4 times each.
+constexpr int k_loss_free_sends = 6 + 3 + 1 + 4 + 4 + 4;
+
+TEST(LossRecovery, LossFreeHostStopsAfterOneRoundWhenNothingCanChange) {
+  testing::FakeTarget target(k_target, 80);
+  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
+  EXPECT_EQ(sim.finished[0].rounds().size(), 1U);
+  EXPECT_EQ(sim.finished[0].train_rounds(), 0);
+  EXPECT_EQ(static_cast<int>(sim.sent.size()), k_loss_free_sends);
+}
+
+TEST(LossRecovery, LostTuiRepliesAreResentAloneWithinTheRound) {
+  testing::FakeTarget target(k_target, 80);
+  target.drop_first[ProbeId::T5] = 1;
+  target.drop_first[ProbeId::U1] = 1;
+  target.drop_first[ProbeId::ECN] = 1;
+  auto c = config();
+  c.adaptive_sends = false; // (tested below) the three losses would earn T2/T3 a fifth send
+  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
+  EXPECT_EQ(sim.finished[0].rounds().size(), 1U) << "a lost T5/U1/ECN reply must not cost a round";
+  auto counts = send_counts(sim);
+  EXPECT_EQ(counts[ProbeId::T5], 2);
+  EXPECT_EQ(counts[ProbeId::U1], 2);
+  EXPECT_EQ(counts[ProbeId::ECN], 2);
+  EXPECT_EQ(counts[ProbeId::T4], 1);
+  EXPECT_EQ(counts[ProbeId::SEQ1], 1);
+  EXPECT_EQ(counts[ProbeId::IE1], 1);
+  EXPECT_EQ(static_cast<int>(sim.sent.size()), k_loss_free_sends + 3);
+  const auto& replies = sim.finished[0].rounds()[0].replies;
+  EXPECT_TRUE(replies.t[4] && replies.u1 && replies.ecn);
+}
+
+TEST(LossRecovery, OneLostSeqReplyCostsOnlyItsOpsResend) {
+  testing::FakeTarget target(k_target, 80);
+  target.drop_first[ProbeId::SEQ3] = 1; // SEQ3's reply is lost; the OPS3 re-send is answered
+  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
+  EXPECT_EQ(sim.finished[0].train_rounds(), 0) << "five samples 100 ms apart give every SEQ value";
+  auto counts = send_counts(sim);
+  EXPECT_EQ(counts[ProbeId::OPS3], 1);
+  EXPECT_EQ(counts[ProbeId::SEQ3], 1);
+  EXPECT_EQ(static_cast<int>(sim.sent.size()), k_loss_free_sends + 1);
+  const std::string text = fingerprint_of(sim.finished[0].rounds()[0]);
+  EXPECT_NE(text.find("OPS(O1="), std::string::npos) << text;
+  EXPECT_NE(text.find("SEQ(SP="), std::string::npos) << text;
+}
+
+TEST(LossRecovery, LostSeqRepliesGetAFreshTrainAndNothingElseIsResent) {
+  testing::FakeTarget target(k_target, 80);
+  target.drop_first[ProbeId::SEQ3] = 1; // two SEQ replies lost; the OPS re-sends are answered
+  target.drop_first[ProbeId::SEQ5] = 1;
+  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  const HostOsScan& host = sim.finished[0];
+  EXPECT_EQ(host.end(), HostEnd::complete);
+  EXPECT_EQ(host.train_rounds(), 1);
+  // The train round replaced the broken one: one round, whose six SEQ samples all came from the
+  // new train, sent 100 ms apart.
+  ASSERT_EQ(host.rounds().size(), 1U);
+  const auto& kept = host.rounds()[0];
+  for (std::size_t i = 0; i < 6; ++i) {
+    ASSERT_TRUE(kept.replies.seq[i]) << "slot " << i;
+    ASSERT_TRUE(kept.replies.seq_send_times[i]);
+    if (i > 0) {
+      EXPECT_EQ(*kept.replies.seq_send_times[i] - *kept.replies.seq_send_times[i - 1], 100ms);
+    }
+  }
+  EXPECT_FALSE(kept.replies.echo_reply_after_retransmission[0] || kept.replies.echo_reply_after_retransmission[1]);
+  // Second train: SEQ1-6 and the echo pair again; T2-T7, ECN and U1 only in the first round.
+  auto counts = send_counts(sim);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(counts[static_cast<ProbeId>(i)], 2) << probes::probe_name(static_cast<ProbeId>(i));
+  }
+  EXPECT_EQ(counts[ProbeId::OPS3], 1);
+  EXPECT_EQ(counts[ProbeId::OPS5], 1);
+  EXPECT_EQ(counts[ProbeId::IE1], 2);
+  EXPECT_EQ(counts[ProbeId::IE2], 2);
+  EXPECT_EQ(counts[ProbeId::U1], 1);
+  EXPECT_EQ(counts[ProbeId::ECN], 1);
+  EXPECT_EQ(counts[ProbeId::T2], 4);
+  EXPECT_EQ(counts[ProbeId::T5], 1);
+  EXPECT_EQ(static_cast<int>(sim.sent.size()), k_loss_free_sends + 2 + 8);
+  // The carried-over tests are in the kept round, judged against the same ISN base and ACK.
+  const std::string text = fingerprint_of(kept);
+  EXPECT_NE(text.find("T5(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR"), std::string::npos) << text;
+  EXPECT_NE(text.find("U1(R=Y"), std::string::npos) << text;
+  EXPECT_NE(text.find("OPS(O1="), std::string::npos) << text;
+  EXPECT_NE(text.find("T2(R=N)"), std::string::npos) << text;
+}
+
+TEST(LossRecovery, TheRepairedFingerprintEqualsTheLossFreeOne) {
+  testing::FakeTarget clean(k_target, 80);
+  Simulation loss_free{OsScan(config(), never_perfect, 7), {{k_target, &clean}}};
+  loss_free.scan.add_host(lab_host(), loss_free.now, Timestamp{});
+  loss_free.run();
+  ASSERT_EQ(loss_free.finished.size(), 1U);
+
+  testing::FakeTarget lossy(k_target, 80);
+  lossy.drop_first[ProbeId::SEQ5] = 1;
+  lossy.drop_first[ProbeId::SEQ2] = 1;
+  lossy.drop_first[ProbeId::IE2] = 1;
+  lossy.drop_first[ProbeId::T7] = 2;
+  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &lossy}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  ASSERT_EQ(sim.finished[0].rounds().size(), 1U);
+  EXPECT_EQ(fingerprint_of(sim.finished[0].rounds()[0]), fingerprint_of(loss_free.finished[0].rounds()[0]));
+}
+
+TEST(LossRecovery, NmapRetriesStillResendsWholeRounds) {
+  testing::FakeTarget target(k_target, 80);
+  target.drop_first[ProbeId::SEQ3] = 1;
+  auto c = config();
+  c.resend_only_missing = false; // what --nmap-retries sets, with the two stop rules off
+  c.stop_when_complete = false;
+  c.stop_when_stable = false;
+  c.max_os_tries = 2;
+  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::tries_exhausted);
+  EXPECT_EQ(sim.finished[0].rounds().size(), 2U);
+  EXPECT_EQ(sim.finished[0].train_rounds(), 0);
+  auto counts = send_counts(sim);
+  EXPECT_EQ(counts[ProbeId::T5], 2);
+  EXPECT_EQ(counts[ProbeId::U1], 2);
+  EXPECT_EQ(counts[ProbeId::T2], 8) << "4 sends per round, as Nmap";
+}
+
+TEST(LossRecovery, ABrokenTrainThatRepeatsTheSameWayStops) {
+  testing::FakeTarget target(k_target, 80);
+  target.drop_always = {ProbeId::SEQ4, ProbeId::SEQ5}; // and OPS4/OPS5 (same shapes): deterministic
+  auto c = config();
+  c.max_os_tries = 5;
+  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::stable);
+  EXPECT_EQ(sim.finished[0].train_rounds(), 1) << "one repair, then the same defect again ends it";
+  EXPECT_EQ(sim.finished[0].rounds().size(), 1U);
+}
+
+TEST(LossRecovery, TrainsAreBoundedByMaxOsTries) {
+  testing::FakeTarget target(k_target, 80);
+  // Each train breaks differently: SEQ2+5 in the first, SEQ3+6 in the second, SEQ4+1 in the third.
+  target.drop_nth = {{ProbeId::SEQ2, 1}, {ProbeId::SEQ5, 1}, {ProbeId::SEQ3, 2},
+                     {ProbeId::SEQ6, 2}, {ProbeId::SEQ4, 3}, {ProbeId::SEQ1, 3}};
+  auto c = config();
+  c.max_os_tries = 3;
+  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::tries_exhausted);
+  EXPECT_EQ(sim.finished[0].train_rounds(), 2);
+  EXPECT_EQ(send_counts(sim)[ProbeId::SEQ1], 3);
+}
+
+TEST(LossRecovery, ATimingOnlyMissGetsOneMoreTrainAppended) {
+  testing::FakeTarget target(k_target, 80);
+  int calls = 0;
+  const RoundJudge judge = [&calls](const fingerprint::Fingerprint&) {
+    return ++calls == 1 ? RoundVerdict::missed_only_on_timing : RoundVerdict::perfect_match;
+  };
+  Simulation sim{OsScan(config(), judge, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::perfect_match);
+  ASSERT_EQ(sim.finished[0].rounds().size(), 2U) << "appended: both tries stay, as Nmap's would";
+  EXPECT_EQ(calls, 2);
+  auto counts = send_counts(sim);
+  EXPECT_EQ(counts[ProbeId::SEQ6], 2);
+  EXPECT_EQ(counts[ProbeId::IE1], 2);
+  EXPECT_EQ(counts[ProbeId::T5], 1);
+  EXPECT_EQ(counts[ProbeId::U1], 1);
+  // The second round's T and U1 tests are the first round's.
+  const auto& rounds = sim.finished[0].rounds();
+  EXPECT_NE(rounds[1].context.tcp_port_base, rounds[0].context.tcp_port_base);
+  EXPECT_EQ(rounds[1].context.udp_port_base, rounds[0].context.udp_port_base);
+  EXPECT_EQ(fingerprint_of(rounds[1]), fingerprint_of(rounds[0]));
+}
+
+TEST(LossRecovery, WithoutTimingValuesDropsOnlySpGcdIsr) {
+  fingerprint::Fingerprint fp;
+  fp.tests.push_back({"SEQ", {{"SP", "101"}, {"GCD", "1"}, {"ISR", "10A"}, {"TI", "Z"}, {"TS", "A"}}});
+  fp.tests.push_back({"T1", {{"R", "Y"}, {"SP", "keep"}}});
+  const auto out = without_timing_values(fp);
+  ASSERT_EQ(out.tests.size(), 2U);
+  EXPECT_EQ(out.tests[0].attributes, (std::vector<fingerprint::Attribute>{{"TI", "Z"}, {"TS", "A"}}));
+  EXPECT_EQ(out.tests[1], fp.tests[1]);
+}
+
+TEST(LossRecovery, SilentProbesGetMoreSendsOnlyWhenTheHostLosesReplies) {
+  testing::FakeTarget target(k_target, 80);
+  for (const ProbeId id : {ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::ECN, ProbeId::T4, ProbeId::T5,
+                           ProbeId::T6, ProbeId::T7}) {
+    target.drop_first[id] = 2; // heavy loss: every answered probe needed 3 sends
+  }
+  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_GT(sim.finished[0].estimated_loss(), 0.3);
+  auto counts = send_counts(sim);
+  EXPECT_GT(counts[ProbeId::T2], 4) << "4 silent sends are likely bad luck at this loss";
+  EXPECT_LE(counts[ProbeId::T2], config().max_tui_sends_under_loss);
+  EXPECT_EQ(counts[ProbeId::T2], counts[ProbeId::T3]);
+}
+
+TEST(LossRecovery, IcmpRateLimitedHostDoesNotDelayTheOthers) {
+  const auto finish_of_clean_host = [](bool with_limited_neighbour) {
+    testing::FakeTarget clean(k_target, 80);
+    testing::FakeTarget limited(k_target + 1, 80);
+    limited.icmp_per_second = 1.0;
+    Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &clean}, {k_target + 1, &limited}}};
+    sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+    if (with_limited_neighbour) {
+      auto host = lab_host();
+      host.address = k_target + 1;
+      sim.scan.add_host(host, sim.now, Timestamp{});
+    }
+    sim.run();
+    EXPECT_EQ(sim.finished.size(), with_limited_neighbour ? 2U : 1U);
+    if (with_limited_neighbour) {
+      EXPECT_GT(limited.rate_limited(), 0U);
+      // The limited host waits its limit out and still gets its U1 and echo replies.
+      for (const auto& host : sim.finished) {
+        if (host.target().address == k_target + 1) {
+          const auto& replies = host.rounds().back().replies;
+          EXPECT_TRUE(replies.u1.has_value()) << "U1 re-sends spaced past the 1/s limit";
+          EXPECT_TRUE(replies.echo[0] && replies.echo[1]);
+          EXPECT_GT(sim.finished_at.at(k_target + 1), sim.finished_at.at(k_target));
+        }
+      }
+    }
+    return sim.finished_at.at(k_target);
+  };
+  const Instant alone = finish_of_clean_host(false);
+  const Instant beside_limited = finish_of_clean_host(true);
+  EXPECT_LE(beside_limited - alone, 5ms) << "the clean host must finish as if alone";
+}
+
+TEST(LossRecovery, TenPercentLossKeepsTheFingerprintAndAtMostDoublesThePackets) {
+  // 100 seeded hosts with 10% reply loss against the same fake stack: the kept round's
+  // fingerprint must equal the loss-free one (the fake's ISNs and timestamps advance per reply,
+  // so SEQ values are exact), and the packets stay under twice the loss-free count.
+  testing::FakeTarget clean(k_target, 80);
+  Simulation loss_free{OsScan(config(), never_perfect, 7), {{k_target, &clean}}};
+  loss_free.scan.add_host(lab_host(), loss_free.now, Timestamp{});
+  loss_free.run();
+  ASSERT_EQ(loss_free.finished.size(), 1U);
+  const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
+
+  std::vector<std::unique_ptr<testing::FakeTarget>> fakes;
+  Simulation sim{OsScan(config(), never_perfect, 11), {}};
+  constexpr std::uint32_t k_hosts = 100;
+  for (std::uint32_t i = 0; i < k_hosts; ++i) {
+    fakes.push_back(std::make_unique<testing::FakeTarget>(k_target + i, 80));
+    fakes.back()->reply_loss = 0.1;
+    fakes.back()->loss_random.seed(1000 + i);
+    sim.targets[k_target + i] = fakes.back().get();
+    auto host = lab_host();
+    host.address = k_target + i;
+    sim.scan.add_host(host, sim.now, Timestamp{});
+  }
+  sim.run(120s);
+  ASSERT_EQ(sim.finished.size(), k_hosts);
+  int same = 0;
+  for (const auto& host : sim.finished) {
+    ASSERT_FALSE(host.rounds().empty());
+    std::string text;
+    // The reported round: the last kept one (a perfect judge would have stopped there).
+    text = fingerprint_of(host.rounds().back());
+    same += text == expected ? 1 : 0;
+  }
+  EXPECT_GE(same, 98) << "hosts whose fingerprint equals the loss-free one";
+  EXPECT_LE(sim.sent.size(), 2 * k_hosts * static_cast<std::size_t>(k_loss_free_sends));
+}
+
+} // namespace
+} // namespace stackprint::engine
