@@ -141,7 +141,7 @@ ScanOutcome scan_block(const database::OsDb& db, std::optional<HostileKinds> hos
   }
   engine::OsScanConfig config;
   config.source_address = k_scanner;
-  engine::OsScan scan(config, [](const fingerprint::Fingerprint&) { return false; }, 77);
+  engine::OsScan scan(config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 77);
   engine::Instant now{};
   for (const std::uint32_t address : k_block) {
     engine::HostTarget target;
