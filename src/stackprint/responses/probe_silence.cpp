@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <initializer_list>
 #include <string_view>
 
 namespace stackprint::responses {
@@ -12,21 +11,21 @@ using probes::ProbeId;
 
 struct SilenceRule {
   std::string_view test;
-  std::initializer_list<ProbeId> probes; // any of these sent makes the line "sent"
+  std::array<ProbeId, 2> probes; // either of these sent makes the line "sent" (may be the same twice)
 };
 
 // The lines that print R=N when their probes go unanswered (omission.hpp), in Nmap's order.
 const std::array<SilenceRule, 10>& silence_rules() {
   static const std::array<SilenceRule, 10> rules{{
-      {"ECN", {ProbeId::ECN}},
+      {"ECN", {ProbeId::ECN, ProbeId::ECN}},
       {"T1", {ProbeId::SEQ1, ProbeId::T1}},
-      {"T2", {ProbeId::T2}},
-      {"T3", {ProbeId::T3}},
-      {"T4", {ProbeId::T4}},
-      {"T5", {ProbeId::T5}},
-      {"T6", {ProbeId::T6}},
-      {"T7", {ProbeId::T7}},
-      {"U1", {ProbeId::U1}},
+      {"T2", {ProbeId::T2, ProbeId::T2}},
+      {"T3", {ProbeId::T3, ProbeId::T3}},
+      {"T4", {ProbeId::T4, ProbeId::T4}},
+      {"T5", {ProbeId::T5, ProbeId::T5}},
+      {"T6", {ProbeId::T6, ProbeId::T6}},
+      {"T7", {ProbeId::T7, ProbeId::T7}},
+      {"U1", {ProbeId::U1, ProbeId::U1}},
       {"IE", {ProbeId::IE1, ProbeId::IE2}},
   }};
   return rules;

@@ -7,7 +7,8 @@
 // the references are compared on what the target did answer. The printed fingerprint keeps Nmap's
 // R=N lines; only the subject handed to the Matcher changes. `--no-partial-match` restores Nmap's
 // matching. With nothing filtered the subject is the round's fingerprint unchanged, so the result
-// is Nmap's exactly.
+// is Nmap's exactly. The live engine's per-round retry judge (engine::RoundJudge) still uses Nmap's
+// matching: it only decides whether another round is worth sending.
 
 #include <string>
 #include <string_view>
