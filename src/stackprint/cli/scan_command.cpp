@@ -88,6 +88,7 @@ struct ScanTotals {
   std::uint64_t cross_host = 0;         // answering another scanned host's probe (spoofed)
   std::uint64_t unmatched = 0;          // from a host in flight but answering none of its probes
   std::uint64_t duplicates = 0;         // a second answer to an answered probe
+  std::uint64_t capture_dropped = 0;    // lost by the kernel for lack of capture buffer (pcap_stats)
 };
 
 // One line for logs and tests: how many received packets were not used, and why.
@@ -96,7 +97,8 @@ std::string ignored_summary(const ScanTotals& t) {
          std::to_string(t.malformed) + " malformed, " + std::to_string(t.fragments) + " fragments, " +
          std::to_string(t.foreign) + " from unscanned addresses, " + std::to_string(t.cross_host) +
          " answering another host's probe, " + std::to_string(t.unmatched) + " unmatched, " +
-         std::to_string(t.duplicates) + " duplicates";
+         std::to_string(t.duplicates) + " duplicates; " + std::to_string(t.capture_dropped) +
+         " dropped by the capture buffer";
 }
 
 void print_error(const std::string& message) { std::fprintf(stderr, "stackprint scan: %s\n", message.c_str()); }
@@ -530,6 +532,9 @@ int run_scan(const ScanOptions& options) {
     std::fprintf(stderr, "stackprint scan: %llu packets sent\n", static_cast<unsigned long long>(totals.packets_sent));
   }
   if (options.verbosity > 0 || stats_every) {
+    if (const auto capture = transport->capture().stats()) {
+      totals.capture_dropped = capture->dropped;
+    }
     std::fprintf(stderr, "%s\n", ignored_summary(totals).c_str());
   }
   if (!written) {

@@ -328,7 +328,9 @@ std::vector<TimedBytes> HostileHost::around_answers(const wire::Ipv4Packet& rece
       m_stats.late += 2;
     }
   }
-  if (has(HostileKind::flood)) {
+  // Only packets the host answers set off a flood: the scanner's kernel answers unsolicited packets
+  // with RSTs and unreachables, which would otherwise set off floods of their own, without end.
+  if (has(HostileKind::flood) && !honest.empty()) {
     add_flood(received, now, out);
   }
   return out;

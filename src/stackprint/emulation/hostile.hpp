@@ -15,7 +15,7 @@
 //              the end, 40 bytes of NOPs, unknown kinds, a 3-byte MSS)
 //   duplicate  every answer sent three times
 //   late       every answer sent again 1.5 s and 6 s later (after its round, often after its host)
-//   flood      per probe received, 16 unsolicited packets from the host (random TCP flags and
+//   flood      per probe answered, 16 unsolicited packets from the host (random TCP flags and
 //              ports, echo replies with random identifiers, unreachables quoting random datagrams,
 //              UDP) and 4 from random other addresses of the emulated block
 //   fragments  each answer also sent as two IP fragments (8 bytes of transport, then the rest),

@@ -21,7 +21,12 @@ struct pcap; // libpcap's pcap_t, kept out of this header
 namespace stackprint::io {
 
 struct LiveCaptureOptions {
-  int snapshot_length = 65535; // bytes kept per frame: whole packets (U1 replies quote 328 bytes)
+  // Bytes kept per frame. Every answer to an OS-detection or discovery probe is far shorter (the
+  // largest, U1's unreachable, is ~360 bytes), and in immediate mode libpcap gives each ring slot
+  // room for a whole snapshot: 65535 left only ~60 slots in the ring, so a burst of unsolicited
+  // packets (a flood from a hostile host) overflowed it and honest answers were dropped. Longer
+  // packets are cut, and then fail to parse and are counted (they are not answers to our probes).
+  int snapshot_length = 2048;
   int buffer_bytes = 4 * 1024 * 1024; // kernel ring size; large scans need room between reads
   bool promiscuous = false; // replies are addressed to us, so no need
 };

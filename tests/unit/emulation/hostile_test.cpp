@@ -94,6 +94,9 @@ TEST(HostileHost, EveryKindSendsSomethingAndStaysBounded) {
     late += packet.due >= Timestamp{11s} ? 1 : 0;
   }
   EXPECT_EQ(late, 2U);
+  // A packet the host does not answer (the scanner kernel's RST to a flood packet) sets off nothing,
+  // or floods would feed on each other.
+  EXPECT_TRUE(host.around_answers(syn_ack_answer(), {}, Timestamp{12s}).empty());
 }
 
 // ---- In-memory scan of honest emulated hosts next to a hostile one -------------------------------
@@ -232,7 +235,6 @@ TEST(HostileScan, HonestNeighboursKeepExactlyTheSameRepliesAndHostilePacketsAreC
   EXPECT_GT(stormy.hostile_sent, 500U);
   EXPECT_GT(stormy.malformed, 0U);
   EXPECT_GT(stormy.fragments, 0U);
-  EXPECT_GT(stormy.foreign, 0U);
   EXPECT_GT(stormy.cross_host, 0U);
 }
 

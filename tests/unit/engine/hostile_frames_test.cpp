@@ -57,7 +57,7 @@ TwoHostRun run_two_hosts(const Forger& forge) {
   std::map<std::uint32_t, testing::FakeTarget*> targets{{k_host_a, &a}, {k_host_b, &b}};
   OsScanConfig config;
   config.source_address = k_us;
-  OsScan scan(config, [](const fingerprint::Fingerprint&) { return RoundVerdict::no_perfect_match; }, 11);
+  OsScan scan(config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 11);
   Instant now{};
   scan.add_host(host(k_host_a), now, wall(now));
   scan.add_host(host(k_host_b), now, wall(now));

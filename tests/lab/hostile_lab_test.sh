@@ -1,0 +1,155 @@
+#!/bin/bash
+# Root-only lab test of the scanner against hostile neighbours (issue #7.3, ctest label "lab").
+# Two namespaces joined by one veth pair and nothing else (no default route), so nothing can leave:
+#   scanner   hostile<pid>-s  10.99.N.1/24, route 10.204.M.0/24 via 10.99.N.2
+#   emulator  hostile<pid>-e  10.99.N.2/24, runs `stackprint emulate --net 10.204.M.0/24` (TUN + route)
+# with N in 190-209. The same seeded block of random personalities is served twice: once all honest
+# ("calm"), once with every 4th scanned address hostile (`--hostile all`: malformed, bogus options,
+# duplicates, late replies, floods, fragments, spoofed answers for the neighbours and answers to the
+# neighbours' probes). `stackprint scan` with the same --seed scans the same COUNT addresses both times.
+# Checks: the scanner exits 0 both times; every honest host has the same state, top match and
+# fingerprint (SP/ISR within 1, TS not compared: timing noise, see compare_hostile_runs.py); the
+# scanner reports the packets it ignored and they include spoofed, fragmented and malformed ones;
+# its peak RSS (VmHWM) with hostile neighbours stays within the calm run's plus SLACK_KB.
+#
+# Why that bound: everything the scanner keeps per host is fixed-size (first reply per probe, counters),
+# frames are read 256 at a time, and hosts leave memory when they finish, so hostile traffic may cost
+# a few pages of transient buffers but nothing that grows with the number of packets. The hostile run
+# sends thousands of extra packets (reported by the emulator); 4 MiB of slack is far below what keeping
+# them would take at this scale (~1,000 bytes each incl. parsed copies) but above allocator noise.
+#
+# usage: hostile_lab_test.sh STACKPRINT [COUNT=32] [SEED=11] [SLACK_KB=4096]
+# Exit 77 (ctest SKIP) when not root or when ip/python3 are missing.
+set -u
+prog=${1:?path of the stackprint binary}
+count=${2:-32}
+seed=${3:-11}
+slack_kb=${4:-4096}
+here=$(cd "$(dirname "$0")" && pwd)
+db=${STACKPRINT_DB:-/usr/share/nmap/nmap-os-db}
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: the hostile lab test needs root (it creates network namespaces); run ctest as root or -LE lab"
+  exit 77
+fi
+for tool in ip python3 timeout; do
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+[ -r "$db" ] || { echo "SKIP: no $db"; exit 77; }
+
+name="hostile$(( $$ % 100000 ))"
+n=$((190 + $$ % 20))
+m=$((1 + $$ % 250))
+scanner="$name-s"; emulator="$name-e"
+tun="hst$((n))x$((m))"
+work=$(mktemp -d)
+emu_pid=""
+stop_emulator() {
+  if [ -n "$emu_pid" ]; then kill -TERM "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; fi
+  emu_pid=""
+}
+cleanup() {
+  stop_emulator
+  ip netns del "$scanner" 2>/dev/null
+  ip netns del "$emulator" 2>/dev/null
+  [ -n "${STACKPRINT_LAB_KEEP:-}" ] && cp -r "$work" "$STACKPRINT_LAB_KEEP"
+  rm -rf "$work"
+  true
+}
+trap cleanup EXIT INT TERM
+
+set -e
+ip netns add "$scanner"
+ip netns add "$emulator"
+ip link add "${name}a" type veth peer name "${name}b"
+ip link set "${name}a" netns "$scanner"
+ip link set "${name}b" netns "$emulator"
+ip -n "$scanner" addr add "10.99.$n.1/24" dev "${name}a"
+ip -n "$emulator" addr add "10.99.$n.2/24" dev "${name}b"
+for ns in "$scanner" "$emulator"; do ip -n "$ns" link set lo up; done
+ip -n "$scanner" link set "${name}a" up
+ip -n "$emulator" link set "${name}b" up
+ip -n "$scanner" route add "10.204.$m.0/24" via "10.99.$n.2"
+set +e
+
+# Every 4th scanned address is hostile in the stormy run.
+hostile_list=$(seq 4 4 "$count" | sed "s/^/10.204.$m./" | paste -sd' ')
+
+# start_emulator LABEL [extra emulate args...]: serves the /24 (bounded: stops by itself after 120 s).
+start_emulator() {
+  local label=$1; shift
+  timeout 130 ip netns exec "$emulator" "$prog" emulate --net "10.204.$m.0/24" --personality random \
+    --seed "$seed" --tun "$tun" --duration 120 "$@" >"$work/$label.hosts.jsonl" 2>"$work/$label.emulator.err" &
+  emu_pid=$!
+  for _ in $(seq 1 100); do
+    [ "$(wc -l <"$work/$label.hosts.jsonl" 2>/dev/null || echo 0)" -ge 254 ] &&
+      ip -n "$emulator" link show "$tun" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  if ! ip -n "$emulator" link show "$tun" >/dev/null 2>&1; then
+    echo "FAIL: the emulator did not bring up its TUN device"; cat "$work/$label.emulator.err"; exit 1
+  fi
+  ip -n "$emulator" link set "$tun" txqueuelen 10000
+}
+
+# scan LABEL: scans the first COUNT addresses; records exit status, peak RSS (kB) and stderr.
+scan() {
+  local label=$1
+  ip netns exec "$scanner" "$prog" scan -p T:22,80,U:40125 --seed 4242 -v --host-timeout 30 \
+    -oJ "$work/$label.jsonl" "10.204.$m.1-$count" >"$work/$label.out" 2>"$work/$label.err" &
+  local pid=$! hwm=0 v
+  # Peak resident set: the kernel's high-water mark, read until the process is gone (bounded 120 s).
+  for _ in $(seq 1 2400); do
+    v=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || true
+    [ -n "$v" ] && hwm=$v
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; fi
+  wait "$pid"
+  echo $? >"$work/$label.status"
+  echo "$hwm" >"$work/$label.hwm"
+}
+
+failures=0
+check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; failures=$((failures + 1)); fi; }
+
+start_emulator calm
+scan calm
+stop_emulator
+cat "$work/calm.emulator.err"
+# shellcheck disable=SC2086
+# STACKPRINT_LAB_TCPDUMP=1: record both ends of the stormy run (kept with STACKPRINT_LAB_KEEP).
+dump_pids=""
+if [ -n "${STACKPRINT_LAB_TCPDUMP:-}" ] && command -v tcpdump >/dev/null; then
+  ip netns exec "$scanner" timeout 60 tcpdump -i "${name}a" -w "$work/stormy.scanner.pcap" -s 200 2>/dev/null &
+  dump_pids="$dump_pids $!"
+fi
+start_emulator stormy --hostile "${STACKPRINT_HOSTILE_KINDS:-all}" --hostile-hosts $hostile_list
+scan stormy
+sleep 7 # the late copies (6 s) reach the scanner namespace too; then stop
+stop_emulator
+for p in $dump_pids; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+cat "$work/stormy.emulator.err"
+
+echo "calm:   exit $(cat "$work/calm.status"), peak RSS $(cat "$work/calm.hwm") kB"
+echo "stormy: exit $(cat "$work/stormy.status"), peak RSS $(cat "$work/stormy.hwm") kB"
+grep "replies ignored" "$work/calm.err" | sed 's/^/calm:   /'
+grep "replies ignored" "$work/stormy.err" | sed 's/^/stormy: /'
+hostile_hosts=$(grep -c '"hostile":true' "$work/stormy.hosts.jsonl")
+ignored=$(grep "replies ignored" "$work/stormy.err")
+number() { echo "$ignored" | grep -o "[0-9]* $1" | grep -o "^[0-9]*"; }
+
+check "calm scan exits 0" '[ "$(cat "$work/calm.status")" = 0 ]'
+check "scan with hostile neighbours exits 0" '[ "$(cat "$work/stormy.status")" = 0 ]'
+check "$hostile_hosts hostile hosts were emulated" '[ "$hostile_hosts" -ge 1 ]'
+check "the emulator sent hostile packets" 'grep -q "\"hostile_sent\"" "$work/stormy.emulator.err"'
+check "every scanned host reported" '[ "$(wc -l <"$work/stormy.jsonl")" = "$count" ]'
+check "honest hosts: same state, top match and fingerprint" \
+  'python3 "$here/compare_hostile_runs.py" "$work/calm.jsonl" "$work/stormy.jsonl" "$work/stormy.hosts.jsonl"'
+check "ignored packets reported" '[ -n "$ignored" ]'
+check "answers naming another host's probe were dropped" '[ "$(number "answering")" -gt 0 ]'
+check "fragments were dropped" '[ "$(number fragments)" -gt 0 ]'
+check "malformed packets were dropped" '[ "$(number malformed)" -gt 0 ]'
+check "peak RSS within calm + ${slack_kb} kB" '[ "$(cat "$work/stormy.hwm")" -le $(( $(cat "$work/calm.hwm") + slack_kb )) ]'
+echo "$(( 11 - failures )) passed, $failures failed"
+[ "$failures" = 0 ]
