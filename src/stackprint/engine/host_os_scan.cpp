@@ -87,7 +87,10 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
       }
       return static_cast<std::uint16_t>(next);
     };
-    m_tcp_port_base = move(m_tcp_port_base);
+    // A round that sends no SEQ train keeps the ports its carried-over SEQ replies came to.
+    if (!train || m_next_sends_seq) {
+      m_tcp_port_base = move(m_tcp_port_base);
+    }
     // A train round sends no U1 and reuses the carried-over U1 reply, whose checks (RUCK) are made
     // against the U1 probe of the same UDP source port.
     if (!train) {
@@ -96,6 +99,8 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
   }
   ++m_round;
   m_kind = train ? kind : RoundKind::full;
+  m_round_sends_seq = !train || m_next_sends_seq;
+  m_round_sends_echo = !train || m_next_sends_echo;
   if (train) {
     // Same ISN base, ACK value and U1 TTL as the round whose tests are carried over (the T and U1
     // tests are judged against them); new TCP source ports and echo id, so that late replies to
@@ -125,7 +130,7 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
   m_last_send_at.fill(std::nullopt);
   m_send_count.fill(0);
   m_next_action = now;
-  if (m_target.open_tcp_port) {
+  if (m_target.open_tcp_port && m_round_sends_seq) {
     m_phase = Phase::seq;
   } else {
     begin_tui(now);
@@ -168,7 +173,7 @@ bool HostOsScan::answered(ProbeId id) const {
 
 void HostOsScan::begin_tui(Instant now) {
   m_phase = Phase::tui;
-  if (m_target.open_tcp_port) {
+  if (m_target.open_tcp_port && m_round_sends_seq) {
     count_lost_seq_slots();
   }
   const auto& r = m_collector->replies();
@@ -177,7 +182,7 @@ void HostOsScan::begin_tui(Instant now) {
     // A train round: the echo pair again (for II and SS, which compare its IP IDs with the
     // train's), unless the host never answered echo requests; everything else is carried over.
     const auto& base = m_rounds.back().replies;
-    if (base.echo[0] || base.echo[1]) {
+    if (m_round_sends_echo && (base.echo[0] || base.echo[1])) {
       order = {ProbeId::IE1, ProbeId::IE2};
     }
   } else {
@@ -239,6 +244,11 @@ responses::RoundReplies HostOsScan::composed_replies() const {
     return r;
   }
   const responses::RoundReplies& base = m_rounds.back().replies;
+  if (!m_round_sends_seq) {
+    r.seq_send_times = base.seq_send_times;
+    r.seq = base.seq;
+    r.seq_arrival_order = base.seq_arrival_order;
+  }
   for (std::size_t i = 0; i < 6; ++i) {
     if (!r.ops_win[i]) {
       r.ops_win[i] = base.ops_win[i];
@@ -329,18 +339,27 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
   }
   if (m_config.resend_only_missing) {
     if (!m_last_health->valid()) {
-      // Loss broke the train: a new train, unless the last one broke the same way (then it is the
-      // host's behaviour, e.g. an ICMP rate limit that always eats the second echo reply).
-      if (m_last_defect && *m_last_defect == health) {
+      // Loss broke the train: a new train, unless the last one lost the same SEQ replies (then it
+      // is the host's behaviour, not loss).
+      if (m_last_defect && *m_last_defect == health && health.lost_seq_slots != 0) {
         end_host(HostEnd::stable);
         return;
       }
       m_last_defect = health;
       m_next_kind = RoundKind::train_repair;
+      // The train and the echo pair are repaired apart when SS cannot exist (the SEQ replies' IP
+      // IDs are not a counter SS compares, so the pair need not follow the train).
+      const fingerprint::TestLine* seq_line = analysis.fingerprint.find("SEQ");
+      const std::string* ti = seq_line != nullptr ? seq_line->find("TI") : nullptr;
+      const bool ss_possible = ti == nullptr || *ti == "I" || *ti == "BI" || *ti == "RI";
+      m_next_sends_seq = ss_possible || !m_last_health->seq_ok();
+      m_next_sends_echo = ss_possible || m_last_health->echo_pair_broken();
     } else if (verdict == RoundVerdict::missed_only_on_timing && m_config.retry_timing_misses) {
       // DIVERGENCE(nmap): Nmap re-runs every probe and may hit a perfect match by luck when only
       // SP/GCD/ISR kept it from one; a new SEQ train (and echo pair) is all that can change them.
       m_next_kind = RoundKind::train_retry;
+      m_next_sends_seq = true;
+      m_next_sends_echo = true;
     } else {
       end_host(HostEnd::complete);
       return;

@@ -25,7 +25,9 @@
 //     pair was broken by loss gets a *train round*: a fresh SEQ train and echo pair on new source
 //     ports and a new echo id, with every other test (OPS/WIN gaps, ECN, T1-T7, U1) carried over
 //     from the round before, which it replaces. O/W values missing from a train come, as in Nmap,
-//     from one OPS re-send of that SEQ shape.
+//     from one OPS re-send of that SEQ shape. A train that lost only one of its six replies is kept
+//     (five samples 100 ms apart give every SEQ value). When SS cannot exist (TI is not I, BI or
+//     RI), the train and the echo pair are independent and only the broken one is re-sent.
 //   - A round with a valid train ends the host (its fingerprint cannot change any more), except
 //     when the judge says the only points missed against some listed reference are timing-based
 //     (SP, GCD, ISR): then a train round is appended, as Nmap's next try would redraw them.
@@ -146,7 +148,8 @@ struct TrainHealth {
   // A train that lost one of its six replies still gives every SEQ value (Nmap needs 4 samples;
   // rates are per send-time interval, so a gap does not bias them); two lost replies make the
   // values from 4 samples too noisy to keep when a new train costs only 8 packets.
-  [[nodiscard]] bool valid() const { return seq_slots_lost() <= 1 && echo_after_resend == 0; }
+  [[nodiscard]] bool seq_ok() const { return seq_slots_lost() <= 1; }
+  [[nodiscard]] bool valid() const { return seq_ok() && echo_after_resend == 0; }
   // Lower is better.
   [[nodiscard]] int badness() const {
     return (valid() ? 0 : 100) + 2 * seq_slots_lost() + (echo_pair_broken() ? 1 : 0);
@@ -229,6 +232,12 @@ private:
   std::vector<std::set<std::string>> m_missing_per_round;
   RoundKind m_kind = RoundKind::full;       // of the running round
   RoundKind m_next_kind = RoundKind::full;  // of the round after between_rounds
+  // What a train round re-sends: the SEQ train, the echo pair, or both (both when the host's IP
+  // IDs may be shared between TCP and ICMP: SS compares the pair with the train just before it).
+  bool m_round_sends_seq = true;
+  bool m_round_sends_echo = true;
+  bool m_next_sends_seq = true;
+  bool m_next_sends_echo = true;
   std::optional<TrainHealth> m_last_health;   // of the last kept round
   std::optional<TrainHealth> m_last_defect;   // of the last round whose train was broken
   int m_train_rounds = 0;

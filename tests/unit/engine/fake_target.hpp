@@ -31,6 +31,8 @@ public:
   // Random loss of replies (after they were generated, so counters still advance), seeded.
   double reply_loss = 0.0;
   std::mt19937_64 loss_random{1};
+  // One IP ID counter for every reply, TCP and ICMP (as Windows): TI=I, II=I, SS=S.
+  bool shared_ip_id_counter = false;
   // ICMP replies per second (token bucket, burst 1), like `emulate --rate-limit-icmp`; 0 = none.
   double icmp_per_second = 0.0;
 
@@ -78,7 +80,7 @@ private:
     reply.ip.source = m_address;
     reply.ip.destination = parsed->ip.source;
     reply.ip.ttl = 64;
-    reply.ip.id = 0;
+    reply.ip.id = shared_ip_id_counter ? ++m_icmp_id : 0;
     reply.ip.dont_fragment = true;
     if (const auto* tcp = parsed->tcp()) {
       wire::TcpSegment out;
@@ -114,7 +116,7 @@ private:
       }
       reply.ip.protocol = wire::k_ip_protocol_icmp;
       reply.ip.dont_fragment = false;
-      reply.ip.id = ++m_icmp_id;
+      reply.ip.id = shared_ip_id_counter ? reply.ip.id : ++m_icmp_id; // (already drawn when shared)
       reply.payload = wire::make_echo_reply(*icmp);
     } else if (parsed->udp() != nullptr) {
       if (drop_udp) {

@@ -121,26 +121,80 @@ TEST(LossRecovery, LostSeqRepliesGetAFreshTrainAndNothingElseIsResent) {
     }
   }
   EXPECT_FALSE(kept.replies.echo_reply_after_retransmission[0] || kept.replies.echo_reply_after_retransmission[1]);
-  // Second train: SEQ1-6 and the echo pair again; T2-T7, ECN and U1 only in the first round.
+  // Second train: SEQ1-6 only (TI=Z: no SS, so the echo pair need not follow the train); T2-T7,
+  // ECN and U1 only in the first round.
   auto counts = send_counts(sim);
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(counts[static_cast<ProbeId>(i)], 2) << probes::probe_name(static_cast<ProbeId>(i));
   }
   EXPECT_EQ(counts[ProbeId::OPS3], 1);
   EXPECT_EQ(counts[ProbeId::OPS5], 1);
-  EXPECT_EQ(counts[ProbeId::IE1], 2);
-  EXPECT_EQ(counts[ProbeId::IE2], 2);
+  EXPECT_EQ(counts[ProbeId::IE1], 1);
+  EXPECT_EQ(counts[ProbeId::IE2], 1);
   EXPECT_EQ(counts[ProbeId::U1], 1);
   EXPECT_EQ(counts[ProbeId::ECN], 1);
   EXPECT_EQ(counts[ProbeId::T2], 4);
   EXPECT_EQ(counts[ProbeId::T5], 1);
-  EXPECT_EQ(static_cast<int>(sim.sent.size()), k_loss_free_sends + 2 + 8);
+  EXPECT_EQ(static_cast<int>(sim.sent.size()), k_loss_free_sends + 2 + 6);
   // The carried-over tests are in the kept round, judged against the same ISN base and ACK.
   const std::string text = fingerprint_of(kept);
   EXPECT_NE(text.find("T5(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR"), std::string::npos) << text;
   EXPECT_NE(text.find("U1(R=Y"), std::string::npos) << text;
   EXPECT_NE(text.find("OPS(O1="), std::string::npos) << text;
   EXPECT_NE(text.find("T2(R=N)"), std::string::npos) << text;
+}
+
+TEST(LossRecovery, ABrokenEchoPairAloneIsResentAloneWhenNoSsCanExist) {
+  testing::FakeTarget target(k_target, 80); // TI=Z
+  target.drop_first[ProbeId::IE2] = 1;
+  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
+  EXPECT_EQ(sim.finished[0].train_rounds(), 1);
+  auto counts = send_counts(sim);
+  EXPECT_EQ(counts[ProbeId::SEQ1], 1);
+  EXPECT_EQ(counts[ProbeId::IE1], 2);
+  EXPECT_EQ(counts[ProbeId::IE2], 3); // lost, re-sent (no II from it), then a fresh pair
+  EXPECT_EQ(static_cast<int>(sim.sent.size()), k_loss_free_sends + 1 + 2);
+  const auto& kept = sim.finished[0].rounds()[0];
+  EXPECT_NE(fingerprint_of(kept).find("II=I"), std::string::npos) << fingerprint_of(kept);
+  EXPECT_TRUE(kept.replies.seq[0] && kept.replies.seq[5]) << "the SEQ train is carried over";
+}
+
+TEST(LossRecovery, WithASharedIpIdCounterTrainAndEchoPairAreResentTogether) {
+  // SS compares the echo replies' IP IDs with the train's, so a new train needs a new pair right
+  // after it, and a broken pair needs a new train before it.
+  testing::FakeTarget clean(k_target, 80);
+  clean.shared_ip_id_counter = true;
+  Simulation loss_free{OsScan(config(), never_perfect, 7), {{k_target, &clean}}};
+  loss_free.scan.add_host(lab_host(), loss_free.now, Timestamp{});
+  loss_free.run();
+  ASSERT_EQ(loss_free.finished.size(), 1U);
+  const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
+  ASSERT_NE(expected.find("SS=S"), std::string::npos) << expected;
+
+  for (const ProbeId lost : {ProbeId::SEQ3, ProbeId::IE1}) {
+    testing::FakeTarget target(k_target, 80);
+    target.shared_ip_id_counter = true;
+    target.drop_first[lost] = 1;
+    if (lost == ProbeId::SEQ3) {
+      target.drop_first[ProbeId::SEQ4] = 1;
+    }
+    Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
+    sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+    sim.run();
+    ASSERT_EQ(sim.finished.size(), 1U);
+    EXPECT_EQ(sim.finished[0].train_rounds(), 1);
+    auto counts = send_counts(sim);
+    EXPECT_EQ(counts[ProbeId::SEQ6], 2) << probes::probe_name(lost);
+    EXPECT_GE(counts[ProbeId::IE2], 2) << probes::probe_name(lost);
+    EXPECT_EQ(counts[ProbeId::U1], 1);
+    const std::string text = fingerprint_of(sim.finished[0].rounds()[0]);
+    EXPECT_NE(text.find("SS=S"), std::string::npos) << text;
+    EXPECT_NE(text.find("II=I"), std::string::npos) << text;
+  }
 }
 
 TEST(LossRecovery, TheRepairedFingerprintEqualsTheLossFreeOne) {
