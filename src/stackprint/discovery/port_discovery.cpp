@@ -64,6 +64,16 @@ std::uint32_t PortDiscovery::sequence_for(Ipv4Address host, std::uint16_t port) 
   return mix32(m_config.sequence_secret ^ mix32(host.value ^ (std::uint32_t{port} << 7)));
 }
 
+bool PortDiscovery::acknowledges_another_host(std::size_t host, std::uint32_t acknowledgment,
+                                              std::uint16_t port) const {
+  for (std::size_t i = 0; i < m_hosts.size(); ++i) {
+    if (i != host && acknowledgment == sequence_for(m_hosts[i].address, port) + 1) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::uint16_t PortDiscovery::ip_id_for(std::size_t host, Protocol protocol, std::uint16_t port, int tries) const {
   const std::uint32_t key = m_hosts[host].address.value ^ (std::uint32_t{port} << 11) ^
                             (static_cast<std::uint32_t>(protocol) << 30) ^ static_cast<std::uint32_t>(tries);
@@ -208,8 +218,16 @@ void PortDiscovery::on_reply(const DiscoveryReply& reply, Instant now,
       // The reply's ports (our discovery source port, the probed port on the probed host) already tie
       // it to the probe. Stacks differ in what they acknowledge (the OS tests S and A exist for that:
       // A=O, A=S, A=Z), so a wrong ack number does not make an answer "no answer", as it does not
-      // for Nmap's SYN scan either.
-      (void)acknowledges;
+      // for Nmap's SYN scan either. But an answer that acknowledges the probe sent to *another* host
+      // of the group (and not this one's) is a copy of that host's answer under a forged or wrong
+      // source address: it says nothing about this host and is ignored.
+      // DIVERGENCE(nmap): Nmap would record the port state it claims.
+      const bool acknowledges_other = host && !acknowledges && (tcp->flags & k_tcp_ack) != 0 &&
+                                      acknowledges_another_host(*host, tcp->acknowledgment, port);
+      if (acknowledges_other) {
+        ++m_ignored;
+        return;
+      }
       if ((tcp->flags & k_tcp_rst) != 0) {
         state = PortState::closed;
       } else if ((tcp->flags & k_tcp_syn) != 0) {

@@ -124,6 +124,10 @@ public:
   [[nodiscard]] std::uint32_t sequence_for(Ipv4Address host, std::uint16_t port) const;
 
 private:
+  // Whether `acknowledgment` acknowledges the SYN sent to `port` of a group host other than `host`
+  // (O(hosts in the group), only for answers that do not acknowledge their own host's SYN).
+  [[nodiscard]] bool acknowledges_another_host(std::size_t host, std::uint32_t acknowledgment,
+                                               std::uint16_t port) const;
   enum class Protocol : std::uint8_t { tcp, udp };
   struct ProbeKey {
     std::size_t host = 0;

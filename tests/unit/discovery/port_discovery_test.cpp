@@ -205,6 +205,23 @@ TEST(PortDiscovery, RejectsForgedAndStrayReplies) {
   EXPECT_EQ(discovery.ignored_frames(), 7U);
 }
 
+TEST(PortDiscovery, AnswerAcknowledgingAnotherHostsSynIsIgnored) {
+  // A hostile neighbour copies its own RST/ACK for port 80 under this host's address: it
+  // acknowledges the SYN sent to the neighbour, not this host's, so it must not close this host's 80.
+  PortDiscovery discovery(config({80}), {k_host, k_other});
+  (void)discovery.on_tick(t0);
+  const std::uint32_t neighbours_ack = discovery.sequence_for(k_other, 80) + 1;
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 0, neighbours_ack, 0x14)), t0);
+  EXPECT_TRUE(discovery.hosts()[0].ports.tcp.empty());
+  EXPECT_EQ(discovery.ignored_frames(), 1U);
+  // This host's own answer (any ack that is not the neighbour's) still counts.
+  const std::uint32_t own_ack = discovery.sequence_for(k_host, 80) + 1;
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, own_ack, 0x12)), t0 + 1ms);
+  EXPECT_EQ(discovery.hosts()[0].ports.tcp.at(80), PortState::open);
+  discovery.on_frame(frame(tcp_packet(k_other, k_us, 80, k_tcp_sport, 1, own_ack + 777, 0x14)), t0 + 1ms);
+  EXPECT_EQ(discovery.hosts()[1].ports.tcp.at(80), PortState::closed) << "an unrelated ack is not a forgery";
+}
+
 TEST(PortDiscovery, RstWithoutAckCountsAsClosed) {
   PortDiscovery discovery(config({7}), {k_host});
   (void)discovery.on_tick(t0);
