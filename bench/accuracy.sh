@@ -1,14 +1,16 @@
 #!/bin/bash
 # Accuracy benchmark (root, lab only): a seeded sample of nmap-os-db references is emulated by
 # `stackprint emulate` in a private namespace pair, then scanned by `nmap -O` and by `stackprint scan`
-# in the same run, under four conditions: 0%, 10% and 30% reply loss, and a firewall filter that
-# drops T2-T7, U1 and IE. Prints a Markdown table: the share of hosts whose top match is the
+# in the same run, under these conditions: 0%, 10% and 30% reply loss, and the emulator's firewall
+# filters dropping T2-T7, U1, IE, and all three at once. Prints a Markdown table: the share of hosts whose top match is the
 # emulated reference (or one with identical test values or the same name), and whose top match has
 # the reference's OS class, per tool and condition.
 #
 # usage: sudo bench/accuracy.sh STACKPRINT [COUNT=200] [SEED=11]
 # Namespaces spacc<pid>-s / -e, 10.99.N.0/24 with N in 100-149, emulated block 10.201.M.0/24; all
-# torn down on exit. `stackprint scan` is skipped when the binary has no scan command.
+# torn down on exit. Environment (optional): ACCURACY_CONDITIONS=filters runs only the loss-free row
+# and the four filter rows (T2-T7; U1; IE; T2-T7,U1,IE) instead of all rows; ACCURACY_NET=N and
+# ACCURACY_BLOCK=B use 10.99.N.0/24 and 10.B.M.0/24 (helpers' own lab ranges). `stackprint scan` is skipped when the binary has no scan command.
 set -u
 prog=${1:?path of the stackprint binary}
 count=${2:-200}
@@ -20,7 +22,7 @@ db=${STACKPRINT_DB:-/usr/share/nmap/nmap-os-db}
 have_scan=1
 "$prog" scan --help >/dev/null 2>&1 || have_scan=0
 
-name="spacc$$"; n=$((100 + $$ % 50)); m=$((1 + $$ % 250))
+name="spacc$$"; n=${ACCURACY_NET:-$((100 + $$ % 50))}; m=$((1 + $$ % 250)); b=${ACCURACY_BLOCK:-201}
 scanner="$name-s"; emulator="$name-e"; work=$(mktemp -d); emu_pid=""
 cleanup() {
   [ -n "$emu_pid" ] && kill -TERM "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
@@ -34,13 +36,13 @@ ip link set "${name}a" netns "$scanner"; ip link set "${name}b" netns "$emulator
 ip -n "$scanner" addr add "10.99.$n.1/24" dev "${name}a"; ip -n "$emulator" addr add "10.99.$n.2/24" dev "${name}b"
 for ns in "$scanner" "$emulator"; do ip -n "$ns" link set lo up; done
 ip -n "$scanner" link set "${name}a" up; ip -n "$emulator" link set "${name}b" up
-ip -n "$scanner" route add "10.201.$m.0/24" via "10.99.$n.2"
+ip -n "$scanner" route add "10.$b.$m.0/24" via "10.99.$n.2"
 set +e
 
 # One emulator per condition (impairments are emulator options).
 run_condition() {
   local label=$1; shift
-  timeout 900 ip netns exec "$emulator" "$prog" emulate --net "10.201.$m.0/24" --personality random \
+  timeout 900 ip netns exec "$emulator" "$prog" emulate --net "10.$b.$m.0/24" --personality random \
     --seed "$seed" --tun "spacc$n" --duration 880 "$@" >"$work/hosts.jsonl" 2>"$work/emulator.err" &
   emu_pid=$!
   for _ in $(seq 1 100); do
@@ -51,13 +53,13 @@ run_condition() {
   head -n "$count" "$work/hosts.jsonl" >"$work/sample.jsonl"
   local t0=$(date +%s)
   timeout 900 ip netns exec "$scanner" nmap -n -Pn -O --max-os-tries 1 --max-hostgroup 20 -p 22,80,443 \
-    -oX "$work/nmap.xml" "10.201.$m.1-$count" >/dev/null 2>&1
+    -oX "$work/nmap.xml" "10.$b.$m.1-$count" >/dev/null 2>&1
   local t1=$(date +%s)
   local nm; nm=$(python3 "$judge" "$work/sample.jsonl" "$work/nmap.xml" "$db" --min-share 0 --label nmap --quiet)
   local sp='{"share": null, "class_share": null}'; local t2=$t1
   if [ "$have_scan" = 1 ]; then
     timeout 900 ip netns exec "$scanner" "$prog" scan -p 22,80,443 --max-os-tries 1 --group-size 20 \
-      --output-xml - "10.201.$m.1-$count" >"$work/sp.xml" 2>/dev/null  # it writes as nobody: stdout
+      --output-xml - "10.$b.$m.1-$count" >"$work/sp.xml" 2>/dev/null  # it writes as nobody: stdout
     t2=$(date +%s)
     [ -s "$work/sp.xml" ] && sp=$(python3 "$judge" "$work/sample.jsonl" "$work/sp.xml" "$db" --min-share 0 --label stackprint --quiet)
   fi
@@ -75,6 +77,11 @@ echo
 echo "| condition | nmap -O: reference | nmap -O: OS class | nmap time | stackprint: reference | stackprint: OS class | stackprint time |"
 echo "|---|---|---|---|---|---|---|"
 run_condition "0% loss"
-run_condition "10% loss" --loss 0.1
-run_condition "30% loss" --loss 0.3
+if [ "${ACCURACY_CONDITIONS:-all}" != filters ]; then
+  run_condition "10% loss" --loss 0.1
+  run_condition "30% loss" --loss 0.3
+fi
+run_condition "filter T2-T7" --filter T2-T7
+run_condition "filter U1" --filter U1
+run_condition "filter IE" --filter IE
 run_condition "firewall (T2-T7, U1, IE dropped)" --filter T2-T7,U1,IE

@@ -132,4 +132,61 @@ TEST(MatchCli, CaptureAgainstInstalledDatabaseAsJson) {
   EXPECT_NE(guess.out.find("TCP/IP fingerprint:\nOS:SCAN(V=7.93"), std::string::npos) << guess.out;
 }
 
+// The default capture's fingerprint as a firewall that dropped T2-T7, U1 and IE would leave it.
+std::string firewalled_default_fingerprint() {
+  std::ifstream in(k_data + "/captures/default/fingerprint.txt");
+  std::string text;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("OS:", 0) == 0) text += line.substr(3);
+  }
+  std::string out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t open = text.find('(', pos);
+    const std::size_t close = text.find(')', open);
+    if (open == std::string::npos || close == std::string::npos) break;
+    const std::string name = text.substr(pos, open - pos);
+    const bool dropped = name.size() == 2 && ((name[0] == 'T' && name[1] >= '2' && name[1] <= '7') || name == "U1" ||
+                                              name == "IE");
+    out += name + "(" + (dropped ? std::string("R=N") : text.substr(open + 1, close - open - 1)) + ")\n";
+    pos = close + 1;
+  }
+  return out;
+}
+
+TEST(MatchCli, FilteredTestsAreMatchedWithoutAndReported) {
+  if (!fs::exists("/usr/share/nmap/nmap-os-db")) GTEST_SKIP() << "no installed nmap-os-db";
+  if (!fs::exists(k_data + "/captures/default/fingerprint.txt")) GTEST_SKIP() << "no default capture";
+  const fs::path fp = temp_file("firewalled.txt", firewalled_default_fingerprint());
+  // Nmap's matching: the R=N lines sink the Linux references below the guess threshold.
+  const CommandRun nmap = run(k_bin + " match --guess " + fp.string());
+  ASSERT_EQ(nmap.status, 0) << nmap.out;
+  EXPECT_NE(nmap.out.find("No OS matches for host"), std::string::npos) << nmap.out;
+  EXPECT_EQ(nmap.out.find("Missing tests"), std::string::npos) << nmap.out;
+  // Without them the Linux references come back.
+  const CommandRun partial = run(k_bin + " match --guess --filtered T2-T7,U1,IE " + fp.string());
+  ASSERT_EQ(partial.status, 0) << partial.out;
+  EXPECT_NE(partial.out.find("Aggressive OS guesses: Linux 5.3 - 5.4"), std::string::npos) << partial.out;
+  EXPECT_NE(partial.out.find("Missing tests: T2 T3 T4 T5 T6 T7 U1 IE (filtered, matched without them)\n"),
+            std::string::npos)
+      << partial.out;
+  const CommandRun json = run(k_bin + " match --json --filtered T5-T7 " + fp.string());
+  ASSERT_EQ(json.status, 0) << json.out;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["missing_tests"]["filtered"], nlohmann::json::array({"T5", "T6", "T7"}));
+  EXPECT_TRUE(j["missing_tests"]["absent"].empty());
+  EXPECT_EQ(run(k_bin + " match --filtered T9 " + fp.string() + " 2>/dev/null").status, 2);
+  fs::remove(fp);
+}
+
+TEST(MatchCli, AbsentTestLinesAreNamed) {
+  if (!fs::exists("/usr/share/nmap/nmap-os-db")) GTEST_SKIP() << "no installed nmap-os-db";
+  const fs::path fp = temp_file("absent.txt", "SEQ(SP=107%GCD=1%ISR=10F%TI=Z%CI=Z%II=I%TS=21)\nT1(R=Y%DF=Y%T=40%S=O%A=S+%F=AS%RD=0%Q=)\n");
+  const CommandRun r = run(k_bin + " match " + fp.string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("Missing tests: OPS WIN ECN T2 T3 T4 T5 T6 T7 U1 IE (not in the fingerprint)\n"),
+            std::string::npos)
+      << r.out;
+  fs::remove(fp);
+}
+
 } // namespace

@@ -1,13 +1,17 @@
-// `stackprint match [--db PATH] [--guess] [--json] [--semantics 7.93|fixed] [FILE|-]`
+// `stackprint match [--db PATH] [--guess] [--json] [--semantics 7.93|fixed] [--filtered TESTS] [FILE|-]`
 // Matches one subject fingerprint (Nmap's OS:-wrapped form or one test per line) against nmap-os-db
 // and prints what Nmap 7.93 would print for it (Device type / Running / OS CPE, then OS details or
-// the guesses), or one JSON object with --json.
+// the guesses), or one JSON object with --json. When the fingerprint lacks some of Nmap's 13 test
+// lines, or --filtered names tests whose R=N came from a filter (matched without them, see
+// scoring/partial_match.hpp), one more line says which ("missing_tests" in JSON).
 //
 // Exit status: 0 when matching ran (whatever the outcome), 2 for unusable input (arguments,
 // database, fingerprint).
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -18,6 +22,7 @@
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/scoring/os_report.hpp"
+#include "stackprint/scoring/partial_match.hpp"
 
 namespace stackprint::cli {
 
@@ -29,7 +34,22 @@ struct MatchArgs {
   std::string input = "-";
   bool guess = false;
   bool json = false;
+  std::string filtered; // --filtered: e.g. "T2-T7,U1,IE"
 };
+
+// "Missing tests: SEQ (not in the fingerprint); T2 T3 (filtered, matched without them)", or
+// nullopt when nothing is missing.
+std::optional<std::string> missing_tests_text(const std::vector<std::string>& absent,
+                                              const std::vector<std::string>& filtered) {
+  std::string parts;
+  if (!absent.empty()) parts = scoring::join_test_names(absent) + " (not in the fingerprint)";
+  if (!filtered.empty()) {
+    if (!parts.empty()) parts += "; ";
+    parts += scoring::join_test_names(filtered) + " (filtered, matched without them)";
+  }
+  if (parts.empty()) return std::nullopt;
+  return "Missing tests: " + parts;
+}
 
 const char* outcome_name(scoring::Outcome o) {
   switch (o) {
@@ -44,7 +64,8 @@ const char* outcome_name(scoring::Outcome o) {
 }
 
 nlohmann::json to_json(const database::OsDb& db, const scoring::MatchResult& result, const scoring::OsReport& report,
-                       const std::string& semantics) {
+                       const std::string& semantics, const std::vector<std::string>& absent,
+                       const std::vector<std::string>& filtered) {
   nlohmann::json matches = nlohmann::json::array();
   for (const auto& m : result.matches) {
     const auto& ref = db.references()[m.reference];
@@ -67,7 +88,8 @@ nlohmann::json to_json(const database::OsDb& db, const scoring::MatchResult& res
           {"semantics", semantics},
           {"matches", matches},
           {"nmap_shown", report.xml_matches.size()},
-          {"lines", report.lines}};
+          {"lines", report.lines},
+          {"missing_tests", {{"absent", absent}, {"filtered", filtered}}}};
 }
 
 int run_match(const MatchArgs& args) {
@@ -88,8 +110,22 @@ int run_match(const MatchArgs& args) {
   }
   scoring::MatchOptions options;
   options.semantics = args.semantics == "fixed" ? database::Semantics::fixed : database::Semantics::nmap_7_93;
+  // Tests named by --filtered that the fingerprint has are left out of the match; the others are
+  // absent anyway.
+  std::vector<std::string> filtered;
+  if (!args.filtered.empty()) {
+    auto listed = scoring::parse_test_list(args.filtered);
+    if (!listed) {
+      std::fprintf(stderr, "stackprint match: --filtered %s\n", listed.error().message.c_str());
+      return k_exit_bad_input;
+    }
+    for (auto& name : *listed) {
+      if (subject->find(name) != nullptr) filtered.push_back(std::move(name));
+    }
+  }
+  const std::vector<std::string> absent = scoring::absent_tests(*subject);
   scoring::Matcher matcher(*db, options);
-  const scoring::MatchResult result = matcher.match(*subject);
+  const scoring::MatchResult result = scoring::match_present_tests(matcher, *subject, filtered);
 
   // G=N in the SCAN line means Nmap had a reason not to trust the conditions (facts 5.2).
   scoring::ReportOptions report_options;
@@ -101,10 +137,11 @@ int run_match(const MatchArgs& args) {
   const scoring::OsReport report = scoring::build_os_report(*db, result, report_options);
 
   if (args.json) {
-    std::printf("%s\n", to_json(*db, result, report, args.semantics).dump().c_str());
+    std::printf("%s\n", to_json(*db, result, report, args.semantics, absent, filtered).dump().c_str());
     return k_exit_ok;
   }
   for (const auto& line : report.lines) std::printf("%s\n", line.c_str());
+  if (const auto missing = missing_tests_text(absent, filtered)) std::printf("%s\n", missing->c_str());
   if (report.fingerprint_follows) {
     std::printf("TCP/IP fingerprint:\n%s", fingerprint::format_wrapped(*subject).c_str());
   }
@@ -121,6 +158,8 @@ void add_match_command(CLI::App& app, int& status) {
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->add_option("--semantics", args->semantics, "expression semantics: 7.93 (exact Nmap) or fixed")
       ->check(CLI::IsMember({"7.93", "fixed"}));
+  cmd->add_option("--filtered", args->filtered,
+                   "tests whose R=N came from a filter, matched without them (e.g. T2-T7,U1,IE)");
   cmd->add_option("file", args->input, "fingerprint file, or - for standard input (default)");
   cmd->callback([args, &status] { status = run_match(*args); });
 }

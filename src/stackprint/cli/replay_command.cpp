@@ -44,6 +44,7 @@ struct ReplayOptions {
   int verbosity = 0;
   int debugging = 0;
   bool osscan_guess = false;
+  bool no_partial_match = false;
   std::string services = "/usr/share/nmap/nmap-services";
   ReportDestinations outputs;
   std::string command_line;
@@ -142,9 +143,7 @@ int write_reports(const ReplayOptions& options, const responses::RecordedRun& ru
   host.results_unreliable = !run.open_tcp_port || !run.closed_tcp_port_known;
   host.run = fingerprint;
   scoring::Matcher matcher(*db);
-  std::vector<scoring::MatchResult> round_matches;
-  for (const auto& round : fingerprint.rounds) round_matches.push_back(matcher.match(round.fingerprint));
-  output::set_round_matches(host, std::move(round_matches));
+  output::match_rounds(host, matcher, !options.no_partial_match);
   for (const auto& round : run.rounds) host.round_replies.push_back(round.replies);
 
   output::OutputOptions out_options;
@@ -275,6 +274,8 @@ void add_replay_command(CLI::App& app, int& status) {
   cmd->add_flag("-v,--verbose", options->verbosity, "More output, as Nmap's -v (repeat: -vv)");
   cmd->add_flag("-d,--debug", options->debugging, "Debug level, as Nmap's -d (lists more than 8 perfect matches)");
   cmd->add_flag("--osscan-guess,--fuzzy", options->osscan_guess, "Guess OS more aggressively (as Nmap)");
+  cmd->add_flag("--no-partial-match", options->no_partial_match,
+                "Match probes blamed on a filter as R=N, as Nmap does (default: match without them)");
   cmd->add_option("--services", options->services, "nmap-services file for port names in reports ('' for none)");
   add_report_options(*cmd, options->outputs);
   cmd->footer("Without -oN/-oX/-oJ, prints the merged subject fingerprint (plain, or wrapped with --wrapped).\n"

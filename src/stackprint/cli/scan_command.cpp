@@ -70,6 +70,7 @@ struct ScanOptions {
   std::string command_line;
   std::size_t group_size = 256;
   bool nmap_retries = false;
+  bool no_partial_match = false;
   std::uint64_t seed = 0;
   bool include_network_and_broadcast = false;
 };
@@ -488,7 +489,7 @@ int run_scan(const ScanOptions& options) {
                 totals.unmatched += round.replies.unmatched_packets;
                 totals.duplicates += round.replies.duplicate_packets;
               }
-              report_host(os_host_report(context, host, matcher, services, wall_seconds()));
+              report_host(os_host_report(context, host, matcher, !options.no_partial_match, services, wall_seconds()));
               ++totals.hosts_fingerprinted;
               ++hosts_done;
               --hosts_active;
@@ -580,6 +581,8 @@ void add_scan_command(CLI::App& app, int& status) {
       ->check(CLI::Range(1, 65536));
   cmd->add_flag("--nmap-retries", options->nmap_retries,
                 "Retry like Nmap 7.93 (up to --max-os-tries) even when rounds agree");
+  cmd->add_flag("--no-partial-match", options->no_partial_match,
+                "Match probes blamed on a filter as R=N, as Nmap does (default: match without them)");
   cmd->add_option("--seed", options->seed, "Seed for the random values (repeatable runs)");
   cmd->add_flag("--include-network-broadcast", options->include_network_and_broadcast,
                 "Also scan the network and broadcast addresses of CIDR blocks");

@@ -67,8 +67,8 @@ output::HostReport down_host_report(const HostContext& context, std::int64_t now
 }
 
 output::HostReport os_host_report(const HostContext& context, const engine::HostOsScan& host,
-                                  scoring::Matcher& matcher, const output::ServiceNames& services,
-                                  std::int64_t now_s) {
+                                  scoring::Matcher& matcher, bool partial_match,
+                                  const output::ServiceNames& services, std::int64_t now_s) {
   const engine::HostTarget& target = host.target();
   responses::RunFacts facts;
   facts.target_address = target.address;
@@ -104,11 +104,7 @@ output::HostReport os_host_report(const HostContext& context, const engine::Host
                                           [](const auto& p) { return p.second == discovery::PortState::unfiltered; });
   report.results_unreliable = !target.open_tcp_port || (!target.closed_tcp_known && !any_unfiltered);
   report.run = responses::fingerprint_run(rounds, facts);
-  std::vector<scoring::MatchResult> round_matches;
-  for (const auto& round : report.run.rounds) {
-    round_matches.push_back(matcher.match(round.fingerprint));
-  }
-  output::set_round_matches(report, std::move(round_matches));
+  output::match_rounds(report, matcher, partial_match);
   for (const auto& round : host.rounds()) {
     report.round_replies.push_back(round.replies);
   }

@@ -30,9 +30,10 @@ struct HostContext {
 // A host that discovery found down (no OS section).
 [[nodiscard]] output::HostReport down_host_report(const HostContext& context, std::int64_t now_s);
 
-// A host whose OS detection finished.
+// A host whose OS detection finished. `partial_match`: leave the tests blamed on a filter out of
+// the match (stackprint's default; false for Nmap's matching, --no-partial-match).
 [[nodiscard]] output::HostReport os_host_report(const HostContext& context, const engine::HostOsScan& host,
-                                                scoring::Matcher& matcher, const output::ServiceNames& services,
-                                                std::int64_t now_s);
+                                                scoring::Matcher& matcher, bool partial_match,
+                                                const output::ServiceNames& services, std::int64_t now_s);
 
 } // namespace stackprint::cli

@@ -12,6 +12,11 @@ namespace stackprint::emulation {
 using probes::ProbeId;
 
 fingerprint::Fingerprint scan_emulated_host(Responder& responder, Timestamp start, std::uint64_t seed) {
+  return scan_emulated_round(responder, start, seed).fingerprint;
+}
+
+EmulatedRound scan_emulated_round(Responder& responder, Timestamp start, std::uint64_t seed,
+                                  const std::bitset<probes::k_probe_count>& dropped) {
   SplitMix rng(mix_seed(seed, std::string_view("scan_emulated_host")));
   probes::ProbeContext ctx;
   ctx.source_address = 0x0A636401U; // 10.99.100.1, never used on a network here
@@ -37,6 +42,7 @@ fingerprint::Fingerprint scan_emulated_host(Responder& responder, Timestamp star
     collector.on_probe_sent(id, at);
     // The reply leaves after a short, slightly varying processing time.
     const Timestamp reply_at = at + std::chrono::microseconds{150 + static_cast<std::int64_t>(rng.below(200))};
+    if (dropped.test(static_cast<std::size_t>(id))) return;
     for (auto& reply : responder.respond(probe, at)) {
       std::vector<std::uint8_t> bytes = wire::serialize(reply);
       auto parsed = wire::parse_ipv4(bytes);
@@ -62,7 +68,9 @@ fingerprint::Fingerprint scan_emulated_host(Responder& responder, Timestamp star
   responses::RoundConditions conditions;
   conditions.ports.open_tcp_port_available = true;
   conditions.ports.closed_tcp_port_from_port_scan = true;
-  return responses::analyze_round(collector.replies(), ctx, conditions).fingerprint;
+  EmulatedRound round{ctx, collector.replies(), {}};
+  round.fingerprint = responses::analyze_round(round.replies, ctx, conditions).fingerprint;
+  return round;
 }
 
 std::vector<std::string> mismatched_attributes(const database::OsDb& db, std::size_t reference,

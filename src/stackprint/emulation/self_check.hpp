@@ -5,6 +5,7 @@
 // The emulator's own unit test and the accuracy tooling use this to check, reference by reference,
 // that the emulated host yields a fingerprint the reference matches perfectly.
 
+#include <bitset>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/fingerprint/fingerprint.hpp"
 #include "stackprint/probes/probe_catalogue.hpp"
+#include "stackprint/responses/round_replies.hpp"
 
 namespace stackprint::emulation {
 
@@ -22,6 +24,17 @@ namespace stackprint::emulation {
 // ports are taken from the responder (closed TCP port: the first port >= 1 that is not open).
 // Returns the round's subject fingerprint (tests only, no SCAN line).
 [[nodiscard]] fingerprint::Fingerprint scan_emulated_host(Responder& responder, Timestamp start, std::uint64_t seed);
+
+// The same round with its raw material kept, and with the probes in `dropped` never reaching the
+// responder (a firewall in front of the emulated host, as `emulate --filter` does). Each probe is
+// sent once; the fingerprint is analysed with an open and a known-closed TCP port.
+struct EmulatedRound {
+  probes::ProbeContext context;
+  responses::RoundReplies replies;
+  fingerprint::Fingerprint fingerprint;
+};
+[[nodiscard]] EmulatedRound scan_emulated_round(Responder& responder, Timestamp start, std::uint64_t seed,
+                                                const std::bitset<probes::k_probe_count>& dropped = {});
 
 // The reference's attributes that the subject has but whose expression rejects the subject's value
 // under Nmap 7.93's semantics, as "TEST.ATTR=value(expression)". Empty for a perfect match.

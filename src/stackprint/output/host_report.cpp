@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "stackprint/scoring/partial_match.hpp"
+
 namespace stackprint::output {
 
 const char* protocol_name(Protocol protocol) { return protocol == Protocol::udp ? "udp" : "tcp"; }
@@ -32,6 +34,18 @@ const response_tests::SeqLineResult* HostReport::reported_seq() const {
 void set_round_matches(HostReport& host, std::vector<scoring::MatchResult> round_matches) {
   host.round_matches = std::move(round_matches);
   host.final_round = scoring::choose_final_round(host.round_matches);
+}
+
+void match_rounds(HostReport& host, scoring::Matcher& matcher, bool partial_match) {
+  // DIVERGENCE(nmap): tests blamed on a filter are matched as missing, not as R=N (partial_match.hpp).
+  host.partial_match = partial_match;
+  static const std::vector<std::string> k_none;
+  const std::vector<std::string>& filtered = partial_match ? host.run.silence.filtered_tests : k_none;
+  std::vector<scoring::MatchResult> round_matches;
+  for (const auto& round : host.run.rounds) {
+    round_matches.push_back(scoring::match_present_tests(matcher, round.fingerprint, filtered));
+  }
+  set_round_matches(host, std::move(round_matches));
 }
 
 } // namespace stackprint::output

@@ -67,6 +67,9 @@ struct HostReport {
   responses::RunFingerprint run;                    // rounds, SCAN line, not-ideal reason, merged print
   std::vector<scoring::MatchResult> round_matches;  // one per round, in order
   scoring::FinalRound final_round;                  // see scoring/final_result.hpp
+  // Whether the match left out the tests run.silence blamed on a filter (stackprint's default) or
+  // matched them as R=N as Nmap does (--no-partial-match). See scoring/partial_match.hpp.
+  bool partial_match = true;
   // The replies of each round (same order as run.rounds) for the JSON evidence; may be empty.
   std::vector<responses::RoundReplies> round_replies;
 
@@ -78,6 +81,11 @@ struct HostReport {
 
 // Fills round_matches and final_round from the per-round results (choose_final_round).
 void set_round_matches(HostReport& host, std::vector<scoring::MatchResult> round_matches);
+
+// Matches every round of host.run with `matcher`, leaving out the tests host.run.silence blamed on
+// a filter when `partial_match` (scoring::match_present_tests), records the choice in
+// host.partial_match and fills round_matches and final_round.
+void match_rounds(HostReport& host, scoring::Matcher& matcher, bool partial_match);
 
 // One <scaninfo>: a port scan type ("syn", "connect", "udp", ...) with its protocol and ports.
 struct ScanInfo {

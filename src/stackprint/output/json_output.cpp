@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/output/os_section.hpp"
 #include "stackprint/probes/probe_id.hpp"
 #include "stackprint/scoring/os_report.hpp"
-#include "stackprint/base/ipv4_address.hpp"
+#include "stackprint/scoring/partial_match.hpp"
 #include "stackprint/wire/tcp_segment.hpp"
 
 namespace stackprint::output {
@@ -181,6 +182,20 @@ json json_host(const database::OsDb& db, const HostReport& host, const OutputOpt
   }
   os["matches"] = std::move(matches);
   os["report_lines"] = section.lines;
+  // stackprint only: the test lines the match went without. Present only when some are missing.
+  {
+    std::vector<std::string> absent;
+    if (host.final_round.match_round < host.run.rounds.size()) {
+      absent = scoring::absent_tests(host.run.rounds[host.final_round.match_round].fingerprint);
+    }
+    const responses::SilenceVerdict& silence = host.run.silence;
+    if (silence.filtered() || !absent.empty()) {
+      os["missing_tests"] = json{{"filtered", silence.filtered_tests},
+                                 {"evidence", silence.filtered() ? json(silence.evidence) : json(nullptr)},
+                                 {"matched_without_filtered", silence.filtered() && host.partial_match},
+                                 {"absent", absent}};
+    }
+  }
   j["os_detection"] = std::move(os);
 
   const HostSequenceFacts facts = host_sequence_facts(host, now_s);

@@ -6,6 +6,7 @@
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/output/time_text.hpp"
 #include "stackprint/scoring/os_report.hpp"
+#include "stackprint/scoring/partial_match.hpp"
 
 namespace stackprint::output {
 namespace {
@@ -25,6 +26,13 @@ fingerprint::Fingerprint with_good_flag(const responses::RunFingerprint& run, bo
 }
 
 } // namespace
+
+std::optional<std::string> missing_tests_line(const HostReport& host) {
+  const responses::SilenceVerdict& silence = host.run.silence;
+  if (!silence.filtered()) return std::nullopt;
+  return fmt::format("Missing tests (filtered): {}; {} ({})", scoring::join_test_names(silence.filtered_tests),
+                     host.partial_match ? "matched without them" : "matched as R=N, as Nmap does", silence.evidence);
+}
 
 OsSection build_os_section(const database::OsDb& db, const HostReport& host, const OutputOptions& options) {
   OsSection section;
@@ -74,6 +82,9 @@ OsSection build_os_section(const database::OsDb& db, const HostReport& host, con
       section.lines.push_back("OS fingerprint not ideal because: " + *reason);
     }
     section.lines.push_back(std::move(report.lines[i]));
+  }
+  if (auto missing = missing_tests_line(host)) {
+    section.lines.push_back(std::move(*missing));
   }
   if (show_fp) {
     const fingerprint::Fingerprint fp = with_good_flag(host.run, good);

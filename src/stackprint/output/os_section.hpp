@@ -10,6 +10,8 @@
 //   5. "TCP/IP fingerprint:" and the merged fingerprint when Nmap shows it: always when conditions
 //      were ideal and there was no perfect match (wrapped, G=Y); with -vv/-d otherwise (wrapped after
 //      OS details, plain after the other messages; the "Too many" case always prints G=N);
+//   6. stackprint only: "Missing tests (filtered): ..." when silent probes were blamed on a filter
+//      (responses/probe_silence.hpp), saying whether the match left them out;
 // then the host-level lines: Uptime guess (-v, when a boot time is known), Network Distance (when
 // known), TCP Sequence Prediction (-v, more than 3 SEQ responses), IP ID Sequence Generation (-v,
 // more than 2 SEQ responses).
@@ -26,10 +28,14 @@
 namespace stackprint::output {
 
 struct OsSection {
-  std::vector<std::string> lines;          // items 1-4 in print order, no newlines
+  std::vector<std::string> lines;          // items 1-4 and 6 in print order, no newlines
   std::optional<std::string> fingerprint;  // item 5's text (wrapped or plain), ends in '\n'
   std::vector<std::size_t> xml_matches;    // indexes into host.final_match().matches for <osmatch>
 };
+
+// Item 6, e.g. "Missing tests (filtered): T2 T3 T4 T5 T6 T7; matched without them (the closed TCP
+// port answered the port scan but never T5)"; nullopt when nothing was blamed on a filter.
+[[nodiscard]] std::optional<std::string> missing_tests_line(const HostReport& host);
 
 [[nodiscard]] OsSection build_os_section(const database::OsDb& db, const HostReport& host,
                                          const OutputOptions& options);

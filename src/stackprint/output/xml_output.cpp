@@ -137,6 +137,17 @@ std::string xml_host(const database::OsDb& db, const HostReport& host, const Out
       if (facts.ts_values_shown) out += attr("values", hex_list(facts.tsvals));
       out += "/>\n";
     }
+    // stackprint only: the probes blamed on a filter, as a host script result (nmap.dtd has no
+    // other place for free-form host facts; Nmap's readers show or skip scripts they do not know).
+    if (const auto missing = missing_tests_line(host)) {
+      out += "<hostscript><script" + attr("id", "stackprint-missing-tests") + attr("output", *missing) + ">";
+      out += "<table key=\"filtered\">";
+      for (const auto& name : host.run.silence.filtered_tests) out += "<elem>" + xml_escape(name) + "</elem>";
+      out += "</table>";
+      out += "<elem key=\"matched_without_them\">" + std::string(host.partial_match ? "true" : "false") + "</elem>";
+      out += "<elem key=\"evidence\">" + xml_escape(host.run.silence.evidence) + "</elem>";
+      out += "</script></hostscript>\n";
+    }
   }
   out += "</host>\n";
   return out;

@@ -101,6 +101,13 @@ RunFingerprint fingerprint_run(const std::vector<RoundInput>& rounds, const RunF
   scan.good_for_submission = !result.not_ideal_reason;
 
   result.merged = fingerprint::merge_rounds(round_fingerprints, fingerprint::to_test_line(scan));
+
+  std::vector<const RoundReplies*> replies;
+  for (const RoundInput& round : rounds) replies.push_back(round.replies);
+  PortScanEvidence port_scan;
+  port_scan.closed_tcp_port_answered = facts.closed_tcp_port_known;
+  port_scan.closed_udp_port_answered = facts.closed_udp_port_known;
+  result.silence = judge_silences(replies, port_scan);
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include "stackprint/base/frame.hpp"
 #include "stackprint/fingerprint/fingerprint.hpp"
 #include "stackprint/fingerprint/scan_line.hpp"
+#include "stackprint/responses/probe_silence.hpp"
 #include "stackprint/responses/round_analysis.hpp"
 
 namespace stackprint::responses {
@@ -42,6 +43,9 @@ struct RunFingerprint {
   std::optional<int> distance;  // hop distance as reported (DS)
   // The printed fingerprint: SCAN plus the merged rounds.
   fingerprint::Fingerprint merged;
+  // Which silent probes were blamed on a filter (probe_silence.hpp), from all rounds and the port
+  // scan's answers (closed_tcp_port_known, closed_udp_port_known). The printed lines stay Nmap's.
+  SilenceVerdict silence;
 };
 
 // Analyses every round (replies with their probe contexts) and builds the printed fingerprint.
