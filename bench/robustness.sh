@@ -9,6 +9,8 @@
 # wall time.
 #
 # usage: sudo bench/robustness.sh STACKPRINT [COUNT=100] [SEED=21] [MAX_OS_TRIES=5]
+# ROBUSTNESS_ONLY=key,key (e.g. icmp1) runs only those conditions besides the loss-free baseline
+# (keys: loss0 loss10 loss30 fT2T7 fU1 fIE fall icmp1).
 # Namespaces loss<pid>-s / -e joined by one veth pair and nothing else; 10.99.N.0/24 with N in
 # 150-169; emulated block 10.202.M.0/24. Everything is torn down on exit (trap); every scan and the
 # emulator are bounded by `timeout`.
@@ -86,6 +88,14 @@ conditions=(
   "icmp1|ICMP rate limit 1/s|--rate-limit-icmp 1"
 )
 started=$(date +%s)
+only=${ROBUSTNESS_ONLY:-}
+if [ -n "$only" ]; then
+  kept=()
+  for c in "${conditions[@]}"; do
+    case ",loss0,$only," in *",${c%%|*},"*) kept+=("$c") ;; esac
+  done
+  conditions=("${kept[@]}")
+fi
 for c in "${conditions[@]}"; do
   IFS='|' read -r key label args <<<"$c"
   # shellcheck disable=SC2086  # args is a list of emulator options

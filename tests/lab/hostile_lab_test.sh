@@ -35,6 +35,11 @@ for tool in ip python3 timeout; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 [ -r "$db" ] || { echo "SKIP: no $db"; exit 77; }
+# In the ASan build, AddressSanitizer's quarantine keeps freed blocks resident (up to 256 MB), so
+# peak RSS would measure how much was freed rather than what is kept; without quarantine the bound
+# means the same as in the normal build (measured: calm 123,048 kB, hostile 123,420 kB). No effect
+# on a binary built without ASan.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
 
 name="hostile$(( $$ % 100000 ))"
 n=$((190 + $$ % 20))

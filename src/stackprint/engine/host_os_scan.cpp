@@ -231,7 +231,7 @@ TrainHealth HostOsScan::train_health(const responses::RoundReplies& replies) con
   // Nmap uses an echo reply's IP ID for II only when its probe had not been re-sent: a pair
   // completed by a re-send has no II (and so no SS). A pair that stayed silent is a silence.
   for (std::size_t i = 0; i < 2; ++i) {
-    if (replies.echo[i] && replies.echo_reply_after_retransmission[i] && m_icmp_slow_answers < 2) {
+    if (replies.echo[i] && replies.echo_reply_after_retransmission[i] && !icmp_rate_limited()) {
       health.echo_after_resend = static_cast<std::uint8_t>(health.echo_after_resend | (1U << i));
     }
   }
@@ -353,13 +353,15 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
       const std::string* ti = seq_line != nullptr ? seq_line->find("TI") : nullptr;
       const bool ss_possible = ti == nullptr || *ti == "I" || *ti == "BI" || *ti == "RI";
       m_next_sends_seq = ss_possible || !m_last_health->seq_ok();
-      m_next_sends_echo = ss_possible || m_last_health->echo_pair_broken();
+      m_next_sends_echo = (ss_possible || m_last_health->echo_pair_broken()) && !icmp_rate_limited();
     } else if (verdict == RoundVerdict::missed_only_on_timing && m_config.retry_timing_misses) {
       // DIVERGENCE(nmap): Nmap re-runs every probe and may hit a perfect match by luck when only
       // SP/GCD/ISR kept it from one; a new SEQ train (and echo pair) is all that can change them.
       m_next_kind = RoundKind::train_retry;
       m_next_sends_seq = true;
-      m_next_sends_echo = true;
+      // Behind an ICMP rate limit a new pair would lose its second reply again and only wait the
+      // limit out once more; the pair already held is kept.
+      m_next_sends_echo = !icmp_rate_limited();
     } else {
       end_host(HostEnd::complete);
       return;

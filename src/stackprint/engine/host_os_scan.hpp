@@ -197,6 +197,7 @@ private:
   void start_round(Instant now, Timestamp wall_now, RoundKind kind);
   [[nodiscard]] Duration retry_wait(const TuiProbe& probe, Duration probe_timeout) const;
   [[nodiscard]] bool icmp_answered() const;
+  [[nodiscard]] bool icmp_rate_limited() const { return m_icmp_slow_answers >= 2; }
   [[nodiscard]] responses::RoundReplies composed_replies() const;
   [[nodiscard]] TrainHealth train_health(const responses::RoundReplies& replies) const;
   void count_lost_seq_slots();

@@ -293,6 +293,27 @@ TEST(LossRecovery, ATimingOnlyMissGetsOneMoreTrainAppended) {
   EXPECT_EQ(fingerprint_of(rounds[1]), fingerprint_of(rounds[0]));
 }
 
+TEST(LossRecovery, BehindAnIcmpRateLimitATimingRetryKeepsItsEchoPair) {
+  testing::FakeTarget target(k_target, 80);
+  target.icmp_per_second = 1.0;
+  int calls = 0;
+  const RoundJudge judge = [&calls](const fingerprint::Fingerprint&) {
+    return ++calls == 1 ? RoundVerdict::missed_only_on_timing : RoundVerdict::no_perfect_match;
+  };
+  Simulation sim{OsScan(config(), judge, 7), {{k_target, &target}}};
+  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), 1U);
+  ASSERT_EQ(sim.finished[0].rounds().size(), 2U);
+  auto counts = send_counts(sim);
+  EXPECT_EQ(counts[ProbeId::SEQ1], 2);
+  // IE1 once, IE2 three times (the third after the 1 s spacing), and no new pair.
+  EXPECT_EQ(counts[ProbeId::IE1], 1);
+  EXPECT_EQ(counts[ProbeId::IE2], 3);
+  EXPECT_TRUE(sim.finished[0].rounds()[1].replies.echo[1].has_value());
+  EXPECT_LT(sim.finished_at.at(k_target).time_since_epoch(), std::chrono::duration_cast<Duration>(4s));
+}
+
 TEST(LossRecovery, WithoutTimingValuesDropsOnlySpGcdIsr) {
   fingerprint::Fingerprint fp;
   fp.tests.push_back({"SEQ", {{"SP", "101"}, {"GCD", "1"}, {"ISR", "10A"}, {"TI", "Z"}, {"TS", "A"}}});
@@ -349,6 +370,7 @@ TEST(LossRecovery, IcmpRateLimitedHostDoesNotDelayTheOthers) {
     return sim.finished_at.at(k_target);
   };
   const Instant alone = finish_of_clean_host(false);
+  EXPECT_LT(alone.time_since_epoch(), std::chrono::duration_cast<Duration>(2s));
   const Instant beside_limited = finish_of_clean_host(true);
   EXPECT_LE(beside_limited - alone, 5ms) << "the clean host must finish as if alone";
 }
