@@ -102,13 +102,12 @@ constexpr const char* k_printer =
     "U1(R=Y%DF=N%T=40%IPL=38%UN=0%RIPL=G%RID=4210%RIPCK=I%RUCK=0%RUD=G)\n"
     "IE(R=Y%DFI=S%T=40%CD=S)\n";
 
-constexpr const char* k_closed =
-    "SEQ(CI=Z%II=I)\n"
-    "T5(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)\n"
-    "T6(R=Y%DF=Y%T=40%W=0%S=A%A=Z%F=R%O=%RD=0%Q=)\n"
-    "T7(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)\n"
-    "U1(R=Y%DF=N%T=40%IPL=164%UN=0%RIPL=G%RID=G%RIPCK=G%RUCK=G%RUD=G)\n"
-    "IE(R=Y%DFI=N%T=40%CD=S)\n";
+constexpr const char* k_closed = "SEQ(CI=Z%II=I)\n"
+                                 "T5(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)\n"
+                                 "T6(R=Y%DF=Y%T=40%W=0%S=A%A=Z%F=R%O=%RD=0%Q=)\n"
+                                 "T7(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)\n"
+                                 "U1(R=Y%DF=N%T=40%IPL=164%UN=0%RIPL=G%RID=G%RIPCK=G%RUCK=G%RUD=G)\n"
+                                 "IE(R=Y%DFI=N%T=40%CD=S)\n";
 
 constexpr const char* k_partial =
     "SEQ(SP=107%GCD=1%ISR=10F%TI=Z%CI=Z%II=I%TS=A)\n"
@@ -171,7 +170,8 @@ BENCHMARK(bm_load_total)->Unit(benchmark::kMillisecond);
 std::vector<stackprint::fingerprint::Fingerprint> capture_subjects() {
   std::vector<stackprint::fingerprint::Fingerprint> out;
   std::vector<std::filesystem::path> files;
-  for (const auto& dir : std::filesystem::directory_iterator(std::filesystem::path(STACKPRINT_TEST_DATA_DIR) / "captures")) {
+  for (const auto& dir :
+       std::filesystem::directory_iterator(std::filesystem::path(STACKPRINT_TEST_DATA_DIR) / "captures")) {
     if (std::filesystem::exists(dir.path() / "fingerprint.txt")) files.push_back(dir.path() / "fingerprint.txt");
   }
   std::sort(files.begin(), files.end());
@@ -206,7 +206,6 @@ void bm_match_captures(benchmark::State& state) {
   bm_match_cycle(state, subjects);
 }
 BENCHMARK(bm_match_captures)->Unit(benchmark::kMicrosecond);
-
 
 void bm_match(benchmark::State& state, const char* text, stackprint::database::Semantics semantics) {
   auto subject = stackprint::fingerprint::parse_fingerprint(text);

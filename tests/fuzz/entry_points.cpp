@@ -26,9 +26,7 @@ namespace {
 
 // A violated invariant: abort so that libFuzzer records the input and the replay test fails.
 void require(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
+  if (!condition) { std::abort(); }
 }
 
 std::string_view as_text(std::span<const std::uint8_t> bytes) {
@@ -39,8 +37,8 @@ std::string_view as_text(std::span<const std::uint8_t> bytes) {
 // can learn them (ports 50000+offset for TCP replies, echo id 4000/4001).
 probes::ProbeContext fixed_context() {
   probes::ProbeContext c;
-  c.source_address = 0x0A636401;  // 10.99.100.1 (scanner)
-  c.target_address = 0x0A636402;  // 10.99.100.2 (target)
+  c.source_address = 0x0A636401; // 10.99.100.1 (scanner)
+  c.target_address = 0x0A636402; // 10.99.100.2 (target)
   c.open_tcp_port = 80;
   c.closed_tcp_port = 22;
   c.closed_udp_port = 40125;
@@ -148,12 +146,8 @@ void match_against(const database::OsDb& db, const fingerprint::Fingerprint& sub
 void collect_round(const std::vector<responses::Reply>& replies) {
   const probes::ProbeContext context = fixed_context();
   responses::RoundCollector collector(context);
-  for (const probes::ProbeId id : probes::k_all_probe_ids) {
-    collector.on_probe_sent(id, Timestamp{});
-  }
-  for (const responses::Reply& reply : replies) {
-    (void)collector.on_reply(reply);
-  }
+  for (const probes::ProbeId id : probes::k_all_probe_ids) { collector.on_probe_sent(id, Timestamp{}); }
+  for (const responses::Reply& reply : replies) { (void)collector.on_reply(reply); }
   const responses::RoundAnalysis analysis =
       responses::analyze_round(collector.replies(), context, responses::RoundConditions{});
   (void)fingerprint::format_plain(analysis.fingerprint);
@@ -163,9 +157,7 @@ void collect_round(const std::vector<responses::Reply>& replies) {
 
 void run_packet(std::span<const std::uint8_t> bytes) {
   auto parsed = wire::parse_ipv4(bytes);
-  if (!parsed) {
-    return;
-  }
+  if (!parsed) { return; }
   const wire::Ipv4Packet& packet = *parsed;
   (void)wire::verify_ip_checksum(packet.ip);
   (void)wire::verify_transport_checksum(packet);
@@ -221,18 +213,12 @@ void run_capture(std::span<const std::uint8_t> bytes) {
     written += static_cast<std::size_t>(n);
   }
   auto contents = io::read_capture_file("/proc/self/fd/" + std::to_string(file));
-  if (!contents || contents->frames.empty()) {
-    return;
-  }
+  if (!contents || contents->frames.empty()) { return; }
   // The probes go from the scanner to the target: take the first frame's destination as target.
   const auto first = wire::parse_ipv4(contents->frames.front().ip_packet);
-  if (!first) {
-    return;
-  }
+  if (!first) { return; }
   auto run = responses::reconstruct_run(contents->frames, first->ip.destination);
-  if (!run) {
-    return;
-  }
+  if (!run) { return; }
   for (const responses::RecordedRound& round : run->rounds) {
     const responses::RoundAnalysis analysis =
         responses::analyze_round(round.replies, round.context, responses::RoundConditions{});
@@ -242,14 +228,10 @@ void run_capture(std::span<const std::uint8_t> bytes) {
 
 void run_os_db(std::span<const std::uint8_t> bytes) {
   auto db = database::parse_os_db(as_text(bytes), "fuzz.db");
-  if (!db) {
-    return;
-  }
+  if (!db) { return; }
   for (std::size_t ref = 0; ref < std::min<std::size_t>(db->references().size(), 4); ++ref) {
     for (std::uint16_t test = 0; test < db->tests().size(); ++test) {
-      if (db->line_of(ref, test) != database::OsDb::k_no_line) {
-        (void)db->reference_test_line(ref, test);
-      }
+      if (db->line_of(ref, test) != database::OsDb::k_no_line) { (void)db->reference_test_line(ref, test); }
     }
   }
   match_against(*db, fixed_subject());
@@ -257,9 +239,7 @@ void run_os_db(std::span<const std::uint8_t> bytes) {
 
 void run_fingerprint(std::span<const std::uint8_t> bytes) {
   auto fp = fingerprint::parse_fingerprint(as_text(bytes));
-  if (!fp) {
-    return;
-  }
+  if (!fp) { return; }
   // The documented round trips (text.hpp).
   auto plain = fingerprint::parse_fingerprint(fingerprint::format_plain(*fp));
   require(plain.has_value() && *plain == *fp);

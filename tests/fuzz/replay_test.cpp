@@ -28,9 +28,7 @@ std::vector<fs::path> files_under(const fs::path& folder) {
   std::vector<fs::path> files;
   if (fs::is_directory(folder)) {
     for (const auto& entry : fs::directory_iterator(folder)) {
-      if (entry.is_regular_file() && entry.path().filename() != ".gitkeep") {
-        files.push_back(entry.path());
-      }
+      if (entry.is_regular_file() && entry.path().filename() != ".gitkeep") { files.push_back(entry.path()); }
     }
   }
   std::sort(files.begin(), files.end());
@@ -64,7 +62,9 @@ TEST_P(FuzzReplay, CorpusAndRegressionInputsRunCleanly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, FuzzReplay, ::testing::ValuesIn(k_targets),
-                         [](const ::testing::TestParamInfo<Target>& param_info) { return std::string(param_info.param.name); });
+                         [](const ::testing::TestParamInfo<Target>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
 
 // Fuzzing finding (capture target): a pcapng record whose 64-bit timestamp gives more seconds than
 // a microsecond Timestamp can hold overflowed (signed overflow, UB) in read_capture_file; it is now

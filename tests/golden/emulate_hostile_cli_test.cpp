@@ -26,16 +26,16 @@ TEST(EmulateHostileCli, HostileHostsWithoutKindsOrWithANameAreRefused) {
   auto r = run_command(k_bin + " emulate --net 10.204.0.0/30 --personality random --hostile-hosts 10.204.0.1 2>&1");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("needs --hostile"), std::string::npos) << r.out;
-  r = run_command(k_bin + " emulate --net 10.204.0.0/30 --personality random --hostile all --hostile-hosts gw.lan 2>&1");
+  r = run_command(k_bin +
+                  " emulate --net 10.204.0.0/30 --personality random --hostile all --hostile-hosts gw.lan 2>&1");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("--hostile-hosts gw.lan"), std::string::npos) << r.out;
 }
 
 TEST(EmulateHostileCli, OnlyTheNamedHostsAreHostile) {
   if (!have_db()) GTEST_SKIP() << "no installed nmap-os-db";
-  const auto r = run_command(k_bin +
-                             " emulate --net 10.204.0.0/29 --personality random --seed 3 --self-check"
-                             " --hostile all --hostile-hosts 10.204.0.2,5 2>/dev/null");
+  const auto r = run_command(k_bin + " emulate --net 10.204.0.0/29 --personality random --seed 3 --self-check"
+                                     " --hostile all --hostile-hosts 10.204.0.2,5 2>/dev/null");
   ASSERT_EQ(r.status, 0) << r.out;
   std::size_t lines = 0, hostile = 0;
   std::size_t start = 0;
@@ -46,7 +46,8 @@ TEST(EmulateHostileCli, OnlyTheNamedHostsAreHostile) {
     if (line.empty()) continue;
     ++lines;
     const bool marked = line.find("\"hostile\":true") != std::string::npos;
-    const bool named = line.find("\"10.204.0.2\"") != std::string::npos || line.find("\"10.204.0.5\"") != std::string::npos;
+    const bool named =
+        line.find("\"10.204.0.2\"") != std::string::npos || line.find("\"10.204.0.5\"") != std::string::npos;
     EXPECT_EQ(marked, named) << line;
     hostile += marked ? 1 : 0;
   }

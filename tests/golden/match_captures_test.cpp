@@ -112,9 +112,15 @@ std::vector<XmlMatch> nmap_xml_matches(const fs::path& file) {
 
 // The lines of Nmap's normal output that OS matching decides.
 std::vector<std::string> nmap_os_lines(const fs::path& file) {
-  static const char* const prefixes[] = {"Device type:", "Running:", "Running (JUST GUESSING):", "OS CPE:",
-                                         "OS details:", "Aggressive OS guesses:", "No exact OS matches for host",
-                                         "No OS matches for host", "Too many fingerprints match this host"};
+  static const char* const prefixes[] = {"Device type:",
+                                         "Running:",
+                                         "Running (JUST GUESSING):",
+                                         "OS CPE:",
+                                         "OS details:",
+                                         "Aggressive OS guesses:",
+                                         "No exact OS matches for host",
+                                         "No OS matches for host",
+                                         "Too many fingerprints match this host"};
   std::vector<std::string> out;
   std::istringstream in(read_file(file));
   std::string line;

@@ -72,12 +72,11 @@ TEST(DbCheckCli, EnvironmentVariableSelectsTheDatabase) {
   EXPECT_EQ(both.status, 0) << both.out;
 }
 
-constexpr const char* k_example_subject =
-    "SEQ(TI=Z%TS=A%SP=5)\n"
-    "ECN(R=Y%DF=Y%T=40%W=FAF0%O=M5B4NNSNWA%CC=Y%Q=)\n"
-    "T1(R=Y%DF=Y%T=40%S=O%A=S+%F=AS)\n"
-    "U1(R=N)\n"
-    "IE(R=N)\n";
+constexpr const char* k_example_subject = "SEQ(TI=Z%TS=A%SP=5)\n"
+                                          "ECN(R=Y%DF=Y%T=40%W=FAF0%O=M5B4NNSNWA%CC=Y%Q=)\n"
+                                          "T1(R=Y%DF=Y%T=40%S=O%A=S+%F=AS)\n"
+                                          "U1(R=N)\n"
+                                          "IE(R=N)\n";
 
 TEST(MatchCli, TextOutputOnTheSmallDatabase) {
   const fs::path fp = temp_file("fp.txt", k_example_subject);
@@ -145,8 +144,8 @@ std::string firewalled_default_fingerprint() {
     const std::size_t close = text.find(')', open);
     if (open == std::string::npos || close == std::string::npos) break;
     const std::string name = text.substr(pos, open - pos);
-    const bool dropped = name.size() == 2 && ((name[0] == 'T' && name[1] >= '2' && name[1] <= '7') || name == "U1" ||
-                                              name == "IE");
+    const bool dropped =
+        name.size() == 2 && ((name[0] == 'T' && name[1] >= '2' && name[1] <= '7') || name == "U1" || name == "IE");
     out += name + "(" + (dropped ? std::string("R=N") : text.substr(open + 1, close - open - 1)) + ")\n";
     pos = close + 1;
   }
@@ -180,7 +179,8 @@ TEST(MatchCli, FilteredTestsAreMatchedWithoutAndReported) {
 
 TEST(MatchCli, AbsentTestLinesAreNamed) {
   if (!fs::exists("/usr/share/nmap/nmap-os-db")) GTEST_SKIP() << "no installed nmap-os-db";
-  const fs::path fp = temp_file("absent.txt", "SEQ(SP=107%GCD=1%ISR=10F%TI=Z%CI=Z%II=I%TS=21)\nT1(R=Y%DF=Y%T=40%S=O%A=S+%F=AS%RD=0%Q=)\n");
+  const fs::path fp = temp_file(
+      "absent.txt", "SEQ(SP=107%GCD=1%ISR=10F%TI=Z%CI=Z%II=I%TS=21)\nT1(R=Y%DF=Y%T=40%S=O%A=S+%F=AS%RD=0%Q=)\n");
   const CommandRun r = run(k_bin + " match " + fp.string());
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("Missing tests: OPS WIN ECN T2 T3 T4 T5 T6 T7 U1 IE (not in the fingerprint)\n"),

@@ -68,8 +68,7 @@ struct Reports {
 Reports reports_for(const std::string& run) {
   const fs::path dir = data_dir() / "captures" / run;
   // Per process, so a rebuilt binary never reuses reports of an older one.
-  const fs::path out =
-      fs::path(testing::TempDir()) / ("stackprint_consumers_" + std::to_string(getpid()) + "_" + run);
+  const fs::path out = fs::path(testing::TempDir()) / ("stackprint_consumers_" + std::to_string(getpid()) + "_" + run);
   Reports r{out / "report.xml", out / "report.json"};
   if (fs::exists(r.xml) && fs::exists(r.json)) return r;
   fs::create_directories(out);
@@ -112,8 +111,8 @@ TEST(OutputConsumers, LibnmapReportsTheSameMatchesAsOurJson) {
   if (!python_has("libnmap")) GTEST_SKIP() << "python3-libnmap missing";
   for (const auto& run : k_runs) {
     const Reports r = reports_for(run);
-    const auto result = run_command(std::string(k_python) + " '" + helper().string() + "' libnmap '" +
-                                    r.xml.string() + "' 2>&1");
+    const auto result =
+        run_command(std::string(k_python) + " '" + helper().string() + "' libnmap '" + r.xml.string() + "' 2>&1");
     ASSERT_EQ(result.status, 0) << result.out;
     std::istringstream json_lines(read_file(r.json));
     std::string expected;
@@ -129,9 +128,7 @@ TEST(OutputConsumers, LibnmapReportsTheSameMatchesAsOurJson) {
       expected += host.at("target").get<std::string>() + " " + matches + "\n";
     }
     EXPECT_EQ(result.out, expected) << run;
-    if (run == "default") {
-      EXPECT_NE(expected.find("Linux 5.3 - 5.4|96"), std::string::npos) << expected;
-    }
+    if (run == "default") { EXPECT_NE(expected.find("Linux 5.3 - 5.4|96"), std::string::npos) << expected; }
   }
 }
 
@@ -142,7 +139,7 @@ TEST(OutputConsumers, NdiffComparesTwoRuns) {
   const auto same = run_command("ndiff '" + a.xml.string() + "' '" + a.xml.string() + "' 2>&1");
   EXPECT_EQ(same.status, 0) << same.out;
   const auto differ = run_command("ndiff '" + a.xml.string() + "' '" + b.xml.string() + "' 2>&1");
-  EXPECT_EQ(differ.status, 1) << differ.out;  // 1: the scans differ
+  EXPECT_EQ(differ.status, 1) << differ.out; // 1: the scans differ
   EXPECT_NE(differ.out.find("OS details"), std::string::npos) << differ.out;
   EXPECT_EQ(differ.out.find("Traceback"), std::string::npos) << differ.out;
 }
@@ -162,8 +159,8 @@ TEST(OutputConsumers, JsonSchemaAcceptsEveryLine) {
   const fs::path schema = repo_dir() / "docs" / "stackprint-host.schema.json";
   for (const auto& run : k_runs) {
     const Reports r = reports_for(run);
-    const auto result = run_command(std::string(k_python) + " '" + helper().string() + "' schema '" +
-                                    schema.string() + "' '" + r.json.string() + "' 2>&1");
+    const auto result = run_command(std::string(k_python) + " '" + helper().string() + "' schema '" + schema.string() +
+                                    "' '" + r.json.string() + "' 2>&1");
     EXPECT_EQ(result.status, 0) << run << ": " << result.out;
     EXPECT_EQ(result.out, "ok 1\n") << run;
   }
@@ -177,8 +174,8 @@ TEST(OutputConsumers, JsonSchemaRejectsABrokenLine) {
   host["os_detection"]["matches"][0]["percent"] = "96";
   const fs::path broken = r.json.parent_path() / "broken.json";
   std::ofstream(broken) << host.dump() << "\n";
-  const auto result = run_command(std::string(k_python) + " '" + helper().string() + "' schema '" +
-                                  schema.string() + "' '" + broken.string() + "' 2>&1");
+  const auto result = run_command(std::string(k_python) + " '" + helper().string() + "' schema '" + schema.string() +
+                                  "' '" + broken.string() + "' 2>&1");
   EXPECT_EQ(result.status, 1) << result.out;
   EXPECT_NE(result.out.find("percent"), std::string::npos) << result.out;
 }

@@ -213,8 +213,9 @@ void expect_same_xml(const pugi::xml_node& ours, const pugi::xml_node& nmap) {
   EXPECT_EQ(ua.empty(), ub.empty()) << "uptime presence";
   if (!ua.empty() && !ub.empty()) {
     EXPECT_LE(std::llabs(ua.attribute("seconds").as_llong() - ub.attribute("seconds").as_llong()), 2);
-    EXPECT_LE(std::llabs(ctime_seconds(ua.attribute("lastboot").value()) - ctime_seconds(ub.attribute("lastboot").value())),
-              2);
+    EXPECT_LE(
+        std::llabs(ctime_seconds(ua.attribute("lastboot").value()) - ctime_seconds(ub.attribute("lastboot").value())),
+        2);
   }
   EXPECT_EQ(attributes_of(ours.child("distance")), attributes_of(nmap.child("distance")));
   const pugi::xml_node sa = ours.child("tcpsequence");

@@ -25,9 +25,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/io/capture_file.hpp"
 #include "stackprint/probes/probe_catalogue.hpp"
-#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace stackprint::probes {
@@ -56,32 +56,27 @@ struct SentPacket {
 };
 
 std::optional<std::uint16_t> optional_port(const nlohmann::json& meta, const char* key) {
-  if (!meta.contains(key) || meta[key].is_null()) {
-    return std::nullopt;
-  }
+  if (!meta.contains(key) || meta[key].is_null()) { return std::nullopt; }
   return meta[key].get<std::uint16_t>();
 }
 
-std::string first_difference(const std::vector<std::uint8_t>& expected,
-                             const std::vector<std::uint8_t>& actual) {
+std::string first_difference(const std::vector<std::uint8_t>& expected, const std::vector<std::uint8_t>& actual) {
   const std::size_t common = std::min(expected.size(), actual.size());
   for (std::size_t i = 0; i < common; ++i) {
     if (expected[i] != actual[i]) {
-      return "first difference at byte " + std::to_string(i) + ": built " +
-             std::to_string(expected[i]) + ", captured " + std::to_string(actual[i]);
+      return "first difference at byte " + std::to_string(i) + ": built " + std::to_string(expected[i]) +
+             ", captured " + std::to_string(actual[i]);
     }
   }
-  return "lengths differ: built " + std::to_string(expected.size()) + ", captured " +
-         std::to_string(actual.size());
+  return "lengths differ: built " + std::to_string(expected.size()) + ", captured " + std::to_string(actual.size());
 }
 
 // The TCP probes whose (window, flags) identify a port offset (OPS re-sends and T1 share SEQ
 // shapes and would only add duplicate votes).
 const std::vector<ProbeId>& voting_probes() {
-  static const std::vector<ProbeId> ids{ProbeId::SEQ1, ProbeId::SEQ2, ProbeId::SEQ3, ProbeId::SEQ4,
-                                        ProbeId::SEQ5, ProbeId::SEQ6, ProbeId::ECN,  ProbeId::T2,
-                                        ProbeId::T3,   ProbeId::T4,   ProbeId::T5,   ProbeId::T6,
-                                        ProbeId::T7};
+  static const std::vector<ProbeId> ids{ProbeId::SEQ1, ProbeId::SEQ2, ProbeId::SEQ3, ProbeId::SEQ4, ProbeId::SEQ5,
+                                        ProbeId::SEQ6, ProbeId::ECN,  ProbeId::T2,   ProbeId::T3,   ProbeId::T4,
+                                        ProbeId::T5,   ProbeId::T6,   ProbeId::T7};
   return ids;
 }
 
@@ -107,9 +102,7 @@ TEST_P(ProbeCatalogueGolden, EveryCapturedProbeIsRebuiltByteForByte) {
   for (std::size_t i = 0; i < capture->frames.size(); ++i) {
     const auto& bytes = capture->frames[i].ip_packet;
     auto packet = wire::parse_ipv4(bytes);
-    if (!packet || packet->ip.source != scanner->value || packet->ip.destination != target->value) {
-      continue;
-    }
+    if (!packet || packet->ip.source != scanner->value || packet->ip.destination != target->value) { continue; }
     sent.push_back({i, {bytes.begin(), bytes.begin() + packet->ip.total_length}, *packet});
   }
   ASSERT_FALSE(sent.empty());
@@ -126,9 +119,8 @@ TEST_P(ProbeCatalogueGolden, EveryCapturedProbeIsRebuiltByteForByte) {
     }
   }
   ASSERT_FALSE(votes.empty()) << "no TCP OS probe recognised";
-  const auto best = std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) {
-    return a.second < b.second;
-  });
+  const auto best =
+      std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   const auto tcp_port_base = static_cast<std::uint16_t>(best->first);
 
   auto tcp_probe_of = [&](const SentPacket& s) -> std::optional<ProbeId> {
@@ -143,9 +135,7 @@ TEST_P(ProbeCatalogueGolden, EveryCapturedProbeIsRebuiltByteForByte) {
   // it may reuse the same source ports, e.g. with -g).
   std::size_t start = sent.size();
   for (std::size_t i = 0; i < sent.size() && start == sent.size(); ++i) {
-    if (auto id = tcp_probe_of(sent[i]); id && same_window_and_flags(*sent[i].packet.tcp(), *id)) {
-      start = i;
-    }
+    if (auto id = tcp_probe_of(sent[i]); id && same_window_and_flags(*sent[i].packet.tcp(), *id)) { start = i; }
     if (const auto* icmp = sent[i].packet.icmp();
         icmp != nullptr && icmp->type == wire::k_icmp_echo_request && icmp->echo_sequence() == 295) {
       start = i;
@@ -214,38 +204,29 @@ TEST_P(ProbeCatalogueGolden, EveryCapturedProbeIsRebuiltByteForByte) {
         id = ProbeId::IE2;
       }
     }
-    if (id == ProbeId::T5 && !known_closed_tcp) {
-      context.closed_tcp_port = s.packet.tcp()->destination_port;
-    }
+    if (id == ProbeId::T5 && !known_closed_tcp) { context.closed_tcp_port = s.packet.tcp()->destination_port; }
     if (const auto* udp = s.packet.udp(); udp != nullptr) {
       context.closed_udp_port = udp->destination_port;
       context.udp_port_base = udp->source_port;
       context.udp_ttl = s.packet.ip.ttl;
       id = ProbeId::U1;
     }
-    if (!id) {
-      continue;
-    }
-    if (is_tcp_probe(*id)) {
-      ASSERT_TRUE(have_tcp_round) << "TCP probe before any " << probe_name(anchor);
-    }
-    if (*id == ProbeId::IE2) {
-      ASSERT_TRUE(have_echo_round) << "IE2 without IE1";
-    }
+    if (!id) { continue; }
+    if (is_tcp_probe(*id)) { ASSERT_TRUE(have_tcp_round) << "TCP probe before any " << probe_name(anchor); }
+    if (*id == ProbeId::IE2) { ASSERT_TRUE(have_echo_round) << "IE2 without IE1"; }
     const auto built = probe_bytes(*id, context, {s.packet.ip.id, s.packet.ip.ttl});
-    EXPECT_EQ(built, s.bytes) << GetParam() << " frame " << s.frame << " " << probe_name(*id)
-                              << ": " << first_difference(built, s.bytes);
+    EXPECT_EQ(built, s.bytes) << GetParam() << " frame " << s.frame << " " << probe_name(*id) << ": "
+                              << first_difference(built, s.bytes);
     seen.insert(*id);
     ++checked;
   }
 
   // Every probe Nmap must have sent is there: IE and U1 always; T5-T7 always (Nmap picks a random
   // closed port if it knows none); SEQ, ECN, T2-T4 exactly when an open port was known.
-  std::vector<ProbeId> expected{ProbeId::IE1, ProbeId::IE2, ProbeId::U1,
-                                ProbeId::T5,  ProbeId::T6,  ProbeId::T7};
+  std::vector<ProbeId> expected{ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::T5, ProbeId::T6, ProbeId::T7};
   if (meta.contains("open_tcp_port") && !meta["open_tcp_port"].is_null()) {
-    for (ProbeId id : {ProbeId::SEQ1, ProbeId::SEQ2, ProbeId::SEQ3, ProbeId::SEQ4, ProbeId::SEQ5,
-                       ProbeId::SEQ6, ProbeId::ECN, ProbeId::T2, ProbeId::T3, ProbeId::T4}) {
+    for (ProbeId id : {ProbeId::SEQ1, ProbeId::SEQ2, ProbeId::SEQ3, ProbeId::SEQ4, ProbeId::SEQ5, ProbeId::SEQ6,
+                       ProbeId::ECN, ProbeId::T2, ProbeId::T3, ProbeId::T4}) {
       expected.push_back(id);
     }
   } else {
@@ -259,12 +240,12 @@ TEST_P(ProbeCatalogueGolden, EveryCapturedProbeIsRebuiltByteForByte) {
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   std::string name = info.param;
-  std::replace_if(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) == 0; }, '_');
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) == 0; }, '_');
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Captures, ProbeCatalogueGolden, ::testing::ValuesIn(capture_names()),
-                         test_name);
+INSTANTIATE_TEST_SUITE_P(Captures, ProbeCatalogueGolden, ::testing::ValuesIn(capture_names()), test_name);
 
 // The suite above is empty (and silently passes) if no capture is found: require ours.
 TEST(ProbeCatalogueGoldenData, TheWireDefaultCaptureIsPresent) {

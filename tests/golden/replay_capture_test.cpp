@@ -41,9 +41,7 @@ TEST_P(ReplayMatchesNmap, PrintsNmapsFingerprint) {
   std::string command = std::string(STACKPRINT_BINARY) + " replay --pcap '" + (dir / "capture.pcap").string() +
                         "' --target " + meta.at("target_ip").get<std::string>();
   for (const auto& word : meta.at("nmap_command")) {
-    if (word == "-T5") {
-      command += " -T5";
-    }
+    if (word == "-T5") { command += " -T5"; }
   }
   const CommandResult replay = run_command(command + " 2>/dev/null");
   ASSERT_EQ(replay.status, 0) << command;
@@ -55,26 +53,26 @@ INSTANTIATE_TEST_SUITE_P(Captures, ReplayMatchesNmap,
                          [](const auto& param_info) { return param_info.param; });
 
 TEST(ReplayCommand, RejectsAFileThatIsNotACapture) {
-  const CommandResult r = run_command(std::string(STACKPRINT_BINARY) + " replay --pcap '" +
-                                      (captures_dir() / "default" / "meta.json").string() +
-                                      "' --target 10.99.10.2 2>&1");
+  const CommandResult r =
+      run_command(std::string(STACKPRINT_BINARY) + " replay --pcap '" +
+                  (captures_dir() / "default" / "meta.json").string() + "' --target 10.99.10.2 2>&1");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("not a readable pcap"), std::string::npos) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
 }
 
 TEST(ReplayCommand, RejectsACaptureWithoutProbesToTheTarget) {
-  const CommandResult r = run_command(std::string(STACKPRINT_BINARY) + " replay --pcap '" +
-                                      (captures_dir() / "default" / "capture.pcap").string() +
-                                      "' --target 10.99.10.77 2>&1");
+  const CommandResult r =
+      run_command(std::string(STACKPRINT_BINARY) + " replay --pcap '" +
+                  (captures_dir() / "default" / "capture.pcap").string() + "' --target 10.99.10.77 2>&1");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("no OS-detection probe"), std::string::npos) << r.out;
 }
 
 TEST(ReplayCommand, RejectsABadTargetAddress) {
-  const CommandResult r = run_command(std::string(STACKPRINT_BINARY) + " replay --pcap '" +
-                                      (captures_dir() / "default" / "capture.pcap").string() +
-                                      "' --target 10.99.300.2 2>&1");
+  const CommandResult r =
+      run_command(std::string(STACKPRINT_BINARY) + " replay --pcap '" +
+                  (captures_dir() / "default" / "capture.pcap").string() + "' --target 10.99.300.2 2>&1");
   EXPECT_EQ(r.status, 2);
 }
 

@@ -35,17 +35,13 @@ TEST(ScanInput, BadOctetRange) { expect_one_line_error(run_scan("10.99.1.300"), 
 
 TEST(ScanInput, NoTargets) { expect_one_line_error(run_scan(""), 2, "no targets"); }
 
-TEST(ScanInput, EmptyTargetList) {
-  expect_one_line_error(run_scan("-iL /dev/null"), 2, "target list is empty");
-}
+TEST(ScanInput, EmptyTargetList) { expect_one_line_error(run_scan("-iL /dev/null"), 2, "target list is empty"); }
 
 TEST(ScanInput, MissingTargetList) {
   expect_one_line_error(run_scan("-iL /nonexistent/targets.txt"), 2, "cannot read /nonexistent/targets.txt");
 }
 
-TEST(ScanInput, UnresolvableName) {
-  expect_one_line_error(run_scan("no-such-host.invalid"), 2, "cannot resolve");
-}
+TEST(ScanInput, UnresolvableName) { expect_one_line_error(run_scan("no-such-host.invalid"), 2, "cannot resolve"); }
 
 TEST(ScanInput, EverythingExcluded) {
   expect_one_line_error(run_scan("10.99.1.2 --exclude 10.99.1.0/24"), 2, "target list is empty");
@@ -53,9 +49,7 @@ TEST(ScanInput, EverythingExcluded) {
 
 TEST(ScanInput, BadPortList) { expect_one_line_error(run_scan("-p 22,70000 10.99.1.2"), 2, "-p"); }
 
-TEST(ScanInput, MissingInterface) {
-  expect_one_line_error(run_scan("-e nosuch0 10.99.1.2"), 3, "nosuch0");
-}
+TEST(ScanInput, MissingInterface) { expect_one_line_error(run_scan("-e nosuch0 10.99.1.2"), 3, "nosuch0"); }
 
 TEST(ScanInput, OutOfRangeOption) {
   const auto o = run_scan("--max-os-tries 0 10.99.1.2");

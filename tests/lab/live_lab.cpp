@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/discovery/port_discovery.hpp"
 #include "stackprint/discovery/probe_packet.hpp"
 #include "stackprint/discovery/reply.hpp"
@@ -33,7 +34,6 @@
 #include "stackprint/io/raw_sender.hpp"
 #include "stackprint/io/route.hpp"
 #include "stackprint/io/transport.hpp"
-#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace {
@@ -48,9 +48,7 @@ int g_failures = 0;
 
 void check(bool ok, const std::string& what) {
   std::printf("%s: %s\n", ok ? "ok" : "FAIL", what.c_str());
-  if (!ok) {
-    ++g_failures;
-  }
+  if (!ok) { ++g_failures; }
 }
 
 Ipv4Address address_arg(const char* text) {
@@ -89,9 +87,7 @@ int no_privilege_mode() {
   check(!sender && sender.error().message == expected, "RawIpv4Sender::open() gives the one-line privilege error");
   auto capture = stackprint::io::LiveCapture::open("lo", "icmp");
   check(!capture && capture.error().message == expected, "LiveCapture::open() gives the one-line privilege error");
-  if (!probe) {
-    std::printf("message: %s\n", probe.error().message.c_str());
-  }
+  if (!probe) { std::printf("message: %s\n", probe.error().message.c_str()); }
   return g_failures == 0 ? 0 : 1;
 }
 
@@ -141,8 +137,8 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
     std::uint16_t port;
     std::uint32_t seq;
   };
-  const std::vector<Sent> sent = {{open_port, 0x11111111}, {closed_port, 0x22222222}, {open_port, 0x33333333},
-                                  {closed_port, 0x44444444}};
+  const std::vector<Sent> sent = {
+      {open_port, 0x11111111}, {closed_port, 0x22222222}, {open_port, 0x33333333}, {closed_port, 0x44444444}};
   int packets = 0;
   std::vector<std::vector<std::uint8_t>> sent_bytes;
   for (std::size_t i = 0; i < sent.size(); ++i) {
@@ -189,8 +185,8 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
       }
     }
   }
-  check(syn_acks == 2, "SYN/ACK with ack = seq + 1 from the open port for both SYNs (got " +
-                           std::to_string(syn_acks) + ")");
+  check(syn_acks == 2,
+        "SYN/ACK with ack = seq + 1 from the open port for both SYNs (got " + std::to_string(syn_acks) + ")");
   check(rsts == 2, "RST with ack = seq + 1 from the closed port for both SYNs (got " + std::to_string(rsts) + ")");
   check(foreign == 0, "the BPF filter let through nothing else (got " + std::to_string(foreign) + " other frames)");
   check(ethernet_source, "frames carry the Ethernet source address (veth link)");
@@ -232,7 +228,8 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   auto witness = outgoing->set_filter("src host " + stackprint::to_string(up) + " and tcp dst port 47050");
   check(witness.has_value(), "the witness capture's filter changed after the drop");
   check(narrowed.has_value(), "the capture filter can be changed after the privilege drop");
-  auto probe = transport->send(discovery::probe_packet(discovery::SendTcpSyn{up, 47050, open_port, 0x55555555, 0x4250}, us));
+  auto probe =
+      transport->send(discovery::probe_packet(discovery::SendTcpSyn{up, 47050, open_port, 0x55555555, 0x4250}, us));
   ++packets;
   check(probe.has_value(), "SYN sent under the narrowed filter");
   std::size_t leaked = 0;
@@ -275,13 +272,15 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
         "the silent host's ports are filtered");
   // For the script's cross-check against Nmap's SCAN line (OT, CT, CU).
   std::printf("selected: OT=%u CT=%u CU=%u\n", static_cast<unsigned>(result_up.selected.open_tcp.value_or(0)),
-              static_cast<unsigned>(result_up.selected.closed_tcp), static_cast<unsigned>(result_up.selected.closed_udp));
+              static_cast<unsigned>(result_up.selected.closed_tcp),
+              static_cast<unsigned>(result_up.selected.closed_udp));
   auto stats = transport->capture().stats();
   check(stats && stats->dropped == 0, "the capture dropped nothing");
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   std::printf("packets sent: %d, discovery probes: %llu, ignored frames: %llu, elapsed: %lld ms\n", packets,
-              static_cast<unsigned long long>(scan.probes_sent()), static_cast<unsigned long long>(scan.ignored_frames()),
-              static_cast<long long>(elapsed.count()));
+              static_cast<unsigned long long>(scan.probes_sent()),
+              static_cast<unsigned long long>(scan.ignored_frames()), static_cast<long long>(elapsed.count()));
   check(packets <= k_max_packets, "packet bound respected");
   return g_failures == 0 ? 0 : 1;
 }
@@ -293,9 +292,7 @@ int main(int argc, char** argv) {
   if (mode == "listen" && argc == 5) {
     return listen_mode(address_arg(argv[2]), port_arg(argv[3]), std::stoi(argv[4]));
   }
-  if (mode == "no-privilege" && argc == 2) {
-    return no_privilege_mode();
-  }
+  if (mode == "no-privilege" && argc == 2) { return no_privilege_mode(); }
   if (mode == "scan" && argc == 7) {
     return scan_mode(address_arg(argv[2]), address_arg(argv[3]), port_arg(argv[4]), port_arg(argv[5]),
                      port_arg(argv[6]));

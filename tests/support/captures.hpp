@@ -21,7 +21,8 @@ inline std::filesystem::path captures_dir() { return std::filesystem::path(STACK
 inline std::vector<std::string> captures_with(std::initializer_list<const char*> files) {
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(captures_dir())) {
-    if (std::all_of(files.begin(), files.end(), [&](const char* f) { return std::filesystem::exists(entry.path() / f); })) {
+    if (std::all_of(files.begin(), files.end(),
+                    [&](const char* f) { return std::filesystem::exists(entry.path() / f); })) {
       names.push_back(entry.path().filename().string());
     }
   }
@@ -41,7 +42,8 @@ inline bool hex_within_one(const std::string& a, const std::string& b) {
 // Fingerprint texts (plain or wrapped) with the same tests and attributes in the same order and the
 // same values, apart from print times (SCAN's D and TM) and the values Nmap derives from its own
 // send clock: SEQ's SP, ISR and TS may differ by 1.
-inline void expect_same_fingerprint(const std::string& ours_text, const std::string& nmap_text, const std::string& where) {
+inline void expect_same_fingerprint(const std::string& ours_text, const std::string& nmap_text,
+                                    const std::string& where) {
   const auto ours = fingerprint::parse_fingerprint(ours_text);
   const auto nmap = fingerprint::parse_fingerprint(nmap_text);
   ASSERT_TRUE(ours) << where << ": " << ours.error().message << "\n" << ours_text;
@@ -53,9 +55,7 @@ inline void expect_same_fingerprint(const std::string& ours_text, const std::str
       const auto& a = ours->scan->attributes[i];
       const auto& b = nmap->scan->attributes[i];
       EXPECT_EQ(a.name, b.name) << where;
-      if (a.name != "D" && a.name != "TM") {
-        EXPECT_EQ(a.value, b.value) << where << " SCAN." << a.name;
-      }
+      if (a.name != "D" && a.name != "TM") { EXPECT_EQ(a.value, b.value) << where << " SCAN." << a.name; }
     }
   }
   ASSERT_EQ(ours->tests.size(), nmap->tests.size()) << where << "\n" << ours_text;
@@ -70,8 +70,8 @@ inline void expect_same_fingerprint(const std::string& ours_text, const std::str
       ASSERT_EQ(x.name, y.name) << where << " " << a.name;
       const bool timing = a.name == "SEQ" && (x.name == "SP" || x.name == "ISR" || x.name == "TS");
       if (timing && x.value != y.value) {
-        EXPECT_TRUE(hex_within_one(x.value, y.value)) << where << " SEQ." << x.name << " " << x.value << " vs Nmap's "
-                                                      << y.value;
+        EXPECT_TRUE(hex_within_one(x.value, y.value))
+            << where << " SEQ." << x.name << " " << x.value << " vs Nmap's " << y.value;
       } else {
         EXPECT_EQ(x.value, y.value) << where << " " << a.name << "." << x.name;
       }

@@ -31,18 +31,14 @@ public:
   [[nodiscard]] Expected<std::uint16_t> read_u16(std::string_view what);
   [[nodiscard]] Expected<std::uint32_t> read_u32(std::string_view what);
   // A view of the next `count` bytes (borrowed from the reader's span).
-  [[nodiscard]] Expected<std::span<const std::uint8_t>> read_bytes(std::size_t count,
-                                                                   std::string_view what);
+  [[nodiscard]] Expected<std::span<const std::uint8_t>> read_bytes(std::size_t count, std::string_view what);
   // Everything not yet read (possibly empty); never fails.
   [[nodiscard]] std::span<const std::uint8_t> read_rest();
   // The unread bytes without consuming them.
-  [[nodiscard]] std::span<const std::uint8_t> peek_rest() const {
-    return m_bytes.subspan(m_position);
-  }
+  [[nodiscard]] std::span<const std::uint8_t> peek_rest() const { return m_bytes.subspan(m_position); }
 
 private:
-  [[nodiscard]] Expected<std::span<const std::uint8_t>> take(std::size_t count,
-                                                              std::string_view what);
+  [[nodiscard]] Expected<std::span<const std::uint8_t>> take(std::size_t count, std::string_view what);
 
   std::span<const std::uint8_t> m_bytes;
   std::size_t m_base_offset = 0;

@@ -18,9 +18,7 @@ void ByteWriter::write_bytes(std::span<const std::uint8_t> bytes) {
   m_bytes.insert(m_bytes.end(), bytes.begin(), bytes.end());
 }
 
-void ByteWriter::write_fill(std::size_t count, std::uint8_t value) {
-  m_bytes.insert(m_bytes.end(), count, value);
-}
+void ByteWriter::write_fill(std::size_t count, std::uint8_t value) { m_bytes.insert(m_bytes.end(), count, value); }
 
 void ByteWriter::patch_u16(std::size_t offset, std::uint16_t value) {
   if (offset > m_bytes.size() || m_bytes.size() - offset < 2) {

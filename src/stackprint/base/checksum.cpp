@@ -13,12 +13,8 @@ void InternetChecksum::add(std::span<const std::uint8_t> bytes) {
     add_u8(bytes[0]);
     i = 1;
   }
-  for (; i + 1 < bytes.size(); i += 2) {
-    m_sum += (std::uint64_t{bytes[i]} << 8) | bytes[i + 1];
-  }
-  if (i < bytes.size()) {
-    add_u8(bytes[i]);
-  }
+  for (; i + 1 < bytes.size(); i += 2) { m_sum += (std::uint64_t{bytes[i]} << 8) | bytes[i + 1]; }
+  if (i < bytes.size()) { add_u8(bytes[i]); }
 }
 
 void InternetChecksum::add_u16(std::uint16_t value) {
@@ -33,9 +29,7 @@ void InternetChecksum::add_u32(std::uint32_t value) {
 
 std::uint16_t InternetChecksum::finish() const {
   std::uint64_t sum = m_sum;
-  while ((sum >> 16) != 0) {
-    sum = (sum & 0xFFFF) + (sum >> 16);
-  }
+  while ((sum >> 16) != 0) { sum = (sum & 0xFFFF) + (sum >> 16); }
   return static_cast<std::uint16_t>(~sum & 0xFFFF);
 }
 
@@ -45,8 +39,8 @@ std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes) {
   return sum.finish();
 }
 
-std::uint16_t transport_checksum(std::uint32_t source, std::uint32_t destination,
-                                 std::uint8_t protocol, std::span<const std::uint8_t> segment) {
+std::uint16_t transport_checksum(std::uint32_t source, std::uint32_t destination, std::uint8_t protocol,
+                                 std::span<const std::uint8_t> segment) {
   InternetChecksum sum;
   sum.add_u32(source);
   sum.add_u32(destination);

@@ -36,8 +36,7 @@ private:
 // `segment` is the TCP or UDP header plus payload with its checksum field zeroed.
 // Note for UDP: a computed value of 0 is sent as 0xFFFF (RFC 768); this function returns the raw
 // ones' complement result and leaves that substitution to the UDP serialiser.
-[[nodiscard]] std::uint16_t transport_checksum(std::uint32_t source, std::uint32_t destination,
-                                               std::uint8_t protocol,
+[[nodiscard]] std::uint16_t transport_checksum(std::uint32_t source, std::uint32_t destination, std::uint8_t protocol,
                                                std::span<const std::uint8_t> segment);
 
 } // namespace stackprint

@@ -14,8 +14,7 @@ struct Error {
   std::string message;
 };
 
-template <typename T>
-using Expected = tl::expected<T, Error>;
+template <typename T> using Expected = tl::expected<T, Error>;
 
 // Shorthand for `return fail("...")` inside functions returning Expected<T>.
 [[nodiscard]] inline tl::unexpected<Error> fail(std::string message) {

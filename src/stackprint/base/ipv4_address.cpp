@@ -11,13 +11,9 @@ Expected<Ipv4Address> parse_ipv4_address(std::string_view text) {
     const std::size_t dot = rest.find('.');
     const bool last = octet == 3;
     // The last octet takes the rest of the text; the others end at a dot that must be there.
-    if (last != (dot == std::string_view::npos)) {
-      return fail("invalid IPv4 address \"" + std::string(text) + "\"");
-    }
+    if (last != (dot == std::string_view::npos)) { return fail("invalid IPv4 address \"" + std::string(text) + "\""); }
     const auto octet_value = parse_decimal(last ? rest : rest.substr(0, dot), 3, 255);
-    if (!octet_value) {
-      return fail("invalid IPv4 address \"" + std::string(text) + "\"");
-    }
+    if (!octet_value) { return fail("invalid IPv4 address \"" + std::string(text) + "\""); }
     value = (value << 8) | static_cast<std::uint32_t>(*octet_value);
     rest = last ? std::string_view{} : rest.substr(dot + 1);
   }
@@ -29,9 +25,7 @@ std::string to_string(Ipv4Address address) {
   text.reserve(15);
   for (int shift = 24; shift >= 0; shift -= 8) {
     text += std::to_string((address.value >> shift) & 0xFFU);
-    if (shift > 0) {
-      text += '.';
-    }
+    if (shift > 0) { text += '.'; }
   }
   return text;
 }

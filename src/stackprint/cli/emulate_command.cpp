@@ -29,6 +29,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
@@ -40,7 +41,6 @@
 #include "stackprint/io/clock.hpp"
 #include "stackprint/io/tun_device.hpp"
 #include "stackprint/scoring/matcher.hpp"
-#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/targets/target_spec.hpp"
 
 namespace stackprint::cli {
@@ -98,9 +98,7 @@ struct PendingReply {
   Timestamp due;
   std::uint64_t order = 0; // FIFO among equal due times
   std::vector<std::uint8_t> bytes;
-  bool operator>(const PendingReply& other) const {
-    return due != other.due ? due > other.due : order > other.order;
-  }
+  bool operator>(const PendingReply& other) const { return due != other.due ? due > other.due : order > other.order; }
 };
 
 int run_emulate(const EmulateArgs& args) {
@@ -183,9 +181,8 @@ int run_emulate(const EmulateArgs& args) {
       std::fprintf(stderr, "stackprint emulate: %s\n", personality.error().message.c_str());
       return k_exit_bad_input;
     }
-    nlohmann::json line{{"address", to_string(Ipv4Address{address})},
-                        {"line", personality->line},
-                        {"name", personality->name}};
+    nlohmann::json line{
+        {"address", to_string(Ipv4Address{address})}, {"line", personality->line}, {"name", personality->name}};
     emulation::Responder responder(std::move(*personality), emulation::ResponderOptions{address, *ports, host_seed});
     if (args.self_check) {
       // In memory only: a fresh responder so the served one starts clean.
@@ -201,7 +198,8 @@ int run_emulate(const EmulateArgs& args) {
       hostile.emplace(hostile_kinds, address, emulation::hostile_neighbours(*addresses, i), host_seed);
     }
     std::printf("%s\n", line.dump().c_str());
-    hosts.emplace(address, EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed), std::move(hostile)});
+    hosts.emplace(address,
+                  EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed), std::move(hostile)});
   }
   // Spoofing hosts overhear the probes sent to their neighbours (bounded: at most 4 each).
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> overhearers;
@@ -312,8 +310,10 @@ int run_emulate(const EmulateArgs& args) {
   }
 
   // Totals, for tests and for the curious.
-  nlohmann::json totals{{"malformed", malformed}, {"unknown_destination", unknown_destination},
-                        {"filtered", filtered}, {"write_errors", write_errors}};
+  nlohmann::json totals{{"malformed", malformed},
+                        {"unknown_destination", unknown_destination},
+                        {"filtered", filtered},
+                        {"write_errors", write_errors}};
   std::uint64_t received = 0, answered = 0, silent = 0, unsupported = 0, generic = 0, lost = 0, limited = 0;
   emulation::HostileStats hostile_sent;
   for (const auto& [address, host] : hosts) {
@@ -339,7 +339,7 @@ int run_emulate(const EmulateArgs& args) {
   if (hostile_kinds.any()) {
     totals["hostile_sent"] = {{"malformed", hostile_sent.malformed}, {"options", hostile_sent.options},
                               {"duplicate", hostile_sent.duplicate}, {"late", hostile_sent.late},
-                              {"flood", hostile_sent.flood}, {"fragments", hostile_sent.fragments},
+                              {"flood", hostile_sent.flood},         {"fragments", hostile_sent.fragments},
                               {"spoof", hostile_sent.spoof}};
   }
   totals["received"] = received;
@@ -357,7 +357,8 @@ int run_emulate(const EmulateArgs& args) {
 
 void add_emulate_command(CLI::App& app, int& status) {
   auto args = std::make_shared<EmulateArgs>();
-  auto* cmd = app.add_subcommand("emulate", "Answer OS-detection probes as an nmap-os-db reference would (run in a netns)");
+  auto* cmd =
+      app.add_subcommand("emulate", "Answer OS-detection probes as an nmap-os-db reference would (run in a netns)");
   cmd->add_option("--net", args->net, "address or block to emulate, e.g. 10.200.1.0/24 (prefix 16-32)")->required();
   cmd->add_option("--personality", args->personality, "Fingerprint name, DB line number, or 'random'")->required();
   cmd->add_option("--seed", args->seed, "seed for every choice (default 1)");

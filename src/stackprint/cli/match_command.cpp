@@ -53,12 +53,9 @@ std::optional<std::string> missing_tests_text(const std::vector<std::string>& ab
 
 const char* outcome_name(scoring::Outcome o) {
   switch (o) {
-  case scoring::Outcome::success:
-    return "success";
-  case scoring::Outcome::no_matches:
-    return "no_matches";
-  case scoring::Outcome::too_many_matches:
-    return "too_many_matches";
+  case scoring::Outcome::success: return "success";
+  case scoring::Outcome::no_matches: return "no_matches";
+  case scoring::Outcome::too_many_matches: return "too_many_matches";
   }
   return "unknown";
 }
@@ -159,7 +156,7 @@ void add_match_command(CLI::App& app, int& status) {
   cmd->add_option("--semantics", args->semantics, "expression semantics: 7.93 (exact Nmap) or fixed")
       ->check(CLI::IsMember({"7.93", "fixed"}));
   cmd->add_option("--filtered", args->filtered,
-                   "tests whose R=N came from a filter, matched without them (e.g. T2-T7,U1,IE)");
+                  "tests whose R=N came from a filter, matched without them (e.g. T2-T7,U1,IE)");
   cmd->add_option("file", args->input, "fingerprint file, or - for standard input (default)");
   cmd->callback([args, &status] { status = run_match(*args); });
 }

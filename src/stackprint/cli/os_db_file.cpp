@@ -18,7 +18,7 @@ std::string resolve_os_db_path(const std::string& cli_path) {
 Expected<std::string> read_text_file(const std::string& path) {
   const bool use_stdin = path == "-";
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned(use_stdin ? nullptr : std::fopen(path.c_str(), "rb"),
-                                                          &std::fclose);
+                                                        &std::fclose);
   std::FILE* f = use_stdin ? stdin : owned.get();
   if (f == nullptr) return fail("cannot read " + path + ": " + std::strerror(errno));
   std::string text;

@@ -15,19 +15,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/cli/report_writer.hpp"
-#include "stackprint/output/host_report.hpp"
-#include "stackprint/output/services.hpp"
-#include "stackprint/scoring/matcher.hpp"
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/io/capture_file.hpp"
+#include "stackprint/output/host_report.hpp"
+#include "stackprint/output/services.hpp"
 #include "stackprint/response_tests/ttl.hpp"
 #include "stackprint/responses/recorded_run.hpp"
 #include "stackprint/responses/run_fingerprint.hpp"
-#include "stackprint/base/ipv4_address.hpp"
+#include "stackprint/scoring/matcher.hpp"
 
 namespace stackprint::cli {
 namespace {
@@ -88,7 +88,8 @@ std::vector<output::PortLine> replay_ports(const responses::RecordedRun& run, co
   // found, Nmap sends U1 to a random port that the port table never shows.
   for (const std::uint16_t port : run.scanned_udp_ports) {
     if (run.closed_udp_port_known && run.closed_udp_port == port) {
-      ports.push_back({output::Protocol::udp, port, output::PortState::closed, "", "port-unreach", first_ttl({&r0.u1})});
+      ports.push_back(
+          {output::Protocol::udp, port, output::PortState::closed, "", "port-unreach", first_ttl({&r0.u1})});
     } else {
       // Shown as Nmap shows a silent port. Limitation: a port that answered with UDP ("open
       // udp-response") or another ICMP unreachable ("filtered") is not told apart here; no
@@ -225,9 +226,7 @@ int run_replay(const ReplayOptions& options) {
   facts.closed_tcp_port_known = run->closed_tcp_port_known;
   facts.closed_udp_port_known = run->closed_udp_port_known;
   facts.udp_port_scan = run->udp_port_scan;
-  if (run->target_mac && target_on_our_segment(*run)) {
-    facts.direct_target_mac = run->target_mac;
-  }
+  if (run->target_mac && target_on_our_segment(*run)) { facts.direct_target_mac = run->target_mac; }
   facts.scan_delay_ms = run->inferred_scan_delay_ms;
   facts.timing_level = options.timing_level;
   facts.start = run->rounds.front().start;
@@ -235,15 +234,11 @@ int run_replay(const ReplayOptions& options) {
                                                      : response_tests::OptionWalk::nmap_7_93;
 
   std::vector<responses::RoundInput> rounds;
-  for (const auto& round : run->rounds) {
-    rounds.push_back({&round.replies, &round.context});
-  }
+  for (const auto& round : run->rounds) { rounds.push_back({&round.replies, &round.context}); }
   const auto result = responses::fingerprint_run(rounds, facts);
-  if (options.outputs.any()) {
-    return write_reports(options, *run, result, capture->frames);
-  }
-  const std::string text = options.wrapped ? fingerprint::format_wrapped(result.merged)
-                                           : fingerprint::format_plain(result.merged);
+  if (options.outputs.any()) { return write_reports(options, *run, result, capture->frames); }
+  const std::string text =
+      options.wrapped ? fingerprint::format_wrapped(result.merged) : fingerprint::format_plain(result.merged);
   std::fputs(text.c_str(), stdout);
   if (options.each_round) {
     for (std::size_t i = 0; i < result.rounds.size(); ++i) {
@@ -257,7 +252,8 @@ int run_replay(const ReplayOptions& options) {
 
 void add_replay_command(CLI::App& app, int& status) {
   auto options = std::make_shared<ReplayOptions>();
-  auto* cmd = app.add_subcommand("replay", "Print the subject fingerprint of an OS-detection run recorded in a capture");
+  auto* cmd =
+      app.add_subcommand("replay", "Print the subject fingerprint of an OS-detection run recorded in a capture");
   cmd->add_option("--pcap", options->pcap, "Capture file (pcap or pcapng) of the run")->required();
   cmd->add_option("--target", options->target, "IPv4 address of the fingerprinted host")->required();
   cmd->add_flag("--wrapped", options->wrapped, "Print Nmap's OS:-prefixed wrapped form");
@@ -279,7 +275,7 @@ void add_replay_command(CLI::App& app, int& status) {
   cmd->add_option("--services", options->services, "nmap-services file for port names in reports ('' for none)");
   add_report_options(*cmd, options->outputs);
   cmd->footer("Without -oN/-oX/-oJ, prints the merged subject fingerprint (plain, or wrapped with --wrapped).\n"
-                "With them, writes Nmap-style reports instead: -oN normal text, -oX Nmap XML, -oJ JSON Lines.");
+              "With them, writes Nmap-style reports instead: -oN normal text, -oX Nmap XML, -oJ JSON Lines.");
   cmd->callback([options, &status] {
     // The command as it could be typed again (XML args, normal output header).
     ReplayOptions& o = *options;

@@ -15,8 +15,7 @@ namespace stackprint::cli {
 void add_report_options(CLI::App& command, ReportDestinations& destinations) {
   command.add_option("--output-normal", destinations.normal,
                      "-oN FILE: Nmap normal output to FILE ('-' for standard output)");
-  command.add_option("--output-xml", destinations.xml,
-                     "-oX FILE: Nmap XML output to FILE ('-' for standard output)");
+  command.add_option("--output-xml", destinations.xml, "-oX FILE: Nmap XML output to FILE ('-' for standard output)");
   command.add_option("--output-json", destinations.json,
                      "-oJ FILE: JSON Lines, one object per host, to FILE ('-' for standard output)");
 }

@@ -26,9 +26,9 @@ class App;
 namespace stackprint::cli {
 
 struct ReportDestinations {
-  std::string normal;  // -oN
-  std::string xml;     // -oX
-  std::string json;    // -oJ
+  std::string normal; // -oN
+  std::string xml;    // -oX
+  std::string json;   // -oJ
   // Also print Nmap's interactive output (normal output with the "Starting ..." header and the
   // "stackprint done:" footer) on standard output, as Nmap does. Ignored when a destination is "-".
   bool terminal = false;

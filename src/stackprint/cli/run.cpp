@@ -55,9 +55,7 @@ int run(int argc, char** argv) {
     const std::vector<std::string> args = rewrite_nmap_output_options(with_nmap_option_names(argc, argv));
     std::vector<char*> rewritten;
     rewritten.reserve(args.size());
-    for (const auto& a : args) {
-      rewritten.push_back(const_cast<char*>(a.c_str()));
-    }
+    for (const auto& a : args) { rewritten.push_back(const_cast<char*>(a.c_str())); }
     app.parse(static_cast<int>(rewritten.size()), rewritten.data());
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);

@@ -7,11 +7,11 @@
 
 #include <atomic>
 #include <csignal>
-#include <unistd.h>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -81,14 +81,14 @@ struct ScanTotals {
   std::uint64_t hosts_fingerprinted = 0;
   std::uint64_t packets_sent = 0;
   // Received packets not used, by reason (none of them is an error: networks send such things).
-  std::uint64_t discovery_ignored = 0;  // unparsable or unrelated during port discovery
-  std::uint64_t malformed = 0;          // unparsable, or a bad IP header checksum
-  std::uint64_t fragments = 0;          // IP fragments
-  std::uint64_t foreign = 0;            // from an address not in flight
-  std::uint64_t cross_host = 0;         // answering another scanned host's probe (spoofed)
-  std::uint64_t unmatched = 0;          // from a host in flight but answering none of its probes
-  std::uint64_t duplicates = 0;         // a second answer to an answered probe
-  std::uint64_t capture_dropped = 0;    // lost by the kernel for lack of capture buffer (pcap_stats)
+  std::uint64_t discovery_ignored = 0; // unparsable or unrelated during port discovery
+  std::uint64_t malformed = 0;         // unparsable, or a bad IP header checksum
+  std::uint64_t fragments = 0;         // IP fragments
+  std::uint64_t foreign = 0;           // from an address not in flight
+  std::uint64_t cross_host = 0;        // answering another scanned host's probe (spoofed)
+  std::uint64_t unmatched = 0;         // from a host in flight but answering none of its probes
+  std::uint64_t duplicates = 0;        // a second answer to an answered probe
+  std::uint64_t capture_dropped = 0;   // lost by the kernel for lack of capture buffer (pcap_stats)
 };
 
 // One line for logs and tests: how many received packets were not used, and why.
@@ -107,23 +107,15 @@ void print_error(const std::string& message) { std::fprintf(stderr, "stackprint 
 targets::LineSource file_lines(const std::string& path, std::shared_ptr<FILE>& keep) {
   FILE* raw = path == "-" ? stdin : std::fopen(path.c_str(), "r");
   keep = std::shared_ptr<FILE>(raw, [path](FILE* f) {
-    if (f != nullptr && path != "-") {
-      std::fclose(f);
-    }
+    if (f != nullptr && path != "-") { std::fclose(f); }
   });
   std::shared_ptr<FILE> file = keep;
   return [file, path]() -> std::optional<Expected<std::string>> {
-    if (!file) {
-      return Expected<std::string>(fail("cannot read " + path));
-    }
+    if (!file) { return Expected<std::string>(fail("cannot read " + path)); }
     std::string line;
     int c = 0;
-    while ((c = std::fgetc(file.get())) != EOF && c != '\n') {
-      line.push_back(static_cast<char>(c));
-    }
-    if (c == EOF && line.empty()) {
-      return std::nullopt;
-    }
+    while ((c = std::fgetc(file.get())) != EOF && c != '\n') { line.push_back(static_cast<char>(c)); }
+    if (c == EOF && line.empty()) { return std::nullopt; }
     return Expected<std::string>(line);
   };
 }
@@ -142,9 +134,7 @@ int run_scan(const ScanOptions& options) {
   for (const auto& list : options.excludes) {
     for (const auto token : targets::split_target_line(list)) {
       std::string text(token);
-      for (char& c : text) {
-        c = c == ',' ? ' ' : c;
-      }
+      for (char& c : text) { c = c == ',' ? ' ' : c; }
       for (const auto part : targets::split_target_line(text)) {
         auto spec = targets::parse_target_spec(part);
         if (!spec) {
@@ -178,9 +168,7 @@ int run_scan(const ScanOptions& options) {
     user_ports = *parsed;
   }
   io::RouteOverrides overrides;
-  if (!options.interface.empty()) {
-    overrides.interface = options.interface;
-  }
+  if (!options.interface.empty()) { overrides.interface = options.interface; }
   if (!options.source.empty()) {
     auto source = parse_ipv4_address(options.source);
     if (!source) {
@@ -211,9 +199,7 @@ int run_scan(const ScanOptions& options) {
   std::optional<io::Route> route;
   while (!route) {
     auto next = stream.next();
-    if (!next) {
-      break;
-    }
+    if (!next) { break; }
     if (!*next) {
       print_error(next->error().message);
       ++bad_targets;
@@ -270,9 +256,7 @@ int run_scan(const ScanOptions& options) {
     output::ScanInfo tcp_info;
     tcp_info.type = "syn";
     const auto tcp_ports = discovery::discovery_ports(options.ports.empty() ? nullptr : &user_ports, false).tcp;
-    for (const auto port : tcp_ports) {
-      tcp_info.services += (tcp_info.count++ > 0 ? "," : "") + std::to_string(port);
-    }
+    for (const auto port : tcp_ports) { tcp_info.services += (tcp_info.count++ > 0 ? "," : "") + std::to_string(port); }
     info.scaninfo.push_back(tcp_info);
   }
   if (!user_ports.udp.empty()) {
@@ -322,15 +306,11 @@ int run_scan(const ScanOptions& options) {
 
   output::ServiceNames services;
   if (!options.services.empty()) {
-    if (auto text = read_text_file(options.services)) {
-      services = output::ServiceNames::parse(*text);
-    }
+    if (auto text = read_text_file(options.services)) { services = output::ServiceNames::parse(*text); }
   }
   // The terminal gets the normal output unless a report already goes to standard output.
   const bool terminal = options.outputs.normal != "-" && options.outputs.xml != "-" && options.outputs.json != "-";
-  if (terminal) {
-    std::fputs(output::terminal_header(info, out_options.zone).c_str(), stdout);
-  }
+  if (terminal) { std::fputs(output::terminal_header(info, out_options.zone).c_str(), stdout); }
   const auto report_host = [&](const output::HostReport& report) {
     const std::int64_t now_s = wall_seconds();
     if (terminal) {
@@ -359,9 +339,7 @@ int run_scan(const ScanOptions& options) {
     progress.total = static_cast<std::size_t>(hosts_known);
     progress.active = hosts_active;
     progress.elapsed_s = static_cast<double>(wall_seconds() - started_s);
-    if (status_line) {
-      std::fprintf(stderr, "\r%s\033[K", output::progress_status_line(progress).c_str());
-    }
+    if (status_line) { std::fprintf(stderr, "\r%s\033[K", output::progress_status_line(progress).c_str()); }
     const auto now = clock.monotonic_now();
     if (stats_every && std::chrono::duration<double>(now - last_stats).count() >= *stats_every) {
       last_stats = now;
@@ -374,13 +352,12 @@ int run_scan(const ScanOptions& options) {
   os_config.source_address = route->source.value;
   os_config.max_os_tries = options.max_os_tries;
   os_config.window = static_cast<std::size_t>(options.max_parallelism);
-  os_config.host_timeout = std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
+  os_config.host_timeout =
+      std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
   os_config.stop_when_stable = !options.nmap_retries;
   os_config.stop_when_complete = !options.nmap_retries;
   os_config.resend_only_missing = !options.nmap_retries;
-  if (options.ttl > 0) {
-    os_config.ttl = static_cast<std::uint8_t>(options.ttl);
-  }
+  if (options.ttl > 0) { os_config.ttl = static_cast<std::uint8_t>(options.ttl); }
   engine::RateLimit rate;
   rate.packets_per_second = options.max_rate;
 
@@ -400,13 +377,9 @@ int run_scan(const ScanOptions& options) {
       }
       pending.push_back(next->value());
     }
-    if (pending.empty()) {
-      break;
-    }
+    if (pending.empty()) { break; }
     std::vector<Ipv4Address> addresses;
-    for (const auto& t : pending) {
-      addresses.push_back(t.address);
-    }
+    for (const auto& t : pending) { addresses.push_back(t.address); }
     if (auto narrowed = transport->set_targets(route->source, addresses, filter_options); !narrowed) {
       print_error(narrowed.error().message);
       return k_exit_environment;
@@ -420,8 +393,8 @@ int run_scan(const ScanOptions& options) {
     discovery_config.random_tcp_draw = random.next_u32();
     discovery_config.random_udp_draw = random.next_u32();
     if (options.max_rate > 0) {
-      discovery_config.send_gap = std::chrono::duration_cast<discovery::Duration>(
-          std::chrono::duration<double>(1.0 / options.max_rate));
+      discovery_config.send_gap =
+          std::chrono::duration_cast<discovery::Duration>(std::chrono::duration<double>(1.0 / options.max_rate));
     }
     discovery::PortDiscovery port_discovery(discovery_config, addresses);
     const std::int64_t group_start_s = wall_seconds();
@@ -508,9 +481,7 @@ int run_scan(const ScanOptions& options) {
     totals.foreign += scan.foreign_frames();
     totals.cross_host += scan.cross_host_frames();
   }
-  if (status_line) {
-    std::fprintf(stderr, "\r\033[K");
-  }
+  if (status_line) { std::fprintf(stderr, "\r\033[K"); }
   output::RunSummary summary;
   summary.end_s = wall_seconds();
   summary.elapsed_s = std::chrono::duration<double>(clock.monotonic_now() - scan_started).count();
@@ -532,18 +503,14 @@ int run_scan(const ScanOptions& options) {
     std::fprintf(stderr, "stackprint scan: %llu packets sent\n", static_cast<unsigned long long>(totals.packets_sent));
   }
   if (options.verbosity > 0 || stats_every) {
-    if (const auto capture = transport->capture().stats()) {
-      totals.capture_dropped = capture->dropped;
-    }
+    if (const auto capture = transport->capture().stats()) { totals.capture_dropped = capture->dropped; }
     std::fprintf(stderr, "%s\n", ignored_summary(totals).c_str());
   }
   if (!written) {
     print_error("writing the reports failed");
     return k_exit_environment;
   }
-  if (g_interrupted.load()) {
-    return k_exit_interrupted;
-  }
+  if (g_interrupted.load()) { return k_exit_interrupted; }
   return totals.hosts_up > 0 ? k_exit_ok : k_exit_failure;
 }
 
@@ -553,7 +520,8 @@ void add_scan_command(CLI::App& app, int& status) {
   auto options = std::make_shared<ScanOptions>();
   auto* cmd = app.add_subcommand("scan", "Detect the operating system of live hosts (Nmap -O compatible)");
   cmd->add_option("targets", options->targets, "Addresses, CIDR blocks, Nmap ranges (10.0.0-3.1-254) or hostnames");
-  cmd->add_option("--iL", options->input_list, "-iL FILE: read targets from FILE (one or more per line, # comments; - for stdin)");
+  cmd->add_option("--iL", options->input_list,
+                  "-iL FILE: read targets from FILE (one or more per line, # comments; - for stdin)");
   cmd->add_option("--exclude", options->excludes, "Targets to skip (comma-separated specs)");
   cmd->add_option("--excludefile", options->exclude_file, "Targets to skip, read from FILE");
   cmd->add_option("-p", options->ports, "Ports to probe in discovery, Nmap syntax (22,80,T:443,U:53)");
@@ -588,12 +556,8 @@ void add_scan_command(CLI::App& app, int& status) {
                 "Also scan the network and broadcast addresses of CIDR blocks");
   cmd->callback([options, &status, cmd] {
     options->command_line = "stackprint scan";
-    if (!options->ports.empty()) {
-      options->command_line += " -p " + options->ports;
-    }
-    for (const auto& target : options->targets) {
-      options->command_line += " " + target;
-    }
+    if (!options->ports.empty()) { options->command_line += " -p " + options->ports; }
+    for (const auto& target : options->targets) { options->command_line += " " + target; }
     status = run_scan(*options);
   });
 }

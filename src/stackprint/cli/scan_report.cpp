@@ -9,16 +9,11 @@ namespace {
 
 output::PortState to_output(discovery::PortState state) {
   switch (state) {
-  case discovery::PortState::open:
-    return output::PortState::open;
-  case discovery::PortState::closed:
-    return output::PortState::closed;
-  case discovery::PortState::filtered:
-    return output::PortState::filtered;
-  case discovery::PortState::unfiltered:
-    return output::PortState::unfiltered;
-  case discovery::PortState::open_filtered:
-    return output::PortState::open_filtered;
+  case discovery::PortState::open: return output::PortState::open;
+  case discovery::PortState::closed: return output::PortState::closed;
+  case discovery::PortState::filtered: return output::PortState::filtered;
+  case discovery::PortState::unfiltered: return output::PortState::unfiltered;
+  case discovery::PortState::open_filtered: return output::PortState::open_filtered;
   }
   return output::PortState::filtered;
 }
@@ -26,12 +21,9 @@ output::PortState to_output(discovery::PortState state) {
 // Nmap's reason words for what a SYN scan and a UDP scan saw.
 const char* reason_for(output::Protocol protocol, output::PortState state) {
   switch (state) {
-  case output::PortState::open:
-    return protocol == output::Protocol::tcp ? "syn-ack" : "udp-response";
-  case output::PortState::closed:
-    return protocol == output::Protocol::tcp ? "reset" : "port-unreach";
-  default:
-    return "no-response";
+  case output::PortState::open: return protocol == output::Protocol::tcp ? "syn-ack" : "udp-response";
+  case output::PortState::closed: return protocol == output::Protocol::tcp ? "reset" : "port-unreach";
+  default: return "no-response";
   }
 }
 
@@ -66,9 +58,8 @@ output::HostReport down_host_report(const HostContext& context, std::int64_t now
   return report;
 }
 
-output::HostReport os_host_report(const HostContext& context, const engine::HostOsScan& host,
-                                  scoring::Matcher& matcher, bool partial_match,
-                                  const output::ServiceNames& services, std::int64_t now_s) {
+output::HostReport os_host_report(const HostContext& context, const engine::HostOsScan& host, scoring::Matcher& matcher,
+                                  bool partial_match, const output::ServiceNames& services, std::int64_t now_s) {
   const engine::HostTarget& target = host.target();
   responses::RunFacts facts;
   facts.target_address = target.address;
@@ -78,25 +69,17 @@ output::HostReport os_host_report(const HostContext& context, const engine::Host
   facts.closed_tcp_port_known = target.closed_tcp_known;
   facts.closed_udp_port_known = target.closed_udp_known;
   facts.udp_port_scan = context.udp_port_scan;
-  if (context.direct && context.discovery.link_source) {
-    facts.direct_target_mac = context.discovery.link_source;
-  }
-  if (!host.rounds().empty()) {
-    facts.start = host.rounds().front().start;
-  }
+  if (context.direct && context.discovery.link_source) { facts.direct_target_mac = context.discovery.link_source; }
+  if (!host.rounds().empty()) { facts.start = host.rounds().front().start; }
   std::vector<responses::RoundInput> rounds;
-  for (const auto& round : host.rounds()) {
-    rounds.push_back({&round.replies, &round.context});
-  }
+  for (const auto& round : host.rounds()) { rounds.push_back({&round.replies, &round.context}); }
 
   output::HostReport report;
   report.address = target.address;
   report.up = true;
   report.mac = facts.direct_target_mac;
   report.status_reason = report.mac ? "arp-response" : (target.open_tcp_port ? "syn-ack" : "reset");
-  if (context.discovery.srtt) {
-    report.latency_s = std::chrono::duration<double>(*context.discovery.srtt).count();
-  }
+  if (context.discovery.srtt) { report.latency_s = std::chrono::duration<double>(*context.discovery.srtt).count(); }
   report.ports = port_lines(context.discovery, services);
   report.start_s = context.start_s;
   report.end_s = now_s;
@@ -105,9 +88,7 @@ output::HostReport os_host_report(const HostContext& context, const engine::Host
   report.results_unreliable = !target.open_tcp_port || (!target.closed_tcp_known && !any_unfiltered);
   report.run = responses::fingerprint_run(rounds, facts);
   output::match_rounds(report, matcher, partial_match);
-  for (const auto& round : host.rounds()) {
-    report.round_replies.push_back(round.replies);
-  }
+  for (const auto& round : host.rounds()) { report.round_replies.push_back(round.replies); }
   return report;
 }
 

@@ -18,7 +18,7 @@ namespace stackprint::cli {
 struct HostContext {
   targets::Target target;
   discovery::HostDiscovery discovery;
-  bool direct = false;     // on our segment (no gateway): the MAC seen is the target's
+  bool direct = false;        // on our segment (no gateway): the MAC seen is the target's
   bool udp_port_scan = false; // discovery probed UDP ports (Nmap's -sU)
   std::int64_t start_s = 0;
 };

@@ -140,8 +140,8 @@ Expression Expression::compile(std::string_view text) {
       a.fixed = body.front() == '<' ? Alternative::FixedMode::less : Alternative::FixedMode::greater;
       a.lo = hex_number(body.substr(1), huge);
     } else if (const std::size_t dash = body.find('-'); dash != std::string_view::npos &&
-                                                         is_hex_text(body.substr(0, dash)) &&
-                                                         is_hex_text(body.substr(dash + 1))) {
+                                                        is_hex_text(body.substr(0, dash)) &&
+                                                        is_hex_text(body.substr(dash + 1))) {
       a.fixed = Alternative::FixedMode::range;
       a.lo = hex_number(body.substr(0, dash), huge);
       a.hi = hex_number(body.substr(dash + 1), huge);
@@ -175,10 +175,8 @@ bool Expression::matches_793(const ObservedValue& value) const {
       case Alternative::NumericMode::range:
         if (value.number_793 >= a.lo_793 && value.number_793 <= a.hi_793) return true;
         continue;
-      case Alternative::NumericMode::never:
-        continue;
-      case Alternative::NumericMode::literal:
-        break;
+      case Alternative::NumericMode::never: continue;
+      case Alternative::NumericMode::literal: break;
       }
     }
     // strcmp for the last alternative; strncmp over the alternative's length (a prefix test) otherwise.
@@ -215,7 +213,8 @@ std::optional<std::string> check_expression(std::string_view text) {
     const std::string_view alt = text.substr(p, bar == std::string_view::npos ? std::string_view::npos : bar - p);
     const auto check_number = [](std::string_view digits, std::string_view whole) -> std::optional<std::string> {
       if (!is_hex_text(digits)) return "bad number in '" + std::string(whole) + "'";
-      if (digits.size() > k_max_hex_digits) return "value too large in '" + std::string(whole) + "' (more than 32 bits)";
+      if (digits.size() > k_max_hex_digits)
+        return "value too large in '" + std::string(whole) + "' (more than 32 bits)";
       return std::nullopt;
     };
     if (!alt.empty() && (alt.front() == '<' || alt.front() == '>')) {
@@ -226,7 +225,8 @@ std::optional<std::string> check_expression(std::string_view text) {
       if (auto err = check_number(lo, alt)) return "bad range: " + *err;
       if (auto err = check_number(hi, alt)) return "bad range: " + *err;
       bool huge = false;
-      if (hex_number(lo, huge) > hex_number(hi, huge)) return "bad range '" + std::string(alt) + "': low end above high end";
+      if (hex_number(lo, huge) > hex_number(hi, huge))
+        return "bad range '" + std::string(alt) + "': low end above high end";
     } else {
       for (const char c : alt) {
         const bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '+' ||

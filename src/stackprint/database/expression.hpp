@@ -62,13 +62,13 @@ struct Alternative {
   // What the fixed semantics does with this alternative.
   enum class FixedMode : std::uint8_t { literal, less, greater, range };
 
-  std::string literal;      // the alternative's text
-  bool last = false;        // the last alternative (7.93 compares it exactly, others by prefix)
+  std::string literal; // the alternative's text
+  bool last = false;   // the last alternative (7.93 compares it exactly, others by prefix)
   NumericMode numeric_793 = NumericMode::literal;
   std::uint32_t lo_793 = 0; // 7.93 numbers (already converted to unsigned int)
   std::uint32_t hi_793 = 0;
   FixedMode fixed = FixedMode::literal;
-  std::uint32_t lo = 0;     // fixed numbers
+  std::uint32_t lo = 0; // fixed numbers
   std::uint32_t hi = 0;
 };
 

@@ -131,8 +131,8 @@ private:
       }
       if (trim(line).empty()) return at(line_no, "line of white space only (an empty line ends a block)");
 
-      const bool begins_fingerprint = state == State::outside ? starts_with_nocase(line, "FingerPrint")
-                                                              : line.starts_with("FingerPrint ");
+      const bool begins_fingerprint =
+          state == State::outside ? starts_with_nocase(line, "FingerPrint") : line.starts_with("FingerPrint ");
       if (begins_fingerprint) {
         if (auto err = begin_fingerprint(line, line_no)) return err;
         state = State::fingerprint;
@@ -330,8 +330,8 @@ private:
           auto [sit, new_pair] =
               slot_expression_ids.try_emplace(key, static_cast<std::uint32_t>(db_.slot_expressions_.size()));
           if (new_pair) db_.slot_expressions_.push_back(SlotExpression{*slot, eit->second});
-          db_.line_attributes_.push_back(LineAttribute{sit->second, *slot,
-                                                       static_cast<std::uint16_t>(db_.slots_[*slot].weight)});
+          db_.line_attributes_.push_back(
+              LineAttribute{sit->second, *slot, static_cast<std::uint16_t>(db_.slots_[*slot].weight)});
           line.max_weight += db_.slots_[*slot].weight;
         }
         db_.lines_.push_back(line);

@@ -81,9 +81,9 @@ struct LineAttribute {
 // An interned test line: attributes in file order.
 struct CompiledLine {
   std::uint16_t test = 0;
-  std::uint32_t first = 0;       // index of its first attribute in OsDb::line_attributes storage
+  std::uint32_t first = 0; // index of its first attribute in OsDb::line_attributes storage
   std::uint16_t count = 0;
-  std::uint32_t max_weight = 0;  // sum of the weights of its attributes (at most 65535)
+  std::uint32_t max_weight = 0; // sum of the weights of its attributes (at most 65535)
 };
 
 struct DbStats {

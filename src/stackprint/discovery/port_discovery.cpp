@@ -35,9 +35,7 @@ PortDiscovery::PortDiscovery(DiscoveryConfig config, std::vector<Ipv4Address> ho
   m_config.max_outstanding = std::max<std::size_t>(m_config.max_outstanding, 1);
   m_config.max_outstanding_per_host = std::max<std::size_t>(m_config.max_outstanding_per_host, 1);
   for (Ipv4Address address : hosts) {
-    if (m_host_by_address.count(address.value) != 0) {
-      continue;
-    }
+    if (m_host_by_address.count(address.value) != 0) { continue; }
     const std::size_t index = m_hosts.size();
     m_host_by_address.emplace(address.value, index);
     HostDiscovery host;
@@ -67,9 +65,7 @@ std::uint32_t PortDiscovery::sequence_for(Ipv4Address host, std::uint16_t port) 
 bool PortDiscovery::acknowledges_another_host(std::size_t host, std::uint32_t acknowledgment,
                                               std::uint16_t port) const {
   for (std::size_t i = 0; i < m_hosts.size(); ++i) {
-    if (i != host && acknowledgment == sequence_for(m_hosts[i].address, port) + 1) {
-      return true;
-    }
+    if (i != host && acknowledgment == sequence_for(m_hosts[i].address, port) + 1) { return true; }
   }
   return false;
 }
@@ -85,9 +81,7 @@ Duration PortDiscovery::timeout_for(std::size_t host) const { return m_hosts[hos
 
 std::optional<std::size_t> PortDiscovery::host_index(Ipv4Address address) const {
   const auto it = m_host_by_address.find(address.value);
-  if (it == m_host_by_address.end()) {
-    return std::nullopt;
-  }
+  if (it == m_host_by_address.end()) { return std::nullopt; }
   return it->second;
 }
 
@@ -101,41 +95,36 @@ std::vector<DiscoveryAction> PortDiscovery::on_tick(Instant now) {
 
 void PortDiscovery::expire(Instant now) {
   std::vector<Outstanding> expired;
-  auto keep_end = std::partition(m_outstanding.begin(), m_outstanding.end(), [&](const Outstanding& o) {
-    return o.sent_at + timeout_for(o.key.host) > now;
-  });
+  auto keep_end = std::partition(m_outstanding.begin(), m_outstanding.end(),
+                                 [&](const Outstanding& o) { return o.sent_at + timeout_for(o.key.host) > now; });
   expired.assign(keep_end, m_outstanding.end());
   m_outstanding.erase(keep_end, m_outstanding.end());
   // Oldest first, so retransmissions keep their original order.
-  std::sort(expired.begin(), expired.end(), [](const Outstanding& a, const Outstanding& b) { return a.sent_at < b.sent_at; });
+  std::sort(expired.begin(), expired.end(),
+            [](const Outstanding& a, const Outstanding& b) { return a.sent_at < b.sent_at; });
   std::vector<std::size_t> touched;
   for (const Outstanding& o : expired) {
     HostQueue& queue = m_queues[o.key.host];
     --queue.outstanding;
     touched.push_back(o.key.host);
     if (o.tries < m_config.max_tries) {
-      if (queue.pending.empty()) {
-        m_ready.push_back(o.key.host);
-      }
+      if (queue.pending.empty()) { m_ready.push_back(o.key.host); }
       // Behind earlier retransmissions, ahead of first sends.
-      auto position = std::find_if(queue.pending.begin(), queue.pending.end(), [](const PendingProbe& p) { return p.tries == 0; });
+      auto position =
+          std::find_if(queue.pending.begin(), queue.pending.end(), [](const PendingProbe& p) { return p.tries == 0; });
       queue.pending.insert(position, PendingProbe{o.key, o.tries});
       continue;
     }
     record(o.key.host, o.key.protocol, o.key.port,
            o.key.protocol == Protocol::tcp ? PortState::filtered : PortState::open_filtered);
   }
-  for (std::size_t host : touched) {
-    maybe_complete(host);
-  }
+  for (std::size_t host : touched) { maybe_complete(host); }
 }
 
 void PortDiscovery::send_due(Instant now, std::vector<DiscoveryAction>& actions) {
   std::size_t idle_rotations = 0; // hosts looked at in a row without a send
   while (!m_ready.empty() && m_outstanding.size() < m_config.max_outstanding && idle_rotations < m_ready.size()) {
-    if (m_config.send_gap > Duration::zero() && m_last_send && now < *m_last_send + m_config.send_gap) {
-      return;
-    }
+    if (m_config.send_gap > Duration::zero() && m_last_send && now < *m_last_send + m_config.send_gap) { return; }
     const std::size_t host = m_ready.front();
     m_ready.pop_front();
     HostQueue& queue = m_queues[host];
@@ -164,9 +153,7 @@ void PortDiscovery::send_due(Instant now, std::vector<DiscoveryAction>& actions)
     ++m_sent;
     m_last_send = now;
     idle_rotations = 0;
-    if (!queue.pending.empty()) {
-      m_ready.push_back(host);
-    }
+    if (!queue.pending.empty()) { m_ready.push_back(host); }
   }
 }
 
@@ -186,9 +173,7 @@ std::optional<PortDiscovery::Outstanding> PortDiscovery::take_outstanding(std::s
   const auto queued = std::find_if(pending.begin(), pending.end(), [&](const PendingProbe& p) {
     return p.key.protocol == protocol && p.key.port == port && p.tries > 0;
   });
-  if (queued != pending.end()) {
-    pending.erase(queued);
-  }
+  if (queued != pending.end()) { pending.erase(queued); }
   return std::nullopt;
 }
 
@@ -212,8 +197,8 @@ void PortDiscovery::on_reply(const DiscoveryReply& reply, Instant now,
   if (const auto* tcp = std::get_if<TcpReply>(&reply)) {
     host = host_index(tcp->source);
     port = tcp->source_port;
-    const bool acknowledges = host && (tcp->flags & k_tcp_ack) != 0 &&
-                              tcp->acknowledgment == sequence_for(tcp->source, port) + 1;
+    const bool acknowledges =
+        host && (tcp->flags & k_tcp_ack) != 0 && tcp->acknowledgment == sequence_for(tcp->source, port) + 1;
     if (tcp->destination == m_config.source_address && tcp->destination_port == m_config.tcp_source_port) {
       // The reply's ports (our discovery source port, the probed port on the probed host) already tie
       // it to the probe. Stacks differ in what they acknowledge (the OS tests S and A exist for that:
@@ -276,9 +261,7 @@ void PortDiscovery::on_reply(const DiscoveryReply& reply, Instant now,
   }
   if (from_host) {
     ++target.replies;
-    if (!target.link_source && link_source) {
-      target.link_source = link_source;
-    }
+    if (!target.link_source && link_source) { target.link_source = link_source; }
   }
   record(*host, protocol, port, *state);
   maybe_complete(*host);
@@ -308,9 +291,7 @@ bool PortDiscovery::has_enough(std::size_t host) const {
 void PortDiscovery::record_rtt(std::size_t host, Duration sample) {
   // RFC 6298 smoothing, as Nmap's timeout code does.
   HostDiscovery& target = m_hosts[host];
-  if (sample < Duration::zero()) {
-    return;
-  }
+  if (sample < Duration::zero()) { return; }
   if (!target.srtt) {
     target.srtt = sample;
     target.rttvar = sample / 2;
@@ -323,7 +304,8 @@ void PortDiscovery::record_rtt(std::size_t host, Duration sample) {
 }
 
 void PortDiscovery::maybe_complete(std::size_t host) {
-  if (m_hosts[host].status == HostStatus::probing && m_queues[host].pending.empty() && m_queues[host].outstanding == 0) {
+  if (m_hosts[host].status == HostStatus::probing && m_queues[host].pending.empty() &&
+      m_queues[host].outstanding == 0) {
     complete(host);
   }
 }
@@ -338,29 +320,21 @@ void PortDiscovery::complete(std::size_t host) {
 bool PortDiscovery::finished() const { return m_probing == 0; }
 
 std::optional<Instant> PortDiscovery::next_wakeup() const {
-  if (finished()) {
-    return std::nullopt;
-  }
+  if (finished()) { return std::nullopt; }
   std::optional<Instant> wakeup;
   for (const Outstanding& o : m_outstanding) {
     const Instant due = o.sent_at + timeout_for(o.key.host);
-    if (!wakeup || due < *wakeup) {
-      wakeup = due;
-    }
+    if (!wakeup || due < *wakeup) { wakeup = due; }
   }
-  const bool can_send = m_outstanding.size() < m_config.max_outstanding &&
-                        std::any_of(m_ready.begin(), m_ready.end(), [&](std::size_t host) {
-                          return !m_queues[host].pending.empty() &&
-                                 m_queues[host].outstanding < m_config.max_outstanding_per_host;
-                        });
+  const bool can_send =
+      m_outstanding.size() < m_config.max_outstanding &&
+      std::any_of(m_ready.begin(), m_ready.end(), [&](std::size_t host) {
+        return !m_queues[host].pending.empty() && m_queues[host].outstanding < m_config.max_outstanding_per_host;
+      });
   if (can_send) {
     Instant due = m_last_tick.value_or(Instant{});
-    if (m_config.send_gap > Duration::zero() && m_last_send) {
-      due = std::max(due, *m_last_send + m_config.send_gap);
-    }
-    if (!wakeup || due < *wakeup) {
-      wakeup = due;
-    }
+    if (m_config.send_gap > Duration::zero() && m_last_send) { due = std::max(due, *m_last_send + m_config.send_gap); }
+    if (!wakeup || due < *wakeup) { wakeup = due; }
   }
   return wakeup;
 }

@@ -19,16 +19,16 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <unordered_map>
 #include <optional>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "stackprint/base/frame.hpp"
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/discovery/port_selection.hpp"
 #include "stackprint/discovery/port_spec.hpp"
 #include "stackprint/discovery/reply.hpp"
-#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::discovery {
 
@@ -37,22 +37,22 @@ using Instant = std::chrono::steady_clock::time_point;
 using Duration = std::chrono::steady_clock::duration;
 
 struct DiscoveryConfig {
-  PortLists ports;             // see discovery_ports()
-  Ipv4Address source_address;  // ours: replies must be addressed to it
+  PortLists ports;            // see discovery_ports()
+  Ipv4Address source_address; // ours: replies must be addressed to it
   std::uint16_t tcp_source_port = 0;
   std::uint16_t udp_source_port = 0;
-  std::uint32_t sequence_secret = 0;  // random per run
-  std::uint32_t random_tcp_draw = 0;  // for the random closed-port fallbacks (4.2)
+  std::uint32_t sequence_secret = 0; // random per run
+  std::uint32_t random_tcp_draw = 0; // for the random closed-port fallbacks (4.2)
   std::uint32_t random_udp_draw = 0;
   // Probe timeout: initial_timeout until the host has an RTT sample, then
   // clamp(srtt + 4 * rttvar, min_timeout, max_timeout) (Nmap's bounds: 100 ms and 10 s).
   Duration initial_timeout = std::chrono::seconds(1);
   Duration min_timeout = std::chrono::milliseconds(100);
   Duration max_timeout = std::chrono::seconds(10);
-  int max_tries = 2;                    // sends per probe (1 = no retransmission)
-  std::size_t max_outstanding = 256;    // probes in flight over all hosts
+  int max_tries = 2;                 // sends per probe (1 = no retransmission)
+  std::size_t max_outstanding = 256; // probes in flight over all hosts
   std::size_t max_outstanding_per_host = 64;
-  Duration send_gap{0};                 // minimum spacing between two sends (rate limit)
+  Duration send_gap{0}; // minimum spacing between two sends (rate limit)
   // DIVERGENCE(nmap): with stop_early, a host stops being probed once it has an open and a closed
   // TCP port (and a closed UDP port when UDP ports are listed); the chosen ports are then the lowest
   // found so far rather than the lowest of the whole list. Off by default (Nmap's choice).
@@ -84,8 +84,8 @@ enum class HostStatus { probing, up, down };
 struct HostDiscovery {
   Ipv4Address address;
   HostStatus status = HostStatus::probing;
-  PortTable ports;          // every answered or given-up port
-  SelectedPorts selected;   // meaningful once status is up
+  PortTable ports;        // every answered or given-up port
+  SelectedPorts selected; // meaningful once status is up
   // Smoothed RTT and its variation from first-try replies, and the resulting probe timeout: the
   // OS scan starts from this timeout (4.6).
   std::optional<Duration> srtt;
@@ -108,7 +108,8 @@ public:
   // counted in ignored_frames() and otherwise ignored. Never throws.
   void on_frame(const CapturedFrame& frame, Instant now);
   // The same for an already parsed reply (for tests and for shells that parse once).
-  void on_reply(const DiscoveryReply& reply, Instant now, const std::optional<std::array<std::uint8_t, 6>>& link_source = {});
+  void on_reply(const DiscoveryReply& reply, Instant now,
+                const std::optional<std::array<std::uint8_t, 6>>& link_source = {});
 
   [[nodiscard]] bool finished() const;
   // When on_tick() next has work (a timeout expires or a send becomes due); nullopt once finished.

@@ -7,12 +7,8 @@ namespace {
 std::optional<std::uint16_t> first_in_state(const std::map<std::uint16_t, PortState>& ports, PortState state) {
   std::optional<std::uint16_t> found;
   for (const auto& [port, port_state] : ports) {
-    if (port_state != state) {
-      continue;
-    }
-    if (port != 0) {
-      return port;
-    }
+    if (port_state != state) { continue; }
+    if (port != 0) { return port; }
     found = port; // port 0: keep looking for another
   }
   return found;
@@ -24,12 +20,8 @@ struct Choice {
 };
 
 Choice closed_choice(const std::map<std::uint16_t, PortState>& ports, std::uint32_t draw) {
-  if (auto closed = first_in_state(ports, PortState::closed)) {
-    return {*closed, true};
-  }
-  if (auto unfiltered = first_in_state(ports, PortState::unfiltered)) {
-    return {*unfiltered, false};
-  }
+  if (auto closed = first_in_state(ports, PortState::closed)) { return {*closed, true}; }
+  if (auto unfiltered = first_in_state(ports, PortState::unfiltered)) { return {*unfiltered, false}; }
   return {random_fallback_port(draw), false};
 }
 

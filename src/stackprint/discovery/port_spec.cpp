@@ -1,5 +1,5 @@
-#include "stackprint/base/decimal.hpp"
 #include "stackprint/discovery/port_spec.hpp"
+#include "stackprint/base/decimal.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,11 +12,11 @@ namespace {
 // Our own pick of well-known service ports (not a frequency table): remote access, mail, web,
 // file sharing, directory, databases, printing, VoIP, management and common alternates.
 constexpr std::array<std::uint16_t, 100> k_default_tcp_ports = {
-    7,    9,    13,   21,   22,   23,   25,   26,   37,   53,   79,   80,   81,   88,   106,  110,  111,
-    113,  119,  135,  139,  143,  144,  179,  199,  389,  427,  443,  444,  445,  465,  513,  514,  515,
-    543,  544,  548,  554,  587,  631,  646,  873,  990,  993,  995,  1025, 1026, 1027, 1028, 1029, 1110,
-    1433, 1720, 1723, 1755, 1900, 2000, 2001, 2049, 2121, 2717, 3000, 3128, 3306, 3389, 3986, 4899, 5000,
-    5009, 5051, 5060, 5101, 5190, 5357, 5432, 5631, 5666, 5800, 5900, 6000, 6001, 6646, 7070, 8000, 8008,
+    7,    9,    13,   21,   22,   23,   25,   26,    37,    53,    79,    80,    81,    88,    106,  110,  111,
+    113,  119,  135,  139,  143,  144,  179,  199,   389,   427,   443,   444,   445,   465,   513,  514,  515,
+    543,  544,  548,  554,  587,  631,  646,  873,   990,   993,   995,   1025,  1026,  1027,  1028, 1029, 1110,
+    1433, 1720, 1723, 1755, 1900, 2000, 2001, 2049,  2121,  2717,  3000,  3128,  3306,  3389,  3986, 4899, 5000,
+    5009, 5051, 5060, 5101, 5190, 5357, 5432, 5631,  5666,  5800,  5900,  6000,  6001,  6646,  7070, 8000, 8008,
     8009, 8080, 8081, 8443, 8888, 9100, 9999, 10000, 32768, 49152, 49153, 49154, 49155, 49156, 49157};
 
 std::optional<unsigned> parse_port_number(std::string_view text) {
@@ -37,9 +37,7 @@ Expected<PortLists> parse_port_spec(std::string_view text) {
   const auto bad = [&](std::string_view item, std::string_view why) {
     return fail("invalid port list \"" + std::string(text) + "\": \"" + std::string(item) + "\" " + std::string(why));
   };
-  if (text.empty()) {
-    return fail("invalid port list \"\": empty");
-  }
+  if (text.empty()) { return fail("invalid port list \"\": empty"); }
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t comma = std::min(text.find(',', start), text.size());
@@ -57,9 +55,7 @@ Expected<PortLists> parse_port_spec(std::string_view text) {
       }
       item.remove_prefix(2);
     }
-    if (item.empty()) {
-      return bad(whole_item, "is empty");
-    }
+    if (item.empty()) { return bad(whole_item, "is empty"); }
     unsigned low = 0;
     unsigned high = 0;
     if (const std::size_t dash = item.find('-'); dash != std::string_view::npos) {
@@ -67,28 +63,18 @@ Expected<PortLists> parse_port_spec(std::string_view text) {
       const std::string_view right = item.substr(dash + 1);
       const auto lo = left.empty() ? std::optional<unsigned>(1) : parse_port_number(left);
       const auto hi = right.empty() ? std::optional<unsigned>(65535) : parse_port_number(right);
-      if (!lo || !hi) {
-        return bad(whole_item, "is not a port number 0-65535 or a range of them");
-      }
-      if (*lo > *hi) {
-        return bad(whole_item, "is a backwards range");
-      }
+      if (!lo || !hi) { return bad(whole_item, "is not a port number 0-65535 or a range of them"); }
+      if (*lo > *hi) { return bad(whole_item, "is a backwards range"); }
       low = *lo;
       high = *hi;
     } else {
       const auto port = parse_port_number(item);
-      if (!port) {
-        return bad(whole_item, "is not a port number 0-65535 or a range of them");
-      }
+      if (!port) { return bad(whole_item, "is not a port number 0-65535 or a range of them"); }
       low = high = *port;
     }
     auto& list = udp ? lists.udp : lists.tcp;
-    for (unsigned port = low; port <= high; ++port) {
-      list.push_back(static_cast<std::uint16_t>(port));
-    }
-    if (comma == text.size()) {
-      break;
-    }
+    for (unsigned port = low; port <= high; ++port) { list.push_back(static_cast<std::uint16_t>(port)); }
+    if (comma == text.size()) { break; }
   }
   normalise(lists.tcp);
   normalise(lists.udp);
@@ -99,9 +85,7 @@ std::span<const std::uint16_t> default_tcp_ports() { return k_default_tcp_ports;
 
 PortLists discovery_ports(const PortLists* user, bool include_defaults) {
   PortLists lists;
-  if (user == nullptr || include_defaults) {
-    lists.tcp.assign(k_default_tcp_ports.begin(), k_default_tcp_ports.end());
-  }
+  if (user == nullptr || include_defaults) { lists.tcp.assign(k_default_tcp_ports.begin(), k_default_tcp_ports.end()); }
   if (user != nullptr) {
     lists.tcp.insert(lists.tcp.end(), user->tcp.begin(), user->tcp.end());
     lists.udp = user->udp;

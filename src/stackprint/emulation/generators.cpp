@@ -39,27 +39,27 @@ std::uint64_t isn_multiplier(const IsnPlan& plan, int from, int to, double dt_se
 std::uint16_t next_ip_id(const IpIdPlan& plan, std::uint32_t& counter, SplitMix& rng) {
   counter &= 0xFFFFU;
   switch (plan.kind) {
-    case IpIdKind::zero: return 0;
-    case IpIdKind::constant: return plan.constant;
-    case IpIdKind::increments: counter = (counter + 1U) & 0xFFFFU; break;
-    case IpIdKind::broken_increments: counter = (counter + 256U) & 0xFFFFU; break;
-    case IpIdKind::random_increments: {
-      auto step = static_cast<std::uint32_t>(1001 + rng.below(1999));
-      if (step % 256U == 0) ++step;
-      counter = (counter + step) & 0xFFFFU;
-      break;
+  case IpIdKind::zero: return 0;
+  case IpIdKind::constant: return plan.constant;
+  case IpIdKind::increments: counter = (counter + 1U) & 0xFFFFU; break;
+  case IpIdKind::broken_increments: counter = (counter + 256U) & 0xFFFFU; break;
+  case IpIdKind::random_increments: {
+    auto step = static_cast<std::uint32_t>(1001 + rng.below(1999));
+    if (step % 256U == 0) ++step;
+    counter = (counter + step) & 0xFFFFU;
+    break;
+  }
+  case IpIdKind::random: {
+    // Every step jumps by more than 20000 (up, or down which wraps in 32 bits): RD for any 3
+    // samples, and never two equal IDs in a row (Nmap drops such SEQ replies as duplicates).
+    if (counter >= 32768U) {
+      counter = static_cast<std::uint32_t>(rng.below(counter - 20000U));
+    } else {
+      counter = counter + 20001U + static_cast<std::uint32_t>(rng.below(65535U - counter - 20001U + 1U));
     }
-    case IpIdKind::random: {
-      // Every step jumps by more than 20000 (up, or down which wraps in 32 bits): RD for any 3
-      // samples, and never two equal IDs in a row (Nmap drops such SEQ replies as duplicates).
-      if (counter >= 32768U) {
-        counter = static_cast<std::uint32_t>(rng.below(counter - 20000U));
-      } else {
-        counter = counter + 20001U + static_cast<std::uint32_t>(rng.below(65535U - counter - 20001U + 1U));
-      }
-      counter &= 0xFFFFU;
-      break;
-    }
+    counter &= 0xFFFFU;
+    break;
+  }
   }
   return static_cast<std::uint16_t>(counter);
 }
@@ -67,24 +67,24 @@ std::uint16_t next_ip_id(const IpIdPlan& plan, std::uint32_t& counter, SplitMix&
 void rebase_ip_id_counter(const IpIdPlan& plan, std::uint32_t& counter, SplitMix& rng) {
   counter &= 0xFFFFU;
   switch (plan.kind) {
-    case IpIdKind::increments:
-    case IpIdKind::random_increments:
-      if (counter > 65535U - 40000U) counter = static_cast<std::uint32_t>(1 + rng.below(8192));
-      break;
-    case IpIdKind::broken_increments:
-      if (counter > 65535U - 40U * 256U) counter = static_cast<std::uint32_t>(rng.below(64)) * 256U + (counter & 0xFFU);
-      break;
-    case IpIdKind::zero:
-    case IpIdKind::constant:
-    case IpIdKind::random: break;
+  case IpIdKind::increments:
+  case IpIdKind::random_increments:
+    if (counter > 65535U - 40000U) counter = static_cast<std::uint32_t>(1 + rng.below(8192));
+    break;
+  case IpIdKind::broken_increments:
+    if (counter > 65535U - 40U * 256U) counter = static_cast<std::uint32_t>(rng.below(64)) * 256U + (counter & 0xFFU);
+    break;
+  case IpIdKind::zero:
+  case IpIdKind::constant:
+  case IpIdKind::random: break;
   }
 }
 
 std::uint32_t timestamp_value(const TimestampPlan& plan, double seconds, std::uint32_t offset) {
   switch (plan.kind) {
-    case TimestampKind::zero: return 0;
-    case TimestampKind::unsupported: return 0;
-    case TimestampKind::clock: break;
+  case TimestampKind::zero: return 0;
+  case TimestampKind::unsupported: return 0;
+  case TimestampKind::clock: break;
   }
   const double ticks = std::floor(std::max(seconds, 0.0) * plan.hz);
   const double wrapped = std::fmod(ticks, 4294967296.0);

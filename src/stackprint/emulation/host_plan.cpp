@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "stackprint/emulation/generators.hpp"
 #include "stackprint/base/ipv4_address.hpp"
+#include "stackprint/emulation/generators.hpp"
 
 namespace stackprint::emulation {
 
@@ -19,7 +19,8 @@ Expected<std::vector<std::uint32_t>> emulated_addresses(std::string_view cidr) {
   int prefix = 32;
   if (slash != std::string_view::npos) {
     const std::string_view digits = cidr.substr(slash + 1);
-    if (digits.empty() || digits.size() > 2 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (digits.empty() || digits.size() > 2 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return fail(fmt::format("--net '{}': the prefix length must be a number 16-32", cidr));
     }
     prefix = std::stoi(std::string(digits));
@@ -40,7 +41,8 @@ Expected<std::vector<std::uint32_t>> emulated_addresses(std::string_view cidr) {
 namespace {
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 } // namespace
@@ -80,7 +82,8 @@ Expected<std::vector<std::size_t>> select_references(const database::OsDb& db, s
   for (std::size_t i = 0; i < refs.size(); ++i) {
     if (lower(refs[i].name) == wanted) return std::vector<std::size_t>(count, i);
   }
-  return fail(fmt::format("--personality: no Fingerprint named '{}' (use a name, a line number or 'random')", selector));
+  return fail(
+      fmt::format("--personality: no Fingerprint named '{}' (use a name, a line number or 'random')", selector));
 }
 
 } // namespace stackprint::emulation

@@ -11,21 +11,17 @@
 namespace stackprint::emulation {
 namespace {
 
-constexpr std::array<std::string_view, k_hostile_kind_count> k_kind_names{
-    "malformed", "options", "duplicate", "late", "flood", "fragments", "spoof"};
+constexpr std::array<std::string_view, k_hostile_kind_count> k_kind_names{"malformed", "options",   "duplicate", "late",
+                                                                          "flood",     "fragments", "spoof"};
 constexpr std::size_t k_max_spoofed_neighbours = 4;
 constexpr int k_flood_from_self = 16;
 constexpr int k_flood_from_others = 4;
 
 // Recomputes the IPv4 header checksum over min(ihl*4, size) bytes; leaves anything shorter alone.
 void fix_ip_checksum(std::vector<std::uint8_t>& bytes) {
-  if (bytes.size() < 20) {
-    return;
-  }
+  if (bytes.size() < 20) { return; }
   const std::size_t length = std::min<std::size_t>(std::size_t{bytes[0] & 0x0FU} * 4, bytes.size());
-  if (length < 12) {
-    return;
-  }
+  if (length < 12) { return; }
   bytes[10] = 0;
   bytes[11] = 0;
   const std::uint16_t sum = internet_checksum(std::span<const std::uint8_t>(bytes.data(), length));
@@ -66,9 +62,7 @@ Expected<HostileKinds> parse_hostile_kinds(std::string_view text) {
 std::vector<std::uint32_t> hostile_neighbours(std::span<const std::uint32_t> block, std::size_t index) {
   std::vector<std::uint32_t> out;
   for (std::size_t distance = 1; distance <= block.size() && out.size() < k_max_spoofed_neighbours; ++distance) {
-    if (index >= distance) {
-      out.push_back(block[index - distance]);
-    }
+    if (index >= distance) { out.push_back(block[index - distance]); }
     if (index + distance < block.size() && out.size() < k_max_spoofed_neighbours) {
       out.push_back(block[index + distance]);
     }
@@ -80,9 +74,7 @@ HostileHost::HostileHost(HostileKinds kinds, std::uint32_t address, std::vector<
                          std::uint64_t seed)
     : m_kinds(kinds), m_address(address), m_neighbours(std::move(neighbours)),
       m_rng(mix_seed(seed, std::string_view("hostile"))) {
-  if (m_neighbours.size() > k_max_spoofed_neighbours) {
-    m_neighbours.resize(k_max_spoofed_neighbours);
-  }
+  if (m_neighbours.size() > k_max_spoofed_neighbours) { m_neighbours.resize(k_max_spoofed_neighbours); }
 }
 
 wire::Ipv4Packet HostileHost::as_if_for_us(const wire::Ipv4Packet& probe) const {
@@ -155,16 +147,14 @@ void HostileHost::add_malformed(const wire::Ipv4Packet& answer, Timestamp at, st
 }
 
 void HostileHost::add_bogus_options(const wire::Ipv4Packet& answer, Timestamp at, std::vector<TimedBytes>& out) {
-  if (answer.tcp() == nullptr) {
-    return;
-  }
+  if (answer.tcp() == nullptr) { return; }
   static const std::array<std::vector<std::uint8_t>, 6> k_bogus{{
-      {2, 0, 5, 180},                                     // MSS with length 0
-      {3, 1, 0, 0},                                       // window scale with length 1
-      {8, 40, 1, 2, 3, 4, 5, 6, 7, 8},                    // timestamps claiming 40 bytes
-      std::vector<std::uint8_t>(40, 1),                   // 40 bytes of NOPs
-      {254, 6, 0xAB, 0xCD, 0xEF, 0x01, 99, 2, 0, 0},      // unknown kinds, one without room for a length
-      {2, 3, 5, 4, 0, 0, 0, 0},                           // 3-byte MSS, EOL, garbage after it
+      {2, 0, 5, 180},                                // MSS with length 0
+      {3, 1, 0, 0},                                  // window scale with length 1
+      {8, 40, 1, 2, 3, 4, 5, 6, 7, 8},               // timestamps claiming 40 bytes
+      std::vector<std::uint8_t>(40, 1),              // 40 bytes of NOPs
+      {254, 6, 0xAB, 0xCD, 0xEF, 0x01, 99, 2, 0, 0}, // unknown kinds, one without room for a length
+      {2, 3, 5, 4, 0, 0, 0, 0},                      // 3-byte MSS, EOL, garbage after it
   }};
   for (const auto& options : k_bogus) {
     wire::Ipv4Packet copy = answer;
@@ -179,13 +169,12 @@ void HostileHost::add_bogus_options(const wire::Ipv4Packet& answer, Timestamp at
 void HostileHost::add_fragments(const wire::Ipv4Packet& answer, Timestamp at, std::vector<TimedBytes>& out) {
   const std::vector<std::uint8_t> good = wire::serialize(answer);
   const std::size_t ihl = answer.ip.header_length();
-  if (good.size() < ihl + 16) {
-    return;
-  }
+  if (good.size() < ihl + 16) { return; }
   const std::vector<std::uint8_t> header(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(ihl));
   // First fragment: 8 transport bytes, MF set.
   std::vector<std::uint8_t> first = header;
-  first.insert(first.end(), good.begin() + static_cast<std::ptrdiff_t>(ihl), good.begin() + static_cast<std::ptrdiff_t>(ihl + 8));
+  first.insert(first.end(), good.begin() + static_cast<std::ptrdiff_t>(ihl),
+               good.begin() + static_cast<std::ptrdiff_t>(ihl + 8));
   first[6] = static_cast<std::uint8_t>((first[6] & 0x40) | 0x20);
   first[7] = 0;
   set_total_length(first, first.size());
@@ -303,18 +292,10 @@ std::vector<TimedBytes> HostileHost::around_answers(const wire::Ipv4Packet& rece
   // them (the first answer wins).
   const Timestamp before = later(now, -1);
   for (const auto& answer : honest) {
-    if (has(HostileKind::malformed)) {
-      add_malformed(answer, before, out);
-    }
-    if (has(HostileKind::options)) {
-      add_bogus_options(answer, before, out);
-    }
-    if (has(HostileKind::fragments)) {
-      add_fragments(answer, before, out);
-    }
-    if (has(HostileKind::spoof)) {
-      add_spoofed(received, answer, before, out);
-    }
+    if (has(HostileKind::malformed)) { add_malformed(answer, before, out); }
+    if (has(HostileKind::options)) { add_bogus_options(answer, before, out); }
+    if (has(HostileKind::fragments)) { add_fragments(answer, before, out); }
+    if (has(HostileKind::spoof)) { add_spoofed(received, answer, before, out); }
     const std::vector<std::uint8_t> bytes = wire::serialize(answer);
     if (has(HostileKind::duplicate)) {
       for (int i = 1; i <= 2; ++i) {
@@ -330,9 +311,7 @@ std::vector<TimedBytes> HostileHost::around_answers(const wire::Ipv4Packet& rece
   }
   // Only packets the host answers set off a flood: the scanner's kernel answers unsolicited packets
   // with RSTs and unreachables, which would otherwise set off floods of their own, without end.
-  if (has(HostileKind::flood) && !honest.empty()) {
-    add_flood(received, now, out);
-  }
+  if (has(HostileKind::flood) && !honest.empty()) { add_flood(received, now, out); }
   return out;
 }
 
@@ -340,9 +319,7 @@ std::vector<TimedBytes> HostileHost::overheard(const wire::Ipv4Packet& probe_for
                                                std::span<const std::uint8_t> probe_bytes,
                                                const std::vector<wire::Ipv4Packet>& own_answers, Timestamp now) {
   std::vector<TimedBytes> out;
-  if (!has(HostileKind::spoof)) {
-    return out;
-  }
+  if (!has(HostileKind::spoof)) { return out; }
   for (const auto& answer : own_answers) {
     out.push_back(TimedBytes{later(now, -1), wire::serialize(answer)});
     ++m_stats.spoof;

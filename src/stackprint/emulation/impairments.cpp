@@ -12,15 +12,14 @@ namespace {
 
 std::optional<double> parse_number(std::string_view text) {
   if (text.empty() || text.size() > 20) return std::nullopt;
-  if (!std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; })) return std::nullopt;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }))
+    return std::nullopt;
   try {
     std::size_t used = 0;
     const double v = std::stod(std::string(text), &used);
     if (used != text.size()) return std::nullopt;
     return v;
-  } catch (...) {
-    return std::nullopt;
-  }
+  } catch (...) { return std::nullopt; }
 }
 
 } // namespace
@@ -37,11 +36,13 @@ Expected<double> parse_loss(std::string_view text) {
 Expected<std::pair<std::int64_t, std::int64_t>> parse_delay(std::string_view text) {
   const std::size_t colon = text.find(':');
   const auto ms = parse_number(text.substr(0, colon));
-  const auto jitter = colon == std::string_view::npos ? std::optional<double>(0.0) : parse_number(text.substr(colon + 1));
+  const auto jitter =
+      colon == std::string_view::npos ? std::optional<double>(0.0) : parse_number(text.substr(colon + 1));
   if (!ms || !jitter || *ms > 60000.0 || *jitter > 60000.0) {
     return fail(fmt::format("--delay '{}': expected MS or MS:JITTER in milliseconds (0-60000)", text));
   }
-  return std::pair<std::int64_t, std::int64_t>{static_cast<std::int64_t>(*ms * 1000.0), static_cast<std::int64_t>(*jitter * 1000.0)};
+  return std::pair<std::int64_t, std::int64_t>{static_cast<std::int64_t>(*ms * 1000.0),
+                                               static_cast<std::int64_t>(*jitter * 1000.0)};
 }
 
 Expected<double> parse_icmp_rate(std::string_view text) {
@@ -58,7 +59,8 @@ Expected<std::bitset<probes::k_probe_count>> parse_probe_filter(std::string_view
   std::size_t pos = 0;
   while (pos <= text.size()) {
     const std::size_t comma = text.find(',', pos);
-    const std::string_view item = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    const std::string_view item =
+        text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
     if (item.empty()) return fail(fmt::format("--filter '{}': empty item", text));
     if (item == "SEQ") {
@@ -80,7 +82,8 @@ Expected<std::bitset<probes::k_probe_count>> parse_probe_filter(std::string_view
       auto last_text = std::string(item.substr(dash + 1));
       // "T2-7" and "T2-T7" both work.
       if (!last_text.empty() && last_text[0] >= '0' && last_text[0] <= '9' && first) {
-        last_text = std::string(probes::probe_name(*first)).substr(0, probes::probe_name(*first).size() - 1) + last_text;
+        last_text =
+            std::string(probes::probe_name(*first)).substr(0, probes::probe_name(*first).size() - 1) + last_text;
       }
       const auto last = probes::probe_from_name(last_text);
       if (!first || !last || *last < *first) return fail(fmt::format("--filter '{}': bad range '{}'", text, item));
@@ -88,7 +91,9 @@ Expected<std::bitset<probes::k_probe_count>> parse_probe_filter(std::string_view
       continue;
     }
     const auto id = probes::probe_from_name(item);
-    if (!id) return fail(fmt::format("--filter '{}': unknown probe '{}' (SEQ, OPS, ECN, T1-T7, IE, IE1, IE2, U1)", text, item));
+    if (!id)
+      return fail(
+          fmt::format("--filter '{}': unknown probe '{}' (SEQ, OPS, ECN, T1-T7, IE, IE1, IE2, U1)", text, item));
     set(*id);
   }
   return out;
@@ -126,7 +131,8 @@ std::optional<Timestamp> Impairer::schedule(const wire::Ipv4Packet& reply, Times
     m_tokens -= 1.0;
   }
   std::int64_t delay = m_spec.delay_us;
-  if (m_spec.jitter_us > 0) delay += static_cast<std::int64_t>(m_rng.below(static_cast<std::uint64_t>(m_spec.jitter_us) + 1));
+  if (m_spec.jitter_us > 0)
+    delay += static_cast<std::int64_t>(m_rng.below(static_cast<std::uint64_t>(m_spec.jitter_us) + 1));
   return now + std::chrono::microseconds{delay};
 }
 

@@ -17,10 +17,10 @@
 namespace stackprint::emulation {
 
 struct ImpairmentSpec {
-  double loss = 0.0;                       // probability 0..1 that a reply is lost
-  std::int64_t delay_us = 0;               // added to every reply
-  std::int64_t jitter_us = 0;              // plus uniform 0..jitter
-  std::optional<double> icmp_per_second;   // token bucket for ICMP replies (burst = max(1, rate))
+  double loss = 0.0;                           // probability 0..1 that a reply is lost
+  std::int64_t delay_us = 0;                   // added to every reply
+  std::int64_t jitter_us = 0;                  // plus uniform 0..jitter
+  std::optional<double> icmp_per_second;       // token bucket for ICMP replies (burst = max(1, rate))
   std::bitset<probes::k_probe_count> filtered; // probes dropped before they reach the host
 };
 
@@ -36,7 +36,8 @@ struct ImpairmentSpec {
 
 class Impairer {
 public:
-  Impairer(ImpairmentSpec spec, std::uint64_t seed) : m_spec(spec), m_rng(mix_seed(seed, std::string_view("impairments"))) {}
+  Impairer(ImpairmentSpec spec, std::uint64_t seed)
+      : m_spec(spec), m_rng(mix_seed(seed, std::string_view("impairments"))) {}
 
   // Whether a received packet is dropped by the filter. `probe` is what recognise_probe() said;
   // a filtered IE also drops other echo requests and a filtered U1 every UDP datagram, as a
@@ -53,7 +54,7 @@ public:
 private:
   ImpairmentSpec m_spec;
   SplitMix m_rng;
-  double m_tokens = -1.0;  // < 0: bucket not started
+  double m_tokens = -1.0; // < 0: bucket not started
   std::optional<Timestamp> m_last_refill;
   std::uint64_t m_lost = 0;
   std::uint64_t m_rate_limited = 0;

@@ -59,34 +59,34 @@ Expected<OptionLayout> parse_option_string(std::string_view text) {
   while (i < text.size()) {
     const char c = text[i++];
     switch (c) {
-      case 'L': out.bytes.push_back(wire::k_tcp_option_eol); break;
-      case 'N': out.bytes.push_back(wire::k_tcp_option_nop); break;
-      case 'S': out.bytes.insert(out.bytes.end(), {wire::k_tcp_option_sack_permitted, 2}); break;
-      case 'M': {
-        const auto v = read_number(0xFFFF);
-        if (!v) return fail(fmt::format("option string '{}': bad MSS value", text));
-        out.bytes.insert(out.bytes.end(), {wire::k_tcp_option_mss, 4, static_cast<std::uint8_t>(*v >> 8U),
-                                           static_cast<std::uint8_t>(*v & 0xFFU)});
-        break;
+    case 'L': out.bytes.push_back(wire::k_tcp_option_eol); break;
+    case 'N': out.bytes.push_back(wire::k_tcp_option_nop); break;
+    case 'S': out.bytes.insert(out.bytes.end(), {wire::k_tcp_option_sack_permitted, 2}); break;
+    case 'M': {
+      const auto v = read_number(0xFFFF);
+      if (!v) return fail(fmt::format("option string '{}': bad MSS value", text));
+      out.bytes.insert(out.bytes.end(), {wire::k_tcp_option_mss, 4, static_cast<std::uint8_t>(*v >> 8U),
+                                         static_cast<std::uint8_t>(*v & 0xFFU)});
+      break;
+    }
+    case 'W': {
+      const auto v = read_number(0xFF);
+      if (!v) return fail(fmt::format("option string '{}': bad window scale", text));
+      out.bytes.insert(out.bytes.end(), {wire::k_tcp_option_window_scale, 3, static_cast<std::uint8_t>(*v)});
+      break;
+    }
+    case 'T': {
+      if (i + 2 > text.size() || (text[i] != '0' && text[i] != '1') || (text[i + 1] != '0' && text[i + 1] != '1')) {
+        return fail(fmt::format("option string '{}': bad timestamp flags", text));
       }
-      case 'W': {
-        const auto v = read_number(0xFF);
-        if (!v) return fail(fmt::format("option string '{}': bad window scale", text));
-        out.bytes.insert(out.bytes.end(), {wire::k_tcp_option_window_scale, 3, static_cast<std::uint8_t>(*v)});
-        break;
-      }
-      case 'T': {
-        if (i + 2 > text.size() || (text[i] != '0' && text[i] != '1') || (text[i + 1] != '0' && text[i + 1] != '1')) {
-          return fail(fmt::format("option string '{}': bad timestamp flags", text));
-        }
-        out.timestamp_offset = out.bytes.size();
-        out.tsval_nonzero = text[i] == '1';
-        out.tsecr_nonzero = text[i + 1] == '1';
-        i += 2;
-        out.bytes.insert(out.bytes.end(), {wire::k_tcp_option_timestamp, 10, 0, 0, 0, 0, 0, 0, 0, 0});
-        break;
-      }
-      default: return fail(fmt::format("option string '{}': unknown option letter '{}'", text, c));
+      out.timestamp_offset = out.bytes.size();
+      out.tsval_nonzero = text[i] == '1';
+      out.tsecr_nonzero = text[i + 1] == '1';
+      i += 2;
+      out.bytes.insert(out.bytes.end(), {wire::k_tcp_option_timestamp, 10, 0, 0, 0, 0, 0, 0, 0, 0});
+      break;
+    }
+    default: return fail(fmt::format("option string '{}': unknown option letter '{}'", text, c));
     }
   }
   if (out.bytes.size() > 40) return fail(fmt::format("option string '{}': more than 40 bytes", text));
@@ -146,24 +146,24 @@ Candidates candidates_for(std::string_view text, SplitMix& rng) {
   std::vector<std::string> raw;
   for (const auto& alt : e.alternatives()) {
     switch (alt.fixed) {
-      case database::Alternative::FixedMode::literal: raw.push_back(alt.literal); break;
-      case database::Alternative::FixedMode::range: {
-        const std::uint64_t lo = alt.lo;
-        const std::uint64_t hi = std::max<std::uint64_t>(alt.hi, lo);
-        const std::uint64_t width = hi - lo;
-        raw.push_back(hex(lo + width / 2));
-        raw.push_back(hex(lo + width / 4 + rng.below(width / 2 + 1)));
-        raw.push_back(hex(lo));
-        raw.push_back(hex(hi));
-        break;
-      }
-      case database::Alternative::FixedMode::less:
-        if (alt.lo > 0) raw.push_back(hex(alt.lo - 1U));
-        raw.push_back("0");
-        break;
-      case database::Alternative::FixedMode::greater:
-        if (alt.lo < 0xFFFFFFFFU) raw.push_back(hex(std::uint64_t{alt.lo} + 1U));
-        break;
+    case database::Alternative::FixedMode::literal: raw.push_back(alt.literal); break;
+    case database::Alternative::FixedMode::range: {
+      const std::uint64_t lo = alt.lo;
+      const std::uint64_t hi = std::max<std::uint64_t>(alt.hi, lo);
+      const std::uint64_t width = hi - lo;
+      raw.push_back(hex(lo + width / 2));
+      raw.push_back(hex(lo + width / 4 + rng.below(width / 2 + 1)));
+      raw.push_back(hex(lo));
+      raw.push_back(hex(hi));
+      break;
+    }
+    case database::Alternative::FixedMode::less:
+      if (alt.lo > 0) raw.push_back(hex(alt.lo - 1U));
+      raw.push_back("0");
+      break;
+    case database::Alternative::FixedMode::greater:
+      if (alt.lo < 0xFFFFFFFFU) raw.push_back(hex(std::uint64_t{alt.lo} + 1U));
+      break;
     }
   }
   Candidates out;
@@ -184,25 +184,25 @@ std::vector<std::uint32_t> numeric_candidates(std::string_view text, std::size_t
   std::vector<std::uint32_t> raw;
   for (const auto& alt : e.alternatives()) {
     switch (alt.fixed) {
-      case database::Alternative::FixedMode::literal:
-        if (const auto v = parse_hex(alt.literal)) raw.push_back(*v);
-        break;
-      case database::Alternative::FixedMode::range: {
-        const std::int64_t lo = alt.lo;
-        const std::int64_t hi = std::max<std::int64_t>(alt.hi, lo);
-        const std::int64_t mid = lo + (hi - lo) / 2;
-        for (std::int64_t d = 0; d <= (hi - lo) / 2 + 1 && raw.size() < 4 * limit; ++d) {
-          if (mid + d <= hi) raw.push_back(static_cast<std::uint32_t>(mid + d));
-          if (d > 0 && mid - d >= lo) raw.push_back(static_cast<std::uint32_t>(mid - d));
-        }
-        break;
+    case database::Alternative::FixedMode::literal:
+      if (const auto v = parse_hex(alt.literal)) raw.push_back(*v);
+      break;
+    case database::Alternative::FixedMode::range: {
+      const std::int64_t lo = alt.lo;
+      const std::int64_t hi = std::max<std::int64_t>(alt.hi, lo);
+      const std::int64_t mid = lo + (hi - lo) / 2;
+      for (std::int64_t d = 0; d <= (hi - lo) / 2 + 1 && raw.size() < 4 * limit; ++d) {
+        if (mid + d <= hi) raw.push_back(static_cast<std::uint32_t>(mid + d));
+        if (d > 0 && mid - d >= lo) raw.push_back(static_cast<std::uint32_t>(mid - d));
       }
-      case database::Alternative::FixedMode::less:
-        if (alt.lo > 0) raw.push_back(alt.lo - 1U);
-        break;
-      case database::Alternative::FixedMode::greater:
-        if (alt.lo < 0x7FFFFFFFU) raw.push_back(alt.lo + 1U);
-        break;
+      break;
+    }
+    case database::Alternative::FixedMode::less:
+      if (alt.lo > 0) raw.push_back(alt.lo - 1U);
+      break;
+    case database::Alternative::FixedMode::greater:
+      if (alt.lo < 0x7FFFFFFFU) raw.push_back(alt.lo + 1U);
+      break;
     }
   }
   std::vector<std::uint32_t> both;
@@ -319,21 +319,22 @@ std::uint8_t flags_from_letters(std::string_view letters) {
   std::uint8_t f = 0;
   for (const char c : letters) {
     switch (c) {
-      case 'E': f |= wire::k_tcp_ece; break;
-      case 'U': f |= wire::k_tcp_urg; break;
-      case 'A': f |= wire::k_tcp_ack; break;
-      case 'P': f |= wire::k_tcp_psh; break;
-      case 'R': f |= wire::k_tcp_rst; break;
-      case 'S': f |= wire::k_tcp_syn; break;
-      case 'F': f |= wire::k_tcp_fin; break;
-      default: break;
+    case 'E': f |= wire::k_tcp_ece; break;
+    case 'U': f |= wire::k_tcp_urg; break;
+    case 'A': f |= wire::k_tcp_ack; break;
+    case 'P': f |= wire::k_tcp_psh; break;
+    case 'R': f |= wire::k_tcp_rst; break;
+    case 'S': f |= wire::k_tcp_syn; break;
+    case 'F': f |= wire::k_tcp_fin; break;
+    default: break;
     }
   }
   return f;
 }
 
 bool valid_flag_letters(const std::string& v) {
-  return std::all_of(v.begin(), v.end(), [](char c) { return std::string_view("EUAPRSF").find(c) != std::string_view::npos; });
+  return std::all_of(v.begin(), v.end(),
+                     [](char c) { return std::string_view("EUAPRSF").find(c) != std::string_view::npos; });
 }
 
 bool valid_option_string(const std::string& v) { return parse_option_string(v).has_value(); }
@@ -347,9 +348,8 @@ bool responds(Chooser& c, const std::string& test) {
 
 OptionLayout choose_options(Chooser& c, const std::string& test, const std::string& attribute,
                             const std::function<bool(const std::string&)>& prefer) {
-  const auto o = c.pick(test, attribute, [&](const std::string& v) {
-    return valid_option_string(v) && (!prefer || prefer(v));
-  });
+  const auto o =
+      c.pick(test, attribute, [&](const std::string& v) { return valid_option_string(v) && (!prefer || prefer(v)); });
   if (!o) return {};
   auto layout = parse_option_string(*o);
   if (!layout) {
@@ -364,10 +364,20 @@ void choose_tcp_rules(Chooser& c, const std::string& test, TcpBehaviour& b) {
   b.responds = responds(c, test);
   b.dont_fragment = c.pick(test, "DF", [](const std::string& v) { return v == "Y" || v == "N"; }).value_or("N") == "Y";
   b.ttl = narrow_ttl(choose_ttl(c, test), c);
-  const std::string s = c.pick(test, "S", [](const std::string& v) { return v == "Z" || v == "A" || v == "A+" || v == "O"; }).value_or("O");
-  b.seq = s == "Z" ? SeqRule::zero : s == "A" ? SeqRule::probe_ack : s == "A+" ? SeqRule::probe_ack_plus_1 : SeqRule::other;
-  const std::string a = c.pick(test, "A", [](const std::string& v) { return v == "Z" || v == "S" || v == "S+" || v == "O"; }).value_or("S+");
-  b.ack = a == "Z" ? AckRule::zero : a == "S" ? AckRule::probe_seq : a == "S+" ? AckRule::probe_seq_plus_1 : AckRule::other;
+  const std::string s = c.pick(test, "S", [](const std::string& v) {
+                           return v == "Z" || v == "A" || v == "A+" || v == "O";
+                         }).value_or("O");
+  b.seq = s == "Z"    ? SeqRule::zero
+          : s == "A"  ? SeqRule::probe_ack
+          : s == "A+" ? SeqRule::probe_ack_plus_1
+                      : SeqRule::other;
+  const std::string a = c.pick(test, "A", [](const std::string& v) {
+                           return v == "Z" || v == "S" || v == "S+" || v == "O";
+                         }).value_or("S+");
+  b.ack = a == "Z"    ? AckRule::zero
+          : a == "S"  ? AckRule::probe_seq
+          : a == "S+" ? AckRule::probe_seq_plus_1
+                      : AckRule::other;
   // T1 is also the answer to the open port's SYN (port discovery and the SEQ probes): where the
   // reference allows several flag sets (e.g. `F=A|AS`), a SYN/ACK keeps the port visibly open, so
   // scanners do not give up on the host before OS detection starts.
@@ -386,8 +396,8 @@ void choose_tcp_rules(Chooser& c, const std::string& test, TcpBehaviour& b) {
     b.rst_payload.assign(forged.begin(), forged.end());
   }
   const std::string q = c.pick(test, "Q", [](const std::string& v) {
-    return v.empty() || v == "R" || v == "U" || v == "RU";
-  }).value_or("");
+                           return v.empty() || v == "R" || v == "U" || v == "RU";
+                         }).value_or("");
   if (q.find('R') != std::string::npos) b.reserved = 0x8;
   if (q.find('U') != std::string::npos) b.urgent_pointer = 0xF7F5;
 }
@@ -502,7 +512,8 @@ bool plan_satisfies(const IsnPlan& plan, std::span<const double> times_ms, const
       isn += static_cast<std::uint32_t>(k * plan.gcd);
     }
     response_tests::SeqSlot slot;
-    slot.reply = response_tests::SeqReply{isn == 0 ? 1U : isn, static_cast<std::uint16_t>(i + 1), 1000U + static_cast<std::uint32_t>(i)};
+    slot.reply = response_tests::SeqReply{isn == 0 ? 1U : isn, static_cast<std::uint16_t>(i + 1),
+                                          1000U + static_cast<std::uint32_t>(i)};
     slot.send_time_us = static_cast<std::int64_t>(std::llround(times_ms[i] * 1000.0)) + 1'700'000'000'000'000LL;
     input.slots.push_back(slot);
   }
@@ -524,13 +535,14 @@ IsnPlan choose_isn_plan(Chooser& c) {
   const std::string* gcd_expr = c.expression("SEQ", "GCD");
   const std::string* isr_expr = c.expression("SEQ", "ISR");
   const std::vector<std::uint32_t> gcds = gcd_expr ? numeric_candidates(*gcd_expr, 12) : std::vector<std::uint32_t>{1};
-  const std::vector<std::uint32_t> isrs = isr_expr ? numeric_candidates(*isr_expr, 9) : std::vector<std::uint32_t>{0x108};
+  const std::vector<std::uint32_t> isrs =
+      isr_expr ? numeric_candidates(*isr_expr, 9) : std::vector<std::uint32_t>{0x108};
   const std::vector<std::uint32_t> sps = sp_expr ? numeric_candidates(*sp_expr, 9) : std::vector<std::uint32_t>{0x100};
   // Nmap's real cadence (facts 4.6), an exact one and two wobbly ones: the plan must hold for all.
   constexpr std::array<std::array<double, 6>, 4> cadences{{{0.0, 100.2, 200.3, 300.3, 400.6, 500.8},
-                                                          {0.0, 100.0, 200.0, 300.0, 400.0, 500.0},
-                                                          {0.0, 100.5, 200.6, 301.1, 401.2, 501.7},
-                                                          {0.0, 100.1, 200.7, 300.9, 401.0, 501.6}}};
+                                                           {0.0, 100.0, 200.0, 300.0, 400.0, 500.0},
+                                                           {0.0, 100.5, 200.6, 301.1, 401.2, 501.7},
+                                                           {0.0, 100.1, 200.7, 300.9, 401.0, 501.6}}};
   for (const bool require_fixed : {true, false}) {
     for (const std::uint32_t g : gcds) {
       for (const std::uint32_t isr : isrs) {
@@ -573,10 +585,12 @@ UdpBehaviour choose_u1(Chooser& c) {
   if (!u.responds) return u;
   u.dont_fragment = c.pick(test, "DF", [](const std::string& v) { return v == "Y" || v == "N"; }).value_or("N") == "Y";
   u.ttl = narrow_ttl(choose_ttl(c, test), c);
-  const std::uint32_t ipl = hex_or(c.pick(test, "IPL", [](const std::string& v) {
-    const auto n = parse_hex(v);
-    return n && *n >= 48 && *n <= 1500;
-  }), 356);
+  const std::uint32_t ipl = hex_or(c.pick(test, "IPL",
+                                          [](const std::string& v) {
+                                            const auto n = parse_hex(v);
+                                            return n && *n >= 48 && *n <= 1500;
+                                          }),
+                                   356);
   u.total_length = static_cast<std::uint16_t>(std::clamp<std::uint32_t>(ipl, 48, 1500));
   u.unused = hex_or(c.pick(test, "UN", [](const std::string& v) { return parse_hex(v).has_value(); }), 0);
   const auto g_or_hex = [](const std::string& v) {
@@ -590,8 +604,11 @@ UdpBehaviour choose_u1(Chooser& c) {
   if (const auto rid = c.pick(test, "RID", g_or_hex); rid && *rid != "G") {
     u.quoted_id = static_cast<std::uint16_t>(hex_or(rid, 0x1042));
   }
-  const std::string ripck = c.pick(test, "RIPCK", [](const std::string& v) { return v == "G" || v == "Z" || v == "I"; }).value_or("G");
-  u.quoted_checksum = ripck == "Z" ? QuotedChecksum::zero : ripck == "I" ? QuotedChecksum::invalid : QuotedChecksum::good;
+  const std::string ripck =
+      c.pick(test, "RIPCK", [](const std::string& v) { return v == "G" || v == "Z" || v == "I"; }).value_or("G");
+  u.quoted_checksum = ripck == "Z"   ? QuotedChecksum::zero
+                      : ripck == "I" ? QuotedChecksum::invalid
+                                     : QuotedChecksum::good;
   if (const auto ruck = c.pick(test, "RUCK", g_or_hex); ruck && *ruck != "G") {
     u.quoted_udp_checksum = static_cast<std::uint16_t>(hex_or(ruck, 0));
   }
@@ -604,15 +621,17 @@ EchoBehaviour choose_ie(Chooser& c) {
   const std::string test = "IE";
   e.responds = responds(c, test);
   if (!e.responds) return e;
-  const std::string dfi = c.pick(test, "DFI", [](const std::string& v) { return v == "Y" || v == "S" || v == "N" || v == "O"; }).value_or("N");
+  const std::string dfi = c.pick(test, "DFI", [](const std::string& v) {
+                             return v == "Y" || v == "S" || v == "N" || v == "O";
+                           }).value_or("N");
   e.dont_fragment_1 = dfi == "Y" || dfi == "S";
   e.dont_fragment_2 = dfi == "Y" || dfi == "O";
   e.ttl = narrow_ttl(choose_ttl(c, test), c);
   const std::string cd = c.pick(test, "CD", [](const std::string& v) {
-    if (v == "Z" || v == "S" || v == "O") return true;
-    const auto n = parse_hex(v);
-    return n && *n >= 1 && *n <= 0xFF;
-  }).value_or("S");
+                            if (v == "Z" || v == "S" || v == "O") return true;
+                            const auto n = parse_hex(v);
+                            return n && *n >= 1 && *n <= 0xFF;
+                          }).value_or("S");
   if (cd == "Z") {
     e.code_1 = 0;
     e.code_2 = 0;
@@ -630,7 +649,8 @@ EchoBehaviour choose_ie(Chooser& c) {
 
 Expected<Personality> make_personality(const database::OsDb& db, std::size_t reference, std::uint64_t seed) {
   if (reference >= db.references().size()) {
-    return fail(fmt::format("reference index {} out of range (the database has {})", reference, db.references().size()));
+    return fail(
+        fmt::format("reference index {} out of range (the database has {})", reference, db.references().size()));
   }
   Personality p;
   p.reference = reference;
@@ -658,9 +678,9 @@ Expected<Personality> make_personality(const database::OsDb& db, std::size_t ref
   // makes Nmap say U, any TSval 0 says 0.
   auto seq_options_ok = [ts_kind](const std::string& v) {
     switch (ts_kind) {
-      case TimestampKind::unsupported: return v.find('T') == std::string::npos;
-      case TimestampKind::zero: return v.find("T0") != std::string::npos;
-      case TimestampKind::clock: return v.find("T1") != std::string::npos;
+    case TimestampKind::unsupported: return v.find('T') == std::string::npos;
+    case TimestampKind::zero: return v.find("T0") != std::string::npos;
+    case TimestampKind::clock: return v.find("T1") != std::string::npos;
     }
     return true;
   };
@@ -671,15 +691,19 @@ Expected<Personality> make_personality(const database::OsDb& db, std::size_t ref
   for (std::size_t i = 0; i < 6; ++i) {
     TcpBehaviour b = t1;
     const std::string n = std::to_string(i + 1);
-    b.window = static_cast<std::uint16_t>(hex_or(c.pick("WIN", "W" + n, [](const std::string& v) {
-      const auto x = parse_hex(v);
-      return x && *x <= 0xFFFF;
-    }), 0));
+    b.window = static_cast<std::uint16_t>(hex_or(c.pick("WIN", "W" + n,
+                                                        [](const std::string& v) {
+                                                          const auto x = parse_hex(v);
+                                                          return x && *x <= 0xFFFF;
+                                                        }),
+                                                 0));
     if (c.expression("OPS", "O" + n) != nullptr) {
       b.options = choose_options(c, "OPS", "O" + n, seq_options_ok);
     } else {
       // OPS(R=N) or no OPS line: options that at least agree with SEQ.TS.
-      const char* fallback = ts_kind == TimestampKind::clock ? "M5B4NNT11" : ts_kind == TimestampKind::zero ? "M5B4NNT01" : "M5B4";
+      const char* fallback = ts_kind == TimestampKind::clock  ? "M5B4NNT11"
+                             : ts_kind == TimestampKind::zero ? "M5B4NNT01"
+                                                              : "M5B4";
       b.options = parse_option_string(fallback).value_or(OptionLayout{});
     }
     p.seq[i] = b;
@@ -689,10 +713,12 @@ Expected<Personality> make_personality(const database::OsDb& db, std::size_t ref
     const std::string test = "T" + std::to_string(i + 1);
     TcpBehaviour b;
     choose_tcp_rules(c, test, b);
-    b.window = static_cast<std::uint16_t>(hex_or(c.pick(test, "W", [](const std::string& v) {
-      const auto x = parse_hex(v);
-      return x && *x <= 0xFFFF;
-    }), 0));
+    b.window = static_cast<std::uint16_t>(hex_or(c.pick(test, "W",
+                                                        [](const std::string& v) {
+                                                          const auto x = parse_hex(v);
+                                                          return x && *x <= 0xFFFF;
+                                                        }),
+                                                 0));
     b.options = choose_options(c, test, "O", {});
     p.t[i] = b;
   }
@@ -702,19 +728,26 @@ Expected<Personality> make_personality(const database::OsDb& db, std::size_t ref
     TcpBehaviour& b = p.ecn;
     const std::string test = "ECN";
     b.responds = responds(c, test);
-    b.dont_fragment = c.pick(test, "DF", [](const std::string& v) { return v == "Y" || v == "N"; }).value_or("N") == "Y";
+    b.dont_fragment =
+        c.pick(test, "DF", [](const std::string& v) { return v == "Y" || v == "N"; }).value_or("N") == "Y";
     b.ttl = narrow_ttl(choose_ttl(c, test), c);
-    b.window = static_cast<std::uint16_t>(hex_or(c.pick(test, "W", [](const std::string& v) {
-      const auto x = parse_hex(v);
-      return x && *x <= 0xFFFF;
-    }), 0));
+    b.window = static_cast<std::uint16_t>(hex_or(c.pick(test, "W",
+                                                        [](const std::string& v) {
+                                                          const auto x = parse_hex(v);
+                                                          return x && *x <= 0xFFFF;
+                                                        }),
+                                                 0));
     b.options = choose_options(c, test, "O", {});
     b.flags = wire::k_tcp_syn | wire::k_tcp_ack;
-    const std::string cc = c.pick(test, "CC", [](const std::string& v) { return v == "Y" || v == "N" || v == "S" || v == "O"; }).value_or("N");
+    const std::string cc = c.pick(test, "CC", [](const std::string& v) {
+                              return v == "Y" || v == "N" || v == "S" || v == "O";
+                            }).value_or("N");
     if (cc == "Y") b.flags |= wire::k_tcp_ece;
     if (cc == "S") b.flags |= wire::k_tcp_ece | wire::k_tcp_cwr;
     if (cc == "O") b.flags |= wire::k_tcp_cwr;
-    const std::string q = c.pick(test, "Q", [](const std::string& v) { return v.empty() || v == "R" || v == "U" || v == "RU"; }).value_or("");
+    const std::string q = c.pick(test, "Q", [](const std::string& v) {
+                             return v.empty() || v == "R" || v == "U" || v == "RU";
+                           }).value_or("");
     if (q.find('R') != std::string::npos) b.reserved = 0x8;
     if (q.find('U') != std::string::npos) b.urgent_pointer = 0xF7F5;
     b.seq = SeqRule::other;
@@ -728,7 +761,8 @@ Expected<Personality> make_personality(const database::OsDb& db, std::size_t ref
 
   p.ti = ip_id_plan(c.pick("SEQ", "TI", valid_ip_id_value).value_or("I"));
   p.ci = ip_id_plan(c.pick("SEQ", "CI", valid_ip_id_value).value_or(c.expression("SEQ", "TI") ? "I" : "I"));
-  p.ii = ip_id_plan(c.pick("SEQ", "II", [](const std::string& v) { return valid_ip_id_value(v) && v != "RD"; }).value_or("I"));
+  p.ii = ip_id_plan(
+      c.pick("SEQ", "II", [](const std::string& v) { return valid_ip_id_value(v) && v != "RD"; }).value_or("I"));
   const auto ss = c.pick("SEQ", "SS", [](const std::string& v) { return v == "S" || v == "O"; });
   p.shared_tcp_icmp_ids = ss ? *ss == "S" : p.ti.kind == p.ii.kind;
   return p;

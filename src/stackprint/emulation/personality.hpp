@@ -50,10 +50,10 @@ struct TcpBehaviour {
   OptionLayout options;
   SeqRule seq = SeqRule::other;
   AckRule ack = AckRule::probe_seq_plus_1;
-  std::uint8_t flags = 0;                  // wire::k_tcp_* bits
-  std::vector<std::uint8_t> rst_payload;   // forged so that CRC-32 equals the reference RD
-  std::uint8_t reserved = 0;               // Q contains R: non-zero reserved nibble
-  std::uint16_t urgent_pointer = 0;        // Q contains U: non-zero urgent pointer without URG
+  std::uint8_t flags = 0;                // wire::k_tcp_* bits
+  std::vector<std::uint8_t> rst_payload; // forged so that CRC-32 equals the reference RD
+  std::uint8_t reserved = 0;             // Q contains R: non-zero reserved nibble
+  std::uint16_t urgent_pointer = 0;      // Q contains U: non-zero urgent pointer without URG
 };
 
 // RIPCK: what the quoted IP checksum looks like.
@@ -105,11 +105,11 @@ struct IpIdPlan {
 // between the probes (time-driven counters, whose SP stays small only if the steps track time).
 // Between series it follows a clock at average_rate.
 struct IsnPlan {
-  std::uint32_t gcd = 1;                 // every difference is a multiple of this (0: constant ISN)
-  std::array<std::uint64_t, 5> steps{};  // fixed mode: ISN(SEQ i+1) - ISN(SEQ i), in units of gcd
+  std::uint32_t gcd = 1;                // every difference is a multiple of this (0: constant ISN)
+  std::array<std::uint64_t, 5> steps{}; // fixed mode: ISN(SEQ i+1) - ISN(SEQ i), in units of gcd
   bool time_scaled = false;
-  std::array<double, 5> rates{};         // time-scaled mode: ISN increase per second per step
-  double average_rate = 0.0;             // ISN increase per second of the free-running clock
+  std::array<double, 5> rates{}; // time-scaled mode: ISN increase per second per step
+  double average_rate = 0.0;     // ISN increase per second of the free-running clock
 };
 
 enum class TimestampKind : std::uint8_t { unsupported, zero, clock };
@@ -122,16 +122,16 @@ struct Personality {
   std::size_t reference = 0; // index into OsDb::references()
   std::string name;
   int line = 0;
-  std::array<TcpBehaviour, 6> seq;  // SEQ1..SEQ6 (T1's rules with W1..W6 / O1..O6)
+  std::array<TcpBehaviour, 6> seq; // SEQ1..SEQ6 (T1's rules with W1..W6 / O1..O6)
   TcpBehaviour ecn;
-  std::array<TcpBehaviour, 7> t;    // T1..T7 (T1 == SEQ1's behaviour, used for generic SYNs)
+  std::array<TcpBehaviour, 7> t; // T1..T7 (T1 == SEQ1's behaviour, used for generic SYNs)
   UdpBehaviour u1;
   EchoBehaviour ie;
   IsnPlan isn;
   TimestampPlan timestamps;
-  IpIdPlan ti;  // TCP replies from open ports
-  IpIdPlan ci;  // TCP replies from closed ports
-  IpIdPlan ii;  // ICMP replies
+  IpIdPlan ti;                     // TCP replies from open ports
+  IpIdPlan ci;                     // TCP replies from closed ports
+  IpIdPlan ii;                     // ICMP replies
   bool shared_tcp_icmp_ids = true; // SS=S: ICMP replies draw from the TCP counter
   // The U1 reply quotes the probe with its TTL lowered by this much, so Nmap's computed initial TTL
   // (T) exceeds the sent TTL by as much: how references with T=100 are reproduced.

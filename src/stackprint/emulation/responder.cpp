@@ -17,8 +17,8 @@ constexpr std::size_t k_max_series = 1024; // scanning peers remembered for SEQ 
 
 bool tcp_matches_shape(const wire::Ipv4Packet& packet, const wire::TcpSegment& tcp, const probes::TcpProbeShape& s) {
   return tcp.flags == s.flags && tcp.window == s.window && tcp.reserved == s.reserved &&
-         tcp.urgent_pointer == s.urgent_pointer && packet.ip.dont_fragment == s.dont_fragment &&
-         tcp.payload.empty() && std::equal(tcp.options_raw.begin(), tcp.options_raw.end(), s.options.begin(), s.options.end());
+         tcp.urgent_pointer == s.urgent_pointer && packet.ip.dont_fragment == s.dont_fragment && tcp.payload.empty() &&
+         std::equal(tcp.options_raw.begin(), tcp.options_raw.end(), s.options.begin(), s.options.end());
 }
 
 std::optional<std::uint32_t> probe_tsval(const wire::TcpSegment& tcp) {
@@ -47,13 +47,13 @@ void put_be16(std::vector<std::uint8_t>& bytes, std::size_t at, std::uint16_t v)
 
 std::optional<ProbeId> recognise_probe(const wire::Ipv4Packet& packet) {
   if (const auto* tcp = packet.tcp()) {
-    static constexpr std::array<ProbeId, 13> candidates{ProbeId::SEQ1, ProbeId::SEQ2, ProbeId::SEQ3, ProbeId::SEQ4,
-                                                        ProbeId::SEQ5, ProbeId::SEQ6, ProbeId::ECN,  ProbeId::T2,
-                                                        ProbeId::T3,   ProbeId::T4,   ProbeId::T5,   ProbeId::T6,
-                                                        ProbeId::T7};
+    static constexpr std::array<ProbeId, 13> candidates{
+        ProbeId::SEQ1, ProbeId::SEQ2, ProbeId::SEQ3, ProbeId::SEQ4, ProbeId::SEQ5, ProbeId::SEQ6, ProbeId::ECN,
+        ProbeId::T2,   ProbeId::T3,   ProbeId::T4,   ProbeId::T5,   ProbeId::T6,   ProbeId::T7};
     for (const ProbeId id : candidates) {
       const auto shape = probes::probe_shape(id);
-      if (const auto* s = std::get_if<probes::TcpProbeShape>(&shape); s && tcp_matches_shape(packet, *tcp, *s)) return id;
+      if (const auto* s = std::get_if<probes::TcpProbeShape>(&shape); s && tcp_matches_shape(packet, *tcp, *s))
+        return id;
     }
     return std::nullopt;
   }
@@ -106,7 +106,8 @@ std::uint32_t Responder::clock_isn(Timestamp now) const {
   const IsnPlan& plan = m_personality.isn;
   if (plan.gcd == 0) return m_isn_offset == 0 ? 1 : m_isn_offset;
   const double steps = std::floor(std::fmod(seconds_since_boot(now) * plan.average_rate / plan.gcd, 4294967296.0));
-  const auto value = static_cast<std::uint32_t>(m_isn_offset + static_cast<std::uint32_t>(static_cast<std::uint64_t>(steps) * plan.gcd));
+  const auto value = static_cast<std::uint32_t>(
+      m_isn_offset + static_cast<std::uint32_t>(static_cast<std::uint64_t>(steps) * plan.gcd));
   return value == 0 ? plan.gcd : value;
 }
 
@@ -118,8 +119,8 @@ std::uint32_t Responder::seq_series_isn(std::uint32_t peer, int index, Timestamp
   }
   SeqSeries& s = it->second;
   const auto gap = now - s.last_time;
-  const bool continues = s.last_index >= 0 && index > s.last_index && gap >= std::chrono::microseconds{0} &&
-                         gap < std::chrono::seconds{3};
+  const bool continues =
+      s.last_index >= 0 && index > s.last_index && gap >= std::chrono::microseconds{0} && gap < std::chrono::seconds{3};
   std::uint32_t isn = 0;
   if (continues) {
     const double dt = static_cast<double>(gap.count()) / 1e6;
@@ -145,7 +146,8 @@ std::uint16_t Responder::next_icmp_id(bool window_start) {
     // Shared counter: the first ICMP reply after the SEQ series steps like a TCP reply (so Nmap's
     // SS test sees one sequence), the following ones step as the II class says.
     const IpIdKind ti = m_personality.ti.kind;
-    const bool ti_counts = ti == IpIdKind::increments || ti == IpIdKind::broken_increments || ti == IpIdKind::random_increments;
+    const bool ti_counts =
+        ti == IpIdKind::increments || ti == IpIdKind::broken_increments || ti == IpIdKind::random_increments;
     return next_ip_id(window_start && ti_counts ? m_personality.ti : m_personality.ii, m_tcp_counter, m_rng);
   }
   return next_ip_id(m_personality.ii, m_icmp_counter, m_rng);
@@ -235,8 +237,10 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
     // Not an OS probe (a port scan, a connection attempt): answer as the probe of the same kind.
     const bool syn = tcp.has_flags(wire::k_tcp_syn);
     const bool ack = tcp.has_flags(wire::k_tcp_ack);
-    if (open) b = syn && !ack ? &p.t[0] : ack && !syn ? &p.t[3] : &p.t[1];
-    else b = syn && !ack ? &p.t[4] : ack && !syn ? &p.t[5] : &p.t[6];
+    if (open)
+      b = syn && !ack ? &p.t[0] : ack && !syn ? &p.t[3] : &p.t[1];
+    else
+      b = syn && !ack ? &p.t[4] : ack && !syn ? &p.t[5] : &p.t[6];
   }
   if (!b->responds) return {};
 
@@ -256,38 +260,39 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
   seg.reserved = b->reserved;
   seg.urgent_pointer = b->urgent_pointer;
   switch (b->seq) {
-    case SeqRule::zero: seg.sequence = 0; break;
-    case SeqRule::probe_ack: seg.sequence = tcp.acknowledgment; break;
-    case SeqRule::probe_ack_plus_1: seg.sequence = tcp.acknowledgment + 1; break;
-    case SeqRule::other: {
-      std::uint32_t isn = seq_index ? seq_series_isn(in.ip.source, *seq_index, now) : clock_isn(now);
-      // "O" must not read as Z, A or A+ (only off series: a series keeps its arithmetic).
-      if (!seq_index) {
-        while (isn == 0 || isn == tcp.acknowledgment || isn == tcp.acknowledgment + 1) isn += 0x10001U;
-      }
-      seg.sequence = isn;
-      break;
+  case SeqRule::zero: seg.sequence = 0; break;
+  case SeqRule::probe_ack: seg.sequence = tcp.acknowledgment; break;
+  case SeqRule::probe_ack_plus_1: seg.sequence = tcp.acknowledgment + 1; break;
+  case SeqRule::other: {
+    std::uint32_t isn = seq_index ? seq_series_isn(in.ip.source, *seq_index, now) : clock_isn(now);
+    // "O" must not read as Z, A or A+ (only off series: a series keeps its arithmetic).
+    if (!seq_index) {
+      while (isn == 0 || isn == tcp.acknowledgment || isn == tcp.acknowledgment + 1) isn += 0x10001U;
     }
+    seg.sequence = isn;
+    break;
+  }
   }
   switch (b->ack) {
-    case AckRule::zero: seg.acknowledgment = 0; break;
-    case AckRule::probe_seq: seg.acknowledgment = tcp.sequence; break;
-    case AckRule::probe_seq_plus_1: seg.acknowledgment = tcp.sequence + 1; break;
-    case AckRule::other: {
-      std::uint32_t ack = tcp.sequence + 0x01000193U;
-      if (ack == 0) ack = 0x193;
-      seg.acknowledgment = ack;
-      break;
-    }
+  case AckRule::zero: seg.acknowledgment = 0; break;
+  case AckRule::probe_seq: seg.acknowledgment = tcp.sequence; break;
+  case AckRule::probe_seq_plus_1: seg.acknowledgment = tcp.sequence + 1; break;
+  case AckRule::other: {
+    std::uint32_t ack = tcp.sequence + 0x01000193U;
+    if (ack == 0) ack = 0x193;
+    seg.acknowledgment = ack;
+    break;
+  }
   }
   seg.options_raw = b->options.bytes;
   if (b->options.timestamp_offset) {
     const std::size_t at = *b->options.timestamp_offset;
-    const std::uint32_t tsval = b->options.tsval_nonzero
-                                    ? timestamp_value(p.timestamps.kind == TimestampKind::clock ? p.timestamps
-                                                                                                : TimestampPlan{TimestampKind::clock, 100.0},
-                                                      seconds_since_boot(now), m_ts_offset)
-                                    : 0;
+    const std::uint32_t tsval =
+        b->options.tsval_nonzero
+            ? timestamp_value(p.timestamps.kind == TimestampKind::clock ? p.timestamps
+                                                                        : TimestampPlan{TimestampKind::clock, 100.0},
+                              seconds_since_boot(now), m_ts_offset)
+            : 0;
     std::uint32_t tsecr = 0;
     if (b->options.tsecr_nonzero) {
       tsecr = probe_tsval(tcp).value_or(1);
@@ -318,8 +323,8 @@ std::vector<wire::Ipv4Packet> Responder::respond_echo(const wire::Ipv4Packet& in
     }
   }
   const bool first_kind = probe ? *probe == ProbeId::IE1 : in.ip.dont_fragment;
-  wire::Ipv4Packet out = reply_header(in, e.ttl, first_kind ? e.dont_fragment_1 : e.dont_fragment_2,
-                                      next_icmp_id(probe == ProbeId::IE1));
+  wire::Ipv4Packet out =
+      reply_header(in, e.ttl, first_kind ? e.dont_fragment_1 : e.dont_fragment_2, next_icmp_id(probe == ProbeId::IE1));
   out.ip.protocol = wire::k_ip_protocol_icmp;
   wire::IcmpMessage reply = wire::make_echo_reply(icmp);
   const std::optional<std::uint8_t> code = first_kind ? e.code_1 : e.code_2;
@@ -346,9 +351,11 @@ std::vector<wire::Ipv4Packet> Responder::respond_udp(const wire::Ipv4Packet& in)
   std::uint16_t good = 0;
   if (quote.size() >= 20) good = internet_checksum(std::span<const std::uint8_t>(quote.data(), 20));
   switch (u.quoted_checksum) {
-    case QuotedChecksum::good: put_be16(quote, 10, good); break;
-    case QuotedChecksum::zero: put_be16(quote, 10, 0); break;
-    case QuotedChecksum::invalid: put_be16(quote, 10, static_cast<std::uint16_t>(good == 0x5A5A ? 0x1234 : good ^ 0x5A5AU)); break;
+  case QuotedChecksum::good: put_be16(quote, 10, good); break;
+  case QuotedChecksum::zero: put_be16(quote, 10, 0); break;
+  case QuotedChecksum::invalid:
+    put_be16(quote, 10, static_cast<std::uint16_t>(good == 0x5A5A ? 0x1234 : good ^ 0x5A5AU));
+    break;
   }
   // IPL: the quote is cut or padded (with 'C', which RUD accepts) to the reference's length.
   const std::size_t quote_length = u.total_length > 28 ? u.total_length - 28U : 0U;

@@ -28,19 +28,19 @@
 namespace stackprint::emulation {
 
 struct ResponderOptions {
-  std::uint32_t address = 0;                       // the emulated host, host order
+  std::uint32_t address = 0; // the emulated host, host order
   std::vector<std::uint16_t> open_tcp_ports{22, 80};
   std::uint64_t seed = 0;
 };
 
 struct ResponderStats {
-  std::uint64_t received = 0;          // packets handed to respond()
-  std::uint64_t answered = 0;          // packets that produced a reply
-  std::uint64_t silent = 0;            // packets the personality does not answer (R=N, RSTs, ...)
-  std::uint64_t not_for_us = 0;        // destination is not the emulated address
-  std::uint64_t unsupported = 0;       // fragments, other protocols, ICMP other than echo requests
-  std::uint64_t malformed = 0;         // bytes that do not parse as IPv4 (respond_to_bytes)
-  std::uint64_t generic = 0;           // answered packets that were not one of Nmap's OS probes
+  std::uint64_t received = 0;    // packets handed to respond()
+  std::uint64_t answered = 0;    // packets that produced a reply
+  std::uint64_t silent = 0;      // packets the personality does not answer (R=N, RSTs, ...)
+  std::uint64_t not_for_us = 0;  // destination is not the emulated address
+  std::uint64_t unsupported = 0; // fragments, other protocols, ICMP other than echo requests
+  std::uint64_t malformed = 0;   // bytes that do not parse as IPv4 (respond_to_bytes)
+  std::uint64_t generic = 0;     // answered packets that were not one of Nmap's OS probes
   std::array<std::uint64_t, probes::k_probe_count> probes{}; // recognised OS probes by ProbeId
 };
 
@@ -88,13 +88,13 @@ private:
   ResponderOptions m_options;
   ResponderStats m_stats;
   SplitMix m_rng;
-  std::optional<Timestamp> m_origin;   // first packet seen; clocks count from here
-  double m_boot_seconds = 0.0;         // pretended uptime at m_origin
+  std::optional<Timestamp> m_origin; // first packet seen; clocks count from here
+  double m_boot_seconds = 0.0;       // pretended uptime at m_origin
   std::uint32_t m_isn_offset = 0;
   std::uint32_t m_ts_offset = 0;
-  std::uint32_t m_tcp_counter = 0;     // TI counter (shared with ICMP when SS=S)
-  std::uint32_t m_closed_counter = 0;  // CI counter
-  std::uint32_t m_icmp_counter = 0;    // II counter when not shared
+  std::uint32_t m_tcp_counter = 0;             // TI counter (shared with ICMP when SS=S)
+  std::uint32_t m_closed_counter = 0;          // CI counter
+  std::uint32_t m_icmp_counter = 0;            // II counter when not shared
   std::map<std::uint32_t, SeqSeries> m_series; // per scanning address, bounded
 };
 

@@ -37,7 +37,8 @@ EmulatedRound scan_emulated_round(Responder& responder, Timestamp start, std::ui
 
   responses::RoundCollector collector(ctx);
   auto send = [&](ProbeId id, Timestamp at) {
-    const probes::PacketValues values{static_cast<std::uint16_t>(rng.next()), static_cast<std::uint8_t>(37 + rng.below(23))};
+    const probes::PacketValues values{static_cast<std::uint16_t>(rng.next()),
+                                      static_cast<std::uint8_t>(37 + rng.below(23))};
     const wire::Ipv4Packet probe = probes::build_probe(id, ctx, values);
     collector.on_probe_sent(id, at);
     // The reply leaves after a short, slightly varying processing time.
@@ -60,7 +61,8 @@ EmulatedRound scan_emulated_round(Responder& responder, Timestamp start, std::ui
   const bool seq1_answered = collector.replies().seq[0].has_value() || collector.replies().t[0].has_value();
   std::vector<ProbeId> tui{ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::ECN};
   if (!seq1_answered) tui.push_back(ProbeId::T1);
-  for (const ProbeId id : {ProbeId::T2, ProbeId::T3, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}) tui.push_back(id);
+  for (const ProbeId id : {ProbeId::T2, ProbeId::T3, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7})
+    tui.push_back(id);
   for (const ProbeId id : tui) {
     send(id, t);
     t += std::chrono::microseconds{25'000 + static_cast<std::int64_t>(rng.below(300))};

@@ -27,8 +27,8 @@ constexpr double k_silence_confidence = 1e-3;
 
 HostOsScan::HostOsScan(HostTarget target, const OsScanConfig& config, std::uint64_t seed, Instant start,
                        Timestamp wall_start)
-    : m_target(target), m_config(config), m_random(seed), m_deadline(start + config.host_timeout),
-      m_next_action(start), m_now(start) {
+    : m_target(target), m_config(config), m_random(seed), m_deadline(start + config.host_timeout), m_next_action(start),
+      m_now(start) {
   // Nmap's magic port: 33000 + rand % 31000, then a random offset up to 255 for each base.
   const auto magic = static_cast<std::uint16_t>(k_port_base_low + m_random() % k_port_base_span);
   m_tcp_port_base = static_cast<std::uint16_t>(magic + m_random() % 256);
@@ -42,17 +42,13 @@ double HostOsScan::estimated_loss() const {
 }
 
 int HostOsScan::max_sends() const {
-  if (!m_config.resend_only_missing || !m_config.adaptive_sends) {
-    return m_config.max_tui_sends;
-  }
+  if (!m_config.resend_only_missing || !m_config.adaptive_sends) { return m_config.max_tui_sends; }
   // DIVERGENCE(nmap): Nmap gives every TUI probe 4 sends. Under loss that turns a lost reply into a
   // wrong R=N often enough to change the match (30% loss: 0.3^4 per probe, ~10% of hosts), so a
   // host that has shown loss gets more sends, until a silence is unlikely to be bad luck.
   const double loss = estimated_loss();
   int sends = m_config.max_tui_sends;
-  while (sends < m_config.max_tui_sends_under_loss && std::pow(loss, sends) > k_silence_confidence) {
-    ++sends;
-  }
+  while (sends < m_config.max_tui_sends_under_loss && std::pow(loss, sends) > k_silence_confidence) { ++sends; }
   return sends;
 }
 
@@ -88,14 +84,10 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
       return static_cast<std::uint16_t>(next);
     };
     // A round that sends no SEQ train keeps the ports its carried-over SEQ replies came to.
-    if (!train || m_next_sends_seq) {
-      m_tcp_port_base = move(m_tcp_port_base);
-    }
+    if (!train || m_next_sends_seq) { m_tcp_port_base = move(m_tcp_port_base); }
     // A train round sends no U1 and reuses the carried-over U1 reply, whose checks (RUCK) are made
     // against the U1 probe of the same UDP source port.
-    if (!train) {
-      m_udp_port_base = move(m_udp_port_base);
-    }
+    if (!train) { m_udp_port_base = move(m_udp_port_base); }
   }
   ++m_round;
   m_kind = train ? kind : RoundKind::full;
@@ -151,52 +143,35 @@ void HostOsScan::send(ProbeId id, Instant now, Timestamp wall_now, std::vector<O
 
 bool HostOsScan::answered(ProbeId id) const {
   const auto& r = m_collector->replies();
-  if (probes::is_seq_probe(id)) {
-    return r.seq[index_of(id)].has_value();
-  }
-  if (probes::is_ops_resend(id)) {
-    return r.ops_win[static_cast<std::size_t>(*probes::seq_index(id))].has_value();
-  }
+  if (probes::is_seq_probe(id)) { return r.seq[index_of(id)].has_value(); }
+  if (probes::is_ops_resend(id)) { return r.ops_win[static_cast<std::size_t>(*probes::seq_index(id))].has_value(); }
   switch (id) {
-  case ProbeId::ECN:
-    return r.ecn.has_value();
-  case ProbeId::IE1:
-    return r.echo[0].has_value();
-  case ProbeId::IE2:
-    return r.echo[1].has_value();
-  case ProbeId::U1:
-    return r.u1.has_value();
-  default:
-    return r.t[index_of(id) - index_of(ProbeId::T1)].has_value();
+  case ProbeId::ECN: return r.ecn.has_value();
+  case ProbeId::IE1: return r.echo[0].has_value();
+  case ProbeId::IE2: return r.echo[1].has_value();
+  case ProbeId::U1: return r.u1.has_value();
+  default: return r.t[index_of(id) - index_of(ProbeId::T1)].has_value();
   }
 }
 
 void HostOsScan::begin_tui(Instant now) {
   m_phase = Phase::tui;
-  if (m_target.open_tcp_port && m_round_sends_seq) {
-    count_lost_seq_slots();
-  }
+  if (m_target.open_tcp_port && m_round_sends_seq) { count_lost_seq_slots(); }
   const auto& r = m_collector->replies();
   std::vector<ProbeId> order;
   if (m_kind != RoundKind::full) {
     // A train round: the echo pair again (for II and SS, which compare its IP IDs with the
     // train's), unless the host never answered echo requests; everything else is carried over.
     const auto& base = m_rounds.back().replies;
-    if (m_round_sends_echo && (base.echo[0] || base.echo[1])) {
-      order = {ProbeId::IE1, ProbeId::IE2};
-    }
+    if (m_round_sends_echo && (base.echo[0] || base.echo[1])) { order = {ProbeId::IE1, ProbeId::IE2}; }
   } else {
     order = {ProbeId::IE1, ProbeId::IE2, ProbeId::U1};
     if (m_target.open_tcp_port) {
       for (std::size_t i = 0; i < 6; ++i) {
-        if (!r.ops_win[i]) {
-          order.push_back(static_cast<ProbeId>(index_of(ProbeId::OPS1) + i));
-        }
+        if (!r.ops_win[i]) { order.push_back(static_cast<ProbeId>(index_of(ProbeId::OPS1) + i)); }
       }
       order.push_back(ProbeId::ECN);
-      if (!r.t[0]) {
-        order.push_back(ProbeId::T1);
-      }
+      if (!r.t[0]) { order.push_back(ProbeId::T1); }
       order.insert(order.end(), {ProbeId::T2, ProbeId::T3, ProbeId::T4});
     }
     order.insert(order.end(), {ProbeId::T5, ProbeId::T6, ProbeId::T7});
@@ -240,9 +215,7 @@ TrainHealth HostOsScan::train_health(const responses::RoundReplies& replies) con
 
 responses::RoundReplies HostOsScan::composed_replies() const {
   responses::RoundReplies r = m_collector->replies();
-  if (m_kind == RoundKind::full || m_rounds.empty()) {
-    return r;
-  }
+  if (m_kind == RoundKind::full || m_rounds.empty()) { return r; }
   const responses::RoundReplies& base = m_rounds.back().replies;
   if (!m_round_sends_seq) {
     r.seq_send_times = base.seq_send_times;
@@ -250,26 +223,18 @@ responses::RoundReplies HostOsScan::composed_replies() const {
     r.seq_arrival_order = base.seq_arrival_order;
   }
   for (std::size_t i = 0; i < 6; ++i) {
-    if (!r.ops_win[i]) {
-      r.ops_win[i] = base.ops_win[i];
-    }
+    if (!r.ops_win[i]) { r.ops_win[i] = base.ops_win[i]; }
   }
   r.ecn = base.ecn;
-  if (!r.t[0]) {
-    r.t[0] = base.t[0];
-  }
-  for (std::size_t i = 1; i < r.t.size(); ++i) {
-    r.t[i] = base.t[i];
-  }
+  if (!r.t[0]) { r.t[0] = base.t[0]; }
+  for (std::size_t i = 1; i < r.t.size(); ++i) { r.t[i] = base.t[i]; }
   r.u1 = base.u1;
   if (r.sends[index_of(ProbeId::IE1)] == 0 && r.sends[index_of(ProbeId::IE2)] == 0) {
     r.echo = base.echo;
     r.echo_reply_after_retransmission = base.echo_reply_after_retransmission;
   }
   for (std::size_t i = 0; i < r.sends.size(); ++i) {
-    if (r.sends[i] == 0) {
-      r.sends[i] = base.sends[i];
-    }
+    if (r.sends[i] == 0) { r.sends[i] = base.sends[i]; }
   }
   r.unmatched_packets += base.unmatched_packets;
   r.duplicate_packets += base.duplicate_packets;
@@ -315,14 +280,10 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
   const auto analysis = responses::analyze_round(kept.replies, kept.context, conditions);
   std::set<std::string> missing;
   for (std::size_t i = 0; i < 6 && m_target.open_tcp_port; ++i) {
-    if (!kept.replies.seq[i]) {
-      missing.insert(std::string(probes::probe_name(static_cast<ProbeId>(i))));
-    }
+    if (!kept.replies.seq[i]) { missing.insert(std::string(probes::probe_name(static_cast<ProbeId>(i)))); }
   }
   for (const TuiProbe& probe : m_tui) {
-    if (!answered(probe.id)) {
-      missing.insert(std::string(probes::probe_name(probe.id)));
-    }
+    if (!answered(probe.id)) { missing.insert(std::string(probes::probe_name(probe.id))); }
   }
   m_missing_per_round.push_back(missing);
 
@@ -388,9 +349,7 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
 
 void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std::vector<OutgoingPacket>& out,
                       const RoundJudge& judge) {
-  if (m_phase == Phase::done) {
-    return;
-  }
+  if (m_phase == Phase::done) { return; }
   m_now = std::max(m_now, now);
   if (now >= m_deadline) {
     // A half-run train round is dropped: the round it was to repair is complete.
@@ -401,9 +360,7 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
     return;
   }
   if (m_phase == Phase::between_rounds) {
-    if (now < m_next_action) {
-      return;
-    }
+    if (now < m_next_action) { return; }
     start_round(now, wall_now, m_next_kind);
   }
   if (m_phase == Phase::seq) {
@@ -421,12 +378,8 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
   }
   if (m_phase == Phase::seq_wait) {
     bool all = true;
-    for (int i = 0; i < 6; ++i) {
-      all = all && answered(static_cast<ProbeId>(i));
-    }
-    if (!all && now < m_next_action) {
-      return;
-    }
+    for (int i = 0; i < 6; ++i) { all = all && answered(static_cast<ProbeId>(i)); }
+    if (!all && now < m_next_action) { return; }
     begin_tui(now);
   }
   // TUI phase.
@@ -435,9 +388,7 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
   std::size_t in_flight = 0;
   bool all_finished = true;
   for (TuiProbe& probe : m_tui) {
-    if (probe.finished) {
-      continue;
-    }
+    if (probe.finished) { continue; }
     if (answered(probe.id)) {
       probe.finished = true;
       continue;
@@ -454,9 +405,7 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
     finish_round(now, judge);
     return;
   }
-  if (now < m_next_action || budget == 0 || in_flight >= m_config.window) {
-    return;
-  }
+  if (now < m_next_action || budget == 0 || in_flight >= m_config.window) { return; }
   for (TuiProbe& probe : m_tui) {
     const bool due =
         !probe.finished && (!probe.last_send || now >= *probe.last_send + retry_wait(probe, probe_timeout));
@@ -472,38 +421,24 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
 }
 
 void HostOsScan::on_reply(responses::Reply reply, Instant now) {
-  if (!m_collector || m_phase == Phase::done) {
-    return;
-  }
+  if (!m_collector || m_phase == Phase::done) { return; }
   m_now = std::max(m_now, now);
   const auto useful = m_collector->on_reply(std::move(reply));
-  if (!useful) {
-    return;
-  }
+  if (!useful) { return; }
   const int sends = m_send_count[index_of(*useful)];
   ++m_answered_probes;
-  if (sends > 1) {
-    m_lost_sends += static_cast<std::uint64_t>(sends - 1);
-  }
-  if (sends > 2 && answered_with_icmp(*useful)) {
-    ++m_icmp_slow_answers;
-  }
-  if (sends == 1 && m_last_send_at[index_of(*useful)]) {
-    record_rtt(now - *m_last_send_at[index_of(*useful)]);
-  }
+  if (sends > 1) { m_lost_sends += static_cast<std::uint64_t>(sends - 1); }
+  if (sends > 2 && answered_with_icmp(*useful)) { ++m_icmp_slow_answers; }
+  if (sends == 1 && m_last_send_at[index_of(*useful)]) { record_rtt(now - *m_last_send_at[index_of(*useful)]); }
 }
 
 std::optional<Instant> HostOsScan::next_wakeup() const {
-  if (m_phase == Phase::done) {
-    return std::nullopt;
-  }
+  if (m_phase == Phase::done) { return std::nullopt; }
   Instant wake = m_deadline;
   switch (m_phase) {
   case Phase::seq:
   case Phase::seq_wait:
-  case Phase::between_rounds:
-    wake = std::min(wake, m_next_action);
-    break;
+  case Phase::between_rounds: wake = std::min(wake, m_next_action); break;
   case Phase::tui: {
     // In-flight probes wake us at their timeout; timed-out ones at their re-send time; unsent (or
     // due) ones at the next send slot, but only while the window has room (otherwise a freed slot
@@ -513,9 +448,7 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
     std::size_t in_flight = 0;
     bool waiting_to_send = false;
     for (const TuiProbe& probe : m_tui) {
-      if (probe.finished) {
-        continue;
-      }
+      if (probe.finished) { continue; }
       if (!probe.last_send) {
         waiting_to_send = true;
         continue;
@@ -533,13 +466,10 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
         waiting_to_send = true;
       }
     }
-    if (waiting_to_send && in_flight < m_config.window) {
-      wake = std::min(wake, std::max(m_next_action, m_now));
-    }
+    if (waiting_to_send && in_flight < m_config.window) { wake = std::min(wake, std::max(m_next_action, m_now)); }
     break;
   }
-  case Phase::done:
-    break;
+  case Phase::done: break;
   }
   return wake;
 }
@@ -547,12 +477,9 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
 fingerprint::Fingerprint without_timing_values(const fingerprint::Fingerprint& round_fingerprint) {
   fingerprint::Fingerprint out = round_fingerprint;
   for (auto& line : out.tests) {
-    if (line.name != "SEQ") {
-      continue;
-    }
-    std::erase_if(line.attributes, [](const fingerprint::Attribute& a) {
-      return a.name == "SP" || a.name == "GCD" || a.name == "ISR";
-    });
+    if (line.name != "SEQ") { continue; }
+    std::erase_if(line.attributes,
+                  [](const fingerprint::Attribute& a) { return a.name == "SP" || a.name == "GCD" || a.name == "ISR"; });
   }
   std::erase_if(out.tests, [](const fingerprint::TestLine& line) { return line.attributes.empty(); });
   return out;

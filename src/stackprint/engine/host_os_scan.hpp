@@ -68,8 +68,8 @@ using Duration = std::chrono::steady_clock::duration;
 
 struct OsScanConfig {
   std::uint32_t source_address = 0;
-  int max_os_tries = 5;          // --max-os-tries (Nmap: 1..50, default 5)
-  int non_ideal_max_tries = 2;   // Nmap's STANDARD_OS2_TRIES when conditions are not ideal
+  int max_os_tries = 5;        // --max-os-tries (Nmap: 1..50, default 5)
+  int non_ideal_max_tries = 2; // Nmap's STANDARD_OS2_TRIES when conditions are not ideal
   Duration seq_gap = std::chrono::milliseconds(100);
   Duration tui_gap = std::chrono::milliseconds(25);
   Duration round_gap = std::chrono::milliseconds(100); // pause before a retry round
@@ -77,7 +77,7 @@ struct OsScanConfig {
   Duration max_timeout = std::chrono::seconds(10);
   Duration host_timeout = std::chrono::seconds(60); // hard deadline per host, then give up
   int max_tui_sends = 4;
-  std::size_t window = 10;      // probes in flight per host (--max-parallelism caps it)
+  std::size_t window = 10;         // probes in flight per host (--max-parallelism caps it)
   std::optional<std::uint8_t> ttl; // --ttl for TCP and ICMP probes (else random 37..59)
   bool stop_when_stable = true;
   // Stop after a round in which every SEQ probe was answered: every other probe has then either
@@ -85,10 +85,10 @@ struct OsScanConfig {
   // the timing-based SEQ values (SP, ISR, TS), which are noise.
   bool stop_when_complete = true;
   // Loss recovery (see the top of this file). All off with --nmap-retries.
-  bool resend_only_missing = true;   // train rounds instead of full rounds
-  bool adaptive_sends = true;        // more sends for silent TUI probes when this host loses replies
+  bool resend_only_missing = true; // train rounds instead of full rounds
+  bool adaptive_sends = true;      // more sends for silent TUI probes when this host loses replies
   int max_tui_sends_under_loss = 8;
-  bool retry_timing_misses = true;   // a train round when only SP/GCD/ISR kept a match from being perfect
+  bool retry_timing_misses = true; // a train round when only SP/GCD/ISR kept a match from being perfect
   Duration icmp_retry_spacing = std::chrono::seconds(1); // 0: no spacing
 };
 
@@ -141,7 +141,7 @@ using RoundJudge = std::function<RoundVerdict(const fingerprint::Fingerprint& ro
 
 // How one round's SEQ train and echo pair came through (resend_only_missing).
 struct TrainHealth {
-  std::uint8_t lost_seq_slots = 0;   // bit i: SEQ(i+1) got no packet at all on its port
+  std::uint8_t lost_seq_slots = 0;    // bit i: SEQ(i+1) got no packet at all on its port
   std::uint8_t echo_after_resend = 0; // bit i: IE(i+1)'s reply came only after a re-send (no II)
   [[nodiscard]] int seq_slots_lost() const { return std::popcount(lost_seq_slots); }
   [[nodiscard]] bool echo_pair_broken() const { return echo_after_resend != 0; }
@@ -224,25 +224,25 @@ private:
   Timestamp m_round_wall_start;
   Instant m_next_action;
   std::optional<Instant> m_last_send;
-  Instant m_now;                 // the time of the last tick() or on_reply()
+  Instant m_now; // the time of the last tick() or on_reply()
   int m_seq_sent = 0;
   std::vector<TuiProbe> m_tui;
   std::array<std::optional<Instant>, probes::k_probe_count> m_last_send_at{};
   std::array<int, probes::k_probe_count> m_send_count{};
   std::vector<CompletedRound> m_rounds;
   std::vector<std::set<std::string>> m_missing_per_round;
-  RoundKind m_kind = RoundKind::full;       // of the running round
-  RoundKind m_next_kind = RoundKind::full;  // of the round after between_rounds
+  RoundKind m_kind = RoundKind::full;      // of the running round
+  RoundKind m_next_kind = RoundKind::full; // of the round after between_rounds
   // What a train round re-sends: the SEQ train, the echo pair, or both (both when the host's IP
   // IDs may be shared between TCP and ICMP: SS compares the pair with the train just before it).
   bool m_round_sends_seq = true;
   bool m_round_sends_echo = true;
   bool m_next_sends_seq = true;
   bool m_next_sends_echo = true;
-  std::optional<TrainHealth> m_last_health;   // of the last kept round
-  std::optional<TrainHealth> m_last_defect;   // of the last round whose train was broken
+  std::optional<TrainHealth> m_last_health; // of the last kept round
+  std::optional<TrainHealth> m_last_defect; // of the last round whose train was broken
   int m_train_rounds = 0;
-  std::uint64_t m_lost_sends = 0;     // sends that got no answer, of probes later answered (or SEQ)
+  std::uint64_t m_lost_sends = 0; // sends that got no answer, of probes later answered (or SEQ)
   std::uint64_t m_answered_probes = 0;
   // Two ICMP-answered probes each needed two failed sends before their answer (under 10% random
   // loss that happens to 3 in 10,000 hosts): the host limits its ICMP rate, so a broken echo

@@ -12,9 +12,7 @@ OsScan::OsScan(OsScanConfig config, RoundJudge judge, std::uint64_t seed, RateLi
     : m_config(config), m_judge(std::move(judge)), m_seed(seed), m_rate(rate), m_tokens(rate.burst) {}
 
 void OsScan::add_host(const HostTarget& target, Instant now, Timestamp wall_now) {
-  if (m_index.count(target.address) != 0) {
-    return;
-  }
+  if (m_index.count(target.address) != 0) { return; }
   // Each host gets its own deterministic stream of random values.
   const std::uint64_t host_seed = m_seed ^ (0x9E3779B97F4A7C15ULL * (++m_added)) ^ target.address;
   m_index.emplace(target.address, m_hosts.size());
@@ -22,9 +20,7 @@ void OsScan::add_host(const HostTarget& target, Instant now, Timestamp wall_now)
 }
 
 void OsScan::refill(Instant now) {
-  if (m_rate.packets_per_second <= 0.0) {
-    return;
-  }
+  if (m_rate.packets_per_second <= 0.0) { return; }
   if (m_last_refill) {
     const double elapsed = std::chrono::duration<double>(now - *m_last_refill).count();
     m_tokens = std::min(m_rate.burst, m_tokens + elapsed * m_rate.packets_per_second);
@@ -34,17 +30,15 @@ void OsScan::refill(Instant now) {
 
 std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
   refill(now);
-  std::size_t budget = m_rate.packets_per_second > 0.0 ? static_cast<std::size_t>(m_tokens)
-                                                        : std::numeric_limits<std::size_t>::max();
+  std::size_t budget =
+      m_rate.packets_per_second > 0.0 ? static_cast<std::size_t>(m_tokens) : std::numeric_limits<std::size_t>::max();
   const std::size_t budget_before = budget;
   std::vector<OutgoingPacket> out;
   const std::size_t count = m_hosts.size();
   for (std::size_t k = 0; k < count && budget > 0; ++k) {
     m_hosts[(m_next_host + k) % count].tick(now, wall_now, budget, out, m_judge);
   }
-  if (count > 0) {
-    m_next_host = (m_next_host + 1) % count;
-  }
+  if (count > 0) { m_next_host = (m_next_host + 1) % count; }
   // Hosts that ran out of time without a send still need their tick to notice the deadline.
   for (auto& host : m_hosts) {
     if (!host.done() && host.next_wakeup() && *host.next_wakeup() <= now && budget == 0) {
@@ -52,9 +46,7 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
       host.tick(now, wall_now, none, out, m_judge);
     }
   }
-  if (m_rate.packets_per_second > 0.0) {
-    m_tokens -= static_cast<double>(budget_before - budget);
-  }
+  if (m_rate.packets_per_second > 0.0) { m_tokens -= static_cast<double>(budget_before - budget); }
   m_sent += out.size();
 
   // Move finished hosts out, keeping the index consistent.
@@ -71,9 +63,7 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
     }
     m_hosts = std::move(still);
     m_index.clear();
-    for (std::size_t i = 0; i < m_hosts.size(); ++i) {
-      m_index.emplace(m_hosts[i].target().address, i);
-    }
+    for (std::size_t i = 0; i < m_hosts.size(); ++i) { m_index.emplace(m_hosts[i].target().address, i); }
     m_next_host = m_hosts.empty() ? 0 : m_next_host % m_hosts.size();
   }
   return out;
@@ -106,24 +96,16 @@ bool OsScan::answers_another_host(const wire::Ipv4Packet& packet, std::size_t cl
   // and are kept.
   const probes::ProbeContext& own = m_hosts[claimed].probe_context();
   if (const wire::TcpSegment* tcp = packet.tcp()) {
-    if (names_round(*tcp, own)) {
-      return false;
-    }
+    if (names_round(*tcp, own)) { return false; }
     for (std::size_t i = 0; i < m_hosts.size(); ++i) {
-      if (i != claimed && names_round(*tcp, m_hosts[i].probe_context())) {
-        return true;
-      }
+      if (i != claimed && names_round(*tcp, m_hosts[i].probe_context())) { return true; }
     }
     return false;
   }
   if (const wire::IcmpMessage* icmp = packet.icmp(); icmp != nullptr && icmp->type == wire::k_icmp_echo_reply) {
-    if (echoes_round(icmp->echo_identifier(), own)) {
-      return false;
-    }
+    if (echoes_round(icmp->echo_identifier(), own)) { return false; }
     for (std::size_t i = 0; i < m_hosts.size(); ++i) {
-      if (i != claimed && echoes_round(icmp->echo_identifier(), m_hosts[i].probe_context())) {
-        return true;
-      }
+      if (i != claimed && echoes_round(icmp->echo_identifier(), m_hosts[i].probe_context())) { return true; }
     }
   }
   return false;
@@ -165,9 +147,7 @@ std::vector<HostOsScan> OsScan::take_finished() {
 std::optional<Instant> OsScan::next_wakeup() const {
   std::optional<Instant> wake;
   for (const auto& host : m_hosts) {
-    if (const auto w = host.next_wakeup()) {
-      wake = wake ? std::min(*wake, *w) : *w;
-    }
+    if (const auto w = host.next_wakeup()) { wake = wake ? std::min(*wake, *w) : *w; }
   }
   if (wake && m_rate.packets_per_second > 0.0 && m_tokens < 1.0 && m_last_refill) {
     const auto wait = std::chrono::duration<double>((1.0 - m_tokens) / m_rate.packets_per_second);

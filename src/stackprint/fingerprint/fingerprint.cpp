@@ -5,8 +5,8 @@
 namespace stackprint::fingerprint {
 
 const std::string* TestLine::find(std::string_view attribute) const {
-  const auto it = std::find_if(attributes.begin(), attributes.end(),
-                               [&](const Attribute& a) { return a.name == attribute; });
+  const auto it =
+      std::find_if(attributes.begin(), attributes.end(), [&](const Attribute& a) { return a.name == attribute; });
   return it == attributes.end() ? nullptr : &it->value;
 }
 

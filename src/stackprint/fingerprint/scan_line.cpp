@@ -29,21 +29,23 @@ std::optional<std::uint64_t> parse_hex(std::string_view s, std::size_t max_digit
   std::uint64_t v = 0;
   for (const char c : s) {
     unsigned d = 0;
-    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-    else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = static_cast<unsigned>(c - '0');
+    else if (c >= 'A' && c <= 'F')
+      d = static_cast<unsigned>(c - 'A' + 10);
+    else if (c >= 'a' && c <= 'f')
+      d = static_cast<unsigned>(c - 'a' + 10);
+    else
+      return std::nullopt;
     v = v * 16 + d;
   }
   return v;
 }
 
-constexpr std::array<std::string_view, 13> k_fields = {"V", "E", "D", "OT", "CT", "CU", "PV",
-                                                       "DS", "DC", "G", "M", "TM", "P"};
+constexpr std::array<std::string_view, 13> k_fields = {"V",  "E",  "D", "OT", "CT", "CU", "PV",
+                                                       "DS", "DC", "G", "M",  "TM", "P"};
 
-std::string port_text(const std::optional<std::uint16_t>& port) {
-  return port ? std::to_string(*port) : std::string();
-}
+std::string port_text(const std::optional<std::uint16_t>& port) { return port ? std::to_string(*port) : std::string(); }
 
 } // namespace
 
@@ -53,10 +55,10 @@ bool is_private_address(std::uint32_t address) {
 
 char distance_method_letter(DistanceMethod method) {
   switch (method) {
-    case DistanceMethod::localhost: return 'L';
-    case DistanceMethod::direct: return 'D';
-    case DistanceMethod::icmp: return 'I';
-    case DistanceMethod::traceroute: return 'T';
+  case DistanceMethod::localhost: return 'L';
+  case DistanceMethod::direct: return 'D';
+  case DistanceMethod::icmp: return 'I';
+  case DistanceMethod::traceroute: return 'T';
   }
   return '?';
 }
@@ -133,11 +135,16 @@ Expected<ScanLine> parse_scan_line(const TestLine& line) {
       if (!n) return bad("expected a decimal hop distance");
       scan.distance = static_cast<int>(*n);
     } else if (a.name == "DC") {
-      if (v == "L") scan.distance_method = DistanceMethod::localhost;
-      else if (v == "D") scan.distance_method = DistanceMethod::direct;
-      else if (v == "I") scan.distance_method = DistanceMethod::icmp;
-      else if (v == "T") scan.distance_method = DistanceMethod::traceroute;
-      else return bad("expected L, D, I or T");
+      if (v == "L")
+        scan.distance_method = DistanceMethod::localhost;
+      else if (v == "D")
+        scan.distance_method = DistanceMethod::direct;
+      else if (v == "I")
+        scan.distance_method = DistanceMethod::icmp;
+      else if (v == "T")
+        scan.distance_method = DistanceMethod::traceroute;
+      else
+        return bad("expected L, D, I or T");
     } else if (a.name == "G") {
       ok = yes_no(scan.good_for_submission);
     } else if (a.name == "M") {

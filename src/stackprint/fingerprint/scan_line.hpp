@@ -23,27 +23,27 @@ namespace stackprint::fingerprint {
 
 // SCAN.DC: how the hop distance was found.
 enum class DistanceMethod {
-  localhost,   // L
-  direct,      // D (MAC known, same segment)
-  icmp,        // I (from the U1 reply's quoted TTL)
-  traceroute,  // T (defined by Nmap, never set for IPv4 in 7.93)
+  localhost,  // L
+  direct,     // D (MAC known, same segment)
+  icmp,       // I (from the U1 reply's quoted TTL)
+  traceroute, // T (defined by Nmap, never set for IPv4 in 7.93)
 };
 
 struct ScanLine {
-  std::string version = "7.93";                      // V
-  unsigned engine = 4;                               // E
-  unsigned month = 1;                                // D, 1..12
-  unsigned day = 1;                                  // D, 1..31
-  std::optional<std::uint16_t> open_tcp_port;        // OT
-  std::optional<std::uint16_t> closed_tcp_port;      // CT
-  std::optional<std::uint16_t> closed_udp_port;      // CU
-  bool private_address = false;                      // PV
-  std::optional<int> distance;                       // DS (hops; may be negative in odd U1 replies)
-  std::optional<DistanceMethod> distance_method;     // DC
-  bool good_for_submission = false;                  // G
-  std::optional<std::uint32_t> mac_prefix;           // M: the first 3 MAC bytes as 0xAABBCC
-  std::uint64_t time = 0;                            // TM: seconds since the epoch
-  std::string platform = "x86_64-pc-linux-gnu";     // P
+  std::string version = "7.93";                  // V
+  unsigned engine = 4;                           // E
+  unsigned month = 1;                            // D, 1..12
+  unsigned day = 1;                              // D, 1..31
+  std::optional<std::uint16_t> open_tcp_port;    // OT
+  std::optional<std::uint16_t> closed_tcp_port;  // CT
+  std::optional<std::uint16_t> closed_udp_port;  // CU
+  bool private_address = false;                  // PV
+  std::optional<int> distance;                   // DS (hops; may be negative in odd U1 replies)
+  std::optional<DistanceMethod> distance_method; // DC
+  bool good_for_submission = false;              // G
+  std::optional<std::uint32_t> mac_prefix;       // M: the first 3 MAC bytes as 0xAABBCC
+  std::uint64_t time = 0;                        // TM: seconds since the epoch
+  std::string platform = "x86_64-pc-linux-gnu";  // P
   friend bool operator==(const ScanLine&, const ScanLine&) = default;
 };
 

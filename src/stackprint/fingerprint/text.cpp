@@ -14,13 +14,9 @@ namespace {
 constexpr std::array<std::string_view, 13> k_test_order = {"SEQ", "OPS", "WIN", "ECN", "T1", "T2", "T3",
                                                            "T4",  "T5",  "T6",  "T7",  "U1", "IE"};
 
-bool is_name_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+bool is_name_char(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-bool is_value_char(char c) {
-  return c > ' ' && c < 0x7F && c != '%' && c != '(' && c != ')' && c != '=';
-}
+bool is_value_char(char c) { return c > ' ' && c < 0x7F && c != '%' && c != '(' && c != ')' && c != '='; }
 
 // Shows untrusted text in an error message: printable ASCII as is, the rest as \xNN, at most
 // `limit` characters of input.
@@ -49,12 +45,12 @@ std::string_view trim(std::string_view s) {
 
 // A stretch of test text and the input line each of its characters came from.
 struct Segment {
-  std::size_t offset;  // in the joined stream
-  int line;            // 1-based input line
+  std::size_t offset; // in the joined stream
+  int line;           // 1-based input line
 };
 
 class TestStreamParser {
- public:
+public:
   TestStreamParser(std::string_view stream, std::vector<Segment> segments)
       : m_stream(stream), m_segments(std::move(segments)) {}
 
@@ -86,10 +82,10 @@ class TestStreamParser {
     return {};
   }
 
- private:
+private:
   Expected<void> parse_body(std::string_view body, std::size_t body_offset, TestLine& test) {
     if (body.empty()) return {};
-    std::set<std::string_view> seen;  // a set keeps huge hostile bodies linearithmic
+    std::set<std::string_view> seen; // a set keeps huge hostile bodies linearithmic
     std::size_t pos = 0;
     while (true) {
       const std::size_t end = std::min(body.find('%', pos), body.size());

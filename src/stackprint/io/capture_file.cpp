@@ -33,9 +33,7 @@ bool timestamp_fits(const timeval& ts) {
 Expected<CaptureContents> read_capture_file(const std::filesystem::path& path) {
   std::array<char, PCAP_ERRBUF_SIZE> errbuf{};
   std::unique_ptr<pcap_t, PcapCloser> handle(pcap_open_offline(path.c_str(), errbuf.data()));
-  if (!handle) {
-    return fail(path.string() + ": not a readable pcap or pcapng capture (" + errbuf.data() + ")");
-  }
+  if (!handle) { return fail(path.string() + ": not a readable pcap or pcapng capture (" + errbuf.data() + ")"); }
   const int link_type = pcap_datalink(handle.get());
   CaptureContents contents;
   pcap_pkthdr* header = nullptr;
@@ -51,8 +49,7 @@ Expected<CaptureContents> read_capture_file(const std::filesystem::path& path) {
                   " has a timestamp out of range");
     }
     auto frame = frame_from_link_layer(
-        link_type,
-        Timestamp(std::chrono::seconds(header->ts.tv_sec) + std::chrono::microseconds(header->ts.tv_usec)),
+        link_type, Timestamp(std::chrono::seconds(header->ts.tv_sec) + std::chrono::microseconds(header->ts.tv_usec)),
         std::span<const std::uint8_t>(data, header->caplen));
     if (!frame) {
       ++contents.skipped;
@@ -60,9 +57,7 @@ Expected<CaptureContents> read_capture_file(const std::filesystem::path& path) {
     }
     contents.frames.push_back(std::move(*frame));
   }
-  if (rc == PCAP_ERROR) {
-    return fail(path.string() + ": damaged capture: " + pcap_geterr(handle.get()));
-  }
+  if (rc == PCAP_ERROR) { return fail(path.string() + ": damaged capture: " + pcap_geterr(handle.get())); }
   return contents;
 }
 

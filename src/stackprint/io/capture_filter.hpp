@@ -25,8 +25,7 @@ struct CaptureFilterOptions {
 //   "dst host OUR and (icmp or (tcp and (src host A or src host B ...)))"
 // with more, or with none: "dst host OUR and (icmp or tcp)". With include_udp, "tcp" becomes
 // "(tcp or udp)".
-[[nodiscard]] std::string scan_capture_filter(Ipv4Address our_address,
-                                              std::span<const Ipv4Address> target_addresses,
+[[nodiscard]] std::string scan_capture_filter(Ipv4Address our_address, std::span<const Ipv4Address> target_addresses,
                                               const CaptureFilterOptions& options = {});
 
 } // namespace stackprint::io

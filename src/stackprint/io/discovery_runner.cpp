@@ -36,9 +36,8 @@ static_assert(PacketSession<DiscoverySession>);
 
 } // namespace
 
-Expected<RunStats> run_port_discovery(Transport& transport, discovery::PortDiscovery& discovery,
-                                      Ipv4Address source, const Clock& clock, const RunLimits& limits,
-                                      std::uint8_t ttl) {
+Expected<RunStats> run_port_discovery(Transport& transport, discovery::PortDiscovery& discovery, Ipv4Address source,
+                                      const Clock& clock, const RunLimits& limits, std::uint8_t ttl) {
   DiscoverySession session(discovery, source, ttl);
   return run_session(transport, session, clock, limits);
 }

@@ -38,15 +38,15 @@ Expected<void> apply_filter(pcap_t* handle, const std::string& bpf_filter) {
   }
   const int filtered = pcap_setfilter(handle, &program);
   pcap_freecode(&program);
-  if (filtered != 0) {
-    return fail("cannot set capture filter \"" + bpf_filter + "\": " + pcap_geterr(handle));
-  }
+  if (filtered != 0) { return fail("cannot set capture filter \"" + bpf_filter + "\": " + pcap_geterr(handle)); }
   return {};
 }
 
 } // namespace
 
-Expected<void> LiveCapture::set_filter(const std::string& bpf_filter) { return apply_filter(m_handle.get(), bpf_filter); }
+Expected<void> LiveCapture::set_filter(const std::string& bpf_filter) {
+  return apply_filter(m_handle.get(), bpf_filter);
+}
 
 void LiveCapture::Closer::operator()(pcap* handle) const { pcap_close(handle); }
 
@@ -60,26 +60,16 @@ Expected<LiveCapture> LiveCapture::open(const std::string& interface, const std:
                                         const LiveCaptureOptions& options) {
   std::array<char, PCAP_ERRBUF_SIZE> errbuf{};
   std::unique_ptr<pcap, Closer> handle(pcap_create(interface.c_str(), errbuf.data()));
-  if (!handle) {
-    return fail("cannot capture on " + interface + ": " + errbuf.data());
-  }
+  if (!handle) { return fail("cannot capture on " + interface + ": " + errbuf.data()); }
   pcap_set_snaplen(handle.get(), options.snapshot_length);
   pcap_set_promisc(handle.get(), options.promiscuous ? 1 : 0);
   pcap_set_immediate_mode(handle.get(), 1);
   pcap_set_buffer_size(handle.get(), options.buffer_bytes);
   const int activated = pcap_activate(handle.get());
-  if (activated == PCAP_ERROR_PERM_DENIED) {
-    return fail(k_missing_privilege_message);
-  }
-  if (activated == PCAP_ERROR_NO_SUCH_DEVICE) {
-    return fail("cannot capture on " + interface + ": no such interface");
-  }
-  if (activated < 0) {
-    return fail("cannot capture on " + interface + ": " + pcap_geterr(handle.get()));
-  }
-  if (auto filtered = apply_filter(handle.get(), bpf_filter); !filtered) {
-    return tl::unexpected(filtered.error());
-  }
+  if (activated == PCAP_ERROR_PERM_DENIED) { return fail(k_missing_privilege_message); }
+  if (activated == PCAP_ERROR_NO_SUCH_DEVICE) { return fail("cannot capture on " + interface + ": no such interface"); }
+  if (activated < 0) { return fail("cannot capture on " + interface + ": " + pcap_geterr(handle.get())); }
+  if (auto filtered = apply_filter(handle.get(), bpf_filter); !filtered) { return tl::unexpected(filtered.error()); }
   if (pcap_setnonblock(handle.get(), 1, errbuf.data()) != 0) {
     return fail("cannot make capture nonblocking: " + std::string(errbuf.data()));
   }
@@ -99,9 +89,7 @@ Expected<std::vector<CapturedFrame>> LiveCapture::read_ready(std::size_t max_fra
   while (frames.size() < max_frames) {
     const int want = static_cast<int>(std::min<std::size_t>(max_frames - frames.size(), 1U << 20));
     const int rc = pcap_dispatch(m_handle.get(), want, on_packet, reinterpret_cast<u_char*>(&context));
-    if (rc == PCAP_ERROR) {
-      return fail(std::string("capture read failed: ") + pcap_geterr(m_handle.get()));
-    }
+    if (rc == PCAP_ERROR) { return fail(std::string("capture read failed: ") + pcap_geterr(m_handle.get())); }
     if (rc <= 0) {
       break; // nothing more now (0), or pcap_breakloop (-2), which we never call
     }
@@ -112,13 +100,9 @@ Expected<std::vector<CapturedFrame>> LiveCapture::read_ready(std::size_t max_fra
 Expected<std::vector<CapturedFrame>> LiveCapture::wait(MonotonicTime deadline, std::size_t max_frames) {
   while (true) {
     auto frames = read_ready(max_frames);
-    if (!frames || !frames->empty()) {
-      return frames;
-    }
+    if (!frames || !frames->empty()) { return frames; }
     const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      return frames;
-    }
+    if (now >= deadline) { return frames; }
     // Round up so we never spin on a sub-millisecond remainder.
     const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
     pollfd descriptor{selectable_fd(), POLLIN, 0};

@@ -28,7 +28,7 @@ struct LiveCaptureOptions {
   // packets are cut, and then fail to parse and are counted (they are not answers to our probes).
   int snapshot_length = 2048;
   int buffer_bytes = 4 * 1024 * 1024; // kernel ring size; large scans need room between reads
-  bool promiscuous = false; // replies are addressed to us, so no need
+  bool promiscuous = false;           // replies are addressed to us, so no need
 };
 
 // Kernel counters (pcap_stats): frames that passed the filter, and frames lost for lack of buffer.

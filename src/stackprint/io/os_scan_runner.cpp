@@ -24,9 +24,7 @@ Expected<OsScanRunStats> run_os_scan(Transport& transport, engine::OsScan& scan,
     for (const auto& packet : packets) {
       for (int attempt = 0;; ++attempt) {
         auto sent = transport.send(packet.bytes);
-        if (!sent) {
-          return tl::unexpected(sent.error());
-        }
+        if (!sent) { return tl::unexpected(sent.error()); }
         if (*sent == SendOutcome::sent) {
           ++stats.packets_sent;
           break;
@@ -37,39 +35,25 @@ Expected<OsScanRunStats> run_os_scan(Transport& transport, engine::OsScan& scan,
           ++stats.packets_refused;
           break;
         }
-        if (attempt >= 100) {
-          return fail("send buffer stayed full");
-        }
+        if (attempt >= 100) { return fail("send buffer stayed full"); }
         ++stats.send_retries;
         std::this_thread::sleep_for(limits.send_retry_delay);
       }
     }
-    for (auto& host : scan.take_finished()) {
-      on_finished(std::move(host));
-    }
-    if (on_idle) {
-      on_idle();
-    }
-    if (scan.hosts_in_flight() == 0) {
-      break;
-    }
+    for (auto& host : scan.take_finished()) { on_finished(std::move(host)); }
+    if (on_idle) { on_idle(); }
+    if (scan.hosts_in_flight() == 0) { break; }
     const auto wake = scan.next_wakeup().value_or(now + limits.max_wait);
     // A wake-up that is already due but produced nothing this turn (rate limit, full window) must
     // not turn the loop into a spin: wait at least a millisecond for frames then.
     const auto floor = packets.empty() ? now + std::chrono::milliseconds(1) : clock.monotonic_now();
     const auto deadline = std::min(std::max(wake, floor), clock.monotonic_now() + limits.max_wait);
     auto frames = transport.wait(deadline);
-    if (!frames) {
-      return tl::unexpected(frames.error());
-    }
+    if (!frames) { return tl::unexpected(frames.error()); }
     stats.frames_received += frames->size();
-    for (const auto& frame : *frames) {
-      scan.on_frame(frame, clock.monotonic_now());
-    }
+    for (const auto& frame : *frames) { scan.on_frame(frame, clock.monotonic_now()); }
   }
-  for (auto& host : scan.take_finished()) {
-    on_finished(std::move(host));
-  }
+  for (auto& host : scan.take_finished()) { on_finished(std::move(host)); }
   return stats;
 }
 

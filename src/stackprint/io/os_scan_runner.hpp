@@ -29,8 +29,8 @@ struct OsScanRunStats {
   std::uint64_t frames_received = 0;
   std::uint64_t send_retries = 0;
   std::uint64_t packets_refused = 0; // SendOutcome::refused: a local firewall or no route (not sent)
-  bool interrupted = false;     // `stop` was raised
-  bool stopped_by_time = false; // max_duration reached
+  bool interrupted = false;          // `stop` was raised
+  bool stopped_by_time = false;      // max_duration reached
 };
 
 // Hosts are handed to `on_finished` as soon as they finish. `on_idle`, when set, is called after

@@ -29,9 +29,7 @@ bool read_capabilities(std::array<__user_cap_data_struct, 2>& data) {
 Expected<void> require_raw_privileges() {
   const int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
   if (fd < 0) {
-    if (errno == EPERM || errno == EACCES) {
-      return fail(k_missing_privilege_message);
-    }
+    if (errno == EPERM || errno == EACCES) { return fail(k_missing_privilege_message); }
     return fail(std::string("cannot open a raw IPv4 socket: ") + std::strerror(errno));
   }
   ::close(fd);
@@ -50,31 +48,17 @@ Expected<void> drop_privileges(const PrivilegeDropOptions& options) {
     }
     const uid_t uid = found->pw_uid;
     const gid_t gid = found->pw_gid;
-    if (uid == 0) {
-      return fail("cannot drop privileges: user \"" + options.user + "\" is root");
-    }
-    if (::setgroups(0, nullptr) != 0) {
-      return fail(system_error("setgroups"));
-    }
-    if (::setresgid(gid, gid, gid) != 0) {
-      return fail(system_error("setresgid"));
-    }
-    if (::setresuid(uid, uid, uid) != 0) {
-      return fail(system_error("setresuid"));
-    }
-    if (::setuid(0) == 0 || ::seteuid(0) == 0) {
-      return fail("cannot drop privileges: uid 0 could be regained");
-    }
+    if (uid == 0) { return fail("cannot drop privileges: user \"" + options.user + "\" is root"); }
+    if (::setgroups(0, nullptr) != 0) { return fail(system_error("setgroups")); }
+    if (::setresgid(gid, gid, gid) != 0) { return fail(system_error("setresgid")); }
+    if (::setresuid(uid, uid, uid) != 0) { return fail(system_error("setresuid")); }
+    if (::setuid(0) == 0 || ::seteuid(0) == 0) { return fail("cannot drop privileges: uid 0 could be regained"); }
   } else {
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     std::array<__user_cap_data_struct, 2> none{};
-    if (::syscall(SYS_capset, &header, none.data()) != 0) {
-      return fail(system_error("capset"));
-    }
+    if (::syscall(SYS_capset, &header, none.data()) != 0) { return fail(system_error("capset")); }
   }
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-    return fail(system_error("prctl(PR_SET_NO_NEW_PRIVS)"));
-  }
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) { return fail(system_error("prctl(PR_SET_NO_NEW_PRIVS)")); }
   const PrivilegeState state = current_privileges();
   if (state.effective_root || state.any_capability) {
     return fail("cannot drop privileges: capabilities remain after the drop");

@@ -17,9 +17,7 @@ public:
   // Uniform in [0, bound) for bound >= 1 (rejection sampling, no modulo bias); 0 for bound 0.
   [[nodiscard]] std::uint32_t below(std::uint32_t bound);
   // Uniform in [low, high] (low <= high).
-  [[nodiscard]] std::uint32_t between(std::uint32_t low, std::uint32_t high) {
-    return low + below(high - low + 1);
-  }
+  [[nodiscard]] std::uint32_t between(std::uint32_t low, std::uint32_t high) { return low + below(high - low + 1); }
 };
 
 // A deterministic generator (std::mt19937) for a given seed: tests and reproducible runs.

@@ -15,9 +15,7 @@ namespace stackprint::io {
 Expected<RawIpv4Sender> RawIpv4Sender::open(const std::optional<std::string>& interface) {
   const int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_RAW);
   if (fd < 0) {
-    if (errno == EPERM || errno == EACCES) {
-      return fail(k_missing_privilege_message);
-    }
+    if (errno == EPERM || errno == EACCES) { return fail(k_missing_privilege_message); }
     return fail(std::string("cannot open a raw IPv4 socket: ") + std::strerror(errno));
   }
   RawIpv4Sender sender(fd);
@@ -27,11 +25,9 @@ Expected<RawIpv4Sender> RawIpv4Sender::open(const std::optional<std::string>& in
     return fail(std::string("cannot set IP_HDRINCL: ") + std::strerror(errno));
   }
   if (interface) {
-    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface->c_str(),
-                     static_cast<socklen_t>(interface->size())) != 0) {
-      if (errno == EPERM || errno == EACCES) {
-        return fail(k_missing_privilege_message);
-      }
+    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface->c_str(), static_cast<socklen_t>(interface->size())) !=
+        0) {
+      if (errno == EPERM || errno == EACCES) { return fail(k_missing_privilege_message); }
       return fail("cannot bind the raw socket to interface " + *interface + ": " + std::strerror(errno));
     }
   }
@@ -44,9 +40,7 @@ RawIpv4Sender::RawIpv4Sender(RawIpv4Sender&& other) noexcept
 
 RawIpv4Sender& RawIpv4Sender::operator=(RawIpv4Sender&& other) noexcept {
   if (this != &other) {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
+    if (m_fd >= 0) { ::close(m_fd); }
     m_fd = std::exchange(other.m_fd, -1);
     m_sent = other.m_sent;
     m_refused = other.m_refused;
@@ -56,15 +50,11 @@ RawIpv4Sender& RawIpv4Sender::operator=(RawIpv4Sender&& other) noexcept {
 }
 
 RawIpv4Sender::~RawIpv4Sender() {
-  if (m_fd >= 0) {
-    ::close(m_fd);
-  }
+  if (m_fd >= 0) { ::close(m_fd); }
 }
 
 Expected<SendOutcome> RawIpv4Sender::send(std::span<const std::uint8_t> ip_packet) {
-  if (ip_packet.size() < 20 || (ip_packet[0] >> 4) != 4) {
-    return fail("refusing to send: not an IPv4 packet");
-  }
+  if (ip_packet.size() < 20 || (ip_packet[0] >> 4) != 4) { return fail("refusing to send: not an IPv4 packet"); }
   const std::size_t header_length = static_cast<std::size_t>(ip_packet[0] & 0x0F) * 4;
   const std::size_t total_length = (std::size_t{ip_packet[2]} << 8) | ip_packet[3];
   if (header_length < 20 || header_length > ip_packet.size() || total_length != ip_packet.size()) {
@@ -76,9 +66,7 @@ Expected<SendOutcome> RawIpv4Sender::send(std::span<const std::uint8_t> ip_packe
   const ssize_t rc = ::sendto(m_fd, ip_packet.data(), ip_packet.size(), MSG_DONTWAIT,
                               reinterpret_cast<const sockaddr*>(&destination), sizeof destination);
   if (rc < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-      return SendOutcome::would_block;
-    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) { return SendOutcome::would_block; }
     if (errno == EPERM || errno == EACCES || errno == ENETUNREACH || errno == EHOSTUNREACH || errno == EHOSTDOWN ||
         errno == ENETDOWN) {
       ++m_refused;

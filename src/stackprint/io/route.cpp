@@ -1,5 +1,5 @@
-#include "stackprint/base/decimal.hpp"
 #include "stackprint/io/route.hpp"
+#include "stackprint/base/decimal.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -29,9 +29,7 @@ std::uint32_t prefix_mask(int prefix_length) {
 // Prefix length of a contiguous host-order mask, or nullopt.
 std::optional<int> mask_prefix(std::uint32_t mask) {
   const int ones = std::popcount(mask);
-  if (prefix_mask(ones) != mask) {
-    return std::nullopt;
-  }
+  if (prefix_mask(ones) != mask) { return std::nullopt; }
   return ones;
 }
 
@@ -40,9 +38,7 @@ bool in_subnet(Ipv4Address address, Ipv4Address network, int prefix_length) {
 }
 
 std::optional<std::uint32_t> parse_hex32(std::string_view field) {
-  if (field.empty() || field.size() > 8) {
-    return std::nullopt;
-  }
+  if (field.empty() || field.size() > 8) { return std::nullopt; }
   std::uint32_t value = 0;
   for (char c : field) {
     unsigned digit = 0;
@@ -73,16 +69,10 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   std::vector<std::string_view> fields;
   std::size_t pos = 0;
   while (pos < line.size()) {
-    while (pos < line.size() && (line[pos] == '\t' || line[pos] == ' ')) {
-      ++pos;
-    }
+    while (pos < line.size() && (line[pos] == '\t' || line[pos] == ' ')) { ++pos; }
     const std::size_t start = pos;
-    while (pos < line.size() && line[pos] != '\t' && line[pos] != ' ') {
-      ++pos;
-    }
-    if (pos > start) {
-      fields.push_back(line.substr(start, pos - start));
-    }
+    while (pos < line.size() && line[pos] != '\t' && line[pos] != ' ') { ++pos; }
+    if (pos > start) { fields.push_back(line.substr(start, pos - start)); }
   }
   return fields;
 }
@@ -92,19 +82,11 @@ Expected<Ipv4Address> interface_source(const std::string& interface, Ipv4Address
                                        std::span<const InterfaceAddress> interfaces) {
   const InterfaceAddress* first = nullptr;
   for (const InterfaceAddress& entry : interfaces) {
-    if (entry.interface != interface) {
-      continue;
-    }
-    if (in_subnet(next_hop, entry.address, entry.prefix_length)) {
-      return entry.address;
-    }
-    if (first == nullptr) {
-      first = &entry;
-    }
+    if (entry.interface != interface) { continue; }
+    if (in_subnet(next_hop, entry.address, entry.prefix_length)) { return entry.address; }
+    if (first == nullptr) { first = &entry; }
   }
-  if (first == nullptr) {
-    return fail("interface " + interface + " has no IPv4 address");
-  }
+  if (first == nullptr) { return fail("interface " + interface + " has no IPv4 address"); }
   return first->address;
 }
 
@@ -123,37 +105,25 @@ Expected<std::vector<KernelRoute>> parse_proc_net_route(std::string_view text) {
       continue; // column titles
     }
     const auto fields = split_fields(line);
-    if (fields.empty()) {
-      continue;
-    }
+    if (fields.empty()) { continue; }
     const auto bad = [&] {
       return fail("/proc/net/route line " + std::to_string(line_number) + ": malformed: \"" + std::string(line) + "\"");
     };
-    if (fields.size() < 8) {
-      return bad();
-    }
+    if (fields.size() < 8) { return bad(); }
     const auto destination = parse_hex32(fields[1]);
     const auto gateway = parse_hex32(fields[2]);
     const auto flags = parse_hex32(fields[3]);
     const auto metric = parse_u32_field(fields[6]);
     const auto mask = parse_hex32(fields[7]);
-    if (!destination || !gateway || !flags || !metric || !mask) {
-      return bad();
-    }
+    if (!destination || !gateway || !flags || !metric || !mask) { return bad(); }
     const auto prefix = mask_prefix(from_kernel_word(*mask).value);
-    if (!prefix) {
-      return bad();
-    }
-    if ((*flags & k_rtf_up) == 0 || (*flags & k_rtf_reject) != 0) {
-      continue;
-    }
+    if (!prefix) { return bad(); }
+    if ((*flags & k_rtf_up) == 0 || (*flags & k_rtf_reject) != 0) { continue; }
     KernelRoute route;
     route.interface = std::string(fields[0]);
     route.prefix_length = *prefix;
     route.destination = Ipv4Address{from_kernel_word(*destination).value & prefix_mask(*prefix)};
-    if ((*flags & k_rtf_gateway) != 0) {
-      route.gateway = from_kernel_word(*gateway);
-    }
+    if ((*flags & k_rtf_gateway) != 0) { route.gateway = from_kernel_word(*gateway); }
     route.metric = *metric;
     routes.push_back(std::move(route));
   }
@@ -165,12 +135,8 @@ Expected<Route> choose_route(Ipv4Address destination, std::span<const KernelRout
   // The best table entry, used for the gateway (and the interface when -e is absent).
   const KernelRoute* best = nullptr;
   for (const KernelRoute& route : routes) {
-    if (overrides.interface && route.interface != *overrides.interface) {
-      continue;
-    }
-    if (!in_subnet(destination, route.destination, route.prefix_length)) {
-      continue;
-    }
+    if (overrides.interface && route.interface != *overrides.interface) { continue; }
+    if (!in_subnet(destination, route.destination, route.prefix_length)) { continue; }
     if (best == nullptr || route.prefix_length > best->prefix_length ||
         (route.prefix_length == best->prefix_length && route.metric < best->metric)) {
       best = &route;
@@ -184,57 +150,43 @@ Expected<Route> choose_route(Ipv4Address destination, std::span<const KernelRout
     if (it == interfaces.end()) {
       return fail("interface " + *overrides.interface + " not found (or it has no IPv4 address)");
     }
-    if (!it->up) {
-      return fail("interface " + *overrides.interface + " is down");
-    }
+    if (!it->up) { return fail("interface " + *overrides.interface + " is down"); }
     chosen.interface = *overrides.interface;
     chosen.loopback = it->loopback;
-    if (best != nullptr) {
-      chosen.gateway = best->gateway;
-    }
+    if (best != nullptr) { chosen.gateway = best->gateway; }
   } else {
     const bool own_address = std::any_of(interfaces.begin(), interfaces.end(),
                                          [&](const InterfaceAddress& a) { return a.address == destination; });
     const bool loopback_net = (destination.value >> 24) == 127;
     if (own_address || loopback_net) {
-      const auto lo = std::find_if(interfaces.begin(), interfaces.end(),
-                                   [](const InterfaceAddress& a) { return a.loopback; });
-      if (lo == interfaces.end()) {
-        return fail("no loopback interface to reach " + to_string(destination));
-      }
+      const auto lo =
+          std::find_if(interfaces.begin(), interfaces.end(), [](const InterfaceAddress& a) { return a.loopback; });
+      if (lo == interfaces.end()) { return fail("no loopback interface to reach " + to_string(destination)); }
       chosen.interface = lo->interface;
       chosen.loopback = true;
       chosen.source = overrides.source.value_or(own_address ? destination : lo->address);
       return chosen;
     }
-    if (best == nullptr) {
-      return fail("no route to " + to_string(destination));
-    }
+    if (best == nullptr) { return fail("no route to " + to_string(destination)); }
     chosen.interface = best->interface;
     chosen.gateway = best->gateway;
     const auto it = std::find_if(interfaces.begin(), interfaces.end(),
                                  [&](const InterfaceAddress& a) { return a.interface == best->interface; });
-    if (it != interfaces.end() && !it->up) {
-      return fail("interface " + best->interface + " is down");
-    }
+    if (it != interfaces.end() && !it->up) { return fail("interface " + best->interface + " is down"); }
   }
   if (overrides.source) {
     chosen.source = *overrides.source;
     return chosen;
   }
   auto source = interface_source(chosen.interface, chosen.gateway.value_or(destination), interfaces);
-  if (!source) {
-    return tl::unexpected(source.error());
-  }
+  if (!source) { return tl::unexpected(source.error()); }
   chosen.source = *source;
   return chosen;
 }
 
 Expected<std::vector<KernelRoute>> read_kernel_routes() {
   std::ifstream file("/proc/net/route");
-  if (!file) {
-    return fail(std::string("cannot read /proc/net/route: ") + std::strerror(errno));
-  }
+  if (!file) { return fail(std::string("cannot read /proc/net/route: ") + std::strerror(errno)); }
   std::ostringstream text;
   text << file.rdbuf();
   return parse_proc_net_route(text.str());
@@ -242,15 +194,11 @@ Expected<std::vector<KernelRoute>> read_kernel_routes() {
 
 Expected<std::vector<InterfaceAddress>> read_interface_addresses() {
   ifaddrs* raw = nullptr;
-  if (getifaddrs(&raw) != 0) {
-    return fail(std::string("cannot list interface addresses: ") + std::strerror(errno));
-  }
+  if (getifaddrs(&raw) != 0) { return fail(std::string("cannot list interface addresses: ") + std::strerror(errno)); }
   std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> list(raw, freeifaddrs);
   std::vector<InterfaceAddress> addresses;
   for (const ifaddrs* entry = list.get(); entry != nullptr; entry = entry->ifa_next) {
-    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET || entry->ifa_name == nullptr) {
-      continue;
-    }
+    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET || entry->ifa_name == nullptr) { continue; }
     sockaddr_in address{};
     std::memcpy(&address, entry->ifa_addr, sizeof address);
     int prefix = 32;
@@ -267,21 +215,15 @@ Expected<std::vector<InterfaceAddress>> read_interface_addresses() {
 
 Expected<RouteTable> RouteTable::read() {
   auto routes = read_kernel_routes();
-  if (!routes) {
-    return tl::unexpected(routes.error());
-  }
+  if (!routes) { return tl::unexpected(routes.error()); }
   auto interfaces = read_interface_addresses();
-  if (!interfaces) {
-    return tl::unexpected(interfaces.error());
-  }
+  if (!interfaces) { return tl::unexpected(interfaces.error()); }
   return RouteTable(std::move(*routes), std::move(*interfaces));
 }
 
 Expected<Route> lookup_route(Ipv4Address destination, const RouteOverrides& overrides) {
   auto table = RouteTable::read();
-  if (!table) {
-    return tl::unexpected(table.error());
-  }
+  if (!table) { return tl::unexpected(table.error()); }
   return table->route_to(destination, overrides);
 }
 

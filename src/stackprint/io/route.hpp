@@ -22,8 +22,8 @@ namespace stackprint::io {
 // One usable row of the main routing table (rows that are down or "reject" are left out).
 struct KernelRoute {
   std::string interface;
-  Ipv4Address destination; // host order, already masked
-  int prefix_length = 0; // 0-32 (from the mask; non-contiguous masks are rejected)
+  Ipv4Address destination;            // host order, already masked
+  int prefix_length = 0;              // 0-32 (from the mask; non-contiguous masks are rejected)
   std::optional<Ipv4Address> gateway; // set for routes via a gateway (RTF_GATEWAY)
   std::uint32_t metric = 0;
 };
@@ -48,7 +48,7 @@ struct Route {
   std::string interface;
   Ipv4Address source;
   std::optional<Ipv4Address> gateway; // next hop when the destination is not on a local segment
-  bool loopback = false; // the destination is one of our own addresses or 127/8
+  bool loopback = false;              // the destination is one of our own addresses or 127/8
 };
 
 // Parses the text of /proc/net/route (header line, then tab-separated rows with hexadecimal

@@ -34,7 +34,7 @@ namespace stackprint::io {
 template <typename S>
 concept PacketSession = requires(S session, const S& view, MonotonicTime now, const CapturedFrame& frame,
                                  std::uint64_t tag) {
-  { *std::begin(session.on_tick(now)) };
+  {*std::begin(session.on_tick(now))};
   session.on_sent(tag, now);
   session.on_frame(frame, now);
   { view.next_wakeup() } -> std::convertible_to<std::optional<MonotonicTime>>;
@@ -51,10 +51,10 @@ struct RunLimits {
 struct RunStats {
   std::uint64_t packets_sent = 0;
   std::uint64_t frames_received = 0;
-  std::uint64_t send_retries = 0;  // would-block retries
+  std::uint64_t send_retries = 0;    // would-block retries
   std::uint64_t packets_refused = 0; // refused by the kernel for their destination (not sent)
-  bool stopped_by_time = false;    // max_duration reached before the session finished
-  bool stopped_by_packets = false; // max_packets reached (the rest was not sent)
+  bool stopped_by_time = false;      // max_duration reached before the session finished
+  bool stopped_by_packets = false;   // max_packets reached (the rest was not sent)
 };
 
 // Runs `session` until it finishes or a limit stops it. Packets a tick returns are sent in order;
@@ -88,9 +88,7 @@ template <PacketSession S>
         break;
       }
       auto outcome = transport.send(unsent.front().bytes);
-      if (!outcome) {
-        return tl::unexpected(outcome.error());
-      }
+      if (!outcome) { return tl::unexpected(outcome.error()); }
       if (*outcome == SendOutcome::would_block) {
         ++stats.send_retries;
         blocked = true;
@@ -110,13 +108,9 @@ template <PacketSession S>
       break; // a tick's expiries may have completed the session
     }
     MonotonicTime wake = std::min(session.next_wakeup().value_or(give_up), give_up);
-    if (blocked) {
-      wake = std::min(wake, now + limits.send_retry_delay);
-    }
+    if (blocked) { wake = std::min(wake, now + limits.send_retry_delay); }
     auto frames = transport.wait(std::max(wake, now));
-    if (!frames) {
-      return tl::unexpected(frames.error());
-    }
+    if (!frames) { return tl::unexpected(frames.error()); }
     const MonotonicTime received = clock.monotonic_now();
     for (const CapturedFrame& frame : *frames) {
       ++stats.frames_received;

@@ -31,8 +31,7 @@ public:
   // Opens the privileged handles for a scan over `route`: a raw socket bound to route.interface and
   // a capture on it filtered by scan_capture_filter(route.source, targets). Call drop_privileges()
   // right after. Errors: see RawIpv4Sender::open and LiveCapture::open.
-  [[nodiscard]] static Expected<LiveTransport> open(const Route& route,
-                                                    std::span<const Ipv4Address> target_addresses,
+  [[nodiscard]] static Expected<LiveTransport> open(const Route& route, std::span<const Ipv4Address> target_addresses,
                                                     const CaptureFilterOptions& filter_options = {},
                                                     const LiveCaptureOptions& capture_options = {});
 
@@ -43,8 +42,7 @@ public:
     return m_capture.wait(deadline);
   }
   // Narrows the capture to another host group (scan_capture_filter); works after the privilege drop.
-  [[nodiscard]] Expected<void> set_targets(Ipv4Address our_address,
-                                           std::span<const Ipv4Address> target_addresses,
+  [[nodiscard]] Expected<void> set_targets(Ipv4Address our_address, std::span<const Ipv4Address> target_addresses,
                                            const CaptureFilterOptions& filter_options = {}) {
     return m_capture.set_filter(scan_capture_filter(our_address, target_addresses, filter_options));
   }

@@ -48,7 +48,8 @@ void set_ipv4(sockaddr& out, std::uint32_t host_order) {
 } // namespace
 
 Expected<TunDevice> TunDevice::open(const std::string& name, std::uint32_t network, int prefix_length) {
-  if (name.size() >= IFNAMSIZ) return fail(fmt::format("TUN name '{}' is longer than {} characters", name, IFNAMSIZ - 1));
+  if (name.size() >= IFNAMSIZ)
+    return fail(fmt::format("TUN name '{}' is longer than {} characters", name, IFNAMSIZ - 1));
   if (prefix_length < 0 || prefix_length > 32) return fail("TUN route: prefix length must be 0-32");
   const int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return fail("cannot open /dev/net/tun: " + errno_text());
@@ -63,9 +64,11 @@ Expected<TunDevice> TunDevice::open(const std::string& name, std::uint32_t netwo
   if (control.fd() < 0) return fail("socket(AF_INET): " + errno_text());
   ifreq flags{};
   std::memcpy(flags.ifr_name, device.m_name.c_str(), device.m_name.size());
-  if (::ioctl(control.fd(), SIOCGIFFLAGS, &flags) < 0) return fail("SIOCGIFFLAGS " + device.m_name + ": " + errno_text());
+  if (::ioctl(control.fd(), SIOCGIFFLAGS, &flags) < 0)
+    return fail("SIOCGIFFLAGS " + device.m_name + ": " + errno_text());
   flags.ifr_flags = static_cast<short>(flags.ifr_flags | IFF_UP | IFF_RUNNING);
-  if (::ioctl(control.fd(), SIOCSIFFLAGS, &flags) < 0) return fail("SIOCSIFFLAGS " + device.m_name + ": " + errno_text());
+  if (::ioctl(control.fd(), SIOCSIFFLAGS, &flags) < 0)
+    return fail("SIOCSIFFLAGS " + device.m_name + ": " + errno_text());
 
   rtentry route{};
   set_ipv4(route.rt_dst, network);
@@ -82,7 +85,9 @@ Expected<TunDevice> TunDevice::open(const std::string& name, std::uint32_t netwo
   return device;
 }
 
-TunDevice::TunDevice(TunDevice&& other) noexcept : m_fd(other.m_fd), m_name(std::move(other.m_name)) { other.m_fd = -1; }
+TunDevice::TunDevice(TunDevice&& other) noexcept : m_fd(other.m_fd), m_name(std::move(other.m_name)) {
+  other.m_fd = -1;
+}
 
 TunDevice& TunDevice::operator=(TunDevice&& other) noexcept {
   if (this != &other) {

@@ -30,43 +30,43 @@ struct PortLine {
   Protocol protocol = Protocol::tcp;
   std::uint16_t port = 0;
   PortState state = PortState::closed;
-  std::string service;            // nmap-services name; "" prints as "unknown"
-  std::string reason;             // e.g. "syn-ack", "reset", "port-unreach", "no-response"
-  std::optional<int> reason_ttl;  // TTL of the packet that gave the reason
+  std::string service;           // nmap-services name; "" prints as "unknown"
+  std::string reason;            // e.g. "syn-ack", "reset", "port-unreach", "no-response"
+  std::optional<int> reason_ttl; // TTL of the packet that gave the reason
 };
 
 // How local times are printed (Nmap uses the process's local time zone via ctime/strftime).
 struct TimeZone {
-  std::int64_t utc_offset_s = 0;  // local time = UTC + offset
-  std::string name = "UTC";       // abbreviation, e.g. "UTC", "CET"
+  std::int64_t utc_offset_s = 0; // local time = UTC + offset
+  std::string name = "UTC";      // abbreviation, e.g. "UTC", "CET"
 };
 
 struct OutputOptions {
-  int verbosity = 0;          // -v count: 1 adds uptime/sequence lines, 2 the fingerprint and reasons
-  int debugging = 0;          // -d count: lists more than 8 perfect matches, shows the fingerprint
-  bool osscan_guess = false;  // --osscan-guess
+  int verbosity = 0;         // -v count: 1 adds uptime/sequence lines, 2 the fingerprint and reasons
+  int debugging = 0;         // -d count: lists more than 8 perfect matches, shows the fingerprint
+  bool osscan_guess = false; // --osscan-guess
   TimeZone zone;
 };
 
 // Everything known about one host when it is finished.
 struct HostReport {
-  std::uint32_t address = 0;                        // IPv4, host order
+  std::uint32_t address = 0; // IPv4, host order
   bool up = true;
-  std::string status_reason = "user-set";          // Nmap's <status reason>: "arp-response", "user-set" (-Pn), ...
-  std::optional<std::array<std::uint8_t, 6>> mac;  // when the host is on our segment
-  std::string mac_vendor;                          // "" prints as "(Unknown)"
-  std::optional<double> latency_s;                 // "Host is up (0.000079s latency)."
-  std::vector<PortLine> ports;                     // the port table, in Nmap's order (tcp then udp, by port)
-  std::int64_t start_s = 0;                        // host scan start and end (XML starttime/endtime)
+  std::string status_reason = "user-set";         // Nmap's <status reason>: "arp-response", "user-set" (-Pn), ...
+  std::optional<std::array<std::uint8_t, 6>> mac; // when the host is on our segment
+  std::string mac_vendor;                         // "" prints as "(Unknown)"
+  std::optional<double> latency_s;                // "Host is up (0.000079s latency)."
+  std::vector<PortLine> ports;                    // the port table, in Nmap's order (tcp then udp, by port)
+  std::int64_t start_s = 0;                       // host scan start and end (XML starttime/endtime)
   std::int64_t end_s = 0;
 
   // OS detection. `os_detection` false: no OS section at all (e.g. the host was down).
   bool os_detection = true;
   // Nmap's OS_PERF_UNREL: no open TCP port, or neither a closed nor an unfiltered TCP port.
   bool results_unreliable = false;
-  responses::RunFingerprint run;                    // rounds, SCAN line, not-ideal reason, merged print
-  std::vector<scoring::MatchResult> round_matches;  // one per round, in order
-  scoring::FinalRound final_round;                  // see scoring/final_result.hpp
+  responses::RunFingerprint run;                   // rounds, SCAN line, not-ideal reason, merged print
+  std::vector<scoring::MatchResult> round_matches; // one per round, in order
+  scoring::FinalRound final_round;                 // see scoring/final_result.hpp
   // Whether the match left out the tests run.silence blamed on a filter (stackprint's default) or
   // matched them as R=N as Nmap does (--no-partial-match). See scoring/partial_match.hpp.
   bool partial_match = true;
@@ -96,11 +96,11 @@ struct ScanInfo {
 };
 
 struct RunInfo {
-  std::string program_version;  // stackprint's version, e.g. "0.1.0"
-  std::string args;             // the command line as typed
+  std::string program_version; // stackprint's version, e.g. "0.1.0"
+  std::string args;            // the command line as typed
   std::int64_t start_s = 0;
   std::vector<ScanInfo> scaninfo;
-  std::string stylesheet = "file:///usr/share/nmap/nmap.xsl";  // "" for none
+  std::string stylesheet = "file:///usr/share/nmap/nmap.xsl"; // "" for none
 };
 
 struct RunSummary {

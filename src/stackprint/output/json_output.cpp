@@ -121,8 +121,11 @@ json json_host(const database::OsDb& db, const HostReport& host, const OutputOpt
   j["end"] = host.end_s;
   json ports = json::array();
   for (const PortLine& p : host.ports) {
-    json pj{{"protocol", protocol_name(p.protocol)}, {"port", p.port}, {"state", port_state_name(p.state)},
-            {"service", p.service}, {"reason", p.reason}};
+    json pj{{"protocol", protocol_name(p.protocol)},
+            {"port", p.port},
+            {"state", port_state_name(p.state)},
+            {"service", p.service},
+            {"reason", p.reason}};
     pj["reason_ttl"] = p.reason_ttl ? json(*p.reason_ttl) : json(nullptr);
     ports.push_back(std::move(pj));
   }

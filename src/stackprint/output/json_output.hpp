@@ -26,7 +26,7 @@ inline constexpr int k_json_schema_version = 1;
                                                const OutputOptions& options, std::int64_t now_s);
 
 // json_host as one line, ending in '\n'.
-[[nodiscard]] std::string json_host_line(const database::OsDb& db, const HostReport& host,
-                                         const OutputOptions& options, std::int64_t now_s);
+[[nodiscard]] std::string json_host_line(const database::OsDb& db, const HostReport& host, const OutputOptions& options,
+                                         std::int64_t now_s);
 
 } // namespace stackprint::output

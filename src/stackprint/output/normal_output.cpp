@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/output/os_section.hpp"
 #include "stackprint/output/time_text.hpp"
-#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::output {
 namespace {

@@ -41,8 +41,8 @@ namespace stackprint::output {
 
 // Only the OS section and the host-level lines (from "Warning:"/"Device type:" to
 // "IP ID Sequence Generation:"), fingerprint block included.
-[[nodiscard]] std::string normal_os_part(const database::OsDb& db, const HostReport& host,
-                                         const OutputOptions& options, std::int64_t now_s);
+[[nodiscard]] std::string normal_os_part(const database::OsDb& db, const HostReport& host, const OutputOptions& options,
+                                         std::int64_t now_s);
 
 // "OS detection performed. ..." (when a host was up) and the "done" line. `file` selects the
 // -oN form ("# stackprint done at <ctime> -- ...") or the terminal's ("stackprint done: ...").

@@ -78,14 +78,10 @@ OsSection build_os_section(const database::OsDb& db, const HostReport& host, con
   }
 
   for (std::size_t i = 0; i < report.lines.size(); ++i) {
-    if (i == class_lines && show_not_ideal) {
-      section.lines.push_back("OS fingerprint not ideal because: " + *reason);
-    }
+    if (i == class_lines && show_not_ideal) { section.lines.push_back("OS fingerprint not ideal because: " + *reason); }
     section.lines.push_back(std::move(report.lines[i]));
   }
-  if (auto missing = missing_tests_line(host)) {
-    section.lines.push_back(std::move(*missing));
-  }
+  if (auto missing = missing_tests_line(host)) { section.lines.push_back(std::move(*missing)); }
   if (show_fp) {
     const fingerprint::Fingerprint fp = with_good_flag(host.run, good);
     section.fingerprint = wrapped ? fingerprint::format_wrapped(fp) : fingerprint::format_plain(fp);

@@ -28,9 +28,9 @@
 namespace stackprint::output {
 
 struct OsSection {
-  std::vector<std::string> lines;          // items 1-4 and 6 in print order, no newlines
-  std::optional<std::string> fingerprint;  // item 5's text (wrapped or plain), ends in '\n'
-  std::vector<std::size_t> xml_matches;    // indexes into host.final_match().matches for <osmatch>
+  std::vector<std::string> lines;         // items 1-4 and 6 in print order, no newlines
+  std::optional<std::string> fingerprint; // item 5's text (wrapped or plain), ends in '\n'
+  std::vector<std::size_t> xml_matches;   // indexes into host.final_match().matches for <osmatch>
 };
 
 // Item 6, e.g. "Missing tests (filtered): T2 T3 T4 T5 T6 T7; matched without them (the closed TCP
@@ -42,15 +42,15 @@ struct OsSection {
 
 // The host-level values after the OS section (also XML uptime, distance, tcpsequence, ...).
 struct HostSequenceFacts {
-  std::optional<std::int64_t> uptime_s;   // now - lastboot, when a boot time is known
+  std::optional<std::int64_t> uptime_s; // now - lastboot, when a boot time is known
   std::optional<std::int64_t> lastboot_s;
   std::optional<int> distance;
-  std::size_t responses = 0;              // SEQ responses of the reported round
-  std::uint32_t difficulty_index = 0;     // SP
-  std::string difficulty_words;           // "Good luck!", ...
-  std::string ip_id_words;                // "All zeros", ...
-  std::string ts_words;                   // "other", "1000HZ", ...
-  bool ts_values_shown = true;            // false for the unsupported class
+  std::size_t responses = 0;          // SEQ responses of the reported round
+  std::uint32_t difficulty_index = 0; // SP
+  std::string difficulty_words;       // "Good luck!", ...
+  std::string ip_id_words;            // "All zeros", ...
+  std::string ts_words;               // "other", "1000HZ", ...
+  bool ts_values_shown = true;        // false for the unsupported class
   std::vector<std::uint32_t> isns;
   std::vector<std::uint16_t> ip_ids;
   std::vector<std::uint32_t> tsvals;

@@ -68,9 +68,7 @@ std::optional<double> parse_nmap_time_s(const std::string& text) {
   double value = 0.0;
   try {
     value = std::stod(text.substr(0, i));
-  } catch (...) {
-    return std::nullopt;
-  }
+  } catch (...) { return std::nullopt; }
   const std::string unit = text.substr(i);
   if (unit.empty() || unit == "s") {
   } else if (unit == "ms") {

@@ -15,10 +15,10 @@
 namespace stackprint::output {
 
 struct Progress {
-  std::size_t done = 0;    // hosts finished (up or down)
-  std::size_t total = 0;   // hosts in the scan (0 when unknown, e.g. still reading targets)
-  std::size_t active = 0;  // hosts being fingerprinted now
-  double elapsed_s = 0.0;  // since the scan started
+  std::size_t done = 0;   // hosts finished (up or down)
+  std::size_t total = 0;  // hosts in the scan (0 when unknown, e.g. still reading targets)
+  std::size_t active = 0; // hosts being fingerprinted now
+  double elapsed_s = 0.0; // since the scan started
 };
 
 // Hosts per second, nullopt before the first host finished or with no elapsed time.

@@ -32,7 +32,8 @@ ServiceNames ServiceNames::parse(std::string_view text) {
     } else {
       continue;
     }
-    names.names_.emplace(std::make_pair(proto_key, static_cast<std::uint16_t>(port)), std::string(line.substr(0, tab1)));
+    names.names_.emplace(std::make_pair(proto_key, static_cast<std::uint16_t>(port)),
+                         std::string(line.substr(0, tab1)));
   }
   return names;
 }

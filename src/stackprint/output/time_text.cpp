@@ -9,8 +9,8 @@ namespace {
 
 struct CivilTime {
   std::int64_t year = 1970;
-  unsigned month = 1;  // 1..12
-  unsigned day = 1;    // 1..31
+  unsigned month = 1; // 1..12
+  unsigned day = 1;   // 1..31
   unsigned hour = 0;
   unsigned minute = 0;
   unsigned second = 0;

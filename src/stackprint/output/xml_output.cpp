@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/output/os_section.hpp"
 #include "stackprint/output/time_text.hpp"
 #include "stackprint/scoring/os_report.hpp"
-#include "stackprint/base/ipv4_address.hpp"
 
 namespace stackprint::output {
 namespace {
@@ -21,8 +21,8 @@ std::string mac_text(const std::array<std::uint8_t, 6>& mac) {
 std::string osmatch(const database::OsDb& db, const scoring::Match& match) {
   const database::Reference& ref = db.references()[match.reference];
   const std::string accuracy = std::to_string(scoring::percent(match.accuracy));
-  std::string out = "<osmatch" + attr("name", ref.name) + attr("accuracy", accuracy) +
-                    attr("line", std::to_string(ref.line)) + ">\n";
+  std::string out =
+      "<osmatch" + attr("name", ref.name) + attr("accuracy", accuracy) + attr("line", std::to_string(ref.line)) + ">\n";
   for (const database::OsClass& c : ref.classes) {
     out += "<osclass" + attr("type", c.device_type) + attr("vendor", c.vendor) + attr("osfamily", c.family);
     if (c.generation && !c.generation->empty()) out += attr("osgen", *c.generation);
@@ -53,9 +53,7 @@ std::string xml_escape(std::string_view text) {
     case '>': out += "&gt;"; break;
     case '"': out += "&quot;"; break;
     case '\'': out += "&apos;"; break;
-    case '-':
-      out += previous == '-' ? "&#45;" : "-";
-      break;
+    case '-': out += previous == '-' ? "&#45;" : "-"; break;
     default:
       if (byte < 0x20 || byte >= 0x7F) {
         out += fmt::format("&#x{:x};", byte);
@@ -105,7 +103,8 @@ std::string xml_host(const database::OsDb& db, const HostReport& host, const Out
       out += "<state" + attr("state", port_state_name(p.state)) +
              attr("reason", p.reason.empty() ? "unknown" : p.reason) +
              attr("reason_ttl", std::to_string(p.reason_ttl.value_or(0))) + "/>";
-      if (!p.service.empty()) out += "<service" + attr("name", p.service) + attr("method", "table") + attr("conf", "3") + "/>";
+      if (!p.service.empty())
+        out += "<service" + attr("name", p.service) + attr("method", "table") + attr("conf", "3") + "/>";
       out += "</port>\n";
     }
     out += "</ports>\n";

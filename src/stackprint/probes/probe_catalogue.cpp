@@ -11,24 +11,31 @@ using namespace stackprint::wire;
 
 // TCP option areas as Nmap 7.93 sends them (kinds: 0 EOL, 1 NOP, 2 MSS, 3 WS, 4 SACKP, 8 TS).
 // TS is always TSval 0xFFFFFFFF, TSecr 0.
-constexpr std::array<std::uint8_t, 20> k_options_seq1{ // WS10 NOP MSS1460 TS SACKP
-    3, 3, 10, 1, 2, 4, 0x05, 0xB4, 8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 4, 2};
-constexpr std::array<std::uint8_t, 20> k_options_seq2{ // MSS1400 WS0 SACKP TS EOL
-    2, 4, 0x05, 0x78, 3, 3, 0, 4, 2, 8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0};
-constexpr std::array<std::uint8_t, 20> k_options_seq3{ // TS NOP NOP WS5 NOP MSS640
-    8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 1, 1, 3, 3, 5, 1, 2, 4, 0x02, 0x80};
-constexpr std::array<std::uint8_t, 16> k_options_seq4{ // SACKP TS WS10 EOL
-    4, 2, 8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 3, 3, 10, 0};
-constexpr std::array<std::uint8_t, 20> k_options_seq5{ // MSS536 SACKP TS WS10 EOL
-    2, 4, 0x02, 0x18, 4, 2, 8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 3, 3, 10, 0};
-constexpr std::array<std::uint8_t, 16> k_options_seq6{ // MSS265 SACKP TS
-    2, 4, 0x01, 0x09, 4, 2, 8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
-constexpr std::array<std::uint8_t, 12> k_options_ecn{ // WS10 NOP MSS1460 SACKP NOP NOP
-    3, 3, 10, 1, 2, 4, 0x05, 0xB4, 4, 2, 1, 1};
-constexpr std::array<std::uint8_t, 20> k_options_t2_t6{ // WS10 NOP MSS265 TS SACKP
-    3, 3, 10, 1, 2, 4, 0x01, 0x09, 8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 4, 2};
-constexpr std::array<std::uint8_t, 20> k_options_t7{ // WS15 NOP MSS265 TS SACKP
-    3, 3, 15, 1, 2, 4, 0x01, 0x09, 8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 4, 2};
+constexpr std::array<std::uint8_t, 20> k_options_seq1{// WS10 NOP MSS1460 TS SACKP
+                                                      3,    3,    10,   1,    2, 4, 0x05, 0xB4, 8, 10,
+                                                      0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0,    0,    4, 2};
+constexpr std::array<std::uint8_t, 20> k_options_seq2{// MSS1400 WS0 SACKP TS EOL
+                                                      2,  4,    0x05, 0x78, 3,    3, 0, 4, 2, 8,
+                                                      10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0};
+constexpr std::array<std::uint8_t, 20> k_options_seq3{// TS NOP NOP WS5 NOP MSS640
+                                                      8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0,    0,
+                                                      1, 1,  3,    3,    5,    1,    2, 4, 0x02, 0x80};
+constexpr std::array<std::uint8_t, 16> k_options_seq4{// SACKP TS WS10 EOL
+                                                      4, 2, 8, 10, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 3, 3, 10, 0};
+constexpr std::array<std::uint8_t, 20> k_options_seq5{// MSS536 SACKP TS WS10 EOL
+                                                      2,    4,    0x02, 0x18, 4, 2, 8, 10, 0xFF, 0xFF,
+                                                      0xFF, 0xFF, 0,    0,    0, 0, 3, 3,  10,   0};
+constexpr std::array<std::uint8_t, 16> k_options_seq6{// MSS265 SACKP TS
+                                                      2,    4,    0x01, 0x09, 4, 2, 8, 10,
+                                                      0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
+constexpr std::array<std::uint8_t, 12> k_options_ecn{// WS10 NOP MSS1460 SACKP NOP NOP
+                                                     3, 3, 10, 1, 2, 4, 0x05, 0xB4, 4, 2, 1, 1};
+constexpr std::array<std::uint8_t, 20> k_options_t2_t6{// WS10 NOP MSS265 TS SACKP
+                                                       3,    3,    10,   1,    2, 4, 0x01, 0x09, 8, 10,
+                                                       0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0,    0,    4, 2};
+constexpr std::array<std::uint8_t, 20> k_options_t7{// WS15 NOP MSS265 TS SACKP
+                                                    3,    3,    15,   1,    2, 4, 0x01, 0x09, 8, 10,
+                                                    0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0,    0,    4, 2};
 
 struct SeqShape {
   std::span<const std::uint8_t> options;
@@ -37,18 +44,12 @@ struct SeqShape {
 
 SeqShape seq_shape(int index) {
   switch (index) {
-  case 0:
-    return {k_options_seq1, 1};
-  case 1:
-    return {k_options_seq2, 63};
-  case 2:
-    return {k_options_seq3, 4};
-  case 3:
-    return {k_options_seq4, 4};
-  case 4:
-    return {k_options_seq5, 16};
-  default:
-    return {k_options_seq6, 512};
+  case 0: return {k_options_seq1, 1};
+  case 1: return {k_options_seq2, 63};
+  case 2: return {k_options_seq3, 4};
+  case 3: return {k_options_seq4, 4};
+  case 4: return {k_options_seq5, 16};
+  default: return {k_options_seq6, 512};
   }
 }
 
@@ -109,20 +110,16 @@ TcpProbeShape tcp_shape(ProbeId id) {
     shape.window = 65535;
     shape.options = k_options_t7;
     break;
-  default:
-    break;
+  default: break;
   }
   return shape;
 }
 
 std::uint16_t port_for(PortRole role, const ProbeContext& context) {
   switch (role) {
-  case PortRole::open_tcp:
-    return context.open_tcp_port;
-  case PortRole::closed_tcp:
-    return context.closed_tcp_port;
-  case PortRole::closed_udp:
-    return context.closed_udp_port;
+  case PortRole::open_tcp: return context.open_tcp_port;
+  case PortRole::closed_tcp: return context.closed_tcp_port;
+  case PortRole::closed_udp: return context.closed_udp_port;
   }
   return 0;
 }
@@ -135,8 +132,7 @@ Ipv4Header probe_ip_header(const ProbeContext& context, std::uint8_t protocol) {
   return ip;
 }
 
-Ipv4Packet build_tcp(const TcpProbeShape& shape, const ProbeContext& context,
-                     const PacketValues& values) {
+Ipv4Packet build_tcp(const TcpProbeShape& shape, const ProbeContext& context, const PacketValues& values) {
   Ipv4Packet packet;
   packet.ip = probe_ip_header(context, k_ip_protocol_tcp);
   packet.ip.id = values.ip_id;
@@ -156,8 +152,7 @@ Ipv4Packet build_tcp(const TcpProbeShape& shape, const ProbeContext& context,
   return packet;
 }
 
-Ipv4Packet build_echo(const IcmpEchoProbeShape& shape, const ProbeContext& context,
-                      const PacketValues& values) {
+Ipv4Packet build_echo(const IcmpEchoProbeShape& shape, const ProbeContext& context, const PacketValues& values) {
   Ipv4Packet packet;
   packet.ip = probe_ip_header(context, k_ip_protocol_icmp);
   packet.ip.id = values.ip_id;
@@ -167,8 +162,7 @@ Ipv4Packet build_echo(const IcmpEchoProbeShape& shape, const ProbeContext& conte
   IcmpMessage icmp;
   icmp.type = k_icmp_echo_request;
   icmp.code = shape.code;
-  icmp.set_echo(static_cast<std::uint16_t>(context.icmp_echo_id + shape.id_offset),
-                shape.sequence);
+  icmp.set_echo(static_cast<std::uint16_t>(context.icmp_echo_id + shape.id_offset), shape.sequence);
   icmp.payload.assign(shape.data_length, 0);
   packet.payload = std::move(icmp);
   return packet;
@@ -191,16 +185,11 @@ Ipv4Packet build_udp(const UdpProbeShape& shape, const ProbeContext& context) {
 } // namespace
 
 ProbeShape probe_shape(ProbeId id) {
-  if (is_tcp_probe(id)) {
-    return tcp_shape(id);
-  }
+  if (is_tcp_probe(id)) { return tcp_shape(id); }
   switch (id) {
-  case ProbeId::IE1:
-    return IcmpEchoProbeShape{9, 0, 295, 120, 0, true};
-  case ProbeId::IE2:
-    return IcmpEchoProbeShape{0, 1, 296, 150, k_ip_tos_reliability, false};
-  default:
-    return UdpProbeShape{};
+  case ProbeId::IE1: return IcmpEchoProbeShape{9, 0, 295, 120, 0, true};
+  case ProbeId::IE2: return IcmpEchoProbeShape{0, 1, 296, 150, k_ip_tos_reliability, false};
+  default: return UdpProbeShape{};
   }
 }
 
@@ -220,36 +209,25 @@ Ipv4Packet build_probe(ProbeId id, const ProbeContext& context, const PacketValu
   return with_computed_fields(std::move(packet));
 }
 
-std::vector<std::uint8_t> probe_bytes(ProbeId id, const ProbeContext& context,
-                                      const PacketValues& values) {
+std::vector<std::uint8_t> probe_bytes(ProbeId id, const ProbeContext& context, const PacketValues& values) {
   return serialize(build_probe(id, context, values), SerializeOptions::keep_all());
 }
 
 std::optional<std::uint16_t> tcp_port_offset(ProbeId id) {
-  if (!is_tcp_probe(id)) {
-    return std::nullopt;
-  }
+  if (!is_tcp_probe(id)) { return std::nullopt; }
   return static_cast<std::uint16_t>(id);
 }
 
-std::optional<ProbeId> tcp_probe_for_reply_port(std::uint16_t reply_destination_port,
-                                                std::uint16_t tcp_port_base) {
+std::optional<ProbeId> tcp_probe_for_reply_port(std::uint16_t reply_destination_port, std::uint16_t tcp_port_base) {
   const int offset = int{reply_destination_port} - int{tcp_port_base};
-  if (offset < 0 || offset >= static_cast<int>(k_tcp_probe_count)) {
-    return std::nullopt;
-  }
+  if (offset < 0 || offset >= static_cast<int>(k_tcp_probe_count)) { return std::nullopt; }
   return static_cast<ProbeId>(offset);
 }
 
-std::optional<ProbeId> echo_probe_for_reply_id(std::uint16_t reply_identifier,
-                                               std::uint16_t icmp_echo_id) {
+std::optional<ProbeId> echo_probe_for_reply_id(std::uint16_t reply_identifier, std::uint16_t icmp_echo_id) {
   const auto offset = static_cast<std::uint16_t>(reply_identifier - icmp_echo_id);
-  if (offset == 0) {
-    return ProbeId::IE1;
-  }
-  if (offset == 1) {
-    return ProbeId::IE2;
-  }
+  if (offset == 0) { return ProbeId::IE1; }
+  if (offset == 1) { return ProbeId::IE2; }
   return std::nullopt;
 }
 

@@ -78,7 +78,7 @@ enum class PortRole : std::uint8_t { open_tcp, closed_tcp, closed_udp };
 
 // The fixed shape of a TCP probe; the context supplies ports, seq base, ack.
 struct TcpProbeShape {
-  std::uint8_t port_offset = 0;     // source port = tcp_port_base + port_offset
+  std::uint8_t port_offset = 0; // source port = tcp_port_base + port_offset
   PortRole destination = PortRole::open_tcp;
   std::uint8_t sequence_offset = 0; // sequence = tcp_seq_base + sequence_offset
   bool zero_ack = false;            // ack field 0 (ECN) instead of tcp_ack
@@ -92,15 +92,15 @@ struct TcpProbeShape {
 
 struct IcmpEchoProbeShape {
   std::uint8_t code = 0;
-  std::uint8_t id_offset = 0;       // identifier = icmp_echo_id + id_offset (mod 2^16)
+  std::uint8_t id_offset = 0; // identifier = icmp_echo_id + id_offset (mod 2^16)
   std::uint16_t sequence = 0;
-  std::uint16_t data_length = 0;    // zero bytes after the 8-byte ICMP header
+  std::uint16_t data_length = 0; // zero bytes after the 8-byte ICMP header
   std::uint8_t tos = 0;
   bool dont_fragment = false;
 };
 
 struct UdpProbeShape {
-  std::uint8_t port_offset = 0;     // source port = udp_port_base + port_offset
+  std::uint8_t port_offset = 0; // source port = udp_port_base + port_offset
   std::uint16_t ip_id = 0x1042;
   std::uint8_t payload_byte = 0x43; // 'C'
   std::uint16_t payload_length = 300;
@@ -114,8 +114,7 @@ using ProbeShape = std::variant<TcpProbeShape, IcmpEchoProbeShape, UdpProbeShape
 
 // The probe as a packet with every length and checksum computed (so the caller can read back
 // what was sent, e.g. U1's IP and UDP checksums for the RIPCK/RUCK tests).
-[[nodiscard]] wire::Ipv4Packet build_probe(ProbeId id, const ProbeContext& context,
-                                           const PacketValues& values);
+[[nodiscard]] wire::Ipv4Packet build_probe(ProbeId id, const ProbeContext& context, const PacketValues& values);
 // Its wire bytes.
 [[nodiscard]] std::vector<std::uint8_t> probe_bytes(ProbeId id, const ProbeContext& context,
                                                     const PacketValues& values);

@@ -16,9 +16,7 @@ std::string_view probe_name(ProbeId id) {
 
 std::optional<ProbeId> probe_from_name(std::string_view name) {
   for (ProbeId id : k_all_probe_ids) {
-    if (probe_name(id) == name) {
-      return id;
-    }
+    if (probe_name(id) == name) { return id; }
   }
   return std::nullopt;
 }

@@ -18,11 +18,28 @@
 namespace stackprint::probes {
 
 enum class ProbeId : std::uint8_t {
-  SEQ1, SEQ2, SEQ3, SEQ4, SEQ5, SEQ6,
-  OPS1, OPS2, OPS3, OPS4, OPS5, OPS6,
+  SEQ1,
+  SEQ2,
+  SEQ3,
+  SEQ4,
+  SEQ5,
+  SEQ6,
+  OPS1,
+  OPS2,
+  OPS3,
+  OPS4,
+  OPS5,
+  OPS6,
   ECN,
-  T1, T2, T3, T4, T5, T6, T7,
-  IE1, IE2,
+  T1,
+  T2,
+  T3,
+  T4,
+  T5,
+  T6,
+  T7,
+  IE1,
+  IE2,
   U1,
 };
 
@@ -40,23 +57,15 @@ inline constexpr std::array<ProbeId, k_probe_count> k_all_probe_ids{
 // Inverse of probe_name (exact, case-sensitive).
 [[nodiscard]] std::optional<ProbeId> probe_from_name(std::string_view name);
 
-[[nodiscard]] constexpr bool is_tcp_probe(ProbeId id) {
-  return static_cast<std::uint8_t>(id) < k_tcp_probe_count;
-}
+[[nodiscard]] constexpr bool is_tcp_probe(ProbeId id) { return static_cast<std::uint8_t>(id) < k_tcp_probe_count; }
 [[nodiscard]] constexpr bool is_seq_probe(ProbeId id) {
   return static_cast<std::uint8_t>(id) <= static_cast<std::uint8_t>(ProbeId::SEQ6);
 }
-[[nodiscard]] constexpr bool is_ops_resend(ProbeId id) {
-  return id >= ProbeId::OPS1 && id <= ProbeId::OPS6;
-}
+[[nodiscard]] constexpr bool is_ops_resend(ProbeId id) { return id >= ProbeId::OPS1 && id <= ProbeId::OPS6; }
 // 0..5 for SEQ1..SEQ6 and OPS1..OPS6 (the SEQ sample index the probe serves); nullopt otherwise.
 [[nodiscard]] constexpr std::optional<int> seq_index(ProbeId id) {
-  if (is_seq_probe(id)) {
-    return static_cast<int>(id);
-  }
-  if (is_ops_resend(id)) {
-    return static_cast<int>(id) - static_cast<int>(ProbeId::OPS1);
-  }
+  if (is_seq_probe(id)) { return static_cast<int>(id); }
+  if (is_ops_resend(id)) { return static_cast<int>(id) - static_cast<int>(ProbeId::OPS1); }
   return std::nullopt;
 }
 

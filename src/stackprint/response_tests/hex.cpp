@@ -13,8 +13,7 @@ std::string hex16(std::int64_t value) {
 std::string hex8_padded(std::uint32_t value) { return fmt::format("{:08X}", value); }
 
 namespace {
-template <typename T>
-std::string join_hex(std::span<const T> values) {
+template <typename T> std::string join_hex(std::span<const T> values) {
   std::string out;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i != 0) out += ',';

@@ -33,7 +33,7 @@ IpIdClass classify_ip_ids(std::span<const std::uint32_t> ids, bool scanning_loca
   bool all_zero = true;
   for (std::size_t i = 1; i < ids.size(); ++i) {
     if (ids[i - 1] != 0 || ids[i] != 0) all_zero = false;
-    diffs[i - 1] = ids[i] - ids[i - 1];  // u32 wrap: a decrease is a huge diff
+    diffs[i - 1] = ids[i] - ids[i - 1]; // u32 wrap: a decrease is a huge diff
     if (ids.size() > 2 && diffs[i - 1] > 20000) return IpIdClass::random;
   }
   if (all_zero) return IpIdClass::zero;
@@ -70,16 +70,16 @@ IpIdClass classify_ii(std::span<const std::uint32_t> ids, bool localhost) {
 // make_aval_ipid_seq: the printed TI/CI/II value.
 std::optional<std::string> ip_id_value(IpIdClass cls, std::span<const std::uint32_t> ids) {
   switch (cls) {
-    case IpIdClass::constant:
-      if (ids.empty()) return std::nullopt;
-      return hex(ids.front());
-    case IpIdClass::incremental:
-    case IpIdClass::incremental_by_2: return "I";
-    case IpIdClass::broken_incremental: return "BI";
-    case IpIdClass::random_positive: return "RI";
-    case IpIdClass::random: return "RD";
-    case IpIdClass::zero: return "Z";
-    case IpIdClass::unknown: return std::nullopt;
+  case IpIdClass::constant:
+    if (ids.empty()) return std::nullopt;
+    return hex(ids.front());
+  case IpIdClass::incremental:
+  case IpIdClass::incremental_by_2: return "I";
+  case IpIdClass::broken_incremental: return "BI";
+  case IpIdClass::random_positive: return "RI";
+  case IpIdClass::random: return "RD";
+  case IpIdClass::zero: return "Z";
+  case IpIdClass::unknown: return std::nullopt;
   }
   return std::nullopt;
 }
@@ -96,14 +96,14 @@ std::optional<std::string> shared_ip_id_value(IpIdClass ti_class, std::span<cons
 
 const char* ip_id_class_words(IpIdClass cls) {
   switch (cls) {
-    case IpIdClass::constant: return "Duplicated ipid (!)";
-    case IpIdClass::incremental: return "Incremental";
-    case IpIdClass::incremental_by_2: return "Incrementing by 2";
-    case IpIdClass::broken_incremental: return "Broken little-endian incremental";
-    case IpIdClass::random: return "Randomized";
-    case IpIdClass::random_positive: return "Random positive increments";
-    case IpIdClass::zero: return "All zeros";
-    case IpIdClass::unknown: return "Busy server or unknown class";
+  case IpIdClass::constant: return "Duplicated ipid (!)";
+  case IpIdClass::incremental: return "Incremental";
+  case IpIdClass::incremental_by_2: return "Incrementing by 2";
+  case IpIdClass::broken_incremental: return "Broken little-endian incremental";
+  case IpIdClass::random: return "Randomized";
+  case IpIdClass::random_positive: return "Random positive increments";
+  case IpIdClass::zero: return "All zeros";
+  case IpIdClass::unknown: return "Busy server or unknown class";
   }
   return "Busy server or unknown class";
 }

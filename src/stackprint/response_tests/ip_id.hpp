@@ -15,20 +15,20 @@
 namespace stackprint::response_tests {
 
 enum class IpIdClass {
-  unknown,                // not enough samples, or no rule fits: the attribute is left out
-  zero,                   // Z: every sample 0
-  constant,               // all differences 0: printed as the first IP ID in hex
-  incremental,            // I: every difference <= 9
-  incremental_by_2,       // every difference even: printed as I too (7.93)
-  broken_incremental,     // BI: every difference a multiple of 256 and <= 5120
-  random_positive,        // RI
-  random,                 // RD: some 32-bit difference > 20000 with more than 2 samples
+  unknown,            // not enough samples, or no rule fits: the attribute is left out
+  zero,               // Z: every sample 0
+  constant,           // all differences 0: printed as the first IP ID in hex
+  incremental,        // I: every difference <= 9
+  incremental_by_2,   // every difference even: printed as I too (7.93)
+  broken_incremental, // BI: every difference a multiple of 256 and <= 5120
+  random_positive,    // RI
+  random,             // RD: some 32-bit difference > 20000 with more than 2 samples
 };
 
 // Minimum sample counts below which Nmap does not classify (class unknown, attribute left out).
-inline constexpr std::size_t k_min_ti_samples = 3;  // SEQ replies
-inline constexpr std::size_t k_min_ci_samples = 2;  // T5..T7 replies
-inline constexpr std::size_t k_min_ii_samples = 2;  // IE replies (non-retransmitted probes)
+inline constexpr std::size_t k_min_ti_samples = 3; // SEQ replies
+inline constexpr std::size_t k_min_ci_samples = 2; // T5..T7 replies
+inline constexpr std::size_t k_min_ii_samples = 2; // IE replies (non-retransmitted probes)
 
 // Packs the present samples to the front, keeping their order (Nmap marks missing ones with
 // 0xFFFFFFFF and compacts them away before classifying).

@@ -10,7 +10,7 @@ namespace stackprint::response_tests {
 namespace {
 
 class LineBuilder {
- public:
+public:
   explicit LineBuilder(std::string name) : m_line{std::move(name), {}} {}
   LineBuilder& add(std::string name, std::string value) {
     m_line.attributes.push_back({std::move(name), std::move(value)});
@@ -19,7 +19,7 @@ class LineBuilder {
   LineBuilder& add(const TtlAttribute& ttl) { return add(ttl.name, ttl.value); }
   fingerprint::TestLine done() { return std::move(m_line); }
 
- private:
+private:
   fingerprint::TestLine m_line;
 };
 
@@ -55,9 +55,12 @@ fingerprint::TestLine t_line(int number, const TcpReplyFields& r, ProbeNumbers p
   LineBuilder b("T" + std::to_string(number));
   b.add("R", "Y").add("DF", dont_fragment_value(r.df)).add(ttl);
   if (number != 1) b.add("W", window_value(r.window));
-  b.add("S", tcp_seq_value(r.seq, probe.ack)).add("A", tcp_ack_value(r.ack, probe.seq)).add("F", tcp_flags_value(r.flags));
+  b.add("S", tcp_seq_value(r.seq, probe.ack))
+      .add("A", tcp_ack_value(r.ack, probe.seq))
+      .add("F", tcp_flags_value(r.flags));
   if (number != 1) b.add("O", tcp_option_string(r.options, walk, r.after_options));
-  b.add("RD", rst_data_value(r.flags, r.rst_payload)).add("Q", tcp_quirks_value(r.reserved_nibble, r.flags, r.urgent_pointer));
+  b.add("RD", rst_data_value(r.flags, r.rst_payload))
+      .add("Q", tcp_quirks_value(r.reserved_nibble, r.flags, r.urgent_pointer));
   return b.done();
 }
 

@@ -23,16 +23,16 @@ namespace stackprint::response_tests {
 
 // Fields of one TCP reply, host byte order. The spans are views into the caller's packet bytes.
 struct TcpReplyFields {
-  bool df = false;                       // IP Don't Fragment
+  bool df = false; // IP Don't Fragment
   std::uint16_t window = 0;
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
-  std::uint8_t flags = 0;                // header byte 13
-  std::uint8_t reserved_nibble = 0;      // low 4 bits of header byte 12
+  std::uint8_t flags = 0;           // header byte 13
+  std::uint8_t reserved_nibble = 0; // low 4 bits of header byte 12
   std::uint16_t urgent_pointer = 0;
-  std::span<const std::uint8_t> options{};      // bytes 20 .. data offset*4 of the TCP header
-  std::span<const std::uint8_t> after_options{};  // the rest of the captured segment (7.93 option walk)
-  std::span<const std::uint8_t> rst_payload{};  // TCP payload up to the IP total length (RD)
+  std::span<const std::uint8_t> options{};       // bytes 20 .. data offset*4 of the TCP header
+  std::span<const std::uint8_t> after_options{}; // the rest of the captured segment (7.93 option walk)
+  std::span<const std::uint8_t> rst_payload{};   // TCP payload up to the IP total length (RD)
 };
 
 // The sequence and acknowledgment fields of the probe that caused the reply (Nmap's tcpSeqBase and
@@ -57,14 +57,14 @@ struct ProbeNumbers {
 
 // Fields of the ICMP port unreachable reply to U1.
 struct U1ReplyFields {
-  bool df = false;                                 // outer header
-  std::uint16_t ip_total_length = 0;               // outer header (IPL)
-  std::uint32_t icmp_unused = 0;                   // ICMP bytes 4..7, big-endian value (UN)
-  std::uint16_t quoted_ip_total_length = 0;        // RIPL
-  std::uint16_t quoted_ip_id = 0;                  // RID
-  std::array<std::uint8_t, 20> quoted_ip_header{}; // first 20 quoted bytes (RIPCK)
-  std::uint16_t quoted_udp_checksum = 0;           // RUCK
-  std::span<const std::uint8_t> returned_payload{};  // see u1_rud_value / u1_returned_payload (RUD)
+  bool df = false;                                  // outer header
+  std::uint16_t ip_total_length = 0;                // outer header (IPL)
+  std::uint32_t icmp_unused = 0;                    // ICMP bytes 4..7, big-endian value (UN)
+  std::uint16_t quoted_ip_total_length = 0;         // RIPL
+  std::uint16_t quoted_ip_id = 0;                   // RID
+  std::array<std::uint8_t, 20> quoted_ip_header{};  // first 20 quoted bytes (RIPCK)
+  std::uint16_t quoted_udp_checksum = 0;            // RUCK
+  std::span<const std::uint8_t> returned_payload{}; // see u1_rud_value / u1_returned_payload (RUD)
 };
 
 // What was sent in U1 (the saved values Nmap compares with).

@@ -19,13 +19,13 @@
 namespace stackprint::response_tests {
 
 struct PortKnowledge {
-  bool open_tcp_port_available = false;       // Nmap's openTCPPort != -1
-  bool closed_tcp_port_from_port_scan = false;  // osscan_closedtcpport != -1 (known closed, not guessed)
+  bool open_tcp_port_available = false;        // Nmap's openTCPPort != -1
+  bool closed_tcp_port_from_port_scan = false; // osscan_closedtcpport != -1 (known closed, not guessed)
 };
 
 enum class MissingReply {
-  shown_as_no_response,  // NAME(R=N)
-  left_out,              // no line at all
+  shown_as_no_response, // NAME(R=N)
+  left_out,             // no line at all
 };
 
 // For ECN, T1..T7, U1, IE: what to print when the test got no (complete) reply. SEQ, OPS, WIN and

@@ -11,7 +11,7 @@ namespace {
 // the low 32 bits). Nmap relies on it for ISR and the OTHER-class uptime divisor even where the
 // value is negative or too large, which C++ leaves undefined; we reproduce it without UB.
 std::uint32_t nmap_to_unsigned(double x) {
-  if (!(x > -9.2e18 && x < 9.2e18)) return 0;  // NaN or out of int64 range: cvttsd2si gives 2^63
+  if (!(x > -9.2e18 && x < 9.2e18)) return 0; // NaN or out of int64 range: cvttsd2si gives 2^63
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(static_cast<std::int64_t>(x)));
 }
 
@@ -24,7 +24,7 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return q;
 }
 
-constexpr std::int64_t k_max_believed_uptime_s = 63072000;  // 2 years
+constexpr std::int64_t k_max_believed_uptime_s = 63072000; // 2 years
 
 } // namespace
 
@@ -37,7 +37,7 @@ std::optional<std::uint32_t> timestamp_option_value(std::span<const std::uint8_t
       ++i;
       continue;
     }
-    if (i + 1 >= options.size()) break;  // no length byte (Nmap would read it from the data)
+    if (i + 1 >= options.size()) break; // no length byte (Nmap would read it from the data)
     const std::size_t length = options[i + 1];
     if (length < 2 || length > options.size() - i) break;
     if (kind == 8 && length == 10) {
@@ -74,20 +74,24 @@ std::uint32_t gcd_of(std::span<const std::uint32_t> values) {
 // SEQ.TS value.
 std::optional<std::string> ts_value(TsSeqClass cls, double avg_ts_hz) {
   switch (cls) {
-    case TsSeqClass::zero: return "0";
-    case TsSeqClass::unsupported: return "U";
-    case TsSeqClass::unknown: return std::nullopt;
-    case TsSeqClass::hz2:
-    case TsSeqClass::hz100:
-    case TsSeqClass::hz1000:
-    case TsSeqClass::other: break;
+  case TsSeqClass::zero: return "0";
+  case TsSeqClass::unsupported: return "U";
+  case TsSeqClass::unknown: return std::nullopt;
+  case TsSeqClass::hz2:
+  case TsSeqClass::hz100:
+  case TsSeqClass::hz1000:
+  case TsSeqClass::other: break;
   }
   // The value bins differ from the class bins on purpose (Nmap aligns them with 2/100/200 Hz).
   std::uint32_t value = 0;
-  if (avg_ts_hz <= 5.66) value = 1;
-  else if (avg_ts_hz > 70 && avg_ts_hz <= 150) value = 7;
-  else if (avg_ts_hz > 150 && avg_ts_hz <= 350) value = 8;
-  else value = nmap_to_unsigned(0.5 + nmap_log2(avg_ts_hz));
+  if (avg_ts_hz <= 5.66)
+    value = 1;
+  else if (avg_ts_hz > 70 && avg_ts_hz <= 150)
+    value = 7;
+  else if (avg_ts_hz > 150 && avg_ts_hz <= 350)
+    value = 8;
+  else
+    value = nmap_to_unsigned(0.5 + nmap_log2(avg_ts_hz));
   return hex(value);
 }
 
@@ -104,8 +108,10 @@ SeqAnalysis analyze_seq(const SeqInput& input) {
   for (const std::size_t i : order) {
     if (i >= input.slots.size() || !input.slots[i].reply) continue;
     const auto& tsval = input.slots[i].reply->tsval;
-    if (!tsval) out.ts_class = TsSeqClass::unsupported;
-    else if (*tsval == 0) out.ts_class = TsSeqClass::zero;
+    if (!tsval)
+      out.ts_class = TsSeqClass::unsupported;
+    else if (*tsval == 0)
+      out.ts_class = TsSeqClass::zero;
   }
 
   // SEQ.TI samples: every accepted reply, by slot.
@@ -126,7 +132,7 @@ SeqAnalysis analyze_seq(const SeqInput& input) {
 
   std::vector<std::uint32_t> seq_diffs;
   std::vector<std::uint32_t> ts_diffs;
-  std::vector<float> seq_rates;  // float in Nmap, which changes SP in the last bits
+  std::vector<float> seq_rates; // float in Nmap, which changes SP in the last bits
   std::vector<std::uint64_t> dt_us;
   double seq_avg_rate = 0.0;
   for (std::size_t j = 1; j < n; ++j) {
@@ -145,7 +151,7 @@ SeqAnalysis analyze_seq(const SeqInput& input) {
     seq_avg_rate /= static_cast<double>(n - 1);
     stats.gcd = gcd_of(seq_diffs);
     if (stats.gcd == 0) {
-      stats.sp = 0;  // constant ISN
+      stats.sp = 0; // constant ISN
       stats.isr = 0;
     } else {
       stats.isr = nmap_to_unsigned(nmap_log2(seq_avg_rate) * 8 + 0.5);
@@ -237,13 +243,13 @@ const char* difficulty_words(std::uint64_t sp_index) {
 
 const char* ts_class_words(TsSeqClass cls) {
   switch (cls) {
-    case TsSeqClass::zero: return "zero timestamp";
-    case TsSeqClass::hz2: return "2HZ";
-    case TsSeqClass::hz100: return "100HZ";
-    case TsSeqClass::hz1000: return "1000HZ";
-    case TsSeqClass::other: return "other";
-    case TsSeqClass::unsupported: return "none returned (unsupported)";
-    case TsSeqClass::unknown: return "unknown class";
+  case TsSeqClass::zero: return "zero timestamp";
+  case TsSeqClass::hz2: return "2HZ";
+  case TsSeqClass::hz100: return "100HZ";
+  case TsSeqClass::hz1000: return "1000HZ";
+  case TsSeqClass::other: return "other";
+  case TsSeqClass::unsupported: return "none returned (unsupported)";
+  case TsSeqClass::unknown: return "unknown class";
   }
   return "unknown class";
 }

@@ -18,15 +18,15 @@ namespace stackprint::response_tests {
 // One SYN/ACK Nmap accepted for a SEQ probe (the responses layer applies Nmap's acceptance rules:
 // SYN+ACK only, the first per slot, the duplicate-IP-ID drop of facts 4.5).
 struct SeqReply {
-  std::uint32_t isn = 0;                // TCP sequence number; 0 counts as "no sample" for SEQ
+  std::uint32_t isn = 0; // TCP sequence number; 0 counts as "no sample" for SEQ
   std::uint16_t ip_id = 0;
-  std::optional<std::uint32_t> tsval;   // nullopt: the reply had no TCP timestamp option
+  std::optional<std::uint32_t> tsval; // nullopt: the reply had no TCP timestamp option
 };
 
 // One SEQ probe (normally 6, in probe order).
 struct SeqSlot {
   std::optional<SeqReply> reply;
-  std::int64_t send_time_us = 0;  // when the probe was sent, microseconds since the Unix epoch
+  std::int64_t send_time_us = 0; // when the probe was sent, microseconds since the Unix epoch
 };
 
 struct SeqInput {
@@ -35,7 +35,7 @@ struct SeqInput {
   // ("last event wins") depends on it. Empty means slot order. Out-of-range or reply-less indexes
   // are ignored.
   std::vector<std::size_t> arrival_order;
-  std::int64_t scan_delay_ms = 0;  // --scan-delay; SP/GCD/ISR need <= 1000
+  std::int64_t scan_delay_ms = 0; // --scan-delay; SP/GCD/ISR need <= 1000
 };
 
 // TCP timestamp sequence class (Nmap's TS_SEQ_*).
@@ -52,18 +52,18 @@ struct IsnStats {
 struct SeqAnalysis {
   // Samples after compaction (slots whose ISN is non-zero, packed to the front in slot order).
   std::size_t responses = 0;
-  std::vector<std::uint32_t> isns;     // XML tcpsequence values (%X)
-  std::vector<std::uint16_t> ip_ids;   // XML ipidsequence values (%hX)
-  std::vector<std::uint32_t> tsvals;   // XML tcptssequence values (%X); 0 for a reply without TS
+  std::vector<std::uint32_t> isns;   // XML tcpsequence values (%X)
+  std::vector<std::uint16_t> ip_ids; // XML ipidsequence values (%hX)
+  std::vector<std::uint32_t> tsvals; // XML tcptssequence values (%X); 0 for a reply without TS
   std::vector<std::int64_t> send_times_us;
   // TI samples: IP IDs of every accepted SYN/ACK, ISN 0 included, in slot order.
   std::vector<std::uint32_t> ti_ip_ids;
   // SP/GCD/ISR, present only with >= 4 responses and scan delay <= 1000 ms.
   std::optional<IsnStats> isn_stats;
   TsSeqClass ts_class = TsSeqClass::unknown;
-  double avg_ts_hz = 0.0;               // computed only when the class was unknown and responses >= 2
-  std::optional<std::string> ts_value;  // SEQ.TS, nullopt when left out
-  std::int64_t uptime_s = 0;            // 0 when unknown or over 2 years
+  double avg_ts_hz = 0.0;              // computed only when the class was unknown and responses >= 2
+  std::optional<std::string> ts_value; // SEQ.TS, nullopt when left out
+  std::int64_t uptime_s = 0;           // 0 when unknown or over 2 years
   // Nmap's lastboot, seconds since the epoch: set (even with uptime 0) when the TS class was
   // still unknown after the replies and responses >= 2; else nullopt (Nmap's 0, "unknown").
   std::optional<std::int64_t> lastboot_s;
@@ -93,14 +93,14 @@ struct SeqAnalysis {
 // Everything of the SEQ line.
 struct SeqLineInput {
   SeqInput seq;
-  std::vector<std::optional<std::uint16_t>> closed_port_ip_ids;  // IP IDs of the T5, T6, T7 replies
-  std::vector<std::optional<std::uint16_t>> echo_ip_ids;  // IE #1, #2 replies, only if not retransmitted
-  bool scanning_localhost = false;  // the target is one of our own addresses
+  std::vector<std::optional<std::uint16_t>> closed_port_ip_ids; // IP IDs of the T5, T6, T7 replies
+  std::vector<std::optional<std::uint16_t>> echo_ip_ids;        // IE #1, #2 replies, only if not retransmitted
+  bool scanning_localhost = false;                              // the target is one of our own addresses
 };
 
 struct SeqLineResult {
   SeqAnalysis seq;
-  IpIdClass ti = IpIdClass::unknown;  // also the "IP ID Sequence Generation" class
+  IpIdClass ti = IpIdClass::unknown; // also the "IP ID Sequence Generation" class
   IpIdClass ci = IpIdClass::unknown;
   IpIdClass ii = IpIdClass::unknown;
   // SEQ(SP%GCD%ISR%TI%CI%II%SS%TS) with only the attributes that could be computed; nullopt when

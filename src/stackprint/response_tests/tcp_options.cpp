@@ -12,7 +12,7 @@ constexpr std::size_t k_max_option_string = 251;
 
 // Reads option bytes from the option area, then from what follows it.
 class OptionBytes {
- public:
+public:
   OptionBytes(std::span<const std::uint8_t> options, std::span<const std::uint8_t> after)
       : m_options(options), m_after(after) {}
   [[nodiscard]] std::optional<std::uint8_t> at(std::size_t i) const {
@@ -21,7 +21,7 @@ class OptionBytes {
     return std::nullopt;
   }
 
- private:
+private:
   std::span<const std::uint8_t> m_options;
   std::span<const std::uint8_t> m_after;
 };
@@ -31,11 +31,11 @@ class OptionBytes {
 // O, O1..O6: TCP options in order, with values (Nmap's get_tcpopt_string).
 std::string tcp_option_string(std::span<const std::uint8_t> options, OptionWalk walk,
                               std::span<const std::uint8_t> bytes_after_options) {
-  const OptionBytes bytes(options, walk == OptionWalk::nmap_7_93 ? bytes_after_options
-                                                                 : std::span<const std::uint8_t>{});
+  const OptionBytes bytes(options,
+                          walk == OptionWalk::nmap_7_93 ? bytes_after_options : std::span<const std::uint8_t>{});
   std::string out;
-  std::size_t q = 0;                                            // read position
-  long long length = static_cast<long long>(options.size());  // option bytes Nmap believes remain
+  std::size_t q = 0;                                         // read position
+  long long length = static_cast<long long>(options.size()); // option bytes Nmap believes remain
   while (length > 0 && out.size() < k_max_option_string) {
     const auto kind = bytes.at(q++);
     if (!kind) return "";
@@ -64,7 +64,7 @@ std::string tcp_option_string(std::span<const std::uint8_t> options, OptionWalk 
       length -= 3;
     } else if (*kind == 4) {
       if (length < 2) break;
-      out += 'S';  // its length byte is skipped unread
+      out += 'S'; // its length byte is skipped unread
       q += 1;
       length -= 2;
     } else if (*kind == 8) {
@@ -89,7 +89,7 @@ std::string tcp_option_string(std::span<const std::uint8_t> options, OptionWalk 
     }
     // nmap_7_93: unknown kind, one byte consumed, `length` unchanged (the quirk).
   }
-  if (length > 0) return "";  // truncated option, or the string grew too long
+  if (length > 0) return ""; // truncated option, or the string grew too long
   return out;
 }
 

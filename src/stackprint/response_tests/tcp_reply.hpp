@@ -42,17 +42,19 @@ using wire::k_tcp_urg;
 
 // Length of the TCP payload as Nmap computes it for RD: IP total length - IP header length -
 // TCP header length (all in bytes), which may be negative for malformed packets.
-[[nodiscard]] int tcp_payload_length(std::uint16_t ip_total_length, unsigned ip_header_bytes, unsigned tcp_header_bytes);
+[[nodiscard]] int tcp_payload_length(std::uint16_t ip_total_length, unsigned ip_header_bytes,
+                                     unsigned tcp_header_bytes);
 
-// RD: "%08lX" of the CRC-32 (base/crc32.hpp, as Nmap's nbase_crc32) of the payload when RST is set and the payload is not empty, else
-// "0". `payload` = the bytes after the TCP header up to the IP total length.
-// DIVERGENCE(nmap): when the IP total length claims more bytes than were captured, Nmap reads past
-// the packet; the caller passes only the captured bytes.
+// RD: "%08lX" of the CRC-32 (base/crc32.hpp, as Nmap's nbase_crc32) of the payload when RST is set and the payload is
+// not empty, else "0". `payload` = the bytes after the TCP header up to the IP total length. DIVERGENCE(nmap): when the
+// IP total length claims more bytes than were captured, Nmap reads past the packet; the caller passes only the captured
+// bytes.
 [[nodiscard]] std::string rst_data_value(std::uint8_t flags, std::span<const std::uint8_t> payload);
 
 // Q: "R" if the 4 reserved bits (low nibble of header byte 12, Nmap's th_x2) are non-zero, then
 // "U" if URG is not set but the urgent pointer is non-zero. Nothing -> "".
-[[nodiscard]] std::string tcp_quirks_value(std::uint8_t reserved_nibble, std::uint8_t flags, std::uint16_t urgent_pointer);
+[[nodiscard]] std::string tcp_quirks_value(std::uint8_t reserved_nibble, std::uint8_t flags,
+                                           std::uint16_t urgent_pointer);
 
 // CC (ECN line only): "S" if ECE and CWR, "Y" if only ECE, "N" if neither, "O" if only CWR.
 [[nodiscard]] std::string ecn_cc_value(std::uint8_t flags);

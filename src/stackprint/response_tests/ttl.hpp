@@ -23,8 +23,8 @@ namespace stackprint::response_tests {
 
 // The TTL attribute of a test line (ECN, T1..T7, U1, IE).
 struct TtlAttribute {
-  std::string name;   // "T" or "TG"
-  std::string value;  // hex
+  std::string name;  // "T" or "TG"
+  std::string value; // hex
   friend bool operator==(const TtlAttribute&, const TtlAttribute&) = default;
 };
 
@@ -34,8 +34,8 @@ struct TtlAttribute {
 
 // SCAN.DS and SCAN.DC.
 struct ScanDistance {
-  std::optional<int> distance;                              // DS, decimal
-  std::optional<fingerprint::DistanceMethod> method;        // DC
+  std::optional<int> distance;                       // DS, decimal
+  std::optional<fingerprint::DistanceMethod> method; // DC
   friend bool operator==(const ScanDistance&, const ScanDistance&) = default;
 };
 

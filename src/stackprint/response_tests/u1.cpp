@@ -42,7 +42,8 @@ std::string u1_ruck_value(std::uint16_t quoted_udp_checksum, std::uint16_t sent_
 
 // U1.RUD
 std::string u1_rud_value(std::span<const std::uint8_t> returned_payload, std::uint8_t pattern) {
-  return std::all_of(returned_payload.begin(), returned_payload.end(), [pattern](std::uint8_t b) { return b == pattern; })
+  return std::all_of(returned_payload.begin(), returned_payload.end(),
+                     [pattern](std::uint8_t b) { return b == pattern; })
              ? "G"
              : "I";
 }
@@ -51,10 +52,10 @@ std::span<const std::uint8_t> u1_returned_payload(std::span<const std::uint8_t> 
   if (packet.size() < 20) return {};
   const std::size_t outer_ihl = static_cast<std::size_t>(packet[0] & 0x0Fu) * 4;
   const std::size_t outer_total = static_cast<std::size_t>(packet[2] << 8 | packet[3]);
-  const std::size_t quoted_ip = outer_ihl + 8;  // after the ICMP header
+  const std::size_t quoted_ip = outer_ihl + 8; // after the ICMP header
   if (quoted_ip >= packet.size()) return {};
   const std::size_t quoted_ihl = static_cast<std::size_t>(packet[quoted_ip] & 0x0Fu) * 4;
-  const std::size_t start = quoted_ip + quoted_ihl + 8;  // after the quoted UDP header
+  const std::size_t start = quoted_ip + quoted_ihl + 8; // after the quoted UDP header
   const std::size_t end = std::min(outer_total, packet.size());
   if (start >= end) return {};
   return packet.subspan(start, end - start);

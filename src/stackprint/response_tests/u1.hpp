@@ -12,7 +12,7 @@ namespace stackprint::response_tests {
 // What Nmap's U1 probe carries (nmap-facts.md 4.4).
 inline constexpr std::uint16_t k_u1_ip_total_length = 328;
 inline constexpr std::uint16_t k_u1_ip_id = 0x1042;
-inline constexpr std::uint8_t k_u1_payload_byte = 0x43;  // 'C'
+inline constexpr std::uint8_t k_u1_payload_byte = 0x43; // 'C'
 
 // IPL: total length of the ICMP error packet (outer IP header field).
 [[nodiscard]] std::string u1_ipl_value(std::uint16_t outer_ip_total_length);
@@ -27,9 +27,9 @@ inline constexpr std::uint8_t k_u1_payload_byte = 0x43;  // 'C'
 // RID: "G" if the quoted IP ID equals the one sent (0x1042), else its hex.
 [[nodiscard]] std::string u1_rid_value(std::uint16_t quoted_ip_id, std::uint16_t sent_ip_id = k_u1_ip_id);
 
-// RIPCK (checksum of base/checksum.hpp): "Z" if the quoted IP header's checksum field (bytes 10-11) is 0; otherwise the checksum
-// is recomputed over exactly these first 20 quoted bytes with the field zeroed (quoted options are
-// ignored): "G" if it equals the field, else "I".
+// RIPCK (checksum of base/checksum.hpp): "Z" if the quoted IP header's checksum field (bytes 10-11) is 0; otherwise the
+// checksum is recomputed over exactly these first 20 quoted bytes with the field zeroed (quoted options are ignored):
+// "G" if it equals the field, else "I".
 [[nodiscard]] std::string u1_ripck_value(std::span<const std::uint8_t, 20> quoted_ip_header);
 
 // RUCK: "G" if the quoted UDP checksum equals the one sent, else its hex.

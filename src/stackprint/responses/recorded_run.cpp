@@ -39,7 +39,8 @@ std::optional<ProbeId> non_tcp_probe(const wire::Ipv4Packet& packet) {
   if (const wire::UdpDatagram* udp = packet.udp(); udp != nullptr) {
     const auto shape = std::get<probes::UdpProbeShape>(probes::probe_shape(ProbeId::U1));
     if (packet.ip.id == shape.ip_id && udp->payload.size() == shape.payload_length &&
-        std::all_of(udp->payload.begin(), udp->payload.end(), [&](std::uint8_t b) { return b == shape.payload_byte; })) {
+        std::all_of(udp->payload.begin(), udp->payload.end(),
+                    [&](std::uint8_t b) { return b == shape.payload_byte; })) {
       return ProbeId::U1;
     }
   }
@@ -53,27 +54,22 @@ std::optional<std::uint16_t> find_tcp_port_base(std::span<const ParsedFrame> pro
   const auto seq1_shape = std::get<probes::TcpProbeShape>(probes::probe_shape(ProbeId::SEQ1));
   for (const ParsedFrame& p : probes_sent) {
     const wire::TcpSegment* tcp = p.packet.tcp();
-    if (tcp == nullptr) {
-      continue;
-    }
-    for (const ProbeId id : {ProbeId::ECN, ProbeId::T2, ProbeId::T3, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}) {
+    if (tcp == nullptr) { continue; }
+    for (const ProbeId id :
+         {ProbeId::ECN, ProbeId::T2, ProbeId::T3, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}) {
       const auto shape = std::get<probes::TcpProbeShape>(probes::probe_shape(id));
       if (tcp_matches_shape(p.packet, shape)) {
         return static_cast<std::uint16_t>(tcp->source_port - shape.port_offset);
       }
     }
-    if (!from_seq1 && tcp_matches_shape(p.packet, seq1_shape)) {
-      from_seq1 = tcp->source_port;
-    }
+    if (!from_seq1 && tcp_matches_shape(p.packet, seq1_shape)) { from_seq1 = tcp->source_port; }
   }
   return from_seq1;
 }
 
 std::optional<ProbeId> tcp_probe(const wire::Ipv4Packet& packet, std::uint16_t port_base) {
   const wire::TcpSegment* tcp = packet.tcp();
-  if (tcp == nullptr) {
-    return std::nullopt;
-  }
+  if (tcp == nullptr) { return std::nullopt; }
   const auto id = probes::tcp_probe_for_reply_port(tcp->source_port, port_base);
   if (!id || !tcp_matches_shape(packet, std::get<probes::TcpProbeShape>(probes::probe_shape(*id)))) {
     return std::nullopt;
@@ -107,13 +103,9 @@ std::chrono::microseconds estimate_probe_timeout(const std::vector<RoundBuilder>
         }
       }
     }
-    if (!port_base || !round.seq_base) {
-      continue;
-    }
+    if (!port_base || !round.seq_base) { continue; }
     for (const auto& [id, sent] : round.sends) {
-      if (!probes::is_seq_probe(id)) {
-        continue;
-      }
+      if (!probes::is_seq_probe(id)) { continue; }
       const auto port = static_cast<std::uint16_t>(*port_base + static_cast<std::uint16_t>(id));
       const std::uint32_t expected_ack = *round.seq_base + static_cast<std::uint32_t>(id) + 1;
       for (const ParsedFrame& p : parsed) {
@@ -157,9 +149,7 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
 
   std::vector<ParsedFrame> to_target;
   for (const ParsedFrame& p : parsed) {
-    if (p.packet.ip.destination == target_address) {
-      to_target.push_back(p);
-    }
+    if (p.packet.ip.destination == target_address) { to_target.push_back(p); }
   }
   const auto port_base = find_tcp_port_base(to_target);
 
@@ -168,20 +158,12 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
   std::vector<bool> is_probe(parsed.size(), false);
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     const ParsedFrame& p = parsed[i];
-    if (p.packet.ip.destination != target_address) {
-      continue;
-    }
+    if (p.packet.ip.destination != target_address) { continue; }
     std::optional<ProbeId> id = non_tcp_probe(p.packet);
-    if (!id && p.packet.tcp() != nullptr && port_base) {
-      id = tcp_probe(p.packet, *port_base);
-    }
-    if (!id) {
-      continue;
-    }
+    if (!id && p.packet.tcp() != nullptr && port_base) { id = tcp_probe(p.packet, *port_base); }
+    if (!id) { continue; }
     is_probe[i] = true;
-    if (run.scanner_address == 0) {
-      run.scanner_address = p.packet.ip.source;
-    }
+    if (run.scanner_address == 0) { run.scanner_address = p.packet.ip.source; }
     if (p.packet.ip.source != run.scanner_address) {
       continue; // decoys
     }
@@ -193,7 +175,8 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
     } else if (const wire::IcmpMessage* icmp = p.packet.icmp()) {
       echo_id = static_cast<std::uint16_t>(icmp->echo_identifier() - (*id == ProbeId::IE2 ? 1 : 0));
     }
-    const bool new_round = rounds.empty() || (seq_base && rounds.back().seq_base && *rounds.back().seq_base != *seq_base) ||
+    const bool new_round = rounds.empty() ||
+                           (seq_base && rounds.back().seq_base && *rounds.back().seq_base != *seq_base) ||
                            (echo_id && rounds.back().echo_id && *rounds.back().echo_id != *echo_id);
     if (new_round) {
       RoundBuilder builder;
@@ -209,9 +192,7 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
       round.seq_base = seq_base;
       ctx.tcp_seq_base = *seq_base;
       const auto shape = std::get<probes::TcpProbeShape>(probes::probe_shape(*id));
-      if (!shape.zero_ack) {
-        ctx.tcp_ack = tcp->acknowledgment;
-      }
+      if (!shape.zero_ack) { ctx.tcp_ack = tcp->acknowledgment; }
       if (shape.destination == probes::PortRole::open_tcp) {
         ctx.open_tcp_port = tcp->destination_port;
         run.open_tcp_port = tcp->destination_port;
@@ -230,32 +211,26 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
     }
     round.sends.emplace_back(*id, p.frame->time);
   }
-  if (rounds.empty()) {
-    return fail("no OS-detection probe to the target in the capture");
-  }
+  if (rounds.empty()) { return fail("no OS-detection probe to the target in the capture"); }
 
   // Port scan results: replies from the target before the first OS probe.
   const Timestamp first_probe = rounds.front().start;
   for (const ParsedFrame& p : parsed) {
-    if (p.frame->time >= first_probe) {
-      break;
-    }
+    if (p.frame->time >= first_probe) { break; }
     if (const wire::UdpDatagram* udp = p.packet.udp(); udp != nullptr && p.packet.ip.destination == target_address) {
       run.udp_port_scan = true;
       run.scanned_udp_ports.push_back(udp->destination_port);
     }
-    if (p.packet.ip.source != target_address) {
-      continue;
-    }
+    if (p.packet.ip.source != target_address) { continue; }
     if (const wire::TcpSegment* tcp = p.packet.tcp();
         tcp != nullptr && tcp->has_flags(wire::k_tcp_rst) && tcp->source_port == run.closed_tcp_port) {
       run.closed_tcp_port_known = true;
     }
-    if (const wire::IcmpMessage* icmp = p.packet.icmp();
-        icmp != nullptr && icmp->type == wire::k_icmp_destination_unreachable &&
-        icmp->code == wire::k_icmp_code_port_unreachable) {
-      if (const auto quoted = icmp->quoted_packet();
-          quoted && quoted->ip.protocol == wire::k_ip_protocol_udp && quoted->destination_port() == run.closed_udp_port) {
+    if (const wire::IcmpMessage* icmp = p.packet.icmp(); icmp != nullptr &&
+                                                         icmp->type == wire::k_icmp_destination_unreachable &&
+                                                         icmp->code == wire::k_icmp_code_port_unreachable) {
+      if (const auto quoted = icmp->quoted_packet(); quoted && quoted->ip.protocol == wire::k_ip_protocol_udp &&
+                                                     quoted->destination_port() == run.closed_udp_port) {
         run.closed_udp_port_known = true;
       }
     }
@@ -269,8 +244,9 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
   std::int64_t min_gap_ms = -1;
   for (const RoundBuilder& builder : rounds) {
     for (std::size_t i = 1; i < builder.sends.size(); ++i) {
-      const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(builder.sends[i].second -
-                                                                             builder.sends[i - 1].second).count();
+      const auto gap =
+          std::chrono::duration_cast<std::chrono::milliseconds>(builder.sends[i].second - builder.sends[i - 1].second)
+              .count();
       min_gap_ms = min_gap_ms < 0 ? gap : std::min(min_gap_ms, gap);
     }
   }
@@ -289,19 +265,13 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
     std::size_t next_send = 0;
     for (std::size_t i = 0; i < parsed.size(); ++i) {
       const ParsedFrame& p = parsed[i];
-      if (p.frame->time < begin || p.frame->time >= end) {
-        continue;
-      }
+      if (p.frame->time < begin || p.frame->time >= end) { continue; }
       while (next_send < builder.sends.size() && builder.sends[next_send].second <= p.frame->time) {
         collector.on_probe_sent(builder.sends[next_send].first, builder.sends[next_send].second);
         ++next_send;
       }
-      if (is_probe[i] || p.packet.ip.source != target_address) {
-        continue;
-      }
-      if (!run.target_mac && p.frame->link_source) {
-        run.target_mac = p.frame->link_source;
-      }
+      if (is_probe[i] || p.packet.ip.source != target_address) { continue; }
+      if (!run.target_mac && p.frame->link_source) { run.target_mac = p.frame->link_source; }
       (void)collector.on_reply(Reply{p.frame->time, p.packet, p.frame->ip_packet, p.frame->link_source});
     }
     for (; next_send < builder.sends.size(); ++next_send) {

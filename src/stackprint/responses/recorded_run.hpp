@@ -35,13 +35,13 @@ struct RecordedRun {
   std::uint32_t target_address = 0;
   std::uint32_t scanner_address = 0;
   std::vector<RecordedRound> rounds;
-  std::optional<std::uint16_t> open_tcp_port;  // where SEQ/ECN/T1-T4 went
+  std::optional<std::uint16_t> open_tcp_port;   // where SEQ/ECN/T1-T4 went
   std::optional<std::uint16_t> closed_tcp_port; // where T5-T7 went
   std::optional<std::uint16_t> closed_udp_port; // where U1 went
   // What the port scan before OS detection had shown (replies seen before the first OS probe).
-  bool closed_tcp_port_known = false;  // an RST from closed_tcp_port
-  bool closed_udp_port_known = false;  // a port unreachable for closed_udp_port
-  bool udp_port_scan = false;          // UDP probes went to the target before OS detection (-sU)
+  bool closed_tcp_port_known = false; // an RST from closed_tcp_port
+  bool closed_udp_port_known = false; // a port unreachable for closed_udp_port
+  bool udp_port_scan = false;         // UDP probes went to the target before OS detection (-sU)
   // The UDP ports those probes went to, ascending, each once. Not always closed_udp_port: when no
   // scanned UDP port answered closed, U1 goes to a random port (routeddropudp, dropudp).
   std::vector<std::uint16_t> scanned_udp_ports;
@@ -50,7 +50,7 @@ struct RecordedRun {
   // Smallest gap between two consecutive OS probes of a round, when 100 ms or more: that is a
   // --scan-delay (Nmap spaces TUI probes 25 ms apart otherwise). 0 when none.
   std::int64_t inferred_scan_delay_ms = 0;
-  std::uint64_t unparsed_frames = 0;  // frames that are not valid IPv4 packets
+  std::uint64_t unparsed_frames = 0; // frames that are not valid IPv4 packets
 };
 
 // Errors: no OS-detection probe to `target_address` in the frames.

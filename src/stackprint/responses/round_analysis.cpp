@@ -88,16 +88,13 @@ rt::SeqLineInput seq_input(const RoundReplies& replies, const RoundConditions& c
   }
   for (std::size_t i = 0; i < 2; ++i) {
     const bool usable = replies.echo[i] && !replies.echo_reply_after_retransmission[i];
-    input.echo_ip_ids.push_back(usable ? std::optional<std::uint16_t>(replies.echo[i]->packet.ip.id)
-                                       : std::nullopt);
+    input.echo_ip_ids.push_back(usable ? std::optional<std::uint16_t>(replies.echo[i]->packet.ip.id) : std::nullopt);
   }
   return input;
 }
 
 double timing_ratio(const RoundReplies& replies) {
-  if (!replies.seq_send_times[0] || !replies.seq_send_times[5]) {
-    return 0.0;
-  }
+  if (!replies.seq_send_times[0] || !replies.seq_send_times[5]) { return 0.0; }
   // 7.93 computes the ratio after packing answered slots to the front: the first entry is then the
   // first answered probe's send time, while the last entry still holds SEQ6's.
   Timestamp first = *replies.seq_send_times[0];
@@ -130,12 +127,10 @@ RoundAnalysis analyze_round(const RoundReplies& replies, const probes::ProbeCont
   };
 
   analysis.seq = rt::make_seq_line(seq_input(replies, conditions));
-  if (analysis.seq.line) {
-    tests.push_back(*analysis.seq.line);
-  }
+  if (analysis.seq.line) { tests.push_back(*analysis.seq.line); }
 
-  const bool all_ops = std::all_of(replies.ops_win.begin(), replies.ops_win.end(),
-                                   [](const auto& reply) { return reply.has_value(); });
+  const bool all_ops =
+      std::all_of(replies.ops_win.begin(), replies.ops_win.end(), [](const auto& reply) { return reply.has_value(); });
   if (all_ops) {
     std::array<std::string, 6> options;
     std::array<std::uint16_t, 6> windows{};
@@ -163,8 +158,8 @@ RoundAnalysis analyze_round(const RoundReplies& replies, const probes::ProbeCont
   for (std::size_t i = 0; i < replies.t.size(); ++i) {
     const int number = static_cast<int>(i) + 1;
     if (replies.t[i]) {
-      tests.push_back(rt::t_line(number, tcp_fields(*replies.t[i]), t_probe, ttl_of(*replies.t[i]),
-                                 conditions.option_walk));
+      tests.push_back(
+          rt::t_line(number, tcp_fields(*replies.t[i]), t_probe, ttl_of(*replies.t[i]), conditions.option_walk));
     } else {
       add_missing(("T" + std::to_string(number)).c_str());
     }

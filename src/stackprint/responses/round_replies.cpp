@@ -21,9 +21,7 @@ void RoundCollector::on_probe_sent(ProbeId id, Timestamp time) {
   ++m_replies.sends[index];
   if (const auto slot = probes::seq_index(id); slot && probes::is_seq_probe(id)) {
     auto& send_time = m_replies.seq_send_times[static_cast<std::size_t>(*slot)];
-    if (!send_time) {
-      send_time = time;
-    }
+    if (!send_time) { send_time = time; }
   }
 }
 
@@ -70,21 +68,15 @@ std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply, std::uint16_t 
     // A slot whose SYN/ACK carried ISN 0 counts as empty for Nmap, so a later SYN/ACK replaces it.
     const bool slot_free = !m_replies.seq[slot] || seq_isn(*m_replies.seq[slot]) == 0;
     if (syn_ack && slot_free && !duplicate_id) {
-      if (m_replies.seq[slot]) {
-        std::erase(m_replies.seq_arrival_order, slot);
-      }
+      if (m_replies.seq[slot]) { std::erase(m_replies.seq_arrival_order, slot); }
       m_replies.seq[slot] = reply;
       m_replies.seq_arrival_order.push_back(slot);
       m_last_seq_ip_id = ip_id;
       useful = probe;
     }
     // Whether or not it made a SEQ sample, SEQ1's reply is T1 and every SEQ reply feeds OPS/WIN.
-    if (slot == 0 && !m_replies.t[0]) {
-      m_replies.t[0] = reply;
-    }
-    if (!m_replies.ops_win[slot]) {
-      m_replies.ops_win[slot] = std::move(reply);
-    }
+    if (slot == 0 && !m_replies.t[0]) { m_replies.t[0] = reply; }
+    if (!m_replies.ops_win[slot]) { m_replies.ops_win[slot] = std::move(reply); }
   } else if (probes::is_ops_resend(*probe)) {
     const auto slot = static_cast<std::size_t>(*probes::seq_index(*probe));
     if (!m_replies.ops_win[slot]) {
@@ -103,9 +95,7 @@ std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply, std::uint16_t 
       useful = probe;
     }
   }
-  if (!useful) {
-    ++m_replies.duplicate_packets;
-  }
+  if (!useful) { ++m_replies.duplicate_packets; }
   return useful;
 }
 
@@ -131,8 +121,7 @@ std::optional<ProbeId> RoundCollector::on_icmp_reply(Reply& reply, const wire::I
     // the quoted ports, so an unreachable that quotes the probe of another scanned host whose U1
     // ports happen to be the same would be credited to this one.
     if (!quoted || quoted->ip.protocol != 17 || quoted->ip.destination != m_context.target_address ||
-        quoted->source_port() != m_context.udp_port_base ||
-        quoted->destination_port() != m_context.closed_udp_port) {
+        quoted->source_port() != m_context.udp_port_base || quoted->destination_port() != m_context.closed_udp_port) {
       ++m_replies.unmatched_packets;
       return std::nullopt;
     }

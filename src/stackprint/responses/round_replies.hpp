@@ -40,16 +40,16 @@ struct Reply {
 
 // Everything Nmap keeps from one round of one host.
 struct RoundReplies {
-  std::array<std::optional<Timestamp>, 6> seq_send_times;  // first send of SEQ1..SEQ6
-  std::array<std::optional<Reply>, 6> seq;                  // accepted SYN/ACK samples
-  std::vector<std::size_t> seq_arrival_order;               // slot indexes in arrival order
-  std::array<std::optional<Reply>, 6> ops_win;              // O_i / W_i sources
+  std::array<std::optional<Timestamp>, 6> seq_send_times; // first send of SEQ1..SEQ6
+  std::array<std::optional<Reply>, 6> seq;                // accepted SYN/ACK samples
+  std::vector<std::size_t> seq_arrival_order;             // slot indexes in arrival order
+  std::array<std::optional<Reply>, 6> ops_win;            // O_i / W_i sources
   std::optional<Reply> ecn;
-  std::array<std::optional<Reply>, 7> t;                    // T1..T7
-  std::array<std::optional<Reply>, 2> echo;                 // IE1, IE2
-  std::array<bool, 2> echo_reply_after_retransmission{};    // the II rule
+  std::array<std::optional<Reply>, 7> t;                 // T1..T7
+  std::array<std::optional<Reply>, 2> echo;              // IE1, IE2
+  std::array<bool, 2> echo_reply_after_retransmission{}; // the II rule
   std::optional<Reply> u1;
-  std::array<unsigned, probes::k_probe_count> sends{};      // how often each probe was sent
+  std::array<unsigned, probes::k_probe_count> sends{}; // how often each probe was sent
   // Why a packet from the target was not used (counted, never fatal).
   std::uint64_t unmatched_packets = 0;
   std::uint64_t duplicate_packets = 0;

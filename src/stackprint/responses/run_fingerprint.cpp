@@ -11,29 +11,21 @@ namespace {
 
 // The first reason of nmap-facts.md 5.2 that applies. Timing level and send failures are not
 // known here; the live engine adds them.
-std::optional<std::string> not_ideal_reason(const RunFacts& facts, std::optional<int> distance,
-                                            double max_timing_ratio, bool closed_udp_port_known) {
+std::optional<std::string> not_ideal_reason(const RunFacts& facts, std::optional<int> distance, double max_timing_ratio,
+                                            bool closed_udp_port_known) {
   if (facts.scan_delay_ms > 500) {
     return "Scan delay (" + std::to_string(facts.scan_delay_ms) + ") is greater than 500";
   }
-  if (facts.timing_level >= 5) {
-    return "Timing level 5 (Insane) used";
-  }
-  if (!facts.open_tcp_port) {
-    return "Missing an open TCP port so results incomplete";
-  }
-  if (!facts.closed_tcp_port_known) {
-    return "Missing a closed TCP port so results incomplete";
-  }
+  if (facts.timing_level >= 5) { return "Timing level 5 (Insane) used"; }
+  if (!facts.open_tcp_port) { return "Missing an open TCP port so results incomplete"; }
+  if (!facts.closed_tcp_port_known) { return "Missing a closed TCP port so results incomplete"; }
   if (distance && *distance < -1) {
     return "Host distance (" + std::to_string(*distance) + " network hops) is less than -1";
   }
   if (distance && *distance > 5) {
     return "Host distance (" + std::to_string(*distance) + " network hops) is greater than five";
   }
-  if (max_timing_ratio > 1.4) {
-    return "Timing ratio is greater than 1.4";
-  }
+  if (max_timing_ratio > 1.4) { return "Timing ratio is greater than 1.4"; }
   if (!closed_udp_port_known && !facts.udp_port_scan) {
     return "Didn't receive UDP response. Please try again with -sSU";
   }
@@ -63,17 +55,15 @@ RunFingerprint fingerprint_run(const std::vector<RoundInput>& rounds, const RunF
   std::vector<fingerprint::Fingerprint> round_fingerprints;
   for (const RoundInput& round : rounds) {
     RoundAnalysis analysis = analyze_round(*round.replies, *round.context, conditions);
-    if (analysis.u1_hop_distance) {
-      u1_hop_distance = analysis.u1_hop_distance;
-    }
+    if (analysis.u1_hop_distance) { u1_hop_distance = analysis.u1_hop_distance; }
     u1_replied = u1_replied || round.replies->u1.has_value();
     max_timing_ratio = std::max(max_timing_ratio, analysis.timing_ratio);
     round_fingerprints.push_back(analysis.fingerprint);
     result.rounds.push_back(std::move(analysis));
   }
 
-  const auto distance = response_tests::scan_distance(facts.scanning_localhost, facts.direct_target_mac.has_value(),
-                                                      u1_hop_distance);
+  const auto distance =
+      response_tests::scan_distance(facts.scanning_localhost, facts.direct_target_mac.has_value(), u1_hop_distance);
   result.distance = distance.distance;
   const bool closed_udp_known = facts.closed_udp_port_known || u1_replied;
 
@@ -83,12 +73,8 @@ RunFingerprint fingerprint_run(const std::vector<RoundInput>& rounds, const RunF
   scan.month = static_cast<unsigned>(date.month());
   scan.day = static_cast<unsigned>(date.day());
   scan.open_tcp_port = facts.open_tcp_port;
-  if (facts.closed_tcp_port_known) {
-    scan.closed_tcp_port = facts.closed_tcp_port;
-  }
-  if (closed_udp_known) {
-    scan.closed_udp_port = facts.closed_udp_port;
-  }
+  if (facts.closed_tcp_port_known) { scan.closed_tcp_port = facts.closed_tcp_port; }
+  if (closed_udp_known) { scan.closed_udp_port = facts.closed_udp_port; }
   scan.private_address = is_private_address(facts.target_address);
   scan.distance = distance.distance;
   scan.distance_method = distance.method;
@@ -96,7 +82,8 @@ RunFingerprint fingerprint_run(const std::vector<RoundInput>& rounds, const RunF
     const auto& mac = *facts.direct_target_mac;
     scan.mac_prefix = static_cast<std::uint32_t>(mac[0]) << 16 | static_cast<std::uint32_t>(mac[1]) << 8 | mac[2];
   }
-  scan.time = static_cast<std::uint64_t>(std::chrono::floor<std::chrono::seconds>(facts.start).time_since_epoch().count());
+  scan.time =
+      static_cast<std::uint64_t>(std::chrono::floor<std::chrono::seconds>(facts.start).time_since_epoch().count());
   result.not_ideal_reason = not_ideal_reason(facts, distance.distance, max_timing_ratio, closed_udp_known);
   scan.good_for_submission = !result.not_ideal_reason;
 

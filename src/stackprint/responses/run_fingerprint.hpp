@@ -26,12 +26,12 @@ struct RunFacts {
   std::optional<std::uint16_t> closed_udp_port; // probed closed UDP port
   bool closed_tcp_port_known = false;           // known closed from the port scan (CT)
   bool closed_udp_port_known = false;           // known closed from a UDP scan (CU)
-  bool udp_port_scan = false;                    // a UDP port scan ran (Nmap's -sU)
+  bool udp_port_scan = false;                   // a UDP port scan ran (Nmap's -sU)
   // The target's MAC when it is on our segment (Nmap then reports DS=1, DC=D, M=...).
   std::optional<std::array<std::uint8_t, 6>> direct_target_mac;
   std::int64_t scan_delay_ms = 0;
-  int timing_level = 3;                          // Nmap's -T template; 5 makes conditions "not ideal"
-  Timestamp start;                               // for SCAN's D and TM
+  int timing_level = 3; // Nmap's -T template; 5 makes conditions "not ideal"
+  Timestamp start;      // for SCAN's D and TM
   response_tests::OptionWalk option_walk = response_tests::OptionWalk::nmap_7_93;
 };
 
@@ -40,7 +40,7 @@ struct RunFingerprint {
   fingerprint::ScanLine scan;
   // Nmap's OmitSubmissionFP reason, nullopt when conditions were ideal (G=Y).
   std::optional<std::string> not_ideal_reason;
-  std::optional<int> distance;  // hop distance as reported (DS)
+  std::optional<int> distance; // hop distance as reported (DS)
   // The printed fingerprint: SCAN plus the merged rounds.
   fingerprint::Fingerprint merged;
   // Which silent probes were blamed on a filter (probe_silence.hpp), from all rounds and the port

@@ -17,8 +17,8 @@
 namespace stackprint::scoring {
 
 struct FinalRound {
-  std::size_t match_round = 0;  // 0-based round whose fingerprint gives the reported match
-  std::size_t seq_round = 0;    // 0-based round whose SEQ data is reported
+  std::size_t match_round = 0;    // 0-based round whose fingerprint gives the reported match
+  std::size_t seq_round = 0;      // 0-based round whose SEQ data is reported
   bool matched_perfectly = false; // the host finished with a perfect match in match_round
   friend bool operator==(const FinalRound&, const FinalRound&) = default;
 };

@@ -34,20 +34,20 @@ constexpr std::uint32_t k_max_group_weight = 65534;
 // shared sums. The high-cardinality groups (option strings, windows, SP/ISR ranges) come after, where
 // only references near the entrance still go; OPS and WIN first there because they drop the most.
 constexpr std::array<std::string_view, 14> k_group_plan = {
-    "*.R",                                           // every test's response flag
-    "ECN.CC U1.IPL IE.CD",                           // heavy, few values
-    "SEQ.TI SEQ.CI SEQ.II SEQ.SS",                   // IP ID classes
-    "SEQ.TS",                                        // timestamp rate
-    "U1.UN U1.RIPL U1.RID U1.RIPCK U1.RUCK U1.RUD",  // the quoted-packet checks
-    "*.DF IE.DFI",                                   // don't-fragment behaviour
-    "SEQ.GCD",                                       // end of the prefix tree
-    "OPS.* ECN.O",                                   // TCP option strings
-    "WIN.* ECN.W",                                   // SYN/ACK windows
-    "SEQ.SP SEQ.ISR",                                // sequence ranges
-    "*.S *.A *.F *.RD *.Q *.TG",                     // the remaining low-cardinality TCP fields
-    "*.W",                                           // RST windows
-    "*.T",                                           // TTLs
-    "*.O",                                           // RST options
+    "*.R",                                          // every test's response flag
+    "ECN.CC U1.IPL IE.CD",                          // heavy, few values
+    "SEQ.TI SEQ.CI SEQ.II SEQ.SS",                  // IP ID classes
+    "SEQ.TS",                                       // timestamp rate
+    "U1.UN U1.RIPL U1.RID U1.RIPCK U1.RUCK U1.RUD", // the quoted-packet checks
+    "*.DF IE.DFI",                                  // don't-fragment behaviour
+    "SEQ.GCD",                                      // end of the prefix tree
+    "OPS.* ECN.O",                                  // TCP option strings
+    "WIN.* ECN.W",                                  // SYN/ACK windows
+    "SEQ.SP SEQ.ISR",                               // sequence ranges
+    "*.S *.A *.F *.RD *.Q *.TG",                    // the remaining low-cardinality TCP fields
+    "*.W",                                          // RST windows
+    "*.T",                                          // TTLs
+    "*.O",                                          // RST options
 };
 constexpr std::size_t k_tree_groups = 7;
 
@@ -193,7 +193,8 @@ std::vector<std::uint32_t> Matcher::compile_cells() {
     lay_out(prefix[s], index.prefix);
     for (const auto& [text, cells] : prefix[s]) index.prefix_sizes.push_back(static_cast<std::uint32_t>(text.size()));
     std::sort(index.prefix_sizes.begin(), index.prefix_sizes.end());
-    index.prefix_sizes.erase(std::unique(index.prefix_sizes.begin(), index.prefix_sizes.end()), index.prefix_sizes.end());
+    index.prefix_sizes.erase(std::unique(index.prefix_sizes.begin(), index.prefix_sizes.end()),
+                             index.prefix_sizes.end());
   }
 
   return pair_cell;

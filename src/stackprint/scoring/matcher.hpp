@@ -65,7 +65,7 @@ struct Match {
 
 struct MatchResult {
   Outcome outcome = Outcome::no_matches;
-  std::vector<Match> matches; // Nmap's order: descending accuracy, ties in DB order
+  std::vector<Match> matches;      // Nmap's order: descending accuracy, ties in DB order
   std::size_t perfect_matches = 0; // the first `perfect_matches` entries have accuracy 1.0
   friend bool operator==(const MatchResult&, const MatchResult&) = default;
 };
@@ -170,20 +170,20 @@ private:
   std::vector<CellInfo> m_cells;
   std::vector<Interval> m_intervals;
   std::vector<std::uint32_t> m_slot_cells_first; // per slot (+1): its cells are one id range
-  std::vector<LiteralIndex> m_literal_index; // per slot; keys view the DB's alternative texts
+  std::vector<LiteralIndex> m_literal_index;     // per slot; keys view the DB's alternative texts
   std::vector<std::uint32_t> m_literal_hits;
 
   // Groups, tuples and references.
   std::size_t m_group_count = 0;
-  std::size_t m_tree_depth = 0;                 // the first m_tree_depth groups form the prefix tree
-  std::uint32_t m_tree_tuples = 0;              // their tuples are ids 0 .. m_tree_tuples-1
-  std::vector<std::uint16_t> m_slot_group;      // per slot; k_no_group for weight-0 slots
+  std::size_t m_tree_depth = 0;                   // the first m_tree_depth groups form the prefix tree
+  std::uint32_t m_tree_tuples = 0;                // their tuples are ids 0 .. m_tree_tuples-1
+  std::vector<std::uint16_t> m_slot_group;        // per slot; k_no_group for weight-0 slots
   std::vector<std::uint32_t> m_tuple_cells_first; // per tuple (+1): range in m_tuple_cells
   std::vector<std::uint32_t> m_tuple_cells;
-  std::vector<std::uint32_t> m_rows;            // references x groups: tuple ids
-  std::vector<TreeNode> m_tree;                 // node 0 is the root
-  std::vector<std::uint32_t> m_tree_refs;       // references sorted by their tree-group tuples
-  std::vector<std::uint32_t> m_name_ids;        // interned reference names, for the dedup
+  std::vector<std::uint32_t> m_rows;      // references x groups: tuple ids
+  std::vector<TreeNode> m_tree;           // node 0 is the root
+  std::vector<std::uint32_t> m_tree_refs; // references sorted by their tree-group tuples
+  std::vector<std::uint32_t> m_name_ids;  // interned reference names, for the dedup
 
   // Per-subject state.
   std::vector<database::ObservedValue> m_observed; // per slot

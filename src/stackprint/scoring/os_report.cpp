@@ -41,8 +41,8 @@ bool add_if_new(std::vector<std::string>& list, const std::string& text) {
 // The osmatch entries written when there is no perfect match (also the "Aggressive OS guesses").
 std::vector<std::size_t> guess_indexes(const MatchResult& result) {
   std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < k_max_guesses && i < result.matches.size() &&
-                          result.matches[i].accuracy > result.matches[0].accuracy - 0.10;
+  for (std::size_t i = 0;
+       i < k_max_guesses && i < result.matches.size() && result.matches[i].accuracy > result.matches[0].accuracy - 0.10;
        ++i) {
     out.push_back(i);
   }
@@ -102,8 +102,7 @@ std::vector<std::string> classification_lines(const Classification& classificati
   const auto& classes = classification.classes;
   for (std::size_t i = 0; i < classes.size(); ++i) {
     const double acc = classes[i].accuracy;
-    if ((!guess && i >= classification.perfect_classes) || acc <= classes[0].accuracy - 0.1 ||
-        (acc < 1.0 && i > 9)) {
+    if ((!guess && i >= classification.perfect_classes) || acc <= classes[0].accuracy - 0.1 || (acc < 1.0 && i > 9)) {
       break;
     }
     const database::OsClass& oc = *classes[i].os_class;
@@ -171,8 +170,7 @@ OsReport build_os_report(const database::OsDb& db, const MatchResult& result, Re
     return db.references()[result.matches[i].reference].name;
   };
 
-  if (result.outcome == Outcome::success &&
-      (result.perfect_matches <= k_max_listed_perfect || options.debugging)) {
+  if (result.outcome == Outcome::success && (result.perfect_matches <= k_max_listed_perfect || options.debugging)) {
     if (result.perfect_matches > 0) {
       std::string details = "OS details: ";
       for (std::size_t i = 0; i < result.matches.size() && result.matches[i].accuracy == 1.0; ++i) {

@@ -1,5 +1,5 @@
-#include "stackprint/base/decimal.hpp"
 #include "stackprint/targets/target_spec.hpp"
+#include "stackprint/base/decimal.hpp"
 
 #include <algorithm>
 #include <bitset>
@@ -8,14 +8,12 @@ namespace stackprint::targets {
 namespace {
 
 bool is_address_form(std::string_view token) {
-  return std::all_of(token.begin(), token.end(), [](char c) {
-    return (c >= '0' && c <= '9') || c == '.' || c == ',' || c == '-' || c == '*';
-  });
+  return std::all_of(token.begin(), token.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || c == '.' || c == ',' || c == '-' || c == '*'; });
 }
 
 bool is_hostname_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-         c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
 }
 
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
@@ -30,17 +28,13 @@ Expected<std::vector<std::uint8_t>> parse_octet_set(std::string_view octet, std:
   const auto bad = [&](std::string_view why) {
     return fail("invalid target " + quoted(token) + ": octet " + quoted(octet) + " " + std::string(why));
   };
-  if (octet.empty()) {
-    return bad("is empty");
-  }
+  if (octet.empty()) { return bad("is empty"); }
   std::bitset<256> members;
   std::size_t start = 0;
   while (start <= octet.size()) {
     const std::size_t comma = std::min(octet.find(',', start), octet.size());
     const std::string_view item = octet.substr(start, comma - start);
-    if (item.empty()) {
-      return bad("has an empty list item");
-    }
+    if (item.empty()) { return bad("has an empty list item"); }
     unsigned low = 0;
     unsigned high = 255;
     if (item == "*" || item == "-") {
@@ -50,31 +44,21 @@ Expected<std::vector<std::uint8_t>> parse_octet_set(std::string_view octet, std:
       const std::string_view right = item.substr(dash + 1);
       const auto lo = left.empty() ? std::optional<unsigned>(0) : parse_octet_number(left);
       const auto hi = right.empty() ? std::optional<unsigned>(255) : parse_octet_number(right);
-      if (!lo || !hi) {
-        return bad("is not a number 0-255 or a range of them");
-      }
-      if (*lo > *hi) {
-        return bad("has a backwards range " + quoted(item));
-      }
+      if (!lo || !hi) { return bad("is not a number 0-255 or a range of them"); }
+      if (*lo > *hi) { return bad("has a backwards range " + quoted(item)); }
       low = *lo;
       high = *hi;
     } else {
       const auto value = parse_octet_number(item);
-      if (!value) {
-        return bad("is not a number 0-255 or a range of them");
-      }
+      if (!value) { return bad("is not a number 0-255 or a range of them"); }
       low = high = *value;
     }
-    for (unsigned v = low; v <= high; ++v) {
-      members.set(v);
-    }
+    for (unsigned v = low; v <= high; ++v) { members.set(v); }
     start = comma + 1;
   }
   std::vector<std::uint8_t> values;
   for (unsigned v = 0; v < 256; ++v) {
-    if (members.test(v)) {
-      values.push_back(static_cast<std::uint8_t>(v));
-    }
+    if (members.test(v)) { values.push_back(static_cast<std::uint8_t>(v)); }
   }
   return values;
 }
@@ -99,9 +83,7 @@ std::uint64_t block_count(int prefix_length, const TargetOptions& options) {
 } // namespace
 
 Expected<TargetSpec> parse_target_spec(std::string_view token) {
-  if (token.empty()) {
-    return fail("invalid target \"\": empty");
-  }
+  if (token.empty()) { return fail("invalid target \"\": empty"); }
   TargetSpec spec;
   spec.text = std::string(token);
   const std::size_t slash = token.find('/');
@@ -109,14 +91,10 @@ Expected<TargetSpec> parse_target_spec(std::string_view token) {
   std::optional<int> prefix;
   if (slash != std::string_view::npos) {
     auto parsed = parse_prefix(token.substr(slash + 1), token);
-    if (!parsed) {
-      return tl::unexpected(parsed.error());
-    }
+    if (!parsed) { return tl::unexpected(parsed.error()); }
     prefix = *parsed;
   }
-  if (host_part.empty()) {
-    return fail("invalid target " + quoted(token) + ": nothing before the \"/\"");
-  }
+  if (host_part.empty()) { return fail("invalid target " + quoted(token) + ": nothing before the \"/\""); }
   if (is_address_form(host_part)) {
     if (prefix) {
       auto address = parse_ipv4_address(host_part);
@@ -135,9 +113,7 @@ Expected<TargetSpec> parse_target_spec(std::string_view token) {
       }
       const std::string_view octet = host_part.substr(start, (i < 3 ? dot : host_part.size()) - start);
       auto values = parse_octet_set(octet, token);
-      if (!values) {
-        return tl::unexpected(values.error());
-      }
+      if (!values) { return tl::unexpected(values.error()); }
       range.octets[static_cast<std::size_t>(i)] = std::move(*values);
       start = dot + 1;
     }
@@ -155,14 +131,10 @@ Expected<TargetSpec> parse_target_spec(std::string_view token) {
 std::uint64_t address_count(const TargetSpec& spec, const TargetOptions& options) {
   if (const auto* range = std::get_if<OctetRangeSpec>(&spec.form)) {
     std::uint64_t count = 1;
-    for (const auto& octet : range->octets) {
-      count *= octet.size();
-    }
+    for (const auto& octet : range->octets) { count *= octet.size(); }
     return count;
   }
-  if (const auto* block = std::get_if<CidrSpec>(&spec.form)) {
-    return block_count(block->prefix_length, options);
-  }
+  if (const auto* block = std::get_if<CidrSpec>(&spec.form)) { return block_count(block->prefix_length, options); }
   const auto& host = std::get<HostnameSpec>(spec.form);
   return host.prefix_length ? block_count(*host.prefix_length, options) : 1;
 }
@@ -171,9 +143,7 @@ bool spec_contains(const TargetSpec& spec, Ipv4Address address) {
   if (const auto* range = std::get_if<OctetRangeSpec>(&spec.form)) {
     for (std::size_t i = 0; i < 4; ++i) {
       const auto octet = static_cast<std::uint8_t>(address.value >> (24 - 8 * i));
-      if (!std::binary_search(range->octets[i].begin(), range->octets[i].end(), octet)) {
-        return false;
-      }
+      if (!std::binary_search(range->octets[i].begin(), range->octets[i].end(), octet)) { return false; }
     }
     return true;
   }
@@ -216,15 +186,11 @@ void AddressCursor::start_block(Ipv4Address network, int prefix_length, const Ta
 }
 
 void AddressCursor::skip_past(Ipv4Address last) {
-  if (!m_octets && !m_done) {
-    m_next = std::max<std::uint64_t>(m_next, std::uint64_t{last.value} + 1);
-  }
+  if (!m_octets && !m_done) { m_next = std::max<std::uint64_t>(m_next, std::uint64_t{last.value} + 1); }
 }
 
 std::optional<Ipv4Address> AddressCursor::next() {
-  if (m_done) {
-    return std::nullopt;
-  }
+  if (m_done) { return std::nullopt; }
   if (!m_octets) {
     if (m_next > m_last) {
       m_done = true;
@@ -233,19 +199,13 @@ std::optional<Ipv4Address> AddressCursor::next() {
     return Ipv4Address{static_cast<std::uint32_t>(m_next++)};
   }
   std::uint32_t value = 0;
-  for (std::size_t i = 0; i < 4; ++i) {
-    value = (value << 8) | m_octets->octets[i][m_index[i]];
-  }
+  for (std::size_t i = 0; i < 4; ++i) { value = (value << 8) | m_octets->octets[i][m_index[i]]; }
   // Advance the odometer, last octet fastest.
   std::size_t i = 4;
   while (i-- > 0) {
-    if (++m_index[i] < m_octets->octets[i].size()) {
-      break;
-    }
+    if (++m_index[i] < m_octets->octets[i].size()) { break; }
     m_index[i] = 0;
-    if (i == 0) {
-      m_done = true;
-    }
+    if (i == 0) { m_done = true; }
   }
   return Ipv4Address{value};
 }

@@ -32,7 +32,7 @@ struct OctetRangeSpec {
 };
 
 struct CidrSpec {
-  Ipv4Address network; // already masked to the prefix
+  Ipv4Address network;    // already masked to the prefix
   int prefix_length = 32; // 0-32
 };
 

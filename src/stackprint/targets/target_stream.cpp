@@ -10,22 +10,14 @@ bool is_separator(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\
 } // namespace
 
 std::vector<std::string_view> split_target_line(std::string_view line) {
-  if (const std::size_t hash = line.find('#'); hash != std::string_view::npos) {
-    line = line.substr(0, hash);
-  }
+  if (const std::size_t hash = line.find('#'); hash != std::string_view::npos) { line = line.substr(0, hash); }
   std::vector<std::string_view> tokens;
   std::size_t pos = 0;
   while (pos < line.size()) {
-    while (pos < line.size() && is_separator(line[pos])) {
-      ++pos;
-    }
+    while (pos < line.size() && is_separator(line[pos])) { ++pos; }
     const std::size_t start = pos;
-    while (pos < line.size() && !is_separator(line[pos])) {
-      ++pos;
-    }
-    if (pos > start) {
-      tokens.push_back(line.substr(start, pos - start));
-    }
+    while (pos < line.size() && !is_separator(line[pos])) { ++pos; }
+    if (pos > start) { tokens.push_back(line.substr(start, pos - start)); }
   }
   return tokens;
 }
@@ -39,9 +31,7 @@ Expected<ExclusionSet> ExclusionSet::build(const std::vector<TargetSpec>& specs,
       continue;
     }
     auto address = resolver(host->name);
-    if (!address) {
-      return fail("--exclude " + spec.text + ": " + address.error().message);
-    }
+    if (!address) { return fail("--exclude " + spec.text + ": " + address.error().message); }
     const int prefix = host->prefix_length.value_or(32);
     const std::uint32_t mask = prefix == 0 ? 0U : ~std::uint32_t{0} << (32 - prefix);
     set.m_specs.push_back(TargetSpec{spec.text, CidrSpec{Ipv4Address{address->value & mask}, prefix}});
@@ -51,9 +41,7 @@ Expected<ExclusionSet> ExclusionSet::build(const std::vector<TargetSpec>& specs,
 
 bool ExclusionSet::contains(Ipv4Address address) const {
   for (const TargetSpec& spec : m_specs) {
-    if (spec_contains(spec, address)) {
-      return true;
-    }
+    if (spec_contains(spec, address)) { return true; }
   }
   return false;
 }
@@ -61,17 +49,13 @@ bool ExclusionSet::contains(Ipv4Address address) const {
 std::optional<Ipv4Address> ExclusionSet::excluded_through(Ipv4Address address) const {
   std::optional<Ipv4Address> through;
   for (const TargetSpec& spec : m_specs) {
-    if (!spec_contains(spec, address)) {
-      continue;
-    }
+    if (!spec_contains(spec, address)) { continue; }
     Ipv4Address last = address;
     if (const auto* block = std::get_if<CidrSpec>(&spec.form)) {
       const std::uint32_t host_bits = block->prefix_length == 0 ? ~0U : ~(~0U << (32 - block->prefix_length));
       last = Ipv4Address{block->network.value | host_bits};
     }
-    if (!through || last > *through) {
-      through = last;
-    }
+    if (!through || last > *through) { through = last; }
   }
   return through;
 }
@@ -81,14 +65,10 @@ Expected<std::vector<TargetSpec>> read_target_specs(const LineSource& source, co
   std::uint64_t line_number = 0;
   while (auto line = source()) {
     ++line_number;
-    if (!*line) {
-      return fail(source_name + ": " + line->error().message);
-    }
+    if (!*line) { return fail(source_name + ": " + line->error().message); }
     for (std::string_view token : split_target_line(**line)) {
       auto spec = parse_target_spec(token);
-      if (!spec) {
-        return fail(source_name + ":" + std::to_string(line_number) + ": " + spec.error().message);
-      }
+      if (!spec) { return fail(source_name + ":" + std::to_string(line_number) + ": " + spec.error().message); }
       specs.push_back(std::move(*spec));
     }
   }
@@ -127,9 +107,7 @@ std::optional<TargetStream::PendingSpec> TargetStream::next_pending_spec() {
       }
       return PendingSpec{std::move(*spec), m_line_origin};
     }
-    if (m_lists.empty()) {
-      return std::nullopt;
-    }
+    if (m_lists.empty()) { return std::nullopt; }
     List& list = m_lists.front();
     auto line = list.source();
     if (!line) {
@@ -143,17 +121,13 @@ std::optional<TargetStream::PendingSpec> TargetStream::next_pending_spec() {
       return std::nullopt;
     }
     m_line_origin = list.name + ":" + std::to_string(list.line_number);
-    for (std::string_view token : split_target_line(**line)) {
-      m_line_tokens.emplace_back(token);
-    }
+    for (std::string_view token : split_target_line(**line)) { m_line_tokens.emplace_back(token); }
   }
 }
 
 bool TargetStream::advance_spec() {
   auto pending = next_pending_spec();
-  if (!pending) {
-    return m_pending_error.has_value();
-  }
+  if (!pending) { return m_pending_error.has_value(); }
   const std::string prefix = pending->origin.empty() ? "" : pending->origin + ": ";
   if (const auto* host = std::get_if<HostnameSpec>(&pending->spec.form)) {
     auto address = m_resolver(host->name);
@@ -187,9 +161,7 @@ std::optional<Expected<Target>> TargetStream::next() {
       }
       m_cursor.reset();
     }
-    if (!advance_spec()) {
-      return std::nullopt;
-    }
+    if (!advance_spec()) { return std::nullopt; }
   }
 }
 

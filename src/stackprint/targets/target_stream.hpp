@@ -36,7 +36,8 @@ struct Target {
 
 // Every target spec of an exclude file (--excludefile), in the same format as -iL. Error names
 // the file and line of the first bad entry, or the read failure.
-[[nodiscard]] Expected<std::vector<TargetSpec>> read_target_specs(const LineSource& source, const std::string& source_name);
+[[nodiscard]] Expected<std::vector<TargetSpec>> read_target_specs(const LineSource& source,
+                                                                  const std::string& source_name);
 
 // Splits one line of a target list or exclude list: entries are separated by spaces, tabs or
 // carriage returns, and "#" starts a comment that runs to the end of the line (Nmap -iL rules).

@@ -7,16 +7,12 @@
 namespace stackprint::wire {
 
 std::optional<std::uint16_t> QuotedIpv4Packet::source_port() const {
-  if (transport.size() < 4) {
-    return std::nullopt;
-  }
+  if (transport.size() < 4) { return std::nullopt; }
   return load_u16_be(transport, 0);
 }
 
 std::optional<std::uint16_t> QuotedIpv4Packet::destination_port() const {
-  if (transport.size() < 4) {
-    return std::nullopt;
-  }
+  if (transport.size() < 4) { return std::nullopt; }
   return load_u16_be(transport, 2);
 }
 
@@ -26,44 +22,33 @@ bool IcmpMessage::is_error() const {
   case k_icmp_source_quench:
   case k_icmp_redirect:
   case k_icmp_time_exceeded:
-  case k_icmp_parameter_problem:
-    return true;
-  default:
-    return false;
+  case k_icmp_parameter_problem: return true;
+  default: return false;
   }
 }
 
-Expected<QuotedIpv4Packet> parse_quoted_ipv4(std::span<const std::uint8_t> quote,
-                                             std::size_t base_offset) {
+Expected<QuotedIpv4Packet> parse_quoted_ipv4(std::span<const std::uint8_t> quote, std::size_t base_offset) {
   auto header = Ipv4Header::parse(quote, base_offset);
-  if (!header) {
-    return fail("icmp quote: " + header.error().message);
-  }
+  if (!header) { return fail("icmp quote: " + header.error().message); }
   QuotedIpv4Packet q;
   q.ip = std::move(*header);
   auto transport = quote.subspan(q.ip.header_length());
   q.transport.assign(transport.begin(), transport.end());
   if (q.ip.protocol == k_ip_protocol_udp && transport.size() >= k_udp_header_length) {
     auto udp = UdpDatagram::parse(transport, base_offset + q.ip.header_length());
-    if (udp) {
-      q.udp = std::move(*udp);
-    }
+    if (udp) { q.udp = std::move(*udp); }
   }
   return q;
 }
 
 Expected<QuotedIpv4Packet> IcmpMessage::quoted_packet() const {
-  if (!is_error()) {
-    return fail(fmt::format("icmp type {} quotes no packet", type));
-  }
+  if (!is_error()) { return fail(fmt::format("icmp type {} quotes no packet", type)); }
   return parse_quoted_ipv4(payload, k_icmp_header_length);
 }
 
-Expected<IcmpMessage> IcmpMessage::parse(std::span<const std::uint8_t> bytes,
-                                         std::size_t base_offset) {
+Expected<IcmpMessage> IcmpMessage::parse(std::span<const std::uint8_t> bytes, std::size_t base_offset) {
   if (bytes.size() < k_icmp_header_length) {
-    return fail(fmt::format("icmp header truncated: {} byte(s) at offset {}, need 8", bytes.size(),
-                            base_offset));
+    return fail(fmt::format("icmp header truncated: {} byte(s) at offset {}, need 8", bytes.size(), base_offset));
   }
   ByteReader in(bytes, base_offset);
   IcmpMessage m;

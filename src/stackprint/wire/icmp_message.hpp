@@ -56,12 +56,8 @@ struct IcmpMessage {
   // end of the outer IP packet. Authoritative for serialisation.
   std::vector<std::uint8_t> payload;
 
-  [[nodiscard]] std::uint16_t echo_identifier() const {
-    return static_cast<std::uint16_t>(rest_of_header >> 16);
-  }
-  [[nodiscard]] std::uint16_t echo_sequence() const {
-    return static_cast<std::uint16_t>(rest_of_header & 0xFFFF);
-  }
+  [[nodiscard]] std::uint16_t echo_identifier() const { return static_cast<std::uint16_t>(rest_of_header >> 16); }
+  [[nodiscard]] std::uint16_t echo_sequence() const { return static_cast<std::uint16_t>(rest_of_header & 0xFFFF); }
   void set_echo(std::uint16_t identifier, std::uint16_t sequence) {
     rest_of_header = (std::uint32_t{identifier} << 16) | sequence;
   }
@@ -74,8 +70,7 @@ struct IcmpMessage {
   [[nodiscard]] Expected<QuotedIpv4Packet> quoted_packet() const;
 
   // Error only when fewer than 8 bytes are present. `base_offset` only shifts error offsets.
-  [[nodiscard]] static Expected<IcmpMessage> parse(std::span<const std::uint8_t> bytes,
-                                                   std::size_t base_offset = 0);
+  [[nodiscard]] static Expected<IcmpMessage> parse(std::span<const std::uint8_t> bytes, std::size_t base_offset = 0);
   // Writes the fields and payload exactly as they are.
   void serialize_to(ByteWriter& out) const;
 

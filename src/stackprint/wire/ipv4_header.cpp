@@ -7,11 +7,9 @@
 
 namespace stackprint::wire {
 
-Expected<Ipv4Header> Ipv4Header::parse(std::span<const std::uint8_t> bytes,
-                                       std::size_t base_offset) {
+Expected<Ipv4Header> Ipv4Header::parse(std::span<const std::uint8_t> bytes, std::size_t base_offset) {
   if (bytes.size() < k_ipv4_min_header_length) {
-    return fail(fmt::format("ipv4 header truncated: {} byte(s) at offset {}, need 20",
-                            bytes.size(), base_offset));
+    return fail(fmt::format("ipv4 header truncated: {} byte(s) at offset {}, need 20", bytes.size(), base_offset));
   }
   ByteReader in(bytes, base_offset);
   Ipv4Header h;
@@ -19,12 +17,10 @@ Expected<Ipv4Header> Ipv4Header::parse(std::span<const std::uint8_t> bytes,
   const std::uint8_t version_ihl = *in.read_u8("ipv4 version/ihl");
   h.version = static_cast<std::uint8_t>(version_ihl >> 4);
   h.ihl = static_cast<std::uint8_t>(version_ihl & 0x0F);
-  if (h.ihl < 5) {
-    return fail(fmt::format("ipv4 IHL {} below 5 at offset {}", h.ihl, base_offset));
-  }
+  if (h.ihl < 5) { return fail(fmt::format("ipv4 IHL {} below 5 at offset {}", h.ihl, base_offset)); }
   if (h.header_length() > bytes.size()) {
-    return fail(fmt::format("ipv4 IHL {} ({} bytes) past the end of the {} byte(s) at offset {}",
-                            h.ihl, h.header_length(), bytes.size(), base_offset));
+    return fail(fmt::format("ipv4 IHL {} ({} bytes) past the end of the {} byte(s) at offset {}", h.ihl,
+                            h.header_length(), bytes.size(), base_offset));
   }
   h.tos = *in.read_u8("ipv4 tos");
   h.total_length = *in.read_u16("ipv4 total length");

@@ -23,18 +23,18 @@ inline constexpr std::uint8_t k_ip_tos_reliability = 0x04;
 
 struct Ipv4Header {
   std::uint8_t version = 4;
-  std::uint8_t ihl = 5;        // header length in 32-bit words (valid: 5..15)
-  std::uint8_t tos = 0;        // whole TOS/DSCP+ECN byte
+  std::uint8_t ihl = 5;           // header length in 32-bit words (valid: 5..15)
+  std::uint8_t tos = 0;           // whole TOS/DSCP+ECN byte
   std::uint16_t total_length = 0; // bytes, header included
   std::uint16_t id = 0;
-  bool reserved_flag = false;  // the "evil bit" (0x8000 of the flags/offset word)
-  bool dont_fragment = false;  // DF (0x4000)
-  bool more_fragments = false; // MF (0x2000)
+  bool reserved_flag = false;        // the "evil bit" (0x8000 of the flags/offset word)
+  bool dont_fragment = false;        // DF (0x4000)
+  bool more_fragments = false;       // MF (0x2000)
   std::uint16_t fragment_offset = 0; // in 8-byte units (13 bits)
   std::uint8_t ttl = 64;
   std::uint8_t protocol = 0;
-  std::uint16_t checksum = 0;  // as received / as to be written (see SerializeOptions)
-  std::uint32_t source = 0;    // host order: 10.0.0.1 == 0x0A000001
+  std::uint16_t checksum = 0; // as received / as to be written (see SerializeOptions)
+  std::uint32_t source = 0;   // host order: 10.0.0.1 == 0x0A000001
   std::uint32_t destination = 0;
   std::vector<std::uint8_t> options; // raw bytes between byte 20 and ihl*4, exactly as received
 
@@ -46,8 +46,7 @@ struct Ipv4Header {
   // Errors: fewer than 20 bytes, IHL < 5, or IHL*4 beyond `bytes`. The version nibble, total
   // length and checksum are NOT checked here (parse_ipv4 checks version and total length; quoted
   // headers inside ICMP errors are read leniently). `base_offset` only shifts error offsets.
-  [[nodiscard]] static Expected<Ipv4Header> parse(std::span<const std::uint8_t> bytes,
-                                                  std::size_t base_offset = 0);
+  [[nodiscard]] static Expected<Ipv4Header> parse(std::span<const std::uint8_t> bytes, std::size_t base_offset = 0);
 
   // Writes the 20 fixed bytes and `options` exactly as the fields say (no length or checksum is
   // computed here; Ipv4Packet serialisation does that). Values wider than their wire field are

@@ -8,36 +8,25 @@
 namespace stackprint::wire {
 namespace {
 
-template <typename T>
-Expected<Ipv4Payload> as_payload(Expected<T> parsed) {
-  if (!parsed) {
-    return tl::unexpected(parsed.error());
-  }
+template <typename T> Expected<Ipv4Payload> as_payload(Expected<T> parsed) {
+  if (!parsed) { return tl::unexpected(parsed.error()); }
   return Ipv4Payload{std::move(*parsed)};
 }
 
-Expected<Ipv4Payload> parse_transport(std::uint8_t protocol, std::span<const std::uint8_t> body,
-                                      std::size_t offset) {
+Expected<Ipv4Payload> parse_transport(std::uint8_t protocol, std::span<const std::uint8_t> body, std::size_t offset) {
   switch (protocol) {
-  case k_ip_protocol_tcp:
-    return as_payload(TcpSegment::parse(body, offset));
-  case k_ip_protocol_udp:
-    return as_payload(UdpDatagram::parse(body, offset));
-  case k_ip_protocol_icmp:
-    return as_payload(IcmpMessage::parse(body, offset));
-  default:
-    return Ipv4Payload{RawPayload{{body.begin(), body.end()}}};
+  case k_ip_protocol_tcp: return as_payload(TcpSegment::parse(body, offset));
+  case k_ip_protocol_udp: return as_payload(UdpDatagram::parse(body, offset));
+  case k_ip_protocol_icmp: return as_payload(IcmpMessage::parse(body, offset));
+  default: return Ipv4Payload{RawPayload{{body.begin(), body.end()}}};
   }
 }
 
 void pad_to_words(std::vector<std::uint8_t>& bytes) {
-  while (bytes.size() % 4 != 0) {
-    bytes.push_back(0);
-  }
+  while (bytes.size() % 4 != 0) { bytes.push_back(0); }
 }
 
-std::uint16_t transport_sum(const Ipv4Header& ip, std::uint8_t protocol,
-                            std::span<const std::uint8_t> segment) {
+std::uint16_t transport_sum(const Ipv4Header& ip, std::uint8_t protocol, std::span<const std::uint8_t> segment) {
   return transport_checksum(ip.source, ip.destination, protocol, segment);
 }
 
@@ -45,22 +34,18 @@ std::uint16_t transport_sum(const Ipv4Header& ip, std::uint8_t protocol,
 
 Expected<Ipv4Packet> parse_ipv4(std::span<const std::uint8_t> bytes) {
   auto header = Ipv4Header::parse(bytes);
-  if (!header) {
-    return tl::unexpected(header.error());
-  }
+  if (!header) { return tl::unexpected(header.error()); }
   Ipv4Packet packet;
   packet.ip = std::move(*header);
   const Ipv4Header& ip = packet.ip;
-  if (ip.version != 4) {
-    return fail(fmt::format("ipv4 version {} (not 4) at offset 0", ip.version));
-  }
+  if (ip.version != 4) { return fail(fmt::format("ipv4 version {} (not 4) at offset 0", ip.version)); }
   if (ip.total_length < ip.header_length()) {
-    return fail(fmt::format("ipv4 total length {} below the {}-byte header at offset 2",
-                            ip.total_length, ip.header_length()));
+    return fail(
+        fmt::format("ipv4 total length {} below the {}-byte header at offset 2", ip.total_length, ip.header_length()));
   }
   if (ip.total_length > bytes.size()) {
-    return fail(fmt::format("ipv4 total length {} exceeds the {} byte(s) present at offset 2",
-                            ip.total_length, bytes.size()));
+    return fail(
+        fmt::format("ipv4 total length {} exceeds the {} byte(s) present at offset 2", ip.total_length, bytes.size()));
   }
   auto body = bytes.subspan(ip.header_length(), ip.total_length - ip.header_length());
   if (ip.fragment_offset != 0) {
@@ -122,8 +107,8 @@ Ipv4Packet with_computed_fields(Ipv4Packet packet, const SerializeOptions& optio
   }
   const std::vector<std::uint8_t> transport = serialize_payload(packet.payload);
   if (options.ip_total_length) {
-    ip.total_length = static_cast<std::uint16_t>(
-        (k_ipv4_min_header_length + ip.options.size() + transport.size()) & 0xFFFF);
+    ip.total_length =
+        static_cast<std::uint16_t>((k_ipv4_min_header_length + ip.options.size() + transport.size()) & 0xFFFF);
   }
   if (options.transport_checksum) {
     if (auto* tcp = packet.tcp()) {
@@ -135,9 +120,7 @@ Ipv4Packet with_computed_fields(Ipv4Packet packet, const SerializeOptions& optio
       icmp->checksum = internet_checksum(transport);
     }
   }
-  if (options.ip_checksum) {
-    ip.checksum = ip.compute_checksum();
-  }
+  if (options.ip_checksum) { ip.checksum = ip.compute_checksum(); }
   return packet;
 }
 
@@ -149,21 +132,15 @@ std::vector<std::uint8_t> serialize(const Ipv4Packet& packet, const SerializeOpt
   return std::move(out).take();
 }
 
-bool verify_ip_checksum(const Ipv4Header& header) {
-  return header.compute_checksum() == header.checksum;
-}
+bool verify_ip_checksum(const Ipv4Header& header) { return header.compute_checksum() == header.checksum; }
 
 bool verify_transport_checksum(const Ipv4Packet& packet) {
   const auto bytes = serialize_payload(packet.payload);
-  if (packet.tcp() != nullptr) {
-    return transport_sum(packet.ip, k_ip_protocol_tcp, bytes) == 0;
-  }
+  if (packet.tcp() != nullptr) { return transport_sum(packet.ip, k_ip_protocol_tcp, bytes) == 0; }
   if (const auto* udp = packet.udp()) {
     return udp->checksum == 0 || transport_sum(packet.ip, k_ip_protocol_udp, bytes) == 0;
   }
-  if (packet.icmp() != nullptr) {
-    return internet_checksum(bytes) == 0;
-  }
+  if (packet.icmp() != nullptr) { return internet_checksum(bytes) == 0; }
   return true;
 }
 

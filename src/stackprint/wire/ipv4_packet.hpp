@@ -62,12 +62,12 @@ struct Ipv4Packet {
 // Which derived fields serialize() computes (true) or writes exactly as given (false). The OS
 // emulator turns individual switches off to craft deliberately wrong replies.
 struct SerializeOptions {
-  bool ip_header_length = true;    // ihl from the options (padded with zeros to 4 bytes)
-  bool ip_total_length = true;     // header + transport bytes
+  bool ip_header_length = true; // ihl from the options (padded with zeros to 4 bytes)
+  bool ip_total_length = true;  // header + transport bytes
   bool ip_checksum = true;
-  bool transport_length = true;    // TCP data offset (options_raw padded with zeros to 4 bytes),
-                                   // UDP length field
-  bool transport_checksum = true;  // TCP/UDP with the pseudo-header (UDP 0 -> 0xFFFF), ICMP
+  bool transport_length = true;   // TCP data offset (options_raw padded with zeros to 4 bytes),
+                                  // UDP length field
+  bool transport_checksum = true; // TCP/UDP with the pseudo-header (UDP 0 -> 0xFFFF), ICMP
 
   [[nodiscard]] static SerializeOptions compute_all() { return {}; }
   [[nodiscard]] static SerializeOptions keep_all() { return {false, false, false, false, false}; }
@@ -78,12 +78,10 @@ struct SerializeOptions {
 // and parse_ipv4(serialize(p)) == with_computed_fields(p) for every well-formed p.
 // RawPayload gets no transport length or checksum. Lengths that do not fit their fields (over
 // 40 option bytes, over 65535 bytes in total) are truncated to the field width.
-[[nodiscard]] Ipv4Packet with_computed_fields(Ipv4Packet packet,
-                                              const SerializeOptions& options = {});
+[[nodiscard]] Ipv4Packet with_computed_fields(Ipv4Packet packet, const SerializeOptions& options = {});
 
 // Wire bytes of the packet; see SerializeOptions.
-[[nodiscard]] std::vector<std::uint8_t> serialize(const Ipv4Packet& packet,
-                                                  const SerializeOptions& options = {});
+[[nodiscard]] std::vector<std::uint8_t> serialize(const Ipv4Packet& packet, const SerializeOptions& options = {});
 
 // Bytes of one transport value exactly as its fields say (no computation).
 [[nodiscard]] std::vector<std::uint8_t> serialize_payload(const Ipv4Payload& payload);

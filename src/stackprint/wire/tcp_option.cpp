@@ -8,13 +8,10 @@
 namespace stackprint::wire {
 
 TcpOption TcpOption::mss(std::uint16_t value) {
-  return {k_tcp_option_mss,
-          {static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value & 0xFF)}};
+  return {k_tcp_option_mss, {static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value & 0xFF)}};
 }
 
-TcpOption TcpOption::window_scale(std::uint8_t shift) {
-  return {k_tcp_option_window_scale, {shift}};
-}
+TcpOption TcpOption::window_scale(std::uint8_t shift) { return {k_tcp_option_window_scale, {shift}}; }
 
 TcpOption TcpOption::timestamp(std::uint32_t value, std::uint32_t echo_reply) {
   ByteWriter out;
@@ -24,38 +21,28 @@ TcpOption TcpOption::timestamp(std::uint32_t value, std::uint32_t echo_reply) {
 }
 
 std::size_t TcpOption::wire_length() const {
-  if (kind == k_tcp_option_eol || kind == k_tcp_option_nop) {
-    return 1;
-  }
+  if (kind == k_tcp_option_eol || kind == k_tcp_option_nop) { return 1; }
   return 2 + data.size();
 }
 
 std::optional<std::uint16_t> TcpOption::mss_value() const {
-  if (kind != k_tcp_option_mss || data.size() != 2) {
-    return std::nullopt;
-  }
+  if (kind != k_tcp_option_mss || data.size() != 2) { return std::nullopt; }
   return load_u16_be(data, 0);
 }
 
 std::optional<std::uint8_t> TcpOption::window_scale_value() const {
-  if (kind != k_tcp_option_window_scale || data.size() != 1) {
-    return std::nullopt;
-  }
+  if (kind != k_tcp_option_window_scale || data.size() != 1) { return std::nullopt; }
   return data[0];
 }
 
 std::optional<TcpOption::Timestamp> TcpOption::timestamp_value() const {
-  if (kind != k_tcp_option_timestamp || data.size() != 8) {
-    return std::nullopt;
-  }
+  if (kind != k_tcp_option_timestamp || data.size() != 8) { return std::nullopt; }
   return Timestamp{load_u32_be(data, 0), load_u32_be(data, 4)};
 }
 
 std::optional<TcpOption> TcpOptionList::find(std::uint8_t kind) const {
   for (const auto& option : options) {
-    if (option.kind == kind) {
-      return option;
-    }
+    if (option.kind == kind) { return option; }
   }
   return std::nullopt;
 }
@@ -76,14 +63,12 @@ TcpOptionList parse_tcp_options(std::span<const std::uint8_t> raw) {
     }
     const std::uint8_t length = raw[pos + 1];
     if (length < 2) {
-      list.problem = TcpOptionProblem{
-          pos, fmt::format("option kind {} length {} below 2", kind, length)};
+      list.problem = TcpOptionProblem{pos, fmt::format("option kind {} length {} below 2", kind, length)};
       break;
     }
     if (length > raw.size() - pos) {
-      list.problem = TcpOptionProblem{
-          pos, fmt::format("option kind {} length {} overruns the {} option byte(s) left", kind,
-                           length, raw.size() - pos)};
+      list.problem = TcpOptionProblem{pos, fmt::format("option kind {} length {} overruns the {} option byte(s) left",
+                                                       kind, length, raw.size() - pos)};
       break;
     }
     auto data = raw.subspan(pos + 2, length - 2U);
@@ -97,9 +82,7 @@ std::vector<std::uint8_t> encode_tcp_options(std::span<const TcpOption> options)
   ByteWriter out;
   for (const auto& option : options) {
     out.write_u8(option.kind);
-    if (option.kind == k_tcp_option_eol || option.kind == k_tcp_option_nop) {
-      continue;
-    }
+    if (option.kind == k_tcp_option_eol || option.kind == k_tcp_option_nop) { continue; }
     out.write_u8(static_cast<std::uint8_t>((2 + option.data.size()) & 0xFF));
     out.write_bytes(option.data);
   }

@@ -59,7 +59,7 @@ struct TcpOptionProblem {
 };
 
 struct TcpOptionList {
-  std::vector<TcpOption> options; // in wire order, up to (not including) a malformed option
+  std::vector<TcpOption> options;          // in wire order, up to (not including) a malformed option
   std::optional<TcpOptionProblem> problem; // set when an option was truncated or had length < 2
 
   // A copy of the first option of `kind` (a copy, so `segment.options().find(k)` is safe even

@@ -6,11 +6,9 @@
 
 namespace stackprint::wire {
 
-Expected<TcpSegment> TcpSegment::parse(std::span<const std::uint8_t> bytes,
-                                       std::size_t base_offset) {
+Expected<TcpSegment> TcpSegment::parse(std::span<const std::uint8_t> bytes, std::size_t base_offset) {
   if (bytes.size() < k_tcp_min_header_length) {
-    return fail(fmt::format("tcp header truncated: {} byte(s) at offset {}, need 20", bytes.size(),
-                            base_offset));
+    return fail(fmt::format("tcp header truncated: {} byte(s) at offset {}, need 20", bytes.size(), base_offset));
   }
   ByteReader in(bytes, base_offset);
   TcpSegment s;
@@ -27,16 +25,14 @@ Expected<TcpSegment> TcpSegment::parse(std::span<const std::uint8_t> bytes,
   s.checksum = *in.read_u16("tcp checksum");
   s.urgent_pointer = *in.read_u16("tcp urgent pointer");
   if (s.data_offset < 5) {
-    return fail(fmt::format("tcp data offset {} below 5 at offset {}", s.data_offset,
-                            base_offset + 12));
+    return fail(fmt::format("tcp data offset {} below 5 at offset {}", s.data_offset, base_offset + 12));
   }
   if (s.header_length() > bytes.size()) {
     return fail(fmt::format("tcp data offset {} ({} bytes) past the end of the {}-byte segment "
                             "at offset {}",
                             s.data_offset, s.header_length(), bytes.size(), base_offset + 12));
   }
-  auto options =
-      *in.read_bytes(s.header_length() - k_tcp_min_header_length, "tcp options");
+  auto options = *in.read_bytes(s.header_length() - k_tcp_min_header_length, "tcp options");
   s.options_raw.assign(options.begin(), options.end());
   auto payload = in.read_rest();
   s.payload.assign(payload.begin(), payload.end());

@@ -52,16 +52,13 @@ struct TcpSegment {
   // Parsed view of options_raw (see parse_tcp_options for the rules).
   [[nodiscard]] TcpOptionList options() const { return parse_tcp_options(options_raw); }
   // Replaces options_raw by the encoding of `options` (no padding; serialisation pads).
-  void set_options(std::span<const TcpOption> options) {
-    options_raw = encode_tcp_options(options);
-  }
+  void set_options(std::span<const TcpOption> options) { options_raw = encode_tcp_options(options); }
 
   // Parses a whole segment: `bytes` is the IP payload (header, options, data; its end is the IP
   // total length, so link padding is already excluded). Errors: fewer than 20 bytes, data offset
   // below 5, or data offset past the end of `bytes`. Bad checksums and odd options are kept,
   // not rejected. `base_offset` (the IP header length) only shifts error offsets.
-  [[nodiscard]] static Expected<TcpSegment> parse(std::span<const std::uint8_t> bytes,
-                                                  std::size_t base_offset = 0);
+  [[nodiscard]] static Expected<TcpSegment> parse(std::span<const std::uint8_t> bytes, std::size_t base_offset = 0);
 
   // Writes header, options_raw and payload exactly as the fields say (no computed lengths or
   // checksums; Ipv4Packet serialisation computes those). data_offset/reserved are masked to 4 bits.

@@ -6,11 +6,9 @@
 
 namespace stackprint::wire {
 
-Expected<UdpDatagram> UdpDatagram::parse(std::span<const std::uint8_t> bytes,
-                                         std::size_t base_offset) {
+Expected<UdpDatagram> UdpDatagram::parse(std::span<const std::uint8_t> bytes, std::size_t base_offset) {
   if (bytes.size() < k_udp_header_length) {
-    return fail(fmt::format("udp header truncated: {} byte(s) at offset {}, need 8", bytes.size(),
-                            base_offset));
+    return fail(fmt::format("udp header truncated: {} byte(s) at offset {}, need 8", bytes.size(), base_offset));
   }
   ByteReader in(bytes, base_offset);
   UdpDatagram d;

@@ -24,8 +24,7 @@ struct UdpDatagram {
   std::vector<std::uint8_t> payload;
 
   // Error only when fewer than 8 bytes are present. `base_offset` only shifts error offsets.
-  [[nodiscard]] static Expected<UdpDatagram> parse(std::span<const std::uint8_t> bytes,
-                                                   std::size_t base_offset = 0);
+  [[nodiscard]] static Expected<UdpDatagram> parse(std::span<const std::uint8_t> bytes, std::size_t base_offset = 0);
   // Writes the fields and payload exactly as they are.
   void serialize_to(ByteWriter& out) const;
 

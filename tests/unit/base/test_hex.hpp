@@ -10,27 +10,17 @@ namespace stackprint::testing {
 
 inline std::vector<std::uint8_t> from_hex(std::string_view text) {
   auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
+    if (c >= '0' && c <= '9') { return c - '0'; }
+    if (c >= 'a' && c <= 'f') { return c - 'a' + 10; }
+    if (c >= 'A' && c <= 'F') { return c - 'A' + 10; }
     return -1;
   };
   std::vector<std::uint8_t> bytes;
   int high = -1;
   for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t') {
-      continue;
-    }
+    if (c == ' ' || c == '\n' || c == '\t') { continue; }
     int value = nibble(c);
-    if (value < 0) {
-      throw std::invalid_argument("bad hex digit in test vector");
-    }
+    if (value < 0) { throw std::invalid_argument("bad hex digit in test vector"); }
     if (high < 0) {
       high = value;
     } else {
@@ -38,9 +28,7 @@ inline std::vector<std::uint8_t> from_hex(std::string_view text) {
       high = -1;
     }
   }
-  if (high >= 0) {
-    throw std::invalid_argument("odd number of hex digits in test vector");
-  }
+  if (high >= 0) { throw std::invalid_argument("odd number of hex digits in test vector"); }
   return bytes;
 }
 

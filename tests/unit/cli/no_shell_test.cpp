@@ -24,9 +24,9 @@ std::string read_all(const std::filesystem::path& path) {
 }
 
 const std::vector<std::string>& process_starters() {
-  static const std::vector<std::string> names{"system", "popen", "execl", "execlp", "execle", "execv", "execve",
-                                              "execvp", "execvpe", "fexecve", "posix_spawn", "posix_spawnp",
-                                              "fork", "vfork", "wordexp"};
+  static const std::vector<std::string> names{"system",      "popen",        "execl",  "execlp",  "execle",
+                                              "execv",       "execve",       "execvp", "execvpe", "fexecve",
+                                              "posix_spawn", "posix_spawnp", "fork",   "vfork",   "wordexp"};
   return names;
 }
 
@@ -40,7 +40,10 @@ bool has_symbol_string(const std::string& blob, const std::string& name) {
 TEST(NoShell, BinaryImportsNoWayToStartAProgram) {
   const std::string binary = read_all(STACKPRINT_BINARY);
   ASSERT_GT(binary.size(), 100000U) << "cannot read " << STACKPRINT_BINARY;
-  ASSERT_EQ(binary.compare(0, 4, "\x7f" "ELF"), 0);
+  ASSERT_EQ(binary.compare(0, 4,
+                           "\x7f"
+                           "ELF"),
+            0);
   // The check can fail: these imports are certainly there.
   EXPECT_TRUE(has_symbol_string(binary, "socket"));
   EXPECT_TRUE(has_symbol_string(binary, "setuid") || has_symbol_string(binary, "setresuid"));
@@ -53,9 +56,7 @@ TEST(NoShell, BinaryImportsNoWayToStartAProgram) {
 TEST(NoShell, NoSourceCallsAProgramStarter) {
   const std::filesystem::path root = std::filesystem::path(STACKPRINT_TEST_DATA_DIR).parent_path().parent_path();
   std::string alternatives;
-  for (const auto& name : process_starters()) {
-    alternatives += (alternatives.empty() ? "" : "|") + name;
-  }
+  for (const auto& name : process_starters()) { alternatives += (alternatives.empty() ? "" : "|") + name; }
   // A call: the name not preceded by a letter, digit, '_' or '.', then '(' (a space before '(' is
   // not allowed by the project's format, and prose such as "operating system (" is not a call).
   const std::regex call("(^|[^A-Za-z0-9_.])(" + alternatives + ")\\(");
@@ -63,16 +64,15 @@ TEST(NoShell, NoSourceCallsAProgramStarter) {
   for (const char* folder : {"src", "apps"}) {
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root / folder)) {
       const auto ext = entry.path().extension();
-      if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) {
-        continue;
-      }
+      if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) { continue; }
       ++files;
       const std::string text = read_all(entry.path());
       std::istringstream lines(text);
       std::string line;
       for (int number = 1; std::getline(lines, line); ++number) {
         std::smatch match;
-        EXPECT_FALSE(std::regex_search(line, match, call)) << entry.path() << ":" << number << " calls " << match.str(2);
+        EXPECT_FALSE(std::regex_search(line, match, call))
+            << entry.path() << ":" << number << " calls " << match.str(2);
       }
       EXPECT_EQ(text.find("/bin/sh"), std::string::npos) << entry.path();
     }

@@ -23,9 +23,9 @@ std::string read_file(const fs::path& path) {
 
 TEST(RewriteNmapOutputOptions, NmapSpellingsBecomeLongOptions) {
   using V = std::vector<std::string>;
-  EXPECT_EQ(rewrite_nmap_output_options(V{"stackprint", "scan", "-oN", "a.txt", "-oXb.xml", "-oJ=-", "-v", "-o"}),
-            (V{"stackprint", "scan", "--output-normal", "a.txt", "--output-xml", "b.xml", "--output-json", "-", "-v",
-               "-o"}));
+  EXPECT_EQ(
+      rewrite_nmap_output_options(V{"stackprint", "scan", "-oN", "a.txt", "-oXb.xml", "-oJ=-", "-v", "-o"}),
+      (V{"stackprint", "scan", "--output-normal", "a.txt", "--output-xml", "b.xml", "--output-json", "-", "-v", "-o"}));
   EXPECT_EQ(rewrite_nmap_output_options(V{"-oG", "x", "--oN", "-p"}), (V{"-oG", "x", "--oN", "-p"}));
 }
 

@@ -50,7 +50,7 @@ TEST(OsDbParse, SmallDatabase) {
   EXPECT_FALSE(r1.classes[1].cpes[0].auto_generated);
 
   const Reference& r2 = db->references()[2];
-  EXPECT_EQ(r2.name, "Printer Thing");                   // "FingerPrint" keyword, any case outside a block
+  EXPECT_EQ(r2.name, "Printer Thing");                // "FingerPrint" keyword, any case outside a block
   EXPECT_FALSE(r2.classes[0].generation.has_value()); // empty generation is absent
 
   const auto& s = db->stats();
@@ -74,8 +74,8 @@ TEST(OsDbParse, TestLinesKeepFileOrderAndValues) {
   EXPECT_EQ(line.attributes[7].value, ""); // Q=
   const auto ops = db->find_test("OPS");
   ASSERT_TRUE(ops);
-  EXPECT_EQ(db->line_of(0, *ops), OsDb::k_no_line);        // missing test
-  EXPECT_NE(db->line_of(1, *ops), OsDb::k_no_line);        // OPS() present, no attributes
+  EXPECT_EQ(db->line_of(0, *ops), OsDb::k_no_line); // missing test
+  EXPECT_NE(db->line_of(1, *ops), OsDb::k_no_line); // OPS() present, no attributes
   EXPECT_TRUE(db->reference_test_line(1, *ops).attributes.empty());
   const auto win = db->find_test("WIN");
   ASSERT_TRUE(win);
@@ -86,10 +86,9 @@ TEST(OsDbParse, TestLinesKeepFileOrderAndValues) {
 }
 
 TEST(OsDbParse, IdenticalLinesAndExpressionsAreInterned) {
-  const std::string text = std::string(k_points) +
-                           "Fingerprint A\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\n\n"
-                           "Fingerprint B\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"
-                           "Fingerprint C\nSEQ(TI=Y%TS=Z)\nT1(R=Y%DF=Y)\n";
+  const std::string text = std::string(k_points) + "Fingerprint A\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\n\n"
+                                                   "Fingerprint B\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"
+                                                   "Fingerprint C\nSEQ(TI=Y%TS=Z)\nT1(R=Y%DF=Y)\n";
   auto db = parse_os_db(text, "t.db");
   ASSERT_TRUE(db) << db.error().message;
   const auto seq = *db->find_test("SEQ");
@@ -177,7 +176,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"overlong line", P + "Fingerprint " + std::string(3000, 'x') + "\n", "t.db:5: line longer"}),
     [](const ::testing::TestParamInfo<BadCase>& param_info) {
       std::string name;
-      for (const char ch : std::string(param_info.param.label)) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+      for (const char ch : std::string(param_info.param.label))
+        name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
       return name;
     });
 

@@ -71,7 +71,9 @@ std::vector<std::uint8_t> icmp_unreachable(Ipv4Address source, Ipv4Address desti
   return b;
 }
 
-CapturedFrame frame(std::vector<std::uint8_t> bytes) { return CapturedFrame{Timestamp{}, std::move(bytes), std::nullopt}; }
+CapturedFrame frame(std::vector<std::uint8_t> bytes) {
+  return CapturedFrame{Timestamp{}, std::move(bytes), std::nullopt};
+}
 
 DiscoveryConfig config(std::vector<std::uint16_t> tcp, std::vector<std::uint16_t> udp = {}) {
   DiscoveryConfig c;
@@ -91,9 +93,7 @@ const Instant t0 = Instant{} + 1000s;
 std::vector<SendTcpSyn> syns(const std::vector<DiscoveryAction>& actions) {
   std::vector<SendTcpSyn> out;
   for (const auto& a : actions) {
-    if (const auto* syn = std::get_if<SendTcpSyn>(&a)) {
-      out.push_back(*syn);
-    }
+    if (const auto* syn = std::get_if<SendTcpSyn>(&a)) { out.push_back(*syn); }
   }
   return out;
 }
@@ -190,11 +190,11 @@ TEST(PortDiscovery, RejectsForgedAndStrayReplies) {
   PortDiscovery discovery(config({80}), {k_host});
   (void)discovery.on_tick(t0);
   const std::uint32_t good_ack = discovery.sequence_for(k_host, 80) + 1;
-  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport + 1, 1, good_ack, 0x12)), t0);  // wrong port
-  discovery.on_frame(frame(tcp_packet(k_other, k_us, 80, k_tcp_sport, 1, good_ack, 0x12)), t0);     // not a target
-  discovery.on_frame(frame(tcp_packet(k_host, k_other, 80, k_tcp_sport, 1, good_ack, 0x12)), t0);   // not to us
-  discovery.on_frame(frame(tcp_packet(k_host, k_us, 81, k_tcp_sport, 1, good_ack, 0x12)), t0);      // unprobed port
-  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, good_ack, 0x10)), t0);      // bare ACK
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport + 1, 1, good_ack, 0x12)), t0); // wrong port
+  discovery.on_frame(frame(tcp_packet(k_other, k_us, 80, k_tcp_sport, 1, good_ack, 0x12)), t0);    // not a target
+  discovery.on_frame(frame(tcp_packet(k_host, k_other, 80, k_tcp_sport, 1, good_ack, 0x12)), t0);  // not to us
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 81, k_tcp_sport, 1, good_ack, 0x12)), t0);     // unprobed port
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, good_ack, 0x10)), t0);     // bare ACK
   discovery.on_frame(frame({0x45, 0x00}), t0);                                                     // garbage
   EXPECT_EQ(discovery.ignored_frames(), 6U);
   EXPECT_TRUE(discovery.hosts()[0].ports.tcp.empty());
@@ -306,9 +306,8 @@ TEST(PortDiscovery, RttAdaptsTheTimeout) {
     ASSERT_EQ(sent.size(), 1U) << "one probe in flight per host";
     EXPECT_EQ(sent[0].destination_port, port);
     now += 20ms;
-    discovery.on_frame(frame(tcp_packet(k_host, k_us, port, k_tcp_sport, 0, discovery.sequence_for(k_host, port) + 1,
-                                        0x14)),
-                       now);
+    discovery.on_frame(
+        frame(tcp_packet(k_host, k_us, port, k_tcp_sport, 0, discovery.sequence_for(k_host, port) + 1, 0x14)), now);
   }
   const HostDiscovery& host = discovery.hosts()[0];
   ASSERT_TRUE(host.srtt);
@@ -408,9 +407,7 @@ TEST(PortDiscovery, RandomAndMutatedFramesNeverCrash) {
     for (int f = 0; f < flips; ++f) {
       bytes[static_cast<std::size_t>(byte(rng)) % bytes.size()] = static_cast<std::uint8_t>(byte(rng));
     }
-    if (i % 7 == 0) {
-      bytes.resize(static_cast<std::size_t>(byte(rng)) % (bytes.size() + 1));
-    }
+    if (i % 7 == 0) { bytes.resize(static_cast<std::size_t>(byte(rng)) % (bytes.size() + 1)); }
     discovery.on_frame(frame(bytes), t0 + 1ms);
   }
   // Mutations may have produced valid answers; whatever was recorded is for probed ports only.

@@ -7,8 +7,11 @@ namespace {
 
 TEST(PortSelection, LowestOpenAndClosed) {
   PortTable table;
-  table.tcp = {{22, PortState::filtered}, {80, PortState::open}, {25, PortState::open},
-               {113, PortState::closed}, {1, PortState::closed}};
+  table.tcp = {{22, PortState::filtered},
+               {80, PortState::open},
+               {25, PortState::open},
+               {113, PortState::closed},
+               {1, PortState::closed}};
   table.udp = {{53, PortState::open_filtered}, {161, PortState::closed}, {123, PortState::closed}};
   const SelectedPorts s = select_os_scan_ports(table, 0, 0);
   EXPECT_EQ(s.open_tcp, 25);

@@ -36,8 +36,7 @@ TEST(PortSpec, ErrorsNameTheItem) {
   for (const char* bad : {"", "80,", ",80", "70000", "http", "S:80", "90-80", "1-2-3", "T:", "8o"}) {
     auto lists = parse_port_spec(bad);
     ASSERT_FALSE(lists) << bad;
-    EXPECT_NE(lists.error().message.find(std::string("\"") + bad + "\""), std::string::npos)
-        << lists.error().message;
+    EXPECT_NE(lists.error().message.find(std::string("\"") + bad + "\""), std::string::npos) << lists.error().message;
   }
   auto backwards = parse_port_spec("22,90-80");
   ASSERT_FALSE(backwards);

@@ -7,7 +7,6 @@
 namespace stackprint::discovery {
 namespace {
 
-
 TEST(ProbePacket, SynCarriesTheActionsFieldsAndValidChecksums) {
   const SendTcpSyn syn{make_ipv4(10, 99, 50, 2), 40123, 443, 0xDEADBEEF, 0x1234};
   const auto bytes = probe_packet(syn, make_ipv4(10, 99, 50, 1), 50);

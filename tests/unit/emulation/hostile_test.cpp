@@ -90,9 +90,7 @@ TEST(HostileHost, EveryKindSendsSomethingAndStaysBounded) {
   EXPECT_EQ(extra.size(), s.total());
   EXPECT_LE(extra.size(), 64U);
   std::size_t late = 0;
-  for (const auto& packet : extra) {
-    late += packet.due >= Timestamp{11s} ? 1 : 0;
-  }
+  for (const auto& packet : extra) { late += packet.due >= Timestamp{11s} ? 1 : 0; }
   EXPECT_EQ(late, 2U);
   // A packet the host does not answer (the scanner kernel's RST to a flood packet) sets off nothing,
   // or floods would feed on each other.
@@ -139,12 +137,11 @@ ScanOutcome scan_block(const database::OsDb& db, std::optional<HostileKinds> hos
   }
   const auto neighbours = hostile_neighbours(k_block, k_hostile_index);
   std::optional<HostileHost> bad;
-  if (hostile) {
-    bad.emplace(*hostile, k_block[k_hostile_index], neighbours, 9);
-  }
+  if (hostile) { bad.emplace(*hostile, k_block[k_hostile_index], neighbours, 9); }
   engine::OsScanConfig config;
   config.source_address = k_scanner;
-  engine::OsScan scan(config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 77);
+  engine::OsScan scan(
+      config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 77);
   engine::Instant now{};
   for (const std::uint32_t address : k_block) {
     engine::HostTarget target;
@@ -182,9 +179,7 @@ ScanOutcome scan_block(const database::OsDb& db, std::optional<HostileKinds> hos
           deliver(extra.due, std::move(extra.bytes));
         }
       }
-      for (const auto& answer : answers) {
-        deliver(wall(now), wire::serialize(answer));
-      }
+      for (const auto& answer : answers) { deliver(wall(now), wire::serialize(answer)); }
     }
     for (auto& host : scan.take_finished()) {
       for (const auto& round : host.rounds()) {
@@ -229,7 +224,8 @@ TEST(HostileScan, HonestNeighboursKeepExactlyTheSameRepliesAndHostilePacketsAreC
     ASSERT_EQ(calm.kept.count(address), 1U);
     ASSERT_EQ(stormy.kept.count(address), 1U);
     EXPECT_FALSE(calm.kept.at(address).empty());
-    EXPECT_EQ(calm.kept.at(address), stormy.kept.at(address)) << "host " << i << " was disturbed by its hostile neighbour";
+    EXPECT_EQ(calm.kept.at(address), stormy.kept.at(address))
+        << "host " << i << " was disturbed by its hostile neighbour";
   }
   EXPECT_EQ(calm.cross_host + calm.fragments + calm.malformed, 0U);
   EXPECT_GT(stormy.hostile_sent, 500U);

@@ -148,8 +148,10 @@ TEST(EmulatedReferences, EveryReferenceMatchesItselfPerfectly) {
         std::printf("  unsatisfied line %d: %s\n", personality->line, what.c_str());
       }
     }
-    Responder responder(*personality, ResponderOptions{0x0AC80000U + static_cast<std::uint32_t>(ref % 250 + 1), {22, 80}, seed});
-    const auto subject = scan_emulated_host(responder, at_seconds(1'800'000'000 + static_cast<std::int64_t>(ref)), seed);
+    Responder responder(*personality,
+                        ResponderOptions{0x0AC80000U + static_cast<std::uint32_t>(ref % 250 + 1), {22, 80}, seed});
+    const auto subject =
+        scan_emulated_host(responder, at_seconds(1'800'000'000 + static_cast<std::int64_t>(ref)), seed);
     const auto score = matcher.compare(subject, ref);
     if (score.total > 0 && score.matched == score.total) {
       ++perfect;
@@ -163,8 +165,9 @@ TEST(EmulatedReferences, EveryReferenceMatchesItselfPerfectly) {
             std::printf("    subject %s)\n", text.c_str());
           }
         }
-        if (++causes[cause] <= 3) examples.push_back(db->references()[ref].name + " line " +
-                                                     std::to_string(db->references()[ref].line) + ": " + m);
+        if (++causes[cause] <= 3)
+          examples.push_back(db->references()[ref].name + " line " + std::to_string(db->references()[ref].line) + ": " +
+                             m);
       }
     }
     // Nmap's view: the top of the match list is this reference or one with identical values.
@@ -178,8 +181,8 @@ TEST(EmulatedReferences, EveryReferenceMatchesItselfPerfectly) {
     }
   }
   const double share = static_cast<double>(perfect) / static_cast<double>(n);
-  std::printf("emulated references: %zu, perfect self-match: %zu (%.2f%%), with unsatisfiable attributes: %zu\n",
-              n, perfect, 100.0 * share, inconsistent);
+  std::printf("emulated references: %zu, perfect self-match: %zu (%.2f%%), with unsatisfiable attributes: %zu\n", n,
+              perfect, 100.0 * share, inconsistent);
   std::printf("top match is the reference (every 8th checked): %zu of %zu\n", top_is_reference, (n + 7) / 8);
   for (const auto& [cause, count] : causes) std::printf("  mismatch %-12s %zu\n", cause.c_str(), count);
   for (const auto& e : examples) std::printf("  e.g. %s\n", e.c_str());
@@ -207,7 +210,7 @@ TEST(HostPlan, SelectsByNameLineOrRandom) {
   const auto random = select_references(*db, "random", 254, 7);
   ASSERT_TRUE(random.has_value());
   EXPECT_EQ(std::set<std::size_t>(random->begin(), random->end()).size(), 254U); // all different
-  EXPECT_EQ(*random, *select_references(*db, "random", 254, 7));                // seeded
+  EXPECT_EQ(*random, *select_references(*db, "random", 254, 7));                 // seeded
   EXPECT_NE(*random, *select_references(*db, "random", 254, 8));
   EXPECT_FALSE(select_references(*db, "no such OS", 1, 1).has_value());
   EXPECT_FALSE(select_references(*db, "3", 1, 1).has_value());
@@ -227,7 +230,8 @@ TEST(Personality, OpenPortAnswersSynAckWhenTheReferenceAllowsIt) {
   const auto* db = installed_db();
   if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
   const auto& refs = db->references();
-  const auto it = std::find_if(refs.begin(), refs.end(), [](const auto& r) { return r.name == "Microsoft Windows 2000 SP4"; });
+  const auto it =
+      std::find_if(refs.begin(), refs.end(), [](const auto& r) { return r.name == "Microsoft Windows 2000 SP4"; });
   if (it == refs.end()) GTEST_SKIP() << "reference not in this nmap-os-db";
   const auto index = static_cast<std::size_t>(it - refs.begin());
   constexpr std::uint8_t syn_ack = wire::k_tcp_syn | wire::k_tcp_ack;

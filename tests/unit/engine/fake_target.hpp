@@ -39,15 +39,11 @@ public:
   // Replies to one packet (empty for silence); `now_s` is the simulated time in seconds.
   std::vector<std::vector<std::uint8_t>> answer(const std::vector<std::uint8_t>& bytes, double now_s = 0.0) {
     auto parsed = wire::parse_ipv4(bytes);
-    if (!parsed || parsed->ip.destination != m_address) {
-      return {};
-    }
+    if (!parsed || parsed->ip.destination != m_address) { return {}; }
     ++m_received;
     const auto probe = emulation::recognise_probe(*parsed);
     auto replies = generate(*parsed, bytes);
-    if (replies.empty()) {
-      return replies;
-    }
+    if (replies.empty()) { return replies; }
     if (probe) {
       ++m_answered_per_shape[*probe];
       if (drop_always.count(*probe) != 0 || m_answered_per_shape[*probe] <= drop_first[*probe] ||
@@ -55,9 +51,7 @@ public:
         return {};
       }
     }
-    if (reply_loss > 0.0 && std::uniform_real_distribution<double>(0.0, 1.0)(loss_random) < reply_loss) {
-      return {};
-    }
+    if (reply_loss > 0.0 && std::uniform_real_distribution<double>(0.0, 1.0)(loss_random) < reply_loss) { return {}; }
     if (icmp_per_second > 0.0 && parsed->tcp() == nullptr) {
       m_icmp_tokens = std::min(1.0, m_icmp_tokens + (now_s - m_icmp_last) * icmp_per_second);
       m_icmp_last = now_s;
@@ -74,7 +68,8 @@ public:
   [[nodiscard]] std::uint64_t rate_limited() const { return m_rate_limited; }
 
 private:
-  std::vector<std::vector<std::uint8_t>> generate(const wire::Ipv4Packet& parsed_in, const std::vector<std::uint8_t>& bytes) {
+  std::vector<std::vector<std::uint8_t>> generate(const wire::Ipv4Packet& parsed_in,
+                                                  const std::vector<std::uint8_t>& bytes) {
     const auto* parsed = &parsed_in;
     wire::Ipv4Packet reply;
     reply.ip.source = m_address;
@@ -119,9 +114,7 @@ private:
       reply.ip.id = shared_ip_id_counter ? reply.ip.id : ++m_icmp_id; // (already drawn when shared)
       reply.payload = wire::make_echo_reply(*icmp);
     } else if (parsed->udp() != nullptr) {
-      if (drop_udp) {
-        return {};
-      }
+      if (drop_udp) { return {}; }
       reply.ip.protocol = wire::k_ip_protocol_icmp;
       reply.ip.dont_fragment = false;
       reply.ip.tos = 0xC0;

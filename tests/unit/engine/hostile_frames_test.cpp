@@ -57,7 +57,8 @@ TwoHostRun run_two_hosts(const Forger& forge) {
   std::map<std::uint32_t, testing::FakeTarget*> targets{{k_host_a, &a}, {k_host_b, &b}};
   OsScanConfig config;
   config.source_address = k_us;
-  OsScan scan(config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 11);
+  OsScan scan(
+      config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 11);
   Instant now{};
   scan.add_host(host(k_host_a), now, wall(now));
   scan.add_host(host(k_host_b), now, wall(now));
@@ -76,22 +77,17 @@ TwoHostRun run_two_hosts(const Forger& forge) {
       for (auto& reply : targets.at(packet.destination)->answer(packet.bytes)) {
         const auto parsed = wire::parse_ipv4(reply);
         if (parsed) {
-          for (auto& bad : forge(*parsed, packet, ports)) {
-            in_flight.emplace_back(now + 999us, std::move(bad));
-          }
+          for (auto& bad : forge(*parsed, packet, ports)) { in_flight.emplace_back(now + 999us, std::move(bad)); }
         }
         in_flight.emplace_back(now + 1ms, std::move(reply));
       }
     }
-    for (auto& h : scan.take_finished()) {
-      run.finished.push_back(std::move(h));
-    }
+    for (auto& h : scan.take_finished()) { run.finished.push_back(std::move(h)); }
     Instant next = scan.next_wakeup().value_or(now + 10ms);
-    for (const auto& [at, bytes] : in_flight) {
-      next = std::min(next, at);
-    }
+    for (const auto& [at, bytes] : in_flight) { next = std::min(next, at); }
     now = std::max(next, now + 1us);
-    std::stable_sort(in_flight.begin(), in_flight.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::stable_sort(in_flight.begin(), in_flight.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
     std::vector<std::pair<Instant, std::vector<std::uint8_t>>> later;
     for (auto& [at, bytes] : in_flight) {
       if (at <= now) {
@@ -102,9 +98,7 @@ TwoHostRun run_two_hosts(const Forger& forge) {
     }
     in_flight = std::move(later);
   }
-  for (auto& h : scan.take_finished()) {
-    run.finished.push_back(std::move(h));
-  }
+  for (auto& h : scan.take_finished()) { run.finished.push_back(std::move(h)); }
   run.malformed = scan.malformed_frames();
   run.fragments = scan.fragment_frames();
   run.foreign = scan.foreign_frames();
@@ -114,9 +108,7 @@ TwoHostRun run_two_hosts(const Forger& forge) {
 
 const HostOsScan& finished_host(const TwoHostRun& run, std::uint32_t address) {
   for (const auto& h : run.finished) {
-    if (h.target().address == address) {
-      return h;
-    }
+    if (h.target().address == address) { return h; }
   }
   throw std::runtime_error("host did not finish");
 }
@@ -130,9 +122,7 @@ void expect_only_honest_tcp(const HostOsScan& h) {
   std::size_t kept = 0;
   for (const auto& round : h.rounds()) {
     const auto check = [&](const std::optional<responses::Reply>& reply) {
-      if (!reply || reply->packet.tcp() == nullptr) {
-        return;
-      }
+      if (!reply || reply->packet.tcp() == nullptr) { return; }
       ++kept;
       EXPECT_NE(reply->packet.ip.ttl, k_forged_ttl) << "a forged packet was credited to a probe";
     };
@@ -155,23 +145,20 @@ TEST(HostileFrames, AnswerToOneHostsProbeForgedAsAnotherHostIsNotCreditedToIt) {
   // host's probe: a SYN/ACK or RST/ACK acknowledges its sequence number, an RST to an ACK probe
   // carries its acknowledgment number as sequence. Both hosts are probed in the same ticks, so the forgery arrives
   // before the other host's own answer.
-  const TwoHostRun run = run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket& probe, const ProbePorts& ports) {
-    std::vector<std::vector<std::uint8_t>> out;
-    if (honest.tcp() == nullptr) {
-      return out;
-    }
-    const std::uint32_t other = probe.destination == k_host_a ? k_host_b : k_host_a;
-    const auto port = ports.find({other, probe.probe});
-    if (port == ports.end()) {
-      return out;
-    }
-    wire::Ipv4Packet forged = honest;
-    forged.ip.source = other;
-    forged.ip.ttl = k_forged_ttl;
-    std::get<wire::TcpSegment>(forged.payload).destination_port = port->second;
-    out.push_back(reserialized(forged));
-    return out;
-  });
+  const TwoHostRun run =
+      run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket& probe, const ProbePorts& ports) {
+        std::vector<std::vector<std::uint8_t>> out;
+        if (honest.tcp() == nullptr) { return out; }
+        const std::uint32_t other = probe.destination == k_host_a ? k_host_b : k_host_a;
+        const auto port = ports.find({other, probe.probe});
+        if (port == ports.end()) { return out; }
+        wire::Ipv4Packet forged = honest;
+        forged.ip.source = other;
+        forged.ip.ttl = k_forged_ttl;
+        std::get<wire::TcpSegment>(forged.payload).destination_port = port->second;
+        out.push_back(reserialized(forged));
+        return out;
+      });
   EXPECT_GT(run.cross_host, 10U);
   expect_only_honest_tcp(finished_host(run, k_host_b));
   expect_only_honest_tcp(finished_host(run, k_host_a));
@@ -180,9 +167,7 @@ TEST(HostileFrames, AnswerToOneHostsProbeForgedAsAnotherHostIsNotCreditedToIt) {
 TEST(HostileFrames, FragmentsAndBadHeaderChecksumsAreDroppedAndCounted) {
   const TwoHostRun run = run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket&, const ProbePorts&) {
     std::vector<std::vector<std::uint8_t>> out;
-    if (honest.tcp() == nullptr) {
-      return out;
-    }
+    if (honest.tcp() == nullptr) { return out; }
     wire::Ipv4Packet first_fragment = honest;
     first_fragment.ip.more_fragments = true;
     first_fragment.ip.ttl = k_forged_ttl;
@@ -205,9 +190,7 @@ TEST(HostileFrames, FloodFromAnotherPortOrAddressNeverFillsASlot) {
   // from the wrong source port, or from an address that is not scanned.
   const TwoHostRun run = run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket&, const ProbePorts&) {
     std::vector<std::vector<std::uint8_t>> out;
-    if (honest.tcp() == nullptr) {
-      return out;
-    }
+    if (honest.tcp() == nullptr) { return out; }
     for (std::uint16_t k = 0; k < 8; ++k) {
       wire::Ipv4Packet flood = honest;
       auto& tcp = std::get<wire::TcpSegment>(flood.payload);

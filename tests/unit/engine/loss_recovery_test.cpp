@@ -26,9 +26,7 @@ using testing::Simulation;
 std::map<ProbeId, int> send_counts(const Simulation& sim, std::uint32_t destination = k_target) {
   std::map<ProbeId, int> counts;
   for (const auto& s : sim.sent) {
-    if (s.destination == destination) {
-      ++counts[s.probe];
-    }
+    if (s.destination == destination) { ++counts[s.probe]; }
   }
   return counts;
 }
@@ -116,9 +114,7 @@ TEST(LossRecovery, LostSeqRepliesGetAFreshTrainAndNothingElseIsResent) {
   for (std::size_t i = 0; i < 6; ++i) {
     ASSERT_TRUE(kept.replies.seq[i]) << "slot " << i;
     ASSERT_TRUE(kept.replies.seq_send_times[i]);
-    if (i > 0) {
-      EXPECT_EQ(*kept.replies.seq_send_times[i] - *kept.replies.seq_send_times[i - 1], 100ms);
-    }
+    if (i > 0) { EXPECT_EQ(*kept.replies.seq_send_times[i] - *kept.replies.seq_send_times[i - 1], 100ms); }
   }
   EXPECT_FALSE(kept.replies.echo_reply_after_retransmission[0] || kept.replies.echo_reply_after_retransmission[1]);
   // Second train: SEQ1-6 only (TI=Z: no SS, so the echo pair need not follow the train); T2-T7,
@@ -179,9 +175,7 @@ TEST(LossRecovery, WithASharedIpIdCounterTrainAndEchoPairAreResentTogether) {
     testing::FakeTarget target(k_target, 80);
     target.shared_ip_id_counter = true;
     target.drop_first[lost] = 1;
-    if (lost == ProbeId::SEQ3) {
-      target.drop_first[ProbeId::SEQ4] = 1;
-    }
+    if (lost == ProbeId::SEQ3) { target.drop_first[ProbeId::SEQ4] = 1; }
     Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
     sim.scan.add_host(lab_host(), sim.now, Timestamp{});
     sim.run();
@@ -326,8 +320,8 @@ TEST(LossRecovery, WithoutTimingValuesDropsOnlySpGcdIsr) {
 
 TEST(LossRecovery, SilentProbesGetMoreSendsOnlyWhenTheHostLosesReplies) {
   testing::FakeTarget target(k_target, 80);
-  for (const ProbeId id : {ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::ECN, ProbeId::T4, ProbeId::T5,
-                           ProbeId::T6, ProbeId::T7}) {
+  for (const ProbeId id :
+       {ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::ECN, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}) {
     target.drop_first[id] = 2; // heavy loss: every answered probe needed 3 sends
   }
   Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};

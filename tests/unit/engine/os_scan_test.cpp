@@ -5,21 +5,21 @@
 #include <gtest/gtest.h>
 
 #include "simulation.hpp"
-#include "stackprint/responses/run_fingerprint.hpp"
 #include "stackprint/fingerprint/text.hpp"
+#include "stackprint/responses/run_fingerprint.hpp"
 
 namespace stackprint::engine {
 namespace {
 
 using namespace std::chrono_literals;
 using probes::ProbeId;
+using testing::always_perfect;
 using testing::config;
 using testing::k_target;
 using testing::k_us;
 using testing::lab_host;
-using testing::Simulation;
-using testing::always_perfect;
 using testing::never_perfect;
+using testing::Simulation;
 
 TEST(OsScan, OneRoundWhenTheJudgeFindsAPerfectMatch) {
   testing::FakeTarget target(k_target, 80);
@@ -48,17 +48,13 @@ TEST(OsScan, SeqProbesAreSentAHundredMillisecondsApartThenTuiInNmapsOrder) {
     if (std::find(first_sends.begin(), first_sends.end(), sim.sent[i].probe) == first_sends.end()) {
       first_sends.push_back(sim.sent[i].probe);
     }
-    if (i > 6) {
-      EXPECT_GE(sim.sent[i].at - sim.sent[i - 1].at, 25ms);
-    }
+    if (i > 6) { EXPECT_GE(sim.sent[i].at - sim.sent[i - 1].at, 25ms); }
   }
   EXPECT_EQ(first_sends, (std::vector<ProbeId>{ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::ECN, ProbeId::T2,
                                                ProbeId::T3, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}));
   // T2 and T3 stay unanswered: sent 4 times each, nothing else more than once.
   std::map<ProbeId, int> counts;
-  for (const auto& s : sim.sent) {
-    ++counts[s.probe];
-  }
+  for (const auto& s : sim.sent) { ++counts[s.probe]; }
   EXPECT_EQ(counts[ProbeId::T2], 4);
   EXPECT_EQ(counts[ProbeId::T3], 4);
   EXPECT_EQ(counts[ProbeId::T4], 1);

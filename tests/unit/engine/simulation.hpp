@@ -68,9 +68,7 @@ struct Simulation {
         finished.push_back(std::move(host));
       }
       Instant next = scan.next_wakeup().value_or(now + 10ms);
-      for (const auto& [at, bytes] : in_flight) {
-        next = std::min(next, at);
-      }
+      for (const auto& [at, bytes] : in_flight) { next = std::min(next, at); }
       now = std::max(next, now + 1us);
       std::vector<std::pair<Instant, std::vector<std::uint8_t>>> later;
       for (auto& [at, bytes] : in_flight) {
@@ -84,9 +82,7 @@ struct Simulation {
       }
       in_flight = std::move(later);
     }
-    for (auto& host : scan.take_finished()) {
-      finished.push_back(std::move(host));
-    }
+    for (auto& host : scan.take_finished()) { finished.push_back(std::move(host)); }
   }
 };
 

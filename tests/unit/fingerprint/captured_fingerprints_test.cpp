@@ -38,7 +38,7 @@ TEST(CapturedFingerprints, ParseAndPrintBackExactly) {
     const auto scan = parse_scan_line(*fp->scan);
     ASSERT_TRUE(scan) << scan.error().message;
     EXPECT_EQ(to_test_line(*scan), *fp->scan);
-    EXPECT_EQ(scan->good_for_submission, wrapped);  // Nmap wraps only when G=Y
+    EXPECT_EQ(scan->good_for_submission, wrapped); // Nmap wraps only when G=Y
 
     // The same block inside Nmap's normal output, header line included.
     const std::string normal = read_all(entry.path() / "nmap.nmap");

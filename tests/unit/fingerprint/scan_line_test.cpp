@@ -10,8 +10,9 @@ namespace stackprint::fingerprint {
 namespace {
 
 TEST(ScanLine, ReadsAndWritesAppendixAScanLine) {
-  const auto fp = parse_fingerprint(
-      "SCAN(V=7.93%E=4%D=11/27%OT=8080%CT=22%CU=32392%PV=Y%DS=1%DC=D%G=Y%M=BADD3E%TM=6B0908F3%P=x86_64-pc-linux-gnu)\n");
+  const auto fp =
+      parse_fingerprint("SCAN(V=7.93%E=4%D=11/"
+                        "27%OT=8080%CT=22%CU=32392%PV=Y%DS=1%DC=D%G=Y%M=BADD3E%TM=6B0908F3%P=x86_64-pc-linux-gnu)\n");
   ASSERT_TRUE(fp) << fp.error().message;
   const auto scan = parse_scan_line(*fp->scan);
   ASSERT_TRUE(scan) << scan.error().message;
@@ -43,7 +44,8 @@ TEST(ScanLine, OptionalFieldsAreLeftOutAndUnknownPortsAreEmpty) {
   s.mac_prefix.reset();
   s.distance = 0;
   s.distance_method = DistanceMethod::localhost;
-  EXPECT_EQ(format_test_line(to_test_line(s)), "SCAN(V=7.93%E=4%D=1/5%OT=%CT=%CU=%PV=N%DS=0%DC=L%G=N%TM=A%P=x86_64-pc-linux-gnu)");
+  EXPECT_EQ(format_test_line(to_test_line(s)),
+            "SCAN(V=7.93%E=4%D=1/5%OT=%CT=%CU=%PV=N%DS=0%DC=L%G=N%TM=A%P=x86_64-pc-linux-gnu)");
   const auto back = parse_scan_line(to_test_line(s));
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, s);
@@ -119,18 +121,18 @@ namespace stackprint::fingerprint {
 namespace {
 
 TEST(ScanLine, PrivateAddresses) {
-  EXPECT_TRUE(is_private_address(0x0A000001));   // 10.0.0.1
-  EXPECT_TRUE(is_private_address(0x0A63640A));   // 10.99.100.10
-  EXPECT_TRUE(is_private_address(0xAC100001));   // 172.16.0.1
-  EXPECT_TRUE(is_private_address(0xAC1FFFFF));   // 172.31.255.255
-  EXPECT_FALSE(is_private_address(0xAC200001));  // 172.32.0.1
-  EXPECT_FALSE(is_private_address(0xAC0FFFFF));  // 172.15.255.255
-  EXPECT_TRUE(is_private_address(0xA9FE0101));   // 169.254.1.1
-  EXPECT_TRUE(is_private_address(0xC0A80001));   // 192.168.0.1
-  EXPECT_FALSE(is_private_address(0xC0A90001));  // 192.169.0.1
-  EXPECT_FALSE(is_private_address(0x7F000001));  // 127.0.0.1 counts as N
-  EXPECT_FALSE(is_private_address(0x08080808));  // 8.8.8.8
-  EXPECT_FALSE(is_private_address(0x0B000001));  // 11.0.0.1
+  EXPECT_TRUE(is_private_address(0x0A000001));  // 10.0.0.1
+  EXPECT_TRUE(is_private_address(0x0A63640A));  // 10.99.100.10
+  EXPECT_TRUE(is_private_address(0xAC100001));  // 172.16.0.1
+  EXPECT_TRUE(is_private_address(0xAC1FFFFF));  // 172.31.255.255
+  EXPECT_FALSE(is_private_address(0xAC200001)); // 172.32.0.1
+  EXPECT_FALSE(is_private_address(0xAC0FFFFF)); // 172.15.255.255
+  EXPECT_TRUE(is_private_address(0xA9FE0101));  // 169.254.1.1
+  EXPECT_TRUE(is_private_address(0xC0A80001));  // 192.168.0.1
+  EXPECT_FALSE(is_private_address(0xC0A90001)); // 192.169.0.1
+  EXPECT_FALSE(is_private_address(0x7F000001)); // 127.0.0.1 counts as N
+  EXPECT_FALSE(is_private_address(0x08080808)); // 8.8.8.8
+  EXPECT_FALSE(is_private_address(0x0B000001)); // 11.0.0.1
 }
 
 } // namespace

@@ -29,8 +29,8 @@ TEST(FingerprintText, ParsesAppendixAAndPrintsItBackByteForByte) {
   EXPECT_EQ(*fp->scan->find("P"), "x86_64-pc-linux-gnu");
   ASSERT_EQ(fp->tests.size(), 13u);
   EXPECT_EQ(fp->tests[0].name, "SEQ");
-  EXPECT_EQ(*fp->find("T1")->find("T"), "40");  // cut across lines "T=4" / "0"
-  EXPECT_EQ(*fp->find("T7")->find("Q"), "");     // cut between "Q" and "="
+  EXPECT_EQ(*fp->find("T1")->find("T"), "40"); // cut across lines "T=4" / "0"
+  EXPECT_EQ(*fp->find("T7")->find("Q"), "");   // cut between "Q" and "="
   EXPECT_EQ(*fp->find("ECN")->find("Q"), "");
   EXPECT_EQ(fp->find("T2")->attributes, (std::vector<Attribute>{{"R", "N"}}));
   EXPECT_EQ(*fp->find("IE")->find("CD"), "S");
@@ -60,11 +60,10 @@ TEST(FingerprintText, PlainFormIsOneTestPerLine) {
 }
 
 TEST(FingerprintText, ToleratesCrLfBlankLinesSpacesAndNmapHeader) {
-  const std::string pasted =
-      "\r\n\n  TCP/IP fingerprint:\r\n"
-      "OS:SCAN(V=7.93%E=4)SEQ(SP=10\r\n"
-      "\n"
-      "  OS:3%GCD=1)T2(R=N)   \r\n\r\n";
+  const std::string pasted = "\r\n\n  TCP/IP fingerprint:\r\n"
+                             "OS:SCAN(V=7.93%E=4)SEQ(SP=10\r\n"
+                             "\n"
+                             "  OS:3%GCD=1)T2(R=N)   \r\n\r\n";
   const auto fp = parse_fingerprint(pasted);
   ASSERT_TRUE(fp) << fp.error().message;
   EXPECT_EQ(*fp->find("SEQ")->find("SP"), "103");
@@ -100,8 +99,7 @@ TEST_P(FingerprintTextErrors, RejectsWithOneLineMessage) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, FingerprintTextErrors,
     ::testing::Values(
-        BadInput{"", "line 1: no fingerprint test found"},
-        BadInput{"\n\n  \r\n", "line 1: no fingerprint test found"},
+        BadInput{"", "line 1: no fingerprint test found"}, BadInput{"\n\n  \r\n", "line 1: no fingerprint test found"},
         BadInput{"TCP/IP fingerprint:\n", "line 1: no fingerprint test found"},
         BadInput{"SEQ(SP=1)\nFOO(A=1)\n", "line 2: unknown test 'FOO'"},
         BadInput{"SEQ(SP=1\n", "line 1: missing ')' in test 'SEQ(SP=1'"},
@@ -110,7 +108,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"T1(R=Y%%DF=N)\n", "line 1: missing '=' in '' of test T1"},
         BadInput{"T1(=Y)\n", "line 1: empty attribute name in test T1"},
         BadInput{"T1(R=Y%R=N)\n", "line 1: attribute R repeated in test T1"},
-        BadInput{"T1(R=Y)\nT1(R=N)\n", "line 2: duplicate test T1 with the same attribute names (Nmap's merge keeps only the first)"},
+        BadInput{"T1(R=Y)\nT1(R=N)\n",
+                 "line 2: duplicate test T1 with the same attribute names (Nmap's merge keeps only the first)"},
         BadInput{"T1(R=Y)\nSCAN(V=1)\n", "line 2: SCAN must come once, before every other test"},
         BadInput{"T1 (R=Y)\n", "line 1: unexpected byte 0x20 at column 3"},
         BadInput{"T1(R=\xff)\n", "line 1: unexpected byte 0xFF at column 6"},
@@ -119,14 +118,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"OS:T1(R=Y)\nT2(R=N)\n", "line 2: missing 'OS:' prefix in a wrapped fingerprint"},
         BadInput{"OS:T1(R=Y)T2(R\nOS:N)\n", "line 1: missing '=' in 'RN' of test T2"},
         BadInput{"OS:T1(R=Y)\nOS:XX(R\nOS:=N)\n", "line 2: unknown test 'XX'"},
-        BadInput{"T1(R=Y)\nT1(R=Y%DF=N)\nT1(R=N%DF=Y)\n", "line 3: duplicate test T1 with the same attribute names (Nmap's merge keeps only the first)"}),
+        BadInput{"T1(R=Y)\nT1(R=Y%DF=N)\nT1(R=N%DF=Y)\n",
+                 "line 3: duplicate test T1 with the same attribute names (Nmap's merge keeps only the first)"}),
     [](const ::testing::TestParamInfo<BadInput>& case_info) { return "case" + std::to_string(case_info.index); });
 
 TEST(FingerprintText, AllowsRepeatedTestsWithDifferentAttributeNamesAsNmapMergesThem) {
   const auto fp = parse_fingerprint("T5(R=N)\nT5(R=Y%DF=Y)\n");
   ASSERT_TRUE(fp) << fp.error().message;
   ASSERT_EQ(fp->tests.size(), 2u);
-  EXPECT_EQ(fp->find("T5")->attributes.size(), 1u);  // first occurrence
+  EXPECT_EQ(fp->find("T5")->attributes.size(), 1u); // first occurrence
 }
 
 // ---- property tests -------------------------------------------------------------------------
@@ -153,7 +153,8 @@ TestLine random_test(std::mt19937& rng, std::string name) {
     std::string attr = random_string(rng, name_chars, 1, 5);
     if (!used.insert(attr).second) continue;
     // About one value in four is empty, like Q= and O=.
-    std::string value = std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? "" : random_string(rng, value_chars, 1, 30);
+    std::string value =
+        std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? "" : random_string(rng, value_chars, 1, 30);
     t.attributes.push_back({attr, value});
   }
   return t;
@@ -236,9 +237,7 @@ TEST(FingerprintTextProperty, NeverCrashesOnRandomBytesOrMutations) {
     const int n = std::uniform_int_distribution<int>(0, 200)(rng);
     for (int j = 0; j < n; ++j) junk += static_cast<char>(byte(rng));
     const auto r = parse_fingerprint(junk);
-    if (!r) {
-      EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
-    }
+    if (!r) { EXPECT_EQ(r.error().message.find('\n'), std::string::npos); }
   }
   const std::string base(k_appendix_a);
   constexpr std::string_view specials = "()%=\n\r :O S";
@@ -248,9 +247,11 @@ TEST(FingerprintTextProperty, NeverCrashesOnRandomBytesOrMutations) {
     for (int e = 0; e < edits; ++e) {
       const std::size_t pos = std::uniform_int_distribution<std::size_t>(0, m.size() - 1)(rng);
       switch (std::uniform_int_distribution<int>(0, 2)(rng)) {
-        case 0: m.erase(pos, 1); break;
-        case 1: m.insert(pos, 1, specials[std::uniform_int_distribution<std::size_t>(0, specials.size() - 1)(rng)]); break;
-        default: m[pos] = static_cast<char>(byte(rng)); break;
+      case 0: m.erase(pos, 1); break;
+      case 1:
+        m.insert(pos, 1, specials[std::uniform_int_distribution<std::size_t>(0, specials.size() - 1)(rng)]);
+        break;
+      default: m[pos] = static_cast<char>(byte(rng)); break;
       }
       if (m.empty()) m = "x";
     }

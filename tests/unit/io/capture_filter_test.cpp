@@ -7,15 +7,12 @@
 namespace stackprint::io {
 namespace {
 
-
 // The filter must be valid libpcap syntax: compile it against a dead Ethernet handle (no root).
 bool compiles(const std::string& filter) {
   pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
   bpf_program program{};
   const bool ok = pcap_compile(dead, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
-  if (ok) {
-    pcap_freecode(&program);
-  }
+  if (ok) { pcap_freecode(&program); }
   pcap_close(dead);
   return ok;
 }
@@ -33,9 +30,7 @@ TEST(CaptureFilter, ListsFewTargets) {
 
 TEST(CaptureFilter, DropsTheHostListAboveTwentyTargets) {
   std::vector<Ipv4Address> hosts;
-  for (std::uint8_t i = 1; i <= 20; ++i) {
-    hosts.push_back(make_ipv4(10, 0, 0, i));
-  }
+  for (std::uint8_t i = 1; i <= 20; ++i) { hosts.push_back(make_ipv4(10, 0, 0, i)); }
   const auto twenty = scan_capture_filter(make_ipv4(10, 0, 1, 1), hosts);
   EXPECT_NE(twenty.find("src host 10.0.0.20"), std::string::npos);
   EXPECT_TRUE(compiles(twenty));

@@ -25,13 +25,9 @@ public:
   FakeSegment(ManualClock& clock, std::set<std::uint16_t> open_tcp) : m_clock(clock), m_open(std::move(open_tcp)) {}
 
   Expected<SendOutcome> send(std::span<const std::uint8_t> bytes) override {
-    if (block_every != 0 && ++m_attempts % block_every == 0) {
-      return SendOutcome::would_block;
-    }
+    if (block_every != 0 && ++m_attempts % block_every == 0) { return SendOutcome::would_block; }
     auto packet = wire::parse_ipv4(bytes);
-    if (!packet) {
-      return fail("fake segment got a malformed packet: " + packet.error().message);
-    }
+    if (!packet) { return fail("fake segment got a malformed packet: " + packet.error().message); }
     if (const auto* tcp = packet->tcp(); tcp != nullptr && tcp->destination_port == refuse_port) {
       return SendOutcome::refused; // as a local firewall rule makes sendto() fail with EPERM
     }
@@ -51,7 +47,7 @@ public:
       answer.acknowledgment = syn->sequence + 1;
       answer.sequence = 777;
       answer.flags = m_open.count(syn->destination_port) != 0 ? (wire::k_tcp_syn | wire::k_tcp_ack)
-                                                             : (wire::k_tcp_rst | wire::k_tcp_ack);
+                                                              : (wire::k_tcp_rst | wire::k_tcp_ack);
       reply.payload = answer;
     } else if (packet->udp() != nullptr) {
       reply.ip.protocol = 1;
@@ -61,7 +57,8 @@ public:
       unreachable.payload.assign(bytes.begin(), bytes.end());
       reply.payload = unreachable;
     }
-    m_replies.emplace(m_clock.monotonic_now() + latency, CapturedFrame{Timestamp{}, wire::serialize(reply), std::nullopt});
+    m_replies.emplace(m_clock.monotonic_now() + latency,
+                      CapturedFrame{Timestamp{}, wire::serialize(reply), std::nullopt});
     return SendOutcome::sent;
   }
 
@@ -86,7 +83,7 @@ public:
   }
 
   std::chrono::microseconds latency = 2ms;
-  int block_every = 0; // every Nth send attempt reports would_block
+  int block_every = 0;           // every Nth send attempt reports would_block
   std::uint16_t refuse_port = 0; // TCP packets to this port are refused
   std::vector<wire::Ipv4Packet> sent;
   int waits = 0;
@@ -215,10 +212,11 @@ public:
   std::vector<Packet> on_tick(MonotonicTime now) {
     std::vector<Packet> out;
     if (m_sent_count < 6 && now >= m_next_send) {
-      out.push_back(Packet{discovery::probe_packet(discovery::SendTcpSyn{k_host, static_cast<std::uint16_t>(50000 + m_sent_count),
-                                                                         80, static_cast<std::uint32_t>(1000 * m_sent_count), 77},
-                                                   k_us),
-                           100 + m_sent_count});
+      out.push_back(
+          Packet{discovery::probe_packet(discovery::SendTcpSyn{k_host, static_cast<std::uint16_t>(50000 + m_sent_count),
+                                                               80, static_cast<std::uint32_t>(1000 * m_sent_count), 77},
+                                         k_us),
+                 100 + m_sent_count});
       ++m_sent_count;
       m_next_send += 100ms;
     }
@@ -231,9 +229,7 @@ public:
     received.push_back(at);
   }
   [[nodiscard]] std::optional<MonotonicTime> next_wakeup() const {
-    if (finished()) {
-      return std::nullopt;
-    }
+    if (finished()) { return std::nullopt; }
     return m_sent_count < 6 ? m_next_send : m_next_send + 400ms;
   }
   [[nodiscard]] bool finished() const {
@@ -272,9 +268,7 @@ TEST(SessionRunner, ReportsSendTimesAndTagsAndFeedsReplies) {
 TEST(Random, SeededIsRepeatableAndBoundsHold) {
   SeededRandom a(99);
   SeededRandom b(99);
-  for (int i = 0; i < 100; ++i) {
-    EXPECT_EQ(a.next_u32(), b.next_u32());
-  }
+  for (int i = 0; i < 100; ++i) { EXPECT_EQ(a.next_u32(), b.next_u32()); }
   SeededRandom r(5);
   std::set<std::uint32_t> seen;
   for (int i = 0; i < 2000; ++i) {

@@ -15,7 +15,7 @@ std::vector<std::uint8_t> concat(std::vector<std::uint8_t> head, const std::vect
   return head;
 }
 
-const std::vector<std::uint8_t> k_ethernet = {0x02, 0, 0, 0, 0, 0x01,            // destination
+const std::vector<std::uint8_t> k_ethernet = {0x02, 0,    0,    0,    0,    0x01, // destination
                                               0x02, 0x11, 0x22, 0x33, 0x44, 0x55, // source
                                               0x08, 0x00};
 
@@ -31,8 +31,8 @@ TEST(LinkLayer, EthernetKeepsSourceMac) {
 }
 
 TEST(LinkLayer, VlanTagsAreSkipped) {
-  const std::vector<std::uint8_t> tagged = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2,
-                                            0x81, 0x00, 0x00, 0x05, 0x08, 0x00};
+  const std::vector<std::uint8_t> tagged = {0x02, 0, 0, 0,    0,    1,    0x02, 0,    0,
+                                            0,    0, 2, 0x81, 0x00, 0x00, 0x05, 0x08, 0x00};
   EXPECT_EQ(ipv4_offset(DLT_EN10MB, concat(tagged, k_ip)), 18U);
 }
 

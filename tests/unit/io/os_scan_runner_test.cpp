@@ -22,9 +22,7 @@ public:
         std::chrono::duration_cast<std::chrono::microseconds>(deadline - m_clock.monotonic_now()), 100us);
     m_clock.advance(step);
     ++waits;
-    if (waits > 1'000'000) {
-      return fail("the run did not end (stuck loop)");
-    }
+    if (waits > 1'000'000) { return fail("the run did not end (stuck loop)"); }
     return std::vector<CapturedFrame>{};
   }
   std::uint64_t waits = 0;
@@ -40,7 +38,8 @@ TEST(OsScanRunner, RefusedPacketsAreNotRetriedAndTheScanEnds) {
   engine::OsScanConfig config;
   config.source_address = 0x0A636401;
   config.max_os_tries = 1;
-  engine::OsScan scan(config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 42);
+  engine::OsScan scan(
+      config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 42);
   engine::HostTarget host;
   host.address = 0x0A636402;
   host.open_tcp_port = 80;

@@ -12,7 +12,6 @@
 namespace stackprint::io {
 namespace {
 
-
 TEST(Resolve, LiteralAddressesNeedNoLookup) {
   auto address = resolve_ipv4("10.99.50.2");
   ASSERT_TRUE(address);

@@ -7,26 +7,21 @@
 namespace stackprint::io {
 namespace {
 
-
 // /proc/net/route as a little-endian kernel prints it (the test machine is x86-64).
-constexpr const char* k_table =
-    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
-    "eth0\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
-    "eth0\t0002A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n"
-    "wg0\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
-    "eth1\t0000000A\t00000000\t0001\t0\t0\t50\t000000FF\t0\t0\t0\n"
-    "eth1\t0005000A\t0101000A\t0003\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
-    "eth0\t0000A8C0\t00000000\t0201\t0\t0\t0\t0000FFFF\t0\t0\t0\n"   // reject route: ignored
-    "down0\t00000B0A\t00000000\t0000\t0\t0\t0\t0000FFFF\t0\t0\t0\n"; // not up: ignored
+constexpr const char* k_table = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+                                "eth0\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+                                "eth0\t0002A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n"
+                                "wg0\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
+                                "eth1\t0000000A\t00000000\t0001\t0\t0\t50\t000000FF\t0\t0\t0\n"
+                                "eth1\t0005000A\t0101000A\t0003\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+                                "eth0\t0000A8C0\t00000000\t0201\t0\t0\t0\t0000FFFF\t0\t0\t0\n" // reject route: ignored
+                                "down0\t00000B0A\t00000000\t0000\t0\t0\t0\t0000FFFF\t0\t0\t0\n"; // not up: ignored
 
 std::vector<InterfaceAddress> interfaces() {
   return {
-      {"lo", make_ipv4(127, 0, 0, 1), 8, true, true},
-      {"eth0", make_ipv4(192, 168, 2, 10), 24, false, true},
-      {"eth1", make_ipv4(10, 1, 1, 5), 16, false, true},
-      {"eth1", make_ipv4(10, 7, 0, 5), 16, false, true},
-      {"wg0", make_ipv4(10, 200, 0, 1), 32, false, true},
-      {"dead0", make_ipv4(172, 16, 0, 1), 24, false, false},
+      {"lo", make_ipv4(127, 0, 0, 1), 8, true, true},     {"eth0", make_ipv4(192, 168, 2, 10), 24, false, true},
+      {"eth1", make_ipv4(10, 1, 1, 5), 16, false, true},  {"eth1", make_ipv4(10, 7, 0, 5), 16, false, true},
+      {"wg0", make_ipv4(10, 200, 0, 1), 32, false, true}, {"dead0", make_ipv4(172, 16, 0, 1), 24, false, false},
   };
 }
 

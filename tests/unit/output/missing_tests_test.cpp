@@ -15,20 +15,19 @@
 namespace stackprint::output {
 namespace {
 
-constexpr const char* k_db =
-    "MatchPoints\n"
-    "SEQ(TI=100%TS=20)\n"
-    "T1(R=100%DF=20)\n"
-    "T5(R=100%DF=20)\n"
-    "\n"
-    "Fingerprint Stack That Answers\n"
-    "Class Acme | AcmeOS | 1.X | general purpose\n"
-    "SEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\nT5(R=Y%DF=Y)\n"
-    "\n"
-    "Fingerprint Recorded Behind A Firewall\n"
-    "Class Other | OtherOS | 2.X | firewall\n"
-    "SEQ(TI=Z%TS=7)\nT1(R=Y%DF=Y)\nT5(R=N)\n"
-    "\n";
+constexpr const char* k_db = "MatchPoints\n"
+                             "SEQ(TI=100%TS=20)\n"
+                             "T1(R=100%DF=20)\n"
+                             "T5(R=100%DF=20)\n"
+                             "\n"
+                             "Fingerprint Stack That Answers\n"
+                             "Class Acme | AcmeOS | 1.X | general purpose\n"
+                             "SEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\nT5(R=Y%DF=Y)\n"
+                             "\n"
+                             "Fingerprint Recorded Behind A Firewall\n"
+                             "Class Other | OtherOS | 2.X | firewall\n"
+                             "SEQ(TI=Z%TS=7)\nT1(R=Y%DF=Y)\nT5(R=N)\n"
+                             "\n";
 
 database::OsDb make_db() {
   auto db = database::parse_os_db(k_db, "t.db");
@@ -41,7 +40,8 @@ HostReport host_for(const database::OsDb& db, bool filtered, bool partial_match)
   HostReport host;
   host.address = 0x0A630A02;
   responses::RoundAnalysis round;
-  round.fingerprint.tests = {{"SEQ", {{"TI", "Z"}, {"TS", "A"}}}, {"T1", {{"R", "Y"}, {"DF", "Y"}}}, {"T5", {{"R", "N"}}}};
+  round.fingerprint.tests = {
+      {"SEQ", {{"TI", "Z"}, {"TS", "A"}}}, {"T1", {{"R", "Y"}, {"DF", "Y"}}}, {"T5", {{"R", "N"}}}};
   host.run.rounds.push_back(round);
   host.run.scan.open_tcp_port = 80;
   host.run.scan.closed_tcp_port = 22;
@@ -67,7 +67,8 @@ TEST(MissingTests, NormalOutputSaysWhichTestsAfterTheOsLinesAndMatchesWithoutThe
   const OsSection section = build_os_section(db, host, {});
   ASSERT_FALSE(section.lines.empty());
   EXPECT_EQ(section.lines.back(), k_line_partial);
-  EXPECT_NE(std::find(section.lines.begin(), section.lines.end(), "OS details: Stack That Answers"), section.lines.end());
+  EXPECT_NE(std::find(section.lines.begin(), section.lines.end(), "OS details: Stack That Answers"),
+            section.lines.end());
   const std::string text = normal_host(db, host, {}, 0);
   EXPECT_NE(text.find("OS details: Stack That Answers\n" + k_line_partial + "\n"), std::string::npos) << text;
 }

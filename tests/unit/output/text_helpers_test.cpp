@@ -14,7 +14,7 @@ TEST(TimeText, CtimeLikeNmap) {
   const TimeZone utc;
   EXPECT_EQ(ctime_text(0, utc), "Thu Jan  1 00:00:00 1970");
   EXPECT_EQ(ctime_text(1795755418, utc), "Fri Nov 27 04:56:58 2026");
-  EXPECT_EQ(ctime_text(1709164800, utc), "Thu Feb 29 00:00:00 2024");  // leap day
+  EXPECT_EQ(ctime_text(1709164800, utc), "Thu Feb 29 00:00:00 2024"); // leap day
   EXPECT_EQ(ctime_text(-1, utc), "Wed Dec 31 23:59:59 1969");
   EXPECT_EQ(ctime_text(1795755418, TimeZone{-5 * 3600, "EST"}), "Thu Nov 26 23:56:58 2026");
 }
@@ -44,7 +44,8 @@ TEST(Progress, RateEtaAndLines) {
   EXPECT_DOUBLE_EQ(*progress_rate(p), 2.0);
   EXPECT_DOUBLE_EQ(*progress_eta_s(p), 122.0);
   EXPECT_EQ(progress_status_line(p), "12/256 hosts done (4.7%), 3 active, 2.0 hosts/s, ETA 0:02:02");
-  EXPECT_EQ(progress_stats_line(p), "Stats: 0:00:06 elapsed; 12/256 hosts done (4.7%); 3 active; 2.0 hosts/s; ETA 0:02:02");
+  EXPECT_EQ(progress_stats_line(p),
+            "Stats: 0:00:06 elapsed; 12/256 hosts done (4.7%); 3 active; 2.0 hosts/s; ETA 0:02:02");
   EXPECT_EQ(progress_redraw(p), "\r12/256 hosts done (4.7%), 3 active, 2.0 hosts/s, ETA 0:02:02\x1b[K");
   p = Progress{5, 0, 1, 10.0};
   EXPECT_EQ(progress_status_line(p), "5 hosts done, 1 active, 0.5 hosts/s, ETA ?");

@@ -36,43 +36,56 @@ struct RecordedProbe {
 
 TEST(ProbeCatalogue, ReproducesRecordedNmapProbesByteForByte) {
   const RecordedProbe recorded[] = {
-      {ProbeId::SEQ1, {317, 41},
+      {ProbeId::SEQ1,
+       {317, 41},
        "4500003c013d00002906b3b60a6364010a636402d5c70050bcf0a917e44ae6a1a00200015b2f0000"
        "03030a01020405b4080affffffff000000000402"},
-      {ProbeId::SEQ2, {24829, 49},
+      {ProbeId::SEQ2,
+       {24829, 49},
        "4500003c60fd000031064bf60a6364010a636402d5c80050bcf0a918e44ae6a1a002003f652c0000"
        "020405780303000402080affffffff0000000000"},
-      {ProbeId::SEQ3, {39701, 41},
+      {ProbeId::SEQ3,
+       {39701, 41},
        "4500003c9b150000290619de0a6364010a636402d5c90050bcf0a919e44ae6a1a0020004665d0000"
        "080affffffff0000000001010303050102040280"},
-      {ProbeId::SEQ4, {62810, 56},
+      {ProbeId::SEQ4,
+       {62810, 56},
        "45000038f55a00003806b09c0a6364010a636402d5ca0050bcf0a91ae44ae6a19002000472e30000"
        "0402080affffffff0000000003030a00"},
-      {ProbeId::SEQ5, {38230, 46},
+      {ProbeId::SEQ5,
+       {38230, 46},
        "4500003c955600002e061a9d0a6364010a636402d5cb0050bcf0a91be44ae6a1a00200105eb50000"
        "020402180402080affffffff0000000003030a00"},
-      {ProbeId::SEQ6, {39285, 44},
+      {ProbeId::SEQ6,
+       {39285, 44},
        "45000038997500002c0618820a6364010a636402d5cc0050bcf0a91ce44ae6a1900202007ad90000"
        "020401090402080affffffff00000000"},
-      {ProbeId::ECN, {33102, 38},
+      {ProbeId::ECN,
+       {33102, 38},
        "45000034814e0000260636ad0a6364010a636402d5d30050bcf0a9170000000088c200034c69f7f5"
        "03030a01020405b404020101"},
-      {ProbeId::T2, {42551, 52},
+      {ProbeId::T2,
+       {42551, 52},
        "4500003ca63740003406c3bb0a6364010a636402d5d50050bcf0a917e44ae6a1a00000805f4f0000"
        "03030a0102040109080affffffff000000000402"},
-      {ProbeId::T3, {27898, 50},
+      {ProbeId::T3,
+       {27898, 50},
        "4500003c6cfa000032063ef90a6364010a636402d5d60050bcf0a917e44ae6a1a02b01005ea30000"
        "03030a0102040109080affffffff000000000402"},
-      {ProbeId::T4, {37439, 45},
+      {ProbeId::T4,
+       {37439, 45},
        "4500003c923f40002d06deb30a6364010a636402d5d70050bcf0a917e44ae6a1a01004005bbd0000"
        "03030a0102040109080affffffff000000000402"},
-      {ProbeId::T5, {1735, 51},
+      {ProbeId::T5,
+       {1735, 51},
        "4500003c06c700003306a42c0a6364010a636402d5d80016bcf0a917e44ae6a1a0027a69e59a0000"
        "03030a0102040109080affffffff000000000402"},
-      {ProbeId::T6, {29172, 51},
+      {ProbeId::T6,
+       {29172, 51},
        "4500003c71f440003306f8fe0a6364010a636402d5d90016bcf0a917e44ae6a1a0108000dff40000"
        "03030a0102040109080affffffff000000000402"},
-      {ProbeId::T7, {4881, 50},
+      {ProbeId::T7,
+       {4881, 50},
        "4500003c13110000320698e20a6364010a636402d5da0016bcf0a917e44ae6a1a029ffff5adb0000"
        "03030f0102040109080affffffff000000000402"},
       {ProbeId::IE1, {37642, 48}, "45000094930a40003001da950a6364010a6364020809b45d42720127"},
@@ -185,9 +198,7 @@ TEST(ProbeCatalogue, ReplyPortMapping) {
 }
 
 TEST(ProbeId, NamesRoundTrip) {
-  for (ProbeId id : k_all_probe_ids) {
-    EXPECT_EQ(probe_from_name(probe_name(id)), id);
-  }
+  for (ProbeId id : k_all_probe_ids) { EXPECT_EQ(probe_from_name(probe_name(id)), id); }
   EXPECT_EQ(probe_name(ProbeId::OPS3), "OPS3");
   EXPECT_FALSE(probe_from_name("T8"));
   EXPECT_EQ(seq_index(ProbeId::SEQ4), 3);

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/fingerprint/merge.hpp"
 #include "stackprint/fingerprint/scan_line.hpp"
 #include "stackprint/fingerprint/text.hpp"
@@ -30,7 +31,6 @@
 #include "stackprint/response_tests/seq.hpp"
 #include "stackprint/response_tests/tcp_reply.hpp"
 #include "stackprint/response_tests/u1.hpp"
-#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace stackprint::response_tests {
@@ -165,7 +165,7 @@ struct RoundWindow {
 };
 
 std::vector<RoundWindow> round_windows(const Exchange& ex, const std::vector<std::int64_t>& starts) {
-  constexpr std::int64_t k_read_after_last_probe_us = 250000;  // Nmap keeps reading until timeouts
+  constexpr std::int64_t k_read_after_last_probe_us = 250000; // Nmap keeps reading until timeouts
   std::vector<RoundWindow> windows;
   for (std::size_t r = 0; r < starts.size(); ++r) {
     RoundWindow w;
@@ -174,13 +174,14 @@ std::vector<RoundWindow> round_windows(const Exchange& ex, const std::vector<std
     std::int64_t last_probe = w.probe_start;
     for (const auto& p : ex.packets) {
       const auto* tcp = p.parsed.tcp();
-      const bool kernel_rst = tcp && tcp->flags == wire::k_tcp_rst;  // our kernel answering a SYN/ACK
+      const bool kernel_rst = tcp && tcp->flags == wire::k_tcp_rst; // our kernel answering a SYN/ACK
       if (from_scanner(ex, p) && !kernel_rst && p.time_us >= w.probe_start && p.time_us < w.probe_end) {
         last_probe = p.time_us;
       }
     }
     w.reply_start = r == 0 ? w.probe_start : windows.back().reply_end;
-    w.reply_end = r + 1 < starts.size() ? last_probe + k_read_after_last_probe_us : std::numeric_limits<std::int64_t>::max();
+    w.reply_end =
+        r + 1 < starts.size() ? last_probe + k_read_after_last_probe_us : std::numeric_limits<std::int64_t>::max();
     windows.push_back(w);
   }
   return windows;
@@ -196,7 +197,7 @@ fingerprint::Fingerprint rebuild(const Exchange& ex, const fingerprint::ScanLine
   std::uint32_t seq_base = 0;
   std::uint32_t ack_base = 0;
   for (const auto& p : ex.packets) {
-    if (in_round(p) && is_window1_probe(ex, p)) {  // the first one is SEQ #0
+    if (in_round(p) && is_window1_probe(ex, p)) { // the first one is SEQ #0
       base = p.parsed.tcp()->source_port;
       seq_base = p.parsed.tcp()->sequence;
       ack_base = p.parsed.tcp()->acknowledgment;
@@ -221,7 +222,7 @@ fingerprint::Fingerprint rebuild(const Exchange& ex, const fingerprint::ScanLine
   seq_input.scan_delay_ms = ex.scan_delay_ms;
   seq_input.slots.resize(6);
   std::optional<std::uint16_t> echo_id;
-  std::map<std::uint16_t, std::vector<std::int64_t>> echo_sends;  // ICMP id -> send times
+  std::map<std::uint16_t, std::vector<std::int64_t>> echo_sends; // ICMP id -> send times
   std::optional<Packet> u1_probe;
   for (const auto& p : ex.packets) {
     if (!from_scanner(ex, p) || !in_round(p)) continue;
@@ -291,7 +292,8 @@ fingerprint::Fingerprint rebuild(const Exchange& ex, const fingerprint::ScanLine
         if ((index == 0 || index == 1) && !echo_reply[index] && !(echo_reply[0] && echo_reply[1])) {
           echo_reply[index] = p;
           const auto& sends = echo_sends[icmp->echo_identifier()];
-          const auto sent_before = std::count_if(sends.begin(), sends.end(), [&](std::int64_t t) { return t <= p.time_us; });
+          const auto sent_before =
+              std::count_if(sends.begin(), sends.end(), [&](std::int64_t t) { return t <= p.time_us; });
           if (sent_before == 1) echo_ids[index] = p.parsed.ip.id;
         }
       }
@@ -335,13 +337,15 @@ fingerprint::Fingerprint rebuild(const Exchange& ex, const fingerprint::ScanLine
       fp.tests.push_back(no_response_line(name));
     }
   };
-  if (ecn_reply) fp.tests.push_back(ecn_line(tcp_fields(*ecn_reply), ttl_of(*ecn_reply), OptionWalk::nmap_7_93));
-  else missing("ECN");
+  if (ecn_reply)
+    fp.tests.push_back(ecn_line(tcp_fields(*ecn_reply), ttl_of(*ecn_reply), OptionWalk::nmap_7_93));
+  else
+    missing("ECN");
   for (int t = 0; t < 7; ++t) {
     const std::string name = "T" + std::to_string(t + 1);
     if (t_reply[t]) {
-      fp.tests.push_back(t_line(t + 1, tcp_fields(*t_reply[t]), ProbeNumbers{seq_base, ack_base},
-                                       ttl_of(*t_reply[t]), OptionWalk::nmap_7_93));
+      fp.tests.push_back(t_line(t + 1, tcp_fields(*t_reply[t]), ProbeNumbers{seq_base, ack_base}, ttl_of(*t_reply[t]),
+                                OptionWalk::nmap_7_93));
     } else {
       missing(name.c_str());
     }
@@ -365,8 +369,8 @@ fingerprint::Fingerprint rebuild(const Exchange& ex, const fingerprint::ScanLine
   }
   if (echo_reply[0] && echo_reply[1]) {
     fp.tests.push_back(ie_line(echo_reply[0]->parsed.ip.dont_fragment, echo_reply[1]->parsed.ip.dont_fragment,
-                                      echo_reply[0]->parsed.icmp()->code, echo_reply[1]->parsed.icmp()->code,
-                                      ttl_of(*echo_reply[0])));
+                               echo_reply[0]->parsed.icmp()->code, echo_reply[1]->parsed.icmp()->code,
+                               ttl_of(*echo_reply[0])));
   } else {
     missing("IE");
   }

@@ -32,7 +32,7 @@ TEST(IpIdClassify, RandomNeedsMoreThanTwoSamplesAndUses32BitDiffs) {
   EXPECT_EQ(cls({1000, 999}), IpIdClass::random_positive);
   // RD is decided before Z: zeros around a jump are RD.
   EXPECT_EQ(cls({0, 30000, 0}), IpIdClass::random);
-  EXPECT_EQ(cls({0, 20000, 40000}), IpIdClass::random_positive);  // 20000 is not > 20000; 20000 % 256 != 0
+  EXPECT_EQ(cls({0, 20000, 40000}), IpIdClass::random_positive); // 20000 is not > 20000; 20000 % 256 != 0
   EXPECT_EQ(cls({0, 20001, 20002}), IpIdClass::random);
 }
 
@@ -40,30 +40,30 @@ TEST(IpIdClassify, ZeroConstantAndRandomPositive) {
   EXPECT_EQ(cls({0, 0, 0}), IpIdClass::zero);
   EXPECT_EQ(cls({0, 0}), IpIdClass::zero);
   EXPECT_EQ(cls({5, 5, 5}), IpIdClass::constant);
-  EXPECT_EQ(cls({100, 1101}), IpIdClass::random_positive);      // > 1000, not a multiple of 256
-  EXPECT_EQ(cls({0, 25600}), IpIdClass::random_positive);       // multiple of 256 and >= 25600
-  EXPECT_EQ(cls({0, 25344}), IpIdClass::incremental_by_2);      // 99*256: not RI, not BI (> 5120), even
-  EXPECT_EQ(cls({100, 1100}), IpIdClass::incremental_by_2);     // exactly 1000 is not > 1000
+  EXPECT_EQ(cls({100, 1101}), IpIdClass::random_positive);  // > 1000, not a multiple of 256
+  EXPECT_EQ(cls({0, 25600}), IpIdClass::random_positive);   // multiple of 256 and >= 25600
+  EXPECT_EQ(cls({0, 25344}), IpIdClass::incremental_by_2);  // 99*256: not RI, not BI (> 5120), even
+  EXPECT_EQ(cls({100, 1100}), IpIdClass::incremental_by_2); // exactly 1000 is not > 1000
 }
 
 TEST(IpIdClassify, BrokenIncrementIncrementsAndUnknown) {
   EXPECT_EQ(cls({256, 512, 768}), IpIdClass::broken_incremental);
   EXPECT_EQ(cls({0, 5120}), IpIdClass::broken_incremental);
-  EXPECT_EQ(cls({0, 5376}), IpIdClass::incremental_by_2);  // 21*256 > 5120
+  EXPECT_EQ(cls({0, 5376}), IpIdClass::incremental_by_2); // 21*256 > 5120
   EXPECT_EQ(cls({2, 4, 6, 8}), IpIdClass::incremental_by_2);
   EXPECT_EQ(cls({1, 2, 5}), IpIdClass::incremental);
-  EXPECT_EQ(cls({1, 10, 11}), IpIdClass::incremental);  // 9 is the largest incremental diff
-  EXPECT_EQ(cls({1, 11, 12}), IpIdClass::unknown);       // 10 and 1: odd, not <= 9
+  EXPECT_EQ(cls({1, 10, 11}), IpIdClass::incremental); // 9 is the largest incremental diff
+  EXPECT_EQ(cls({1, 11, 12}), IpIdClass::unknown);     // 10 and 1: odd, not <= 9
   EXPECT_EQ(cls({1, 20, 21}), IpIdClass::unknown);
 }
 
 TEST(IpIdClassify, LocalhostAdjustmentOnlyWhenEveryDiffIsAtLeastTwo) {
   EXPECT_EQ(cls({10, 12, 14}, false), IpIdClass::incremental_by_2);
-  EXPECT_EQ(cls({10, 12, 14}, true), IpIdClass::incremental);  // 2,2 -> 1,1
-  EXPECT_EQ(cls({1, 2, 4}, true), IpIdClass::incremental);     // has a diff of 1: no adjustment
+  EXPECT_EQ(cls({10, 12, 14}, true), IpIdClass::incremental); // 2,2 -> 1,1
+  EXPECT_EQ(cls({1, 2, 4}, true), IpIdClass::incremental);    // has a diff of 1: no adjustment
   EXPECT_EQ(cls({1, 3, 4}, false), IpIdClass::incremental);
-  EXPECT_EQ(cls({0, 256, 512}, true), IpIdClass::constant);    // multiples of 256 lose 256
-  EXPECT_EQ(cls({0, 257, 514}, true), IpIdClass::broken_incremental);  // 257 -> 256
+  EXPECT_EQ(cls({0, 256, 512}, true), IpIdClass::constant);           // multiples of 256 lose 256
+  EXPECT_EQ(cls({0, 257, 514}, true), IpIdClass::broken_incremental); // 257 -> 256
 }
 
 TEST(IpIdValue, PrintedValues) {
@@ -114,12 +114,12 @@ TEST(SharedIpId, U32ArithmeticWithoutWrapHandling) {
   EXPECT_EQ(shared_ip_id_value(IpIdClass::incremental, V{65530, 65531, 65532}, IpIdClass::incremental, V{2, 3}), "S");
   // Decreasing TI samples: avg = (1000 - 5000) / 2 wraps in u32 to 2147481648 and
   // 1000 + 3 * avg wraps to 2147478648, so even a first II of 2147478647 counts as shared.
-  EXPECT_EQ(shared_ip_id_value(IpIdClass::random_positive, V{5000, 3000, 1000}, IpIdClass::incremental,
-                               V{2147478647u, 1}),
-            "S");
-  EXPECT_EQ(shared_ip_id_value(IpIdClass::random_positive, V{5000, 3000, 1000}, IpIdClass::incremental,
-                               V{2147478648u, 1}),
-            "O");
+  EXPECT_EQ(
+      shared_ip_id_value(IpIdClass::random_positive, V{5000, 3000, 1000}, IpIdClass::incremental, V{2147478647u, 1}),
+      "S");
+  EXPECT_EQ(
+      shared_ip_id_value(IpIdClass::random_positive, V{5000, 3000, 1000}, IpIdClass::incremental, V{2147478648u, 1}),
+      "O");
 }
 
 TEST(IpIdWords, VerboseOutputTexts) {

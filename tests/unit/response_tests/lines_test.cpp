@@ -24,14 +24,14 @@ const TtlAttribute k_t40{"T", "40"};
 // The lines of nmap-facts.md Appendix A (Linux 6.x, Nmap 7.93), rebuilt from header fields.
 TEST(Lines, ReproduceAppendixALines) {
   const Bytes ecn_options = {2, 4, 0x05, 0xB4, 1, 1, 4, 2, 1, 3, 3, 10};
-  TcpReplyFields ecn{.df = true, .window = 0xFAF0, .seq = 0x9999, .ack = k_seq_base + 1, .flags = 0x52,
-                     .options = ecn_options};
+  TcpReplyFields ecn{
+      .df = true, .window = 0xFAF0, .seq = 0x9999, .ack = k_seq_base + 1, .flags = 0x52, .options = ecn_options};
   EXPECT_EQ(format_test_line(ecn_line(ecn, k_t40, OptionWalk::nmap_7_93)),
             "ECN(R=Y%DF=Y%T=40%W=FAF0%O=M5B4NNSNWA%CC=Y%Q=)");
 
   const Bytes t1_options = {2, 4, 0x05, 0xB4, 4, 2, 8, 10, 1, 2, 3, 4, 0xFF, 0xFF, 0xFF, 0xFF, 1, 3, 3, 10};
-  TcpReplyFields t1{.df = true, .window = 0xFE88, .seq = 0xABCDEF, .ack = k_seq_base + 1, .flags = 0x12,
-                    .options = t1_options};
+  TcpReplyFields t1{
+      .df = true, .window = 0xFE88, .seq = 0xABCDEF, .ack = k_seq_base + 1, .flags = 0x12, .options = t1_options};
   EXPECT_EQ(format_test_line(t_line(1, t1, {k_seq_base, k_ack}, k_t40, OptionWalk::nmap_7_93)),
             "T1(R=Y%DF=Y%T=40%S=O%A=S+%F=AS%RD=0%Q=)");
 
@@ -62,8 +62,8 @@ TEST(Lines, ReproduceAppendixALines) {
 
   EXPECT_EQ(format_test_line(ie_line(false, false, 9, 0, k_t40)), "IE(R=Y%DFI=N%T=40%CD=S)");
 
-  EXPECT_EQ(format_test_line(ops_line({"M5B4ST11NWA", "M5B4ST11NWA", "M5B4NNT11NWA", "M5B4ST11NWA", "M5B4ST11NWA",
-                                       "M5B4ST11"})),
+  EXPECT_EQ(format_test_line(
+                ops_line({"M5B4ST11NWA", "M5B4ST11NWA", "M5B4NNT11NWA", "M5B4ST11NWA", "M5B4ST11NWA", "M5B4ST11"})),
             "OPS(O1=M5B4ST11NWA%O2=M5B4ST11NWA%O3=M5B4NNT11NWA%O4=M5B4ST11NWA%O5=M5B4ST11NWA%O6=M5B4ST11)");
   EXPECT_EQ(format_test_line(win_line({0xFE88, 0xFE88, 0xFE88, 0xFE88, 0xFE88, 0xFE88})),
             "WIN(W1=FE88%W2=FE88%W3=FE88%W4=FE88%W5=FE88%W6=FE88)");
@@ -71,8 +71,14 @@ TEST(Lines, ReproduceAppendixALines) {
 
 TEST(Lines, GuessedTtlQuirksAndRstData) {
   const Bytes data = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
-  TcpReplyFields r{.df = false, .window = 0x400, .seq = 0, .ack = 0, .flags = 0x04, .reserved_nibble = 8,
-                   .urgent_pointer = 0xF7F5, .rst_payload = data};
+  TcpReplyFields r{.df = false,
+                   .window = 0x400,
+                   .seq = 0,
+                   .ack = 0,
+                   .flags = 0x04,
+                   .reserved_nibble = 8,
+                   .urgent_pointer = 0xF7F5,
+                   .rst_payload = data};
   EXPECT_EQ(format_test_line(t_line(7, r, {1, 2}, ttl_attribute(120, std::nullopt), OptionWalk::nmap_7_93)),
             "T7(R=Y%DF=N%TG=80%W=400%S=Z%A=Z%F=R%O=%RD=CBF43926%Q=RU)");
   // Out-of-range test numbers are clamped rather than producing a bogus name.

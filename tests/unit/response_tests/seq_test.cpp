@@ -7,7 +7,7 @@
 namespace stackprint::response_tests {
 namespace {
 
-constexpr std::int64_t k_epoch_us = 1764216000LL * 1000000;  // 2025-11-27 04:00:00 UTC
+constexpr std::int64_t k_epoch_us = 1764216000LL * 1000000; // 2025-11-27 04:00:00 UTC
 
 struct Sample {
   std::uint32_t isn;
@@ -66,7 +66,7 @@ TEST(Seq, RandomIsnsMatchAnIndependentComputation) {
 
 TEST(Seq, LargeGcdDividesTheRatesForSp) {
   // 5 responses (one missing slot), ISN steps multiples of 64000 -> GCD 64000 > 9: SP on rates/64000.
-  const std::vector<std::optional<Sample>> s = {Sample{64000 * 5, 1, 1}, Sample{64000 * 9, 2, 1},
+  const std::vector<std::optional<Sample>> s = {Sample{64000 * 5, 1, 1},  Sample{64000 * 9, 2, 1},
                                                 Sample{64000 * 20, 3, 1}, Sample{64000 * 21, 4, 1},
                                                 Sample{64000 * 40, 5, 1}, std::nullopt};
   const auto r = analyze_seq(make_input(s, {0, 100213, 200150, 300402, 400611, 500800}));
@@ -105,8 +105,8 @@ TEST(Seq, IsnZeroCountsAsMissingButItsIpIdFeedsTi) {
   EXPECT_EQ(r.tsvals, (std::vector<std::uint32_t>{5, 7, 9, 10}));
   EXPECT_EQ(r.ti_ip_ids, (std::vector<std::uint32_t>{10, 11, 12, 14, 15}));
   // Compaction keeps each sample's send time: 0, 200, 400, 500 ms.
-  EXPECT_EQ(r.send_times_us, (std::vector<std::int64_t>{k_epoch_us, k_epoch_us + 200000, k_epoch_us + 400000,
-                                                        k_epoch_us + 500000}));
+  EXPECT_EQ(r.send_times_us,
+            (std::vector<std::int64_t>{k_epoch_us, k_epoch_us + 200000, k_epoch_us + 400000, k_epoch_us + 500000}));
 }
 
 TEST(SeqTimestamps, UnsupportedAndZeroLastEventWins) {
@@ -116,7 +116,7 @@ TEST(SeqTimestamps, UnsupportedAndZeroLastEventWins) {
   s[4]->tsval = 0;
   auto in = make_input(s);
   auto r = analyze_seq(in);
-  EXPECT_EQ(r.ts_class, TsSeqClass::zero);  // slot 4 arrived after slot 1
+  EXPECT_EQ(r.ts_class, TsSeqClass::zero); // slot 4 arrived after slot 1
   EXPECT_EQ(r.ts_value, "0");
   EXPECT_FALSE(r.lastboot_s);
   in.arrival_order = {0, 2, 3, 4, 5, 1};
@@ -182,7 +182,7 @@ TEST(SeqTimestamps, ZeroFrequencyLeavesClassUnknownButSetsLastboot) {
   EXPECT_EQ(r.ts_class, TsSeqClass::unknown);
   EXPECT_FALSE(r.ts_value);
   EXPECT_EQ(r.uptime_s, 0);
-  EXPECT_EQ(r.lastboot_s, 1764216000);  // uptime 0 still sets lastboot to the first send time
+  EXPECT_EQ(r.lastboot_s, 1764216000); // uptime 0 still sets lastboot to the first send time
   EXPECT_STREQ(ts_class_words(r.ts_class), "unknown class");
 }
 
@@ -212,7 +212,8 @@ TEST(SeqLine, LinuxLikeTarget) {
   std::vector<std::optional<Sample>> s;
   // Linux: random ISNs, IP ID 0 on SYN/ACKs, TS offsets per connection.
   const std::uint32_t isns[] = {0x1A2B3C4D, 0x9F00AA11, 0x0BADBEEF, 0x77777777, 0xDEADBEEF, 0x12345678};
-  for (std::uint32_t i = 0; i < 6; ++i) s.push_back(Sample{isns[i], 0, 2 + i * 858993459u});  // 1 + 5 * step would wrap to TSval 0
+  for (std::uint32_t i = 0; i < 6; ++i)
+    s.push_back(Sample{isns[i], 0, 2 + i * 858993459u}); // 1 + 5 * step would wrap to TSval 0
   in.seq = make_input(s, {0, 100213, 200150, 300402, 400611, 500800});
   in.closed_port_ip_ids = {0, 0, 0};
   in.echo_ip_ids = {0xF558, 0xF559};
@@ -225,7 +226,8 @@ TEST(SeqLine, LinuxLikeTarget) {
 TEST(SeqLine, SharedSequenceAndConstantValues) {
   SeqLineInput in;
   std::vector<std::optional<Sample>> s;
-  for (std::uint32_t i = 0; i < 6; ++i) s.push_back(Sample{1000 + 64000 * i, static_cast<std::uint16_t>(117 + i), std::nullopt});
+  for (std::uint32_t i = 0; i < 6; ++i)
+    s.push_back(Sample{1000 + 64000 * i, static_cast<std::uint16_t>(117 + i), std::nullopt});
   in.seq = make_input(s);
   in.closed_port_ip_ids = {std::nullopt, 0x1234, 0x1234};
   in.echo_ip_ids = {123, 124};
@@ -276,10 +278,10 @@ using Bytes = std::vector<std::uint8_t>;
 
 TEST(SeqTimestampOption, FoundLikeNmapsGettcpoptTs) {
   // Linux SYN/ACK: MSS, SACK permitted, TS 0x12345678/0x9ABCDEF0, NOP, WS.
-  EXPECT_EQ(timestamp_option_value(Bytes{2, 4, 5, 0xB4, 4, 2, 8, 10, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0,
-                                         1, 3, 3, 10}),
+  EXPECT_EQ(timestamp_option_value(
+                Bytes{2, 4, 5, 0xB4, 4, 2, 8, 10, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0, 1, 3, 3, 10}),
             0x12345678u);
-  EXPECT_EQ(timestamp_option_value(Bytes{1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 1}), 0u);  // TSval 0 is a value
+  EXPECT_EQ(timestamp_option_value(Bytes{1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 1}), 0u); // TSval 0 is a value
   EXPECT_EQ(timestamp_option_value(Bytes{}), std::nullopt);
   EXPECT_EQ(timestamp_option_value(Bytes{2, 4, 5, 0xB4}), std::nullopt);
 }

@@ -40,10 +40,10 @@ TEST(TcpOptionString, EndOfListAddsLAndTheWalkGoesOn) {
 
 TEST(TcpOptionString, EmptyAndTruncatedOptions) {
   EXPECT_EQ(both({}), "");
-  EXPECT_EQ(both({2, 4, 5}), "");                       // MSS needs 4 bytes
-  EXPECT_EQ(both({1, 3, 3}), "");                        // WS needs 3 bytes
-  EXPECT_EQ(both({8, 10, 0, 0, 0, 1, 0, 0, 0}), "");   // TS needs 10 bytes
-  EXPECT_EQ(both({1, 4}), "");                           // SACK permitted needs 2 bytes
+  EXPECT_EQ(both({2, 4, 5}), "");                    // MSS needs 4 bytes
+  EXPECT_EQ(both({1, 3, 3}), "");                    // WS needs 3 bytes
+  EXPECT_EQ(both({8, 10, 0, 0, 0, 1, 0, 0, 0}), ""); // TS needs 10 bytes
+  EXPECT_EQ(both({1, 4}), "");                       // SACK permitted needs 2 bytes
   // Known kinds ignore their length byte: an MSS with length 8 still takes 4 bytes.
   EXPECT_EQ(both({2, 8, 0x05, 0xB4, 1}), "M5B4N");
 }
@@ -67,13 +67,13 @@ TEST(TcpOptionString, Nmap793UnknownKindDoesNotReduceTheRemainingLength) {
   // bytes are believed to remain and are read from the payload.
   EXPECT_EQ(tcp_option_string(md5, OptionWalk::nmap_7_93, Bytes{1, 1}), "SNNT10NN");
   EXPECT_EQ(tcp_option_string(md5, OptionWalk::nmap_7_93, Bytes{1}), "");
-  EXPECT_EQ(tcp_option_string(md5, OptionWalk::nmap_7_93, Bytes{2, 4, 0}), "");  // MSS no longer fits
+  EXPECT_EQ(tcp_option_string(md5, OptionWalk::nmap_7_93, Bytes{2, 4, 0}), ""); // MSS no longer fits
 }
 
 TEST(TcpOptionString, SaneWalkRejectsBadUnknownLengths) {
-  EXPECT_EQ(tcp_option_string(Bytes{30, 1}, OptionWalk::skip_unknown_by_length), "");   // length < 2
-  EXPECT_EQ(tcp_option_string(Bytes{30, 6, 0, 0}, OptionWalk::skip_unknown_by_length), "");  // past the area
-  EXPECT_EQ(tcp_option_string(Bytes{30}, OptionWalk::skip_unknown_by_length), "");      // no length byte
+  EXPECT_EQ(tcp_option_string(Bytes{30, 1}, OptionWalk::skip_unknown_by_length), "");       // length < 2
+  EXPECT_EQ(tcp_option_string(Bytes{30, 6, 0, 0}, OptionWalk::skip_unknown_by_length), ""); // past the area
+  EXPECT_EQ(tcp_option_string(Bytes{30}, OptionWalk::skip_unknown_by_length), "");          // no length byte
   EXPECT_EQ(tcp_option_string(Bytes{30, 2, 1}, OptionWalk::skip_unknown_by_length), "N");
   // The sane walk never reads the bytes after the option area.
   EXPECT_EQ(tcp_option_string(Bytes{30, 2, 1}, OptionWalk::skip_unknown_by_length, Bytes{1, 1}), "N");

@@ -30,8 +30,8 @@ TEST(TcpReply, SequenceVersusProbeAck) {
   EXPECT_EQ(tcp_seq_value(1235, 1234), "A+");
   EXPECT_EQ(tcp_seq_value(1236, 1234), "O");
   EXPECT_EQ(tcp_seq_value(1233, 1234), "O");
-  EXPECT_EQ(tcp_seq_value(0, 0), "Z");                    // Z is checked first
-  EXPECT_EQ(tcp_seq_value(0, 0xFFFFFFFFu), "Z");          // ack+1 wraps to 0, but Z wins
+  EXPECT_EQ(tcp_seq_value(0, 0), "Z");           // Z is checked first
+  EXPECT_EQ(tcp_seq_value(0, 0xFFFFFFFFu), "Z"); // ack+1 wraps to 0, but Z wins
   EXPECT_EQ(tcp_seq_value(0xFFFFFFFFu, 0xFFFFFFFEu), "A+");
 }
 
@@ -64,9 +64,9 @@ TEST(TcpReply, RstDataChecksum) {
   const auto data = bytes_of("123456789");
   EXPECT_EQ(rst_data_value(0x04, data), "CBF43926");
   EXPECT_EQ(rst_data_value(0x14, data), "CBF43926");
-  EXPECT_EQ(rst_data_value(0x04, bytes_of("x31")), "001685F0");  // zero padded to 8 digits
-  EXPECT_EQ(rst_data_value(0x10, data), "0");                     // not a RST
-  EXPECT_EQ(rst_data_value(0x04, {}), "0");                       // no data
+  EXPECT_EQ(rst_data_value(0x04, bytes_of("x31")), "001685F0"); // zero padded to 8 digits
+  EXPECT_EQ(rst_data_value(0x10, data), "0");                   // not a RST
+  EXPECT_EQ(rst_data_value(0x04, {}), "0");                     // no data
   EXPECT_EQ(tcp_payload_length(60, 20, 20), 20);
   EXPECT_EQ(tcp_payload_length(40, 20, 20), 0);
   EXPECT_EQ(tcp_payload_length(30, 20, 20), -10);
@@ -75,11 +75,11 @@ TEST(TcpReply, RstDataChecksum) {
 TEST(TcpReply, Quirks) {
   EXPECT_EQ(tcp_quirks_value(0, 0x12, 0), "");
   EXPECT_EQ(tcp_quirks_value(0x8, 0x12, 0), "R");
-  EXPECT_EQ(tcp_quirks_value(0x1, 0x12, 0), "R");   // NS bit is part of the reserved nibble
+  EXPECT_EQ(tcp_quirks_value(0x1, 0x12, 0), "R"); // NS bit is part of the reserved nibble
   EXPECT_EQ(tcp_quirks_value(0, 0x12, 0xF7F5), "U");
-  EXPECT_EQ(tcp_quirks_value(0, 0x32, 0xF7F5), "");  // URG set: the pointer is legitimate
+  EXPECT_EQ(tcp_quirks_value(0, 0x32, 0xF7F5), ""); // URG set: the pointer is legitimate
   EXPECT_EQ(tcp_quirks_value(0x8, 0x12, 1), "RU");
-  EXPECT_EQ(tcp_quirks_value(0xF0, 0x12, 0), "");    // only the low nibble counts
+  EXPECT_EQ(tcp_quirks_value(0xF0, 0x12, 0), ""); // only the low nibble counts
 }
 
 TEST(TcpReply, EcnCongestionControl) {

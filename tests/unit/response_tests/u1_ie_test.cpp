@@ -23,11 +23,11 @@ TEST(U1, SimpleValues) {
   EXPECT_EQ(u1_ipl_value(356), "164");
   EXPECT_EQ(u1_ipl_value(56), "38");
   EXPECT_EQ(u1_un_value(0), "0");
-  EXPECT_EQ(u1_un_value(0x12345678u), "5678");  // only the low 16 bits
+  EXPECT_EQ(u1_un_value(0x12345678u), "5678"); // only the low 16 bits
   EXPECT_EQ(u1_un_value(0xABCD0000u), "0");
   EXPECT_EQ(u1_ripl_value(328), "G");
   EXPECT_EQ(u1_ripl_value(0x150), "150");
-  EXPECT_EQ(u1_ripl_value(0x4801), "4801");  // byte-swapped 328
+  EXPECT_EQ(u1_ripl_value(0x4801), "4801"); // byte-swapped 328
   EXPECT_EQ(u1_rid_value(0x1042), "G");
   EXPECT_EQ(u1_rid_value(0x4210), "4210");
   EXPECT_EQ(u1_rid_value(0), "0");
@@ -42,7 +42,7 @@ TEST(U1, InternetChecksum) {
   h[10] = 0;
   h[11] = 0;
   EXPECT_EQ(internet_checksum(h), 0xB861);
-  EXPECT_EQ(internet_checksum(Bytes{0x01}), 0xFEFF);  // odd length pads with a zero byte
+  EXPECT_EQ(internet_checksum(Bytes{0x01}), 0xFEFF); // odd length pads with a zero byte
 }
 
 TEST(U1, ReturnedIpChecksum) {
@@ -52,7 +52,7 @@ TEST(U1, ReturnedIpChecksum) {
   h[11] = 0;
   EXPECT_EQ(u1_ripck_value(h), "Z");
   h = example_header();
-  h[8] = 0x3F;  // TTL decremented without fixing the checksum
+  h[8] = 0x3F; // TTL decremented without fixing the checksum
   EXPECT_EQ(u1_ripck_value(h), "I");
   h = example_header();
   h[11] = 0x62;
@@ -82,7 +82,7 @@ Bytes icmp_error(unsigned outer_ihl, unsigned quoted_ihl, const Bytes& payload, 
   const auto total = static_cast<std::size_t>(static_cast<long>(p.size()) + total_length_delta);
   p[2] = static_cast<std::uint8_t>(total >> 8);
   p[3] = static_cast<std::uint8_t>(total & 0xFF);
-  p.insert(p.end(), trailer, 0);  // e.g. Ethernet padding after the IP packet
+  p.insert(p.end(), trailer, 0); // e.g. Ethernet padding after the IP packet
   return p;
 }
 

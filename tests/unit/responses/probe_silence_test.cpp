@@ -118,9 +118,7 @@ TEST(ProbeSilence, OneEchoReplyIsAnAnswerAndT1CountsTheSeq1Reply) {
   EXPECT_EQ(judge({round}, closed_tcp_answered()).silent_tests.front(), "T1");
 }
 
-TEST(ProbeSilence, NoRoundsNoVerdict) {
-  EXPECT_EQ(judge({}, closed_tcp_answered()), SilenceVerdict{});
-}
+TEST(ProbeSilence, NoRoundsNoVerdict) { EXPECT_EQ(judge({}, closed_tcp_answered()), SilenceVerdict{}); }
 
 } // namespace
 } // namespace stackprint::responses

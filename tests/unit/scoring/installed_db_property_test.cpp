@@ -80,8 +80,8 @@ std::optional<std::string> satisfying_value(const database::Expression& e, Seman
   return std::nullopt;
 }
 
-std::optional<fingerprint::Fingerprint> concrete_subject(const database::OsDb& db, std::size_t ref,
-                                                         Semantics semantics, std::string& why) {
+std::optional<fingerprint::Fingerprint> concrete_subject(const database::OsDb& db, std::size_t ref, Semantics semantics,
+                                                         std::string& why) {
   fingerprint::Fingerprint fp;
   for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
     const std::uint32_t id = db.line_of(ref, t);
@@ -135,9 +135,7 @@ void check_every_reference(Semantics semantics, std::size_t step) {
     ASSERT_GE(result.perfect_matches, 1U);
     for (std::size_t i = 0; i < result.perfect_matches; ++i) {
       ASSERT_EQ(result.matches[i].accuracy, 1.0);
-      if (i > 0) {
-        ASSERT_LT(result.matches[i - 1].reference, result.matches[i].reference);
-      }
+      if (i > 0) { ASSERT_LT(result.matches[i - 1].reference, result.matches[i].reference); }
     }
     if (result.perfect_matches < result.matches.size()) {
       ASSERT_LT(result.matches[result.perfect_matches].accuracy, 1.0);

@@ -8,8 +8,8 @@
 // Both the 7.93 and the fixed semantics, several thresholds; seeded, so a failure repeats.
 
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -49,15 +49,14 @@ bool chance(std::mt19937& rng, double p) { return std::uniform_real_distribution
 // ---------------------------------------------------------------------------------------------
 // Synthetic databases.
 
-constexpr const char* k_points =
-    "MatchPoints\n"
-    "SEQ(SP=25%GCD=75%TI=100%TS=100)\n"
-    "OPS(O1=20%O2=20)\n"
-    "T1(R=100%DF=20%T=15%TG=15%W=25%O=10)\n"
-    "T2(R=80%DF=20%W=25%Q=20)\n"
-    "U1(R=50%DF=20%IPL=100%RID=100)\n"
-    "IE(R=50%DFI=40%CD=100)\n"
-    "\n";
+constexpr const char* k_points = "MatchPoints\n"
+                                 "SEQ(SP=25%GCD=75%TI=100%TS=100)\n"
+                                 "OPS(O1=20%O2=20)\n"
+                                 "T1(R=100%DF=20%T=15%TG=15%W=25%O=10)\n"
+                                 "T2(R=80%DF=20%W=25%Q=20)\n"
+                                 "U1(R=50%DF=20%IPL=100%RID=100)\n"
+                                 "IE(R=50%DFI=40%CD=100)\n"
+                                 "\n";
 
 struct SyntheticAttribute {
   const char* test;
@@ -69,18 +68,29 @@ struct SyntheticAttribute {
 const std::vector<SyntheticAttribute>& synthetic_attributes() {
   static const std::vector<SyntheticAttribute> attributes = {
       {"SEQ", "SP", {"0-5", "FA-104", "1|>10", "5|3-7", "100-10A|FF"}, {"0", "5", "6", "11", "FF", "101", "4", "3"}},
-      {"SEQ", "GCD", {"1", "1|2", "1-6|8|58", "<5", ">FFFF", "A|14|1E"}, {"1", "2", "8", "80", "58", "4", "5", "10000", "A", "14", "1E", "123456789"}},
+      {"SEQ",
+       "GCD",
+       {"1", "1|2", "1-6|8|58", "<5", ">FFFF", "A|14|1E"},
+       {"1", "2", "8", "80", "58", "4", "5", "10000", "A", "14", "1E", "123456789"}},
       {"SEQ", "TI", {"Z", "I", "RD", "I|RD", "RI|Z", "|Z"}, {"Z", "I", "RD", "RI", "BI", ""}},
       {"SEQ", "TS", {"A", "U", "1-5", "7|8", "0|A", "21"}, {"A", "U", "1", "5", "7", "8", "21", "0", "U1"}},
-      {"OPS", "O1", {"M5B4ST11NW7", "M5B4ST11NW7|M5B4NW7", "M5B4|M5B4ST11", "|M5B4", "M5B4NNT11"},
+      {"OPS",
+       "O1",
+       {"M5B4ST11NW7", "M5B4ST11NW7|M5B4NW7", "M5B4|M5B4ST11", "|M5B4", "M5B4NNT11"},
        {"M5B4ST11NW7", "M5B4NW7", "M5B4", "M5B4ST11", "M5B4ST11NW7X", "", "M5", "M5B4NNT11"}},
       {"OPS", "O2", {"M5B4ST11", "M5B4ST11|M5B4", "M109"}, {"M5B4ST11", "M5B4", "M109", "M5B4ST11NW2"}},
       {"T1", "R", {"Y", "N", "Y|N"}, {"Y", "N"}},
       {"T1", "DF", {"Y", "N", "Y|N"}, {"Y", "N", ""}},
       {"T1", "T", {"3B-45", "40", "7B-85|FA-104", "40|80"}, {"40", "3B", "45", "46", "80", "FF", "8", "400"}},
       {"T1", "TG", {"40", "80", "FF"}, {"40", "80", "FF"}},
-      {"T1", "W", {"FAF0", "FAF0|FB40", "0", "FFFF|0", "2000-3000"}, {"FAF0", "FB40", "0", "FFFF", "2800", "FAF", "FAF01"}},
-      {"T1", "O", {"M5B4NNSNW7", "", "|M5B4", "M5B4NNSNW7|M5B4NW7"}, {"M5B4NNSNW7", "", "M5B4", "M5B4NW7", "M5B4NNSNW7X"}},
+      {"T1",
+       "W",
+       {"FAF0", "FAF0|FB40", "0", "FFFF|0", "2000-3000"},
+       {"FAF0", "FB40", "0", "FFFF", "2800", "FAF", "FAF01"}},
+      {"T1",
+       "O",
+       {"M5B4NNSNW7", "", "|M5B4", "M5B4NNSNW7|M5B4NW7"},
+       {"M5B4NNSNW7", "", "M5B4", "M5B4NW7", "M5B4NNSNW7X"}},
       {"T2", "R", {"Y", "N"}, {"Y", "N"}},
       {"T2", "DF", {"Y", "N"}, {"Y", "N"}},
       {"T2", "W", {"0", "0|FFFF", "<10"}, {"0", "FFFF", "F", "10"}},
@@ -231,7 +241,8 @@ std::string value_for(std::mt19937& rng, const std::string& expression) {
     if (alt[0] == '<') return hex(n == 0 ? 0 : n - 1 - (rng() % n));
     return hex(n + 1 + rng() % 16);
   }
-  if (dash != std::string::npos && testing::naive_is_hex(alt.substr(0, dash)) && testing::naive_is_hex(alt.substr(dash + 1))) {
+  if (dash != std::string::npos && testing::naive_is_hex(alt.substr(0, dash)) &&
+      testing::naive_is_hex(alt.substr(dash + 1))) {
     const unsigned long lo = std::stoul(alt.substr(0, dash), nullptr, 16);
     const unsigned long hi = std::stoul(alt.substr(dash + 1), nullptr, 16);
     return hex(hi < lo ? lo : lo + rng() % (hi - lo + 1));

@@ -13,13 +13,12 @@ using fingerprint::Attribute;
 using fingerprint::Fingerprint;
 using fingerprint::TestLine;
 
-constexpr const char* k_points =
-    "MatchPoints\n"
-    "SEQ(TI=100%TS=100)\n"
-    "T1(R=100%DF=20%T=15%TG=15)\n"
-    "T2(R=80%DF=20)\n"
-    "U1(R=50%DF=20%IPL=100)\n"
-    "\n";
+constexpr const char* k_points = "MatchPoints\n"
+                                 "SEQ(TI=100%TS=100)\n"
+                                 "T1(R=100%DF=20%T=15%TG=15)\n"
+                                 "T2(R=80%DF=20)\n"
+                                 "U1(R=50%DF=20%IPL=100)\n"
+                                 "\n";
 
 database::OsDb make_db(const std::string& body) {
   auto db = database::parse_os_db(std::string(k_points) + body, "t.db");
@@ -37,10 +36,10 @@ TEST(Compare, OnlyOverlappingTestsAndAttributesCount) {
   const auto db = make_db("Fingerprint A\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y%T=40)\nT2(R=N)\nU1(DF=N%IPL=164)\n");
   Matcher m(db);
   // No SEQ on the subject side, T2 responded, U1 has an extra R the reference lacks.
-  const auto s = m.compare(subject({TestLine{"T1", {{"R", "Y"}, {"DF", "N"}, {"T", "40"}}},
-                                    TestLine{"T2", {{"R", "Y"}, {"DF", "Y"}}},
-                                    TestLine{"U1", {{"R", "Y"}, {"DF", "N"}, {"IPL", "164"}}}}),
-                           0);
+  const auto s = m.compare(
+      subject({TestLine{"T1", {{"R", "Y"}, {"DF", "N"}, {"T", "40"}}}, TestLine{"T2", {{"R", "Y"}, {"DF", "Y"}}},
+               TestLine{"U1", {{"R", "Y"}, {"DF", "N"}, {"IPL", "164"}}}}),
+      0);
   // T1: R 100 + DF 20 (miss) + T 15; T2: only R overlaps (80, miss); U1: DF 20 + IPL 100; U1.R absent in ref.
   EXPECT_EQ(s.total, 100U + 20U + 15U + 80U + 20U + 100U);
   EXPECT_EQ(s.matched, 100U + 15U + 20U + 100U);
@@ -93,13 +92,13 @@ std::string n_entries(int count, const char* name_prefix, const char* seq_body, 
 
 TEST(Match, OrderIsDescendingAccuracyWithTiesInDbOrder) {
   // Subject: SEQ(TI=Z%TS=A), T1(R=Y%DF=Y).
-  const auto db = make_db(
-      "Fingerprint Low\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"       // 300/320
-      "Fingerprint Perfect B\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\n\n" // 1.0
-      "Fingerprint Tie 1\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"     // 300/320, after Low
-      "Fingerprint Perfect A\nSEQ(TI=Z%TS=A)\nT1(R=Y)\n\n"      // 1.0, after Perfect B
-      "Fingerprint Bad\nSEQ(TI=I%TS=U)\nT1(R=Y%DF=Y)\n\n");     // 120/320: below 0.85
-  const Fingerprint fp = subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", "A"}}}, TestLine{"T1", {{"R", "Y"}, {"DF", "Y"}}}});
+  const auto db = make_db("Fingerprint Low\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"       // 300/320
+                          "Fingerprint Perfect B\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\n\n" // 1.0
+                          "Fingerprint Tie 1\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"     // 300/320, after Low
+                          "Fingerprint Perfect A\nSEQ(TI=Z%TS=A)\nT1(R=Y)\n\n"      // 1.0, after Perfect B
+                          "Fingerprint Bad\nSEQ(TI=I%TS=U)\nT1(R=Y%DF=Y)\n\n");     // 120/320: below 0.85
+  const Fingerprint fp =
+      subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", "A"}}}, TestLine{"T1", {{"R", "Y"}, {"DF", "Y"}}}});
   Matcher m(db);
   const auto r = m.match(fp);
   ASSERT_EQ(r.outcome, Outcome::success);
@@ -113,13 +112,13 @@ TEST(Match, OrderIsDescendingAccuracyWithTiesInDbOrder) {
 }
 
 TEST(Match, DedupByNameKeepsTheBetterAndOnATieTheEarlier) {
-  const auto db = make_db(
-      "Fingerprint Same\nSEQ(TI=Z%TS=U)\nT1(R=Y%DF=Y)\n\n"   // 220/320 < 0.85: not listed
-      "Fingerprint Same\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"   // 220/240
-      "Fingerprint Other\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"  // 220/240
-      "Fingerprint Same\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"   // tie with the listed Same: skipped
-      "Fingerprint Same\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\n\n"); // better: replaces, goes first
-  const Fingerprint fp = subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", "A"}}}, TestLine{"T1", {{"R", "Y"}, {"DF", "Y"}}}});
+  const auto db = make_db("Fingerprint Same\nSEQ(TI=Z%TS=U)\nT1(R=Y%DF=Y)\n\n"   // 220/320 < 0.85: not listed
+                          "Fingerprint Same\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"   // 220/240
+                          "Fingerprint Other\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"  // 220/240
+                          "Fingerprint Same\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=N)\n\n"   // tie with the listed Same: skipped
+                          "Fingerprint Same\nSEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\n\n"); // better: replaces, goes first
+  const Fingerprint fp =
+      subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", "A"}}}, TestLine{"T1", {{"R", "Y"}, {"DF", "Y"}}}});
   Matcher m(db);
   const auto r = m.match(fp);
   ASSERT_EQ(r.matches.size(), 2U);
@@ -169,7 +168,8 @@ TEST(Match, ListIsCappedAt36AndTheEntranceRises) {
   for (int i = 0; i < 40; ++i) body += "Fingerprint N" + std::to_string(i) + "\nSEQ(TI=Z%TS=A)\nT2(R=Y%DF=N)\n\n";
   body += "Fingerprint Late\nSEQ(TI=Z%TS=A)\nT2(R=N)\n\n";
   const auto db = make_db(body);
-  const Fingerprint fp = subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", "A"}}}, TestLine{"T2", {{"R", "Y"}, {"DF", "Y"}}}});
+  const Fingerprint fp =
+      subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", "A"}}}, TestLine{"T2", {{"R", "Y"}, {"DF", "Y"}}}});
   Matcher m(db);
   const auto r = m.match(fp);
   ASSERT_EQ(r.matches.size(), 36U);
@@ -199,9 +199,9 @@ TEST(Match, EarlyExitNeverChangesTheResult) {
   Matcher m(db);
   for (const char* ts : {"A", "3", "U", ""}) {
     for (const char* t : {"40", "80"}) {
-      const Fingerprint fp = subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", ts}}},
-                                      TestLine{"T1", {{"R", "Y"}, {"DF", "Y"}, {"T", t}}}, TestLine{"T2", {{"R", "N"}}},
-                                      TestLine{"U1", {{"R", "Y"}, {"DF", "N"}, {"IPL", "164"}}}});
+      const Fingerprint fp =
+          subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", ts}}}, TestLine{"T1", {{"R", "Y"}, {"DF", "Y"}, {"T", t}}},
+                   TestLine{"T2", {{"R", "N"}}}, TestLine{"U1", {{"R", "Y"}, {"DF", "N"}, {"IPL", "164"}}}});
       EXPECT_EQ(m.match(fp), testing::naive_match(db, fp)) << "TS=" << ts << " T=" << t;
     }
   }
@@ -212,7 +212,7 @@ TEST(Match, SemanticsOptionChangesExpressionMeaning) {
   const Fingerprint fp = subject({TestLine{"SEQ", {{"TI", "Z"}, {"TS", "1"}}}});
   Matcher nmap(db);
   Matcher fixed(db, MatchOptions{database::Semantics::fixed, k_guess_threshold});
-  EXPECT_EQ(nmap.compare(fp, 0).matched, 100U);   // 7.93: "1" is in range mode and fails
+  EXPECT_EQ(nmap.compare(fp, 0).matched, 100U); // 7.93: "1" is in range mode and fails
   EXPECT_EQ(fixed.compare(fp, 0).matched, 200U);
   EXPECT_EQ(nmap.match(fp).outcome, Outcome::no_matches); // 0.5
   EXPECT_EQ(fixed.match(fp).perfect_matches, 1U);

@@ -42,12 +42,12 @@ OsReport report_for(const database::OsDb& db, ReportOptions options) {
 }
 
 TEST(OsReport, PerfectMatchGivesDetailsAndClassLines) {
-  const auto db = make_db(
-      entry("Example 2.0",
-            "Class Example | ExampleOS | 2.X | general purpose\nCPE cpe:/o:example:os:2 auto\n"
-            "Class Example | ExampleOS | 2.X | router\nCPE cpe:/o:example:os:2\nCPE cpe:/h:example:box\n") +
-      entry("Other Perfect", "Class Linux | Linux | 5.X | general purpose\nCPE cpe:/o:linux:linux_kernel:5\n") +
-      entry("Near", "Class Near | NearOS | 1 | phone\n", "E"));
+  const auto db =
+      make_db(entry("Example 2.0",
+                    "Class Example | ExampleOS | 2.X | general purpose\nCPE cpe:/o:example:os:2 auto\n"
+                    "Class Example | ExampleOS | 2.X | router\nCPE cpe:/o:example:os:2\nCPE cpe:/h:example:box\n") +
+              entry("Other Perfect", "Class Linux | Linux | 5.X | general purpose\nCPE cpe:/o:linux:linux_kernel:5\n") +
+              entry("Near", "Class Near | NearOS | 1 | phone\n", "E"));
   const auto r = report_for(db, {});
   EXPECT_EQ(r.lines, (Lines{"Device type: general purpose|router", "Running: Example ExampleOS 2.X, Linux 5.X",
                             "OS CPE: cpe:/o:example:os:2 cpe:/h:example:box cpe:/o:linux:linux_kernel:5",
@@ -57,18 +57,19 @@ TEST(OsReport, PerfectMatchGivesDetailsAndClassLines) {
 }
 
 TEST(OsReport, GuessesWithJustGuessingAndPercentages) {
-  const auto db = make_db(entry("Linux A", "Class Linux | Linux | 5.X | general purpose\n", "E") +   // 98
-                          entry("Linux B", "Class Linux | Linux | 5.X | general purpose\n", "D") +   // 97 dup class
-                          entry("Linux C", "Class Linux | Linux | 4.X | general purpose\n", "D") +   // 97
-                          entry("Linux D", "Class Linux | Linux | 5 | general purpose\n", "D") +     // 97, "5" in "5.X"
+  const auto db = make_db(entry("Linux A", "Class Linux | Linux | 5.X | general purpose\n", "E") + // 98
+                          entry("Linux B", "Class Linux | Linux | 5.X | general purpose\n", "D") + // 97 dup class
+                          entry("Linux C", "Class Linux | Linux | 4.X | general purpose\n", "D") + // 97
+                          entry("Linux D", "Class Linux | Linux | 5 | general purpose\n", "D") +   // 97, "5" in "5.X"
                           entry("Cam", "Class AXIS | embedded || webcam\nCPE cpe:/h:axis:cam\n", "C") + // 95
-                          entry("Far", "Class Far | FarOS | 1 | router\n", "BC"));                  // 85: not within 10
+                          entry("Far", "Class Far | FarOS | 1 | router\n", "BC")); // 85: not within 10
   const auto r = report_for(db, ReportOptions{.osscan_guess = true});
-  EXPECT_EQ(r.lines, (Lines{"Device type: general purpose|webcam",
-                            "Running (JUST GUESSING): Linux 5.X|4.X (98%), AXIS embedded (95%)", "OS CPE: cpe:/h:axis:cam",
-                            "Aggressive OS guesses: Linux A (98%), Linux B (97%), Linux C (97%), Linux D (97%), Cam (95%)",
-                            "No exact OS matches for host (If you know what OS is running on it, see "
-                            "https://nmap.org/submit/ )."}));
+  EXPECT_EQ(r.lines,
+            (Lines{"Device type: general purpose|webcam",
+                   "Running (JUST GUESSING): Linux 5.X|4.X (98%), AXIS embedded (95%)", "OS CPE: cpe:/h:axis:cam",
+                   "Aggressive OS guesses: Linux A (98%), Linux B (97%), Linux C (97%), Linux D (97%), Cam (95%)",
+                   "No exact OS matches for host (If you know what OS is running on it, see "
+                   "https://nmap.org/submit/ )."}));
   EXPECT_EQ(r.xml_matches.size(), 5U); // 85% is not within 10 points of 98%
   EXPECT_TRUE(r.fingerprint_follows);
 }
@@ -100,7 +101,8 @@ TEST(OsReport, MoreThanEightCpesSuppressAllClassLines) {
 
 TEST(OsReport, MoreThanEightFamiliesSuppressAllClassLines) {
   std::string body;
-  for (int i = 0; i < 9; ++i) body += entry("OS " + std::to_string(i), "Class V" + std::to_string(i) + " | F | 1 | t\n");
+  for (int i = 0; i < 9; ++i)
+    body += entry("OS " + std::to_string(i), "Class V" + std::to_string(i) + " | F | 1 | t\n");
   const auto db = make_db(body);
   const auto r = report_for(db, {});
   ASSERT_EQ(r.lines.size(), 1U);

@@ -62,8 +62,8 @@ void judge(const database::OsDb& db, std::size_t ref, const MatchResult& result,
   const OsReport report = build_os_report(db, result, {});
   if (report.xml_matches.empty()) return;
   const std::size_t top = result.matches[report.xml_matches.front()].reference;
-  bool identified = top == ref || emulation::same_test_values(db, top, ref) ||
-                    db.references()[top].name == db.references()[ref].name;
+  bool identified =
+      top == ref || emulation::same_test_values(db, top, ref) || db.references()[top].name == db.references()[ref].name;
   for (const std::size_t i : report.xml_matches) {
     identified = identified || (result.matches[i].reference == ref && result.matches[i].accuracy == 1.0);
   }

@@ -13,21 +13,20 @@ using fingerprint::Fingerprint;
 using fingerprint::TestLine;
 using Names = std::vector<std::string>;
 
-constexpr const char* k_db =
-    "MatchPoints\n"
-    "SEQ(TI=100%TS=20)\n"
-    "T1(R=100%DF=20)\n"
-    "T5(R=100%DF=20%W=50)\n"
-    "IE(R=50%DFI=40)\n"
-    "\n"
-    "Fingerprint Stack That Answers\n"
-    "Class Acme | AcmeOS | 1.X | general purpose\n"
-    "SEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\nT5(R=Y%DF=Y%W=0)\nIE(DFI=N)\n"
-    "\n"
-    "Fingerprint Recorded Behind A Firewall\n"
-    "Class Other | OtherOS | 2.X | firewall\n"
-    "SEQ(TI=Z%TS=7)\nT1(R=Y%DF=Y)\nT5(R=N)\nIE(R=N)\n"
-    "\n";
+constexpr const char* k_db = "MatchPoints\n"
+                             "SEQ(TI=100%TS=20)\n"
+                             "T1(R=100%DF=20)\n"
+                             "T5(R=100%DF=20%W=50)\n"
+                             "IE(R=50%DFI=40)\n"
+                             "\n"
+                             "Fingerprint Stack That Answers\n"
+                             "Class Acme | AcmeOS | 1.X | general purpose\n"
+                             "SEQ(TI=Z%TS=A)\nT1(R=Y%DF=Y)\nT5(R=Y%DF=Y%W=0)\nIE(DFI=N)\n"
+                             "\n"
+                             "Fingerprint Recorded Behind A Firewall\n"
+                             "Class Other | OtherOS | 2.X | firewall\n"
+                             "SEQ(TI=Z%TS=7)\nT1(R=Y%DF=Y)\nT5(R=N)\nIE(R=N)\n"
+                             "\n";
 
 database::OsDb make_db() {
   auto db = database::parse_os_db(k_db, "t.db");
@@ -85,8 +84,7 @@ TEST(PartialMatch, WithoutTestsKeepsScanAndOrder) {
 }
 
 TEST(PartialMatch, AbsentTestsInNmapOrder) {
-  EXPECT_EQ(absent_tests(firewalled_subject()),
-            (Names{"OPS", "WIN", "ECN", "T2", "T3", "T4", "T6", "T7", "U1"}));
+  EXPECT_EQ(absent_tests(firewalled_subject()), (Names{"OPS", "WIN", "ECN", "T2", "T3", "T4", "T6", "T7", "U1"}));
   Fingerprint full;
   for (const auto name : nmap_test_names()) full.tests.push_back(TestLine{std::string(name), {}});
   EXPECT_TRUE(absent_tests(full).empty());

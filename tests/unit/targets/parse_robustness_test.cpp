@@ -18,9 +18,7 @@ std::string random_text(std::mt19937& rng, std::string_view alphabet, std::size_
   std::uniform_int_distribution<std::size_t> length(0, max_length);
   std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
   std::string text(length(rng), ' ');
-  for (char& c : text) {
-    c = alphabet[pick(rng)];
-  }
+  for (char& c : text) { c = alphabet[pick(rng)]; }
   return text;
 }
 
@@ -40,9 +38,7 @@ TEST(ParseRobustness, TargetSpecsFromRandomText) {
     AddressCursor cursor(*spec, {});
     const std::uint64_t count = address_count(*spec);
     std::uint64_t walked = 0;
-    while (walked < 300 && cursor.next()) {
-      ++walked;
-    }
+    while (walked < 300 && cursor.next()) { ++walked; }
     if (!std::holds_alternative<HostnameSpec>(spec->form)) {
       EXPECT_EQ(walked, std::min<std::uint64_t>(count, 300)) << text;
     }

@@ -16,12 +16,10 @@ namespace {
 // how many lines the stream has asked for. Nothing is stored.
 LineSource generated_list(std::uint32_t count, std::shared_ptr<std::uint64_t> lines_read) {
   return [count, lines_read]() -> std::optional<Expected<std::string>> {
-    if (*lines_read >= count) {
-      return std::nullopt;
-    }
+    if (*lines_read >= count) { return std::nullopt; }
     const std::uint64_t i = (*lines_read)++;
-    return Expected<std::string>("10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) +
-                                 "." + std::to_string(i & 255) + "  # host " + std::to_string(i));
+    return Expected<std::string>("10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." +
+                                 std::to_string(i & 255) + "  # host " + std::to_string(i));
   };
 }
 
@@ -31,9 +29,7 @@ Resolver no_names() {
 
 Resolver names(std::string known, Ipv4Address address) {
   return [known, address](const std::string& name) -> Expected<Ipv4Address> {
-    if (name == known) {
-      return address;
-    }
+    if (name == known) { return address; }
     return fail("cannot resolve " + name);
   };
 }
@@ -48,13 +44,9 @@ std::vector<std::string> drain(TargetStream& stream, std::size_t limit = 1000) {
   std::vector<std::string> out;
   while (out.size() < limit) {
     auto next = stream.next();
-    if (!next) {
-      break;
-    }
+    if (!next) { break; }
     EXPECT_TRUE(next->has_value()) << (next->has_value() ? "" : next->error().message);
-    if (next->has_value()) {
-      out.push_back(to_string((*next)->address));
-    }
+    if (next->has_value()) { out.push_back(to_string((*next)->address)); }
   }
   return out;
 }
@@ -92,9 +84,7 @@ TEST(TargetStreaming, ExclusionsAreAppliedWhileStreaming) {
   // 300 handed out, 1 + 256 skipped: the stream read exactly up to the last one handed out.
   EXPECT_EQ(*lines_read, 300U + 257U);
   std::uint64_t rest = 0;
-  while (auto next = stream.next()) {
-    ++rest;
-  }
+  while (auto next = stream.next()) { ++rest; }
   EXPECT_EQ(300U + rest, 65536U - 257U);
 }
 
@@ -104,9 +94,7 @@ TEST(TargetStreaming, ABlockInAListIsWalkedLazily) {
   TargetStream stream({}, {}, {}, no_names());
   stream.append_list(
       [lines, lines_read]() -> std::optional<Expected<std::string>> {
-        if (*lines_read >= lines.size()) {
-          return std::nullopt;
-        }
+        if (*lines_read >= lines.size()) { return std::nullopt; }
         return Expected<std::string>(lines[(*lines_read)++]);
       },
       "blocks.txt");
@@ -126,9 +114,7 @@ TEST(NetworkAndBroadcast, SkippedInListsAndResolvedBlocksUnlessAsked) {
     TargetStream stream({}, options, {}, names("gw.lab", make_ipv4(192, 168, 7, 77)));
     stream.append_list(
         [lines, index]() -> std::optional<Expected<std::string>> {
-          if (*index >= lines.size()) {
-            return std::nullopt;
-          }
+          if (*index >= lines.size()) { return std::nullopt; }
           return Expected<std::string>(lines[(*index)++]);
         },
         "list.txt");

@@ -9,15 +9,11 @@ std::vector<std::string> expand(std::string_view token, TargetOptions options = 
   auto spec = parse_target_spec(token);
   EXPECT_TRUE(spec) << (spec ? "" : spec.error().message);
   std::vector<std::string> out;
-  if (!spec) {
-    return out;
-  }
+  if (!spec) { return out; }
   AddressCursor cursor(*spec, options);
   while (auto address = cursor.next()) {
     out.push_back(to_string(*address));
-    if (out.size() > limit) {
-      break;
-    }
+    if (out.size() > limit) { break; }
   }
   return out;
 }
@@ -63,8 +59,8 @@ TEST(TargetSpec, CountsHugeBlocksWithoutExpanding) {
 
 TEST(TargetSpec, CidrEndsAtTopOfAddressSpace) {
   const auto tail = expand("255.255.255.252/30", TargetOptions{true});
-  EXPECT_EQ(tail, (std::vector<std::string>{"255.255.255.252", "255.255.255.253", "255.255.255.254",
-                                            "255.255.255.255"}));
+  EXPECT_EQ(tail,
+            (std::vector<std::string>{"255.255.255.252", "255.255.255.253", "255.255.255.254", "255.255.255.255"}));
 }
 
 TEST(TargetSpec, OctetRangesAndLists) {
@@ -123,12 +119,11 @@ TEST(TargetSpec, ErrorsNameTheBadToken) {
     const char* token;
     const char* fragment;
   };
-  for (const Case& c : {Case{"10.0.0.300", "\"300\""}, Case{"10.0.0.9-7", "backwards"},
-                        Case{"10.0.0", "four"}, Case{"10.0.0.1.2", "four"}, Case{"10.0.0.0/33", "\"33\""},
-                        Case{"10.0.0.0/", "\"\""}, Case{"10.0-1.0.0/8", "plain address"},
-                        Case{"10.0.0.1,,2", "empty list item"}, Case{"/24", "before"},
-                        Case{"bad!host", "hostname"}, Case{"-oops", "hostname"}, Case{"", "empty"},
-                        Case{"host/x", "\"x\""}, Case{"10.0..1", "empty"}}) {
+  for (const Case& c : {Case{"10.0.0.300", "\"300\""}, Case{"10.0.0.9-7", "backwards"}, Case{"10.0.0", "four"},
+                        Case{"10.0.0.1.2", "four"}, Case{"10.0.0.0/33", "\"33\""}, Case{"10.0.0.0/", "\"\""},
+                        Case{"10.0-1.0.0/8", "plain address"}, Case{"10.0.0.1,,2", "empty list item"},
+                        Case{"/24", "before"}, Case{"bad!host", "hostname"}, Case{"-oops", "hostname"},
+                        Case{"", "empty"}, Case{"host/x", "\"x\""}, Case{"10.0..1", "empty"}}) {
     auto spec = parse_target_spec(c.token);
     ASSERT_FALSE(spec) << c.token;
     const std::string& message = spec.error().message;

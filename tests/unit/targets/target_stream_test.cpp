@@ -10,9 +10,7 @@ namespace {
 Resolver fake_resolver(std::map<std::string, Ipv4Address> table) {
   return [table = std::move(table)](const std::string& name) -> Expected<Ipv4Address> {
     auto it = table.find(name);
-    if (it == table.end()) {
-      return fail("cannot resolve \"" + name + "\"");
-    }
+    if (it == table.end()) { return fail("cannot resolve \"" + name + "\""); }
     return it->second;
   };
 }
@@ -22,9 +20,7 @@ std::vector<TargetSpec> specs(std::initializer_list<const char*> tokens) {
   for (const char* token : tokens) {
     auto spec = parse_target_spec(token);
     EXPECT_TRUE(spec) << token;
-    if (spec) {
-      out.push_back(*spec);
-    }
+    if (spec) { out.push_back(*spec); }
   }
   return out;
 }
@@ -32,12 +28,8 @@ std::vector<TargetSpec> specs(std::initializer_list<const char*> tokens) {
 LineSource lines_of(std::vector<std::string> lines, std::size_t* reads = nullptr) {
   auto index = std::make_shared<std::size_t>(0);
   return [lines = std::move(lines), index, reads]() -> std::optional<Expected<std::string>> {
-    if (*index >= lines.size()) {
-      return std::nullopt;
-    }
-    if (reads != nullptr) {
-      ++*reads;
-    }
+    if (*index >= lines.size()) { return std::nullopt; }
+    if (reads != nullptr) { ++*reads; }
     return Expected<std::string>(lines[(*index)++]);
   };
 }
@@ -52,9 +44,7 @@ std::vector<std::string> drain(TargetStream& stream, std::size_t limit = 10000) 
     } else {
       out.push_back("ERR:" + item->error().message);
     }
-    if (out.size() > limit) {
-      break;
-    }
+    if (out.size() > limit) { break; }
   }
   return out;
 }
@@ -103,8 +93,8 @@ TEST(TargetStream, ExclusionWithUnresolvableNameFails) {
 TEST(TargetStream, ListIsReadLazilyLineByLineWithLocations) {
   std::size_t reads = 0;
   TargetStream stream(specs({"10.9.9.9"}), {}, {}, fake_resolver({{"db.lan", make_ipv4(10, 1, 1, 1)}}));
-  stream.append_list(lines_of({"# header comment", "", "10.0.0.1 10.0.0.2  # two hosts", "10.0.0.999",
-                               "db.lan", "missing.lan", "10.0.0.4/31"},
+  stream.append_list(lines_of({"# header comment", "", "10.0.0.1 10.0.0.2  # two hosts", "10.0.0.999", "db.lan",
+                               "missing.lan", "10.0.0.4/31"},
                               &reads),
                      "hosts.txt");
   auto first = stream.next();
@@ -172,7 +162,8 @@ TEST(TargetStream, LargeExcludedBlocksAreSkippedInOneStep) {
   EXPECT_EQ((*second)->address, make_ipv4(128, 0, 0, 2));
   TargetStream around(specs({"199.255.255.254/31", "200.0.0.0/7"}), TargetOptions{true}, *exclusions,
                       fake_resolver({}));
-  EXPECT_EQ(drain(around, 3), (std::vector<std::string>{"199.255.255.254", "199.255.255.255", "201.0.0.0", "201.0.0.1"}));
+  EXPECT_EQ(drain(around, 3),
+            (std::vector<std::string>{"199.255.255.254", "199.255.255.255", "201.0.0.0", "201.0.0.1"}));
 }
 
 TEST(ReadTargetSpecs, ExcludeFileContents) {

@@ -50,9 +50,8 @@ TEST(ParseIpv4, Seq1ProbeFields) {
   EXPECT_TRUE(verify_transport_checksum(*packet));
   const auto options = tcp->options();
   EXPECT_FALSE(options.problem);
-  const std::vector<TcpOption> expected{TcpOption::window_scale(10), TcpOption::nop(),
-                                        TcpOption::mss(1460), TcpOption::timestamp(0xFFFFFFFF, 0),
-                                        TcpOption::sack_permitted()};
+  const std::vector<TcpOption> expected{TcpOption::window_scale(10), TcpOption::nop(), TcpOption::mss(1460),
+                                        TcpOption::timestamp(0xFFFFFFFF, 0), TcpOption::sack_permitted()};
   EXPECT_EQ(options.options, expected);
 }
 

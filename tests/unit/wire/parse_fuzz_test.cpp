@@ -50,9 +50,7 @@ void check_bytes(std::span<const std::uint8_t> bytes) {
   // And computing fields never breaks parseability of a well-formed result.
   auto computed = serialize(*parsed);
   auto reparsed = parse_ipv4(computed);
-  if (reparsed) {
-    (void)touch_everything(*reparsed);
-  }
+  if (reparsed) { (void)touch_everything(*reparsed); }
 }
 
 TEST(ParseFuzz, EveryPrefixOfEveryVector) {
@@ -77,9 +75,7 @@ TEST(ParseFuzz, RandomMutationsOfEveryVector) {
         const std::size_t limit = std::min<std::size_t>(bytes.size(), rng() % 2 ? 64 : bytes.size());
         bytes[rng() % limit] = static_cast<std::uint8_t>(rng());
       }
-      if (rng() % 4 == 0) {
-        bytes.resize(rng() % (bytes.size() + 1));
-      }
+      if (rng() % 4 == 0) { bytes.resize(rng() % (bytes.size() + 1)); }
       std::vector<std::uint8_t> exact(bytes.begin(), bytes.end());
       check_bytes(exact);
       parsed_count += parse_ipv4(exact) ? 1 : 0;

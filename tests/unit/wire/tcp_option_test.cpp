@@ -36,7 +36,8 @@ TEST(TcpOptions, EolDoesNotStopTheWalkSoPaddingBecomesEols) {
 
 TEST(TcpOptions, UnknownKindsAreKeptWithTheirData) {
   // SACK block (kind 5, length 10), then TFO cookie (kind 34, length 2: empty cookie request).
-  const auto raw = from_hex("050a0000000100000002" "2202");
+  const auto raw = from_hex("050a0000000100000002"
+                            "2202");
   auto list = parse_tcp_options(raw);
   EXPECT_FALSE(list.problem);
   ASSERT_EQ(list.options.size(), 2U);
@@ -55,13 +56,12 @@ TEST(TcpOptions, MalformedOptionsStopTheWalkWithAProblem) {
     const char* what;
   };
   const Case cases[] = {
-      {"0102", 1, 1, "no length byte"},        // MSS kind as last byte
-      {"010100", 2, 2, "no length byte"},       // NOP NOP then a lone kind 0? (0 is EOL: no)
-      {"020005b4", 0, 0, "length 0 below 2"},   // length 0 would loop forever if trusted
-      {"0201", 0, 0, "length 1 below 2"},
-      {"01020405", 1, 1, "overruns"},           // MSS claims 4 bytes, 3 left
-      {"080affffffff", 0, 0, "overruns"},       // truncated timestamp
-      {"03030a0102ff", 2, 4, "overruns"},       // length 255
+      {"0102", 1, 1, "no length byte"},       // MSS kind as last byte
+      {"010100", 2, 2, "no length byte"},     // NOP NOP then a lone kind 0? (0 is EOL: no)
+      {"020005b4", 0, 0, "length 0 below 2"}, // length 0 would loop forever if trusted
+      {"0201", 0, 0, "length 1 below 2"},     {"01020405", 1, 1, "overruns"}, // MSS claims 4 bytes, 3 left
+      {"080affffffff", 0, 0, "overruns"},                                     // truncated timestamp
+      {"03030a0102ff", 2, 4, "overruns"},                                     // length 255
   };
   for (const auto& c : cases) {
     auto list = parse_tcp_options(from_hex(c.hex));
@@ -74,8 +74,7 @@ TEST(TcpOptions, MalformedOptionsStopTheWalkWithAProblem) {
     ASSERT_TRUE(list.problem) << c.hex;
     EXPECT_EQ(list.options.size(), c.parsed) << c.hex;
     EXPECT_EQ(list.problem->offset, c.offset) << c.hex;
-    EXPECT_NE(list.problem->what.find(c.what), std::string::npos) << c.hex << ": "
-                                                                   << list.problem->what;
+    EXPECT_NE(list.problem->what.find(c.what), std::string::npos) << c.hex << ": " << list.problem->what;
   }
 }
 

@@ -56,8 +56,7 @@ inline std::vector<std::uint8_t> u1_port_unreachable() {
 }
 
 inline std::vector<std::vector<std::uint8_t>> all_vectors() {
-  return {seq1_probe(), seq1_syn_ack(), ecn_probe(), scanner_rst(),
-          ie1_probe(),  u1_probe(),     u1_port_unreachable()};
+  return {seq1_probe(), seq1_syn_ack(), ecn_probe(), scanner_rst(), ie1_probe(), u1_probe(), u1_port_unreachable()};
 }
 
 } // namespace stackprint::testing
