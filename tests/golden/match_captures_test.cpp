@@ -24,6 +24,7 @@
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/scoring/os_report.hpp"
+#include "support/installed_db.hpp"
 
 namespace stackprint {
 namespace {
@@ -37,16 +38,7 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
-const database::OsDb* installed_db() {
-  static const std::optional<database::OsDb> db = []() -> std::optional<database::OsDb> {
-    const std::string path(database::k_default_db_path);
-    if (!fs::exists(path)) return std::nullopt;
-    auto parsed = database::parse_os_db(read_file(path), path);
-    if (!parsed) return std::nullopt;
-    return std::move(*parsed);
-  }();
-  return db ? &*db : nullptr;
-}
+using test_support::installed_db;
 
 std::vector<std::string> capture_names() {
   std::vector<std::string> names;

@@ -14,6 +14,7 @@
 #include "stackprint/emulation/personality.hpp"
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/engine/os_scan.hpp"
+#include "support/installed_db.hpp"
 
 namespace stackprint::emulation {
 namespace {
@@ -99,16 +100,7 @@ TEST(HostileHost, EveryKindSendsSomethingAndStaysBounded) {
 
 // ---- In-memory scan of honest emulated hosts next to a hostile one -------------------------------
 
-const database::OsDb* installed_db() {
-  static const std::optional<database::OsDb> db = []() -> std::optional<database::OsDb> {
-    const std::string path(database::k_default_db_path);
-    if (!std::filesystem::exists(path)) return std::nullopt;
-    auto loaded = cli::load_os_db_file(path);
-    if (!loaded) return std::nullopt;
-    return std::move(*loaded);
-  }();
-  return db ? &*db : nullptr;
-}
+using test_support::installed_db;
 
 constexpr std::uint32_t k_scanner = 0x0ACC0001;
 const std::vector<std::uint32_t> k_block{0x0ACC0002, 0x0ACC0003, 0x0ACC0004, 0x0ACC0005};

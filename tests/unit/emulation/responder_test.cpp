@@ -21,22 +21,14 @@
 #include "stackprint/probes/probe_catalogue.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/wire/tcp_segment.hpp"
+#include "support/installed_db.hpp"
 
 namespace stackprint::emulation {
 namespace {
 
 using namespace std::chrono_literals;
 
-const database::OsDb* installed_db() {
-  static const std::optional<database::OsDb> db = []() -> std::optional<database::OsDb> {
-    const std::string path(database::k_default_db_path);
-    if (!std::filesystem::exists(path)) return std::nullopt;
-    auto loaded = cli::load_os_db_file(path);
-    if (!loaded) return std::nullopt;
-    return std::move(*loaded);
-  }();
-  return db ? &*db : nullptr;
-}
+using test_support::installed_db;
 
 Timestamp at_seconds(std::int64_t s) { return Timestamp{std::chrono::seconds{s}}; }
 

@@ -20,6 +20,7 @@
 #include "naive_oracle.hpp"
 #include "stackprint/database/os_db.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "support/installed_db.hpp"
 
 namespace stackprint::scoring {
 namespace {
@@ -212,19 +213,7 @@ TEST(MatcherEquivalence, SyntheticDatabasesFullOfQuirks) {
 // ---------------------------------------------------------------------------------------------
 // The installed database.
 
-const database::OsDb* installed_db() {
-  static const std::optional<database::OsDb> db = []() -> std::optional<database::OsDb> {
-    const std::string path(database::k_default_db_path);
-    if (!std::filesystem::exists(path)) return std::nullopt;
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    auto parsed = database::parse_os_db(ss.str(), path);
-    if (!parsed) return std::nullopt;
-    return std::move(*parsed);
-  }();
-  return db ? &*db : nullptr;
-}
+using test_support::installed_db;
 
 // A value an expression's text suggests (worked out from the text alone, not database::Expression):
 // one alternative, a number inside a range or beyond a comparison, or the literal itself.

@@ -22,18 +22,12 @@
 #include "stackprint/responses/probe_silence.hpp"
 #include "stackprint/scoring/os_report.hpp"
 #include "stackprint/scoring/partial_match.hpp"
+#include "support/installed_db.hpp"
 
 namespace stackprint::scoring {
 namespace {
 
-const database::OsDb* installed_db() {
-  static const std::optional<database::OsDb> db = []() -> std::optional<database::OsDb> {
-    auto loaded = cli::load_os_db_file(std::string(database::k_default_db_path));
-    if (!loaded) return std::nullopt;
-    return std::move(*loaded);
-  }();
-  return db ? &*db : nullptr;
-}
+using test_support::installed_db;
 
 struct Tally {
   std::size_t hosts = 0;
