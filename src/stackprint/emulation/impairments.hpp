@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "stackprint/base/expected.hpp"
@@ -42,7 +43,7 @@ struct ImpairmentSpec {
 class Impairer {
 public:
   Impairer(ImpairmentSpec spec, std::uint64_t seed)
-      : m_spec(spec), m_rng(mix_seed(seed, std::string_view("impairments"))) {}
+      : m_spec(std::move(spec)), m_rng(mix_seed(seed, std::string_view("impairments"))) {}
 
   // Whether a received packet is dropped by the filter. `probe` is what recognise_probe() said;
   // a filtered IE also drops other echo requests and a filtered U1 every UDP datagram, as a
