@@ -10,18 +10,21 @@
 # script at once in their own ranges: STACKPRINT_LAB_PREFIX (at most 8 characters: interface names
 # are limited to 15), STACKPRINT_LAB_NET (N), STACKPRINT_LAB_BLOCK (B).
 #
-#   emulator_lab_up PREFIX N B   builds the lab (exits 1 when a step fails) and sets
+#   emulator_lab_up PREFIX N B [BITS=24]   builds the lab (exits 1 when a step fails) and sets
 #       lab_name                    NAME (the veth ends are NAMEa in the scanner, NAMEb in the emulator)
 #       lab_scanner, lab_emulator   the namespace names
 #       lab_tun                     the emulator's TUN device
 #       lab_block                   "10.B.M": the emulated /24 is $lab_block.0/24, hosts $lab_block.1-254
+#       lab_cidr, lab_hosts         the emulated block and its host count: $lab_block.0/24 and 254, or
+#                                   with BITS 16-23 a larger block 10.B.X.0/BITS (X aligned to it,
+#                                   lab_block is then its first /24) and 2^(32-BITS)-2 hosts
 #       lab_work                    a fresh temporary folder
 #     and traps EXIT (INT and TERM exit) to tear everything down: the emulator is stopped, both
 #     namespaces are deleted, $lab_work is copied to $STACKPRINT_LAB_KEEP when that is set, then removed.
 #   emulator_lab_start PROG HOSTS ERR SECONDS [emulate args...]
-#     starts `PROG emulate --net $lab_block.0/24 --tun NAME-t --duration SECONDS args...` in the
+#     starts `PROG emulate --net $lab_cidr --tun NAME-t --duration SECONDS args...` in the
 #     emulator namespace (also bounded by `timeout`, so it stops even if the caller is killed hard),
-#     its JSON lines to HOSTS and its standard error to ERR; waits up to 10 s for all 254 JSON lines
+#     its JSON lines to HOSTS and its standard error to ERR; waits up to 10 s for all $lab_hosts JSON lines
 #     and the TUN device, then raises the device's queue to 10,000 packets (the probe bursts of a
 #     whole /24 must not overflow it). Returns 1, after printing "FAIL: ..." and ERR, when the
 #     emulator did not come up.
@@ -34,7 +37,17 @@ emulator_lab_up() {
   lab_scanner="$name-s"
   lab_emulator="$name-e"
   lab_net=$net
-  lab_block="10.$block.$((1 + $$ % 250))"
+  local bits=${4:-24}
+  case $bits in 1[6-9] | 2[0-4]) ;; *) echo "FAIL: emulator_lab_up: BITS must be 16-24, not $bits"; exit 1 ;; esac
+  if [ "$bits" -lt 24 ]; then
+    local span=$((1 << (24 - bits)))
+    lab_block="10.$block.$(((($$ % 256) / span) * span))"
+    lab_cidr="$lab_block.0/$bits"
+  else
+    lab_block="10.$block.$((1 + $$ % 250))"
+    lab_cidr="$lab_block.0/24"
+  fi
+  lab_hosts=$(((1 << (32 - bits)) - 2))
   lab_tun="$name-t"
   lab_emulator_pid=""
   lab_work=$(mktemp -d)
@@ -46,8 +59,8 @@ emulator_lab_up() {
     ip -n "$lab_emulator" addr add "10.99.$net.2/24" dev "${name}b" &&
     ip -n "$lab_scanner" link set lo up && ip -n "$lab_emulator" link set lo up &&
     ip -n "$lab_scanner" link set "${name}a" up && ip -n "$lab_emulator" link set "${name}b" up &&
-    ip -n "$lab_scanner" route add "$lab_block.0/24" via "10.99.$net.2"; }; then
-    echo "FAIL: could not build the emulator lab $name (10.99.$net.0/24, $lab_block.0/24)"
+    ip -n "$lab_scanner" route add "$lab_cidr" via "10.99.$net.2"; }; then
+    echo "FAIL: could not build the emulator lab $name (10.99.$net.0/24, $lab_cidr)"
     exit 1
   fi
 }
@@ -55,12 +68,12 @@ emulator_lab_up() {
 emulator_lab_start() {
   local prog=$1 hosts=$2 err=$3 seconds=$4
   shift 4
-  timeout $((seconds + 10)) ip netns exec "$lab_emulator" "$prog" emulate --net "$lab_block.0/24" \
+  timeout $((seconds + 10)) ip netns exec "$lab_emulator" "$prog" emulate --net "$lab_cidr" \
     --tun "$lab_tun" --duration "$seconds" "$@" >"$hosts" 2>"$err" &
   lab_emulator_pid=$!
   local _
   for _ in $(seq 1 100); do
-    if [ -f "$hosts" ] && [ "$(wc -l <"$hosts")" -ge 254 ] && ip -n "$lab_emulator" link show "$lab_tun" >/dev/null 2>&1; then
+    if [ -f "$hosts" ] && [ "$(wc -l <"$hosts")" -ge "$lab_hosts" ] && ip -n "$lab_emulator" link show "$lab_tun" >/dev/null 2>&1; then
       ip -n "$lab_emulator" link set "$lab_tun" txqueuelen 10000
       return 0
     fi
