@@ -36,6 +36,7 @@
 #include "stackprint/emulation/host_plan.hpp"
 #include "stackprint/emulation/hostile.hpp"
 #include "stackprint/emulation/impairments.hpp"
+#include "stackprint/emulation/packet_burst.hpp"
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/emulation/self_check.hpp"
 #include "stackprint/io/clock.hpp"
@@ -46,6 +47,9 @@
 namespace stackprint::cli {
 
 namespace {
+
+// Packets read from the TUN device in one go before the first of them is answered.
+constexpr std::size_t k_max_read_batch = 256;
 
 // Set by the SIGINT/SIGTERM handler: a signal handler can only talk to the loop through a
 // lock-free flag, so this one piece of process-wide state is unavoidable.
@@ -264,46 +268,48 @@ int run_emulate(const EmulateArgs& args) {
       const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pending.top().due - now).count();
       timeout_ms = static_cast<int>(std::clamp<std::int64_t>(wait, 0, 100));
     }
-    auto packet = tun->read_packet(timeout_ms);
-    if (!packet) {
-      std::fprintf(stderr, "stackprint emulate: %s\n", packet.error().message.c_str());
+    // The whole burst is read and stamped before any of it is answered (emulation/packet_burst.hpp).
+    auto batch = emulation::read_burst([&](int ms) { return tun->read_packet(ms); }, [&] { return clock.wall_now(); },
+                                       timeout_ms, k_max_read_batch);
+    if (!batch) {
+      std::fprintf(stderr, "stackprint emulate: %s\n", batch.error().message.c_str());
       status = k_exit_environment;
       break;
     }
-    if (!*packet) continue;
-    now = clock.wall_now();
-    const auto parsed = wire::parse_ipv4(**packet);
-    if (!parsed) {
-      ++malformed;
-      continue;
-    }
-    const auto it = hosts.find(parsed->ip.destination);
-    if (it == hosts.end()) {
-      ++unknown_destination;
-      continue;
-    }
-    EmulatedHost& host = it->second;
-    if (host.impairer.filtered(*parsed, emulation::recognise_probe(*parsed))) {
-      ++filtered;
-      continue;
-    }
-    const auto replies = host.responder.respond(*parsed, now);
-    if (host.hostile) {
-      for (auto& extra : host.hostile->around_answers(*parsed, replies, now)) {
-        pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+    for (const auto& [read_at, bytes] : *batch) {
+      const auto parsed = wire::parse_ipv4(bytes);
+      if (!parsed) {
+        ++malformed;
+        continue;
       }
-    }
-    for (const auto& reply : replies) {
-      const auto due = host.impairer.schedule(reply, now);
-      if (!due) continue;
-      pending.push(PendingReply{*due, order++, wire::serialize(reply)});
-    }
-    if (const auto heard = overhearers.find(parsed->ip.destination); heard != overhearers.end()) {
-      for (const std::uint32_t spy_address : heard->second) {
-        EmulatedHost& spy = hosts.at(spy_address);
-        const auto answers = spy.responder.respond(spy.hostile->as_if_for_us(*parsed), now);
-        for (auto& extra : spy.hostile->overheard(*parsed, **packet, answers, now)) {
+      const auto it = hosts.find(parsed->ip.destination);
+      if (it == hosts.end()) {
+        ++unknown_destination;
+        continue;
+      }
+      EmulatedHost& host = it->second;
+      if (host.impairer.filtered(*parsed, emulation::recognise_probe(*parsed))) {
+        ++filtered;
+        continue;
+      }
+      const auto replies = host.responder.respond(*parsed, read_at);
+      if (host.hostile) {
+        for (auto& extra : host.hostile->around_answers(*parsed, replies, read_at)) {
           pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+        }
+      }
+      for (const auto& reply : replies) {
+        const auto due = host.impairer.schedule(reply, read_at);
+        if (!due) continue;
+        pending.push(PendingReply{*due, order++, wire::serialize(reply)});
+      }
+      if (const auto heard = overhearers.find(parsed->ip.destination); heard != overhearers.end()) {
+        for (const std::uint32_t spy_address : heard->second) {
+          EmulatedHost& spy = hosts.at(spy_address);
+          const auto answers = spy.responder.respond(spy.hostile->as_if_for_us(*parsed), read_at);
+          for (auto& extra : spy.hostile->overheard(*parsed, bytes, answers, read_at)) {
+            pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+          }
         }
       }
     }

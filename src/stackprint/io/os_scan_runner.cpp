@@ -23,10 +23,15 @@ Expected<OsScanRunStats> run_os_scan(Transport& transport, engine::OsScan& scan,
     const auto packets = scan.tick(now, clock.wall_now());
     for (const auto& packet : packets) {
       for (int attempt = 0;; ++attempt) {
+        // The probe's own send time, read right before its send call (as Nmap does): the tick's
+        // time can be a whole burst of send calls earlier, and SP/ISR divide by SEQ send times.
+        const auto leaving = clock.monotonic_now();
+        const auto leaving_wall = clock.wall_now();
         auto sent = transport.send(packet.bytes);
         if (!sent) { return tl::unexpected(sent.error()); }
         if (*sent == SendOutcome::sent) {
           ++stats.packets_sent;
+          scan.on_sent(packet, leaving, leaving_wall);
           break;
         }
         if (*sent == SendOutcome::refused) {
