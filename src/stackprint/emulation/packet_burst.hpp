@@ -29,8 +29,7 @@ struct StampedPacket {
 // `read` returns nullopt when nothing came in time. Errors: the first read error (the packets read
 // before it are lost with it; the caller stops serving).
 using PacketRead = std::function<Expected<std::optional<std::vector<std::uint8_t>>>(int timeout_ms)>;
-[[nodiscard]] Expected<std::vector<StampedPacket>> read_burst(const PacketRead& read,
-                                                              const std::function<Timestamp()>& clock,
-                                                              int first_timeout_ms, std::size_t limit);
+[[nodiscard]] Expected<std::vector<StampedPacket>>
+read_burst(const PacketRead& read, const std::function<Timestamp()>& clock, int first_timeout_ms, std::size_t limit);
 
 } // namespace stackprint::emulation
