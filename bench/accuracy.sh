@@ -11,7 +11,8 @@
 # Namespaces spacc<pid>-s / -e, 10.99.N.0/24 with N in 100-149, emulated block 10.201.M.0/24; all
 # torn down on exit. Environment (optional): ACCURACY_CONDITIONS=filters runs only the loss-free row,
 # the four filter rows (T2-T7; U1; IE; T2-T7,U1,IE) and the default-deny row instead of all rows,
-# ACCURACY_CONDITIONS=deny only the loss-free and default-deny rows; ACCURACY_NET=N and
+# ACCURACY_CONDITIONS=deny only the loss-free and default-deny rows, ACCURACY_CONDITIONS=loss-free
+# only the loss-free row; ACCURACY_KEEP=DIR keeps each row's sample and both tools' XML in DIR; ACCURACY_NET=N and
 # ACCURACY_BLOCK=B use 10.99.N.0/24 and 10.B.M.0/24 (helpers' own lab ranges). `stackprint scan` is skipped when the binary has no scan command.
 set -u
 prog=${1:?path of the stackprint binary}
@@ -41,10 +42,17 @@ ip -n "$scanner" link set "${name}a" up; ip -n "$emulator" link set "${name}b" u
 ip -n "$scanner" route add "10.$b.$m.0/24" via "10.99.$n.2"
 set +e
 
+# The emulator runs at real-time priority when chrt exists (ACCURACY_EMULATOR_RT=0: normal): it reads
+# its ISN and timestamp clocks when it gets to a probe, and on a loaded machine a scheduling delay of
+# ~2 ms for one burst of SEQ probes moved SP out of tight ranges (HP iLO 3: 80-8A) for a whole host
+# group, for either tool. A real target has its own CPU.
+rt=()
+[ "${ACCURACY_EMULATOR_RT:-1}" != 0 ] && command -v chrt >/dev/null && rt=(chrt -f 10)
+
 # One emulator per condition (impairments are emulator options).
 run_condition() {
   local label=$1; shift
-  timeout 900 ip netns exec "$emulator" "$prog" emulate --net "10.$b.$m.0/24" --personality random \
+  timeout 900 ip netns exec "$emulator" "${rt[@]}" "$prog" emulate --net "10.$b.$m.0/24" --personality random \
     --seed "$seed" --tun "spacc$n" --duration 880 "$@" >"$work/hosts.jsonl" 2>"$work/emulator.err" &
   emu_pid=$!
   for _ in $(seq 1 100); do
@@ -66,6 +74,10 @@ run_condition() {
     [ -s "$work/sp.xml" ] && sp=$(python3 "$judge" "$work/sample.jsonl" "$work/sp.xml" "$db" --min-share 0 --label stackprint --quiet)
   fi
   kill -TERM "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; emu_pid=""
+  if [ -n "${ACCURACY_KEEP:-}" ]; then
+    local keep="$ACCURACY_KEEP/${label//[^A-Za-z0-9]/_}"; mkdir -p "$keep"
+    cp "$work/sample.jsonl" "$work/nmap.xml" "$keep/" 2>/dev/null; cp "$work/sp.xml" "$keep/" 2>/dev/null
+  fi
   python3 - "$label" "$nm" "$sp" "$((t1 - t0))" "$((t2 - t1))" <<'PY'
 import json, sys
 label, nm, sp, tn, ts = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4], sys.argv[5]
@@ -80,6 +92,7 @@ echo "| condition | nmap -O: reference | nmap -O: OS class | nmap time | stackpr
 echo "|---|---|---|---|---|---|---|"
 conditions=${ACCURACY_CONDITIONS:-all}
 run_condition "0% loss"
+[ "$conditions" = loss-free ] && exit 0
 if [ "$conditions" = all ]; then
   run_condition "10% loss" --loss 0.1
   run_condition "30% loss" --loss 0.3
