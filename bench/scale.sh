@@ -23,11 +23,11 @@ for tool in nmap python3 /usr/bin/time; do command -v "$tool" >/dev/null || { ec
 . "$here/../scripts/emulator_lab.sh"
 emulator_lab_up spscale "$((230 + $$ % 10))" 206 "$bits"
 work=$lab_work
-emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 3000 --personality random --seed "$seed" >&2 ||
-  exit 1
-# One emulator thread answers every host: give it the CPU it needs so that its answers, not its
+# One emulator thread answers every host: at real-time priority, so that its answers, not its
 # scheduling, are what both scanners measure.
-chrt -f -p 10 "$lab_emulator_pid" >/dev/null 2>&1 || true
+STACKPRINT_LAB_EMULATOR_RT=${STACKPRINT_LAB_EMULATOR_RT:-1} \
+  emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 3000 --personality random --seed "$seed" >&2 ||
+  exit 1
 
 # run LABEL XML COMMAND...: prints "| LABEL | wall | RSS | identified | class |" and sets last_wall.
 last_wall=0
