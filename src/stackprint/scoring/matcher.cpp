@@ -304,7 +304,6 @@ void Matcher::compile_groups(const std::vector<std::uint32_t>& pair_cell) {
       }
       m_rows[r * m_group_count + g] = tuple;
     }
-    if (g + 1 == m_tree_depth) m_tree_tuples = static_cast<std::uint32_t>(representative.size());
   }
 
   // The tree groups' tuples again, as fixed-width rows (absent attributes point at the zero cell):
@@ -588,53 +587,51 @@ MatchResult Matcher::match(const fingerprint::Fingerprint& subject) {
   result.outcome = Outcome::success;
 
   for (std::size_t c = 0; c < candidates; ++c) {
-    {
-      const std::uint32_t r = m_candidate_ref[c];
-      Score score;
-      if (!finish(r, m_sweep_end, m_candidate_total[c], m_candidate_missed[c], score)) continue;
-      const double acc = score.accuracy();
-      if (!(acc >= entrance || acc == 1.0)) continue;
+    const std::uint32_t r = m_candidate_ref[c];
+    Score score;
+    if (!finish(r, m_sweep_end, m_candidate_total[c], m_candidate_missed[c], score)) continue;
+    const double acc = score.accuracy();
+    if (!(acc >= entrance || acc == 1.0)) continue;
 
-      // One entry per OS name: keep the better one (the earlier one on a tie).
-      bool skip = false;
-      for (std::size_t i = 0; i < num_matches; ++i) {
-        if (m_name_ids[refs[i]] != m_name_ids[r]) continue;
-        if (accuracy[i] >= acc) {
-          skip = true;
-        } else {
-          for (std::size_t j = i; j + 1 < num_matches; ++j) {
-            refs[j] = refs[j + 1];
-            accuracy[j] = accuracy[j + 1];
-          }
-          --num_matches;
-          accuracy[num_matches] = 0.0;
+    // One entry per OS name: keep the better one (the earlier one on a tie).
+    bool skip = false;
+    for (std::size_t i = 0; i < num_matches; ++i) {
+      if (m_name_ids[refs[i]] != m_name_ids[r]) continue;
+      if (accuracy[i] >= acc) {
+        skip = true;
+      } else {
+        for (std::size_t j = i; j + 1 < num_matches; ++j) {
+          refs[j] = refs[j + 1];
+          accuracy[j] = accuracy[j + 1];
         }
+        --num_matches;
+        accuracy[num_matches] = 0.0;
+      }
+      break;
+    }
+    if (skip) continue;
+
+    if (acc == 1.0) {
+      if (num_perfect == k_max_results) {
+        result.outcome = Outcome::too_many_matches;
         break;
       }
-      if (skip) continue;
-
-      if (acc == 1.0) {
-        if (num_perfect == k_max_results) {
-          result.outcome = Outcome::too_many_matches;
-          break;
-        }
-        ++num_perfect;
-      }
-      // Insert before the first entry with a strictly lower accuracy; the tail falls off a full table.
-      std::size_t pos = 0;
-      while (pos < k_max_results && !(accuracy[pos] < acc)) ++pos;
-      if (pos == k_max_results) continue; // cannot happen: acc >= entrance > accuracy[35]
-      for (std::size_t j = k_max_results - 1; j > pos; --j) {
-        accuracy[j] = accuracy[j - 1];
-        refs[j] = refs[j - 1];
-      }
-      accuracy[pos] = acc;
-      refs[pos] = r;
-      num_matches = std::min(num_matches + 1, k_max_results);
-      if (num_matches == k_max_results) {
-        entrance = std::min(accuracy[k_max_results - 1] + 0.00001, 1.0);
-        set_entrance(entrance);
-      }
+      ++num_perfect;
+    }
+    // Insert before the first entry with a strictly lower accuracy; the tail falls off a full table.
+    std::size_t pos = 0;
+    while (pos < k_max_results && !(accuracy[pos] < acc)) ++pos;
+    if (pos == k_max_results) continue; // cannot happen: acc >= entrance > accuracy[35]
+    for (std::size_t j = k_max_results - 1; j > pos; --j) {
+      accuracy[j] = accuracy[j - 1];
+      refs[j] = refs[j - 1];
+    }
+    accuracy[pos] = acc;
+    refs[pos] = r;
+    num_matches = std::min(num_matches + 1, k_max_results);
+    if (num_matches == k_max_results) {
+      entrance = std::min(accuracy[k_max_results - 1] + 0.00001, 1.0);
+      set_entrance(entrance);
     }
   }
 

@@ -14,13 +14,19 @@
 // - Groups and tuples. The slots are partitioned into groups of correlated attributes (all R flags,
 //   all TTLs, OPS with ECN.O, ...; see k_group_plan in matcher.cpp). Within a group the references
 //   share few distinct cell tuples, so a reference is one tuple id per group and a tuple's score is
-//   summed once per subject (memo) and reused by every reference that has it.
-// - A prefix tree over the leading, low-cardinality groups. The references are sorted by their tuple
-//   ids; a subtree whose best possible accuracy is below the guess threshold is dropped for all of
-//   its references at once. The survivors are then finished in database order with Nmap's rising
-//   entrance (the 36th entry's accuracy), abandoning a reference as soon as its misses make the
-//   entrance unreachable. Both cuts only drop references that could never be listed, so the result
-//   is exactly the plain algorithm's (tests/unit/scoring compare it with a naive implementation).
+//   summed once per subject and reused by every reference that has it: up front in fixed-width rows
+//   for the tree groups and OPS (nearly all of their tuples are needed), lazily for the others.
+// - Pass 1, without branches on the data (a changing subject makes such branches unpredictable, and
+//   their mispredictions cost more than the sums): the references are sorted by the tuples of the
+//   leading, low-cardinality groups into a prefix tree stored level by level, each node's partial
+//   sum is its parent's plus one tuple score, and each reference reads its leaf. A reference whose
+//   best possible accuracy (all the subject's remaining weight matching) is below the guess threshold
+//   is dropped by a compacting sweep; two more sweeps add the option strings and windows, which drop
+//   most of the rest. Testing the leaves only is enough: that bound only falls as groups are added.
+// - Pass 2: the survivors, in database order, are finished with Nmap's rising entrance (the 36th
+//   entry's accuracy), abandoning a reference as soon as its misses make the entrance unreachable.
+//   Both cuts only drop references that could never be listed, so the result is exactly the plain
+//   algorithm's (tests/unit/scoring compare it with a naive implementation).
 //
 // A Matcher holds per-subject scratch memory and is not thread-safe; use one per thread. No state
 // survives from one subject to the next (no cross-subject cache).
@@ -169,7 +175,6 @@ private:
   // Groups, tuples and references.
   std::size_t m_group_count = 0;
   std::size_t m_tree_depth = 0;                   // the first m_tree_depth groups form the prefix tree
-  std::uint32_t m_tree_tuples = 0;                // their tuples are ids 0 .. m_tree_tuples-1
   std::vector<std::uint16_t> m_slot_group;        // per slot; k_no_group for weight-0 slots
   std::vector<std::uint32_t> m_tuple_cells_first; // per tuple (+1): range in m_tuple_cells
   std::vector<std::uint32_t> m_tuple_cells;
