@@ -2,14 +2,16 @@
 # Accuracy benchmark (root, lab only): a seeded sample of nmap-os-db references is emulated by
 # `stackprint emulate` in a private namespace pair, then scanned by `nmap -O` and by `stackprint scan`
 # in the same run, under these conditions: 0%, 10% and 30% reply loss, and the emulator's firewall
-# filters dropping T2-T7, U1, IE, and all three at once. Prints a Markdown table: the share of hosts whose top match is the
+# filters dropping T2-T7, U1, IE, all three at once, and a default-deny host firewall (`emulate
+# --default-deny`: only TCP to the open ports and ICMP pass, the port scan's probes included). Prints a Markdown table: the share of hosts whose top match is the
 # emulated reference (or one with identical test values or the same name), and whose top match has
 # the reference's OS class, per tool and condition.
 #
 # usage: sudo bench/accuracy.sh STACKPRINT [COUNT=200] [SEED=11]
 # Namespaces spacc<pid>-s / -e, 10.99.N.0/24 with N in 100-149, emulated block 10.201.M.0/24; all
-# torn down on exit. Environment (optional): ACCURACY_CONDITIONS=filters runs only the loss-free row
-# and the four filter rows (T2-T7; U1; IE; T2-T7,U1,IE) instead of all rows; ACCURACY_NET=N and
+# torn down on exit. Environment (optional): ACCURACY_CONDITIONS=filters runs only the loss-free row,
+# the four filter rows (T2-T7; U1; IE; T2-T7,U1,IE) and the default-deny row instead of all rows,
+# ACCURACY_CONDITIONS=deny only the loss-free and default-deny rows; ACCURACY_NET=N and
 # ACCURACY_BLOCK=B use 10.99.N.0/24 and 10.B.M.0/24 (helpers' own lab ranges). `stackprint scan` is skipped when the binary has no scan command.
 set -u
 prog=${1:?path of the stackprint binary}
@@ -76,12 +78,16 @@ echo "Emulated references: $count (seed $seed), nmap-os-db $(grep -m1 -o 'Id: [^
 echo
 echo "| condition | nmap -O: reference | nmap -O: OS class | nmap time | stackprint: reference | stackprint: OS class | stackprint time |"
 echo "|---|---|---|---|---|---|---|"
+conditions=${ACCURACY_CONDITIONS:-all}
 run_condition "0% loss"
-if [ "${ACCURACY_CONDITIONS:-all}" != filters ]; then
+if [ "$conditions" = all ]; then
   run_condition "10% loss" --loss 0.1
   run_condition "30% loss" --loss 0.3
 fi
-run_condition "filter T2-T7" --filter T2-T7
-run_condition "filter U1" --filter U1
-run_condition "filter IE" --filter IE
-run_condition "firewall (T2-T7, U1, IE dropped)" --filter T2-T7,U1,IE
+if [ "$conditions" != deny ]; then
+  run_condition "filter T2-T7" --filter T2-T7
+  run_condition "filter U1" --filter U1
+  run_condition "filter IE" --filter IE
+  run_condition "firewall (T2-T7, U1, IE dropped)" --filter T2-T7,U1,IE
+fi
+run_condition "default-deny firewall (open ports and ICMP pass)" --default-deny

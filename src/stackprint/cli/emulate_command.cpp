@@ -1,6 +1,6 @@
 // `stackprint emulate --net CIDR --personality SELECTOR [--seed N] [--open-ports LIST] [--db PATH]
 //                     [--loss P] [--delay MS[:JITTER]] [--rate-limit-icmp N/s] [--filter PROBES]
-//                     [--hostile KINDS [--hostile-hosts TARGETS]]
+//                     [--default-deny] [--hostile KINDS [--hostile-hosts TARGETS]]
 //                     [--tun NAME] [--duration S] [--self-check]`
 // Answers Nmap's OS-detection probes for every address of CIDR as the chosen nmap-os-db reference
 // says that operating system would (emulation/). Run inside a network namespace: it creates a TUN
@@ -63,6 +63,7 @@ struct EmulateArgs {
   std::string delay;
   std::string icmp_rate;
   std::string filter;
+  bool default_deny = false;
   std::string tun_name = "spemu0";
   double duration_s = 0.0;
   bool self_check = false;
@@ -134,6 +135,8 @@ int run_emulate(const EmulateArgs& args) {
     if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
     spec.filtered = *v;
   }
+  spec.default_deny = args.default_deny;
+  spec.allowed_tcp_ports = *ports;
   emulation::HostileKinds hostile_kinds;
   std::vector<targets::TargetSpec> hostile_specs;
   if (!args.hostile.empty()) {
@@ -368,6 +371,8 @@ void add_emulate_command(CLI::App& app, int& status) {
   cmd->add_option("--delay", args->delay, "reply delay MS[:JITTER] in milliseconds");
   cmd->add_option("--rate-limit-icmp", args->icmp_rate, "ICMP replies per second per host, e.g. 1/s");
   cmd->add_option("--filter", args->filter, "probes to drop like a firewall, e.g. T2-T7,U1,IE");
+  cmd->add_flag("--default-deny", args->default_deny,
+                "a host firewall that passes only TCP to the open ports and ICMP (port scan included)");
   cmd->add_option("--hostile", args->hostile,
                   "hostile behaviour: malformed,options,duplicate,late,flood,fragments,spoof or all");
   cmd->add_option("--hostile-hosts", args->hostile_hosts,

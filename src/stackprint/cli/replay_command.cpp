@@ -225,6 +225,7 @@ int run_replay(const ReplayOptions& options) {
   facts.closed_udp_port = run->closed_udp_port;
   facts.closed_tcp_port_known = run->closed_tcp_port_known;
   facts.closed_udp_port_known = run->closed_udp_port_known;
+  facts.closed_tcp_ports_filtered = run->closed_tcp_ports_filtered;
   facts.udp_port_scan = run->udp_port_scan;
   if (run->target_mac && target_on_our_segment(*run)) { facts.direct_target_mac = run->target_mac; }
   facts.scan_delay_ms = run->inferred_scan_delay_ms;

@@ -68,7 +68,7 @@ void ReportWriter::put(const File& f, const std::string& text) {
 
 Expected<void> ReportWriter::open(const ReportDestinations& destinations, const output::RunInfo& run,
                                   const output::OutputOptions& options) {
-  options_ = options;
+  m_options = options;
   auto normal = open_file(destinations.normal);
   if (!normal) return tl::unexpected(normal.error());
   auto xml = open_file(destinations.xml);
@@ -76,34 +76,34 @@ Expected<void> ReportWriter::open(const ReportDestinations& destinations, const 
   auto json = open_file(destinations.json);
   if (!json) return tl::unexpected(json.error());
   const bool stdout_taken = destinations.normal == "-" || destinations.xml == "-" || destinations.json == "-";
-  if (destinations.terminal && !stdout_taken) terminal_ = File{stdout};
-  normal_ = std::move(*normal);
-  xml_ = std::move(*xml);
-  json_ = std::move(*json);
-  put(terminal_, output::terminal_header(run, options.zone));
-  put(normal_, output::normal_file_header(run, options.zone));
-  put(xml_, output::xml_header(run, options));
+  if (destinations.terminal && !stdout_taken) m_terminal = File{stdout};
+  m_normal = std::move(*normal);
+  m_xml = std::move(*xml);
+  m_json = std::move(*json);
+  put(m_terminal, output::terminal_header(run, options.zone));
+  put(m_normal, output::normal_file_header(run, options.zone));
+  put(m_xml, output::xml_header(run, options));
   return {};
 }
 
 void ReportWriter::write_host(const database::OsDb& db, const output::HostReport& host, std::int64_t now_s) {
-  if (terminal_ || normal_) {
-    const std::string text = output::normal_host(db, host, options_, now_s);
-    put(terminal_, text);
-    put(normal_, text);
+  if (m_terminal || m_normal) {
+    const std::string text = output::normal_host(db, host, m_options, now_s);
+    put(m_terminal, text);
+    put(m_normal, text);
   }
-  if (xml_) put(xml_, output::xml_host(db, host, options_, now_s));
-  if (json_) put(json_, output::json_host_line(db, host, options_, now_s));
+  if (m_xml) put(m_xml, output::xml_host(db, host, m_options, now_s));
+  if (m_json) put(m_json, output::json_host_line(db, host, m_options, now_s));
 }
 
 bool ReportWriter::finish(const output::RunSummary& summary) {
-  if (finished_) return true;
-  finished_ = true;
-  put(terminal_, output::normal_footer(summary, options_.zone, false));
-  put(normal_, output::normal_footer(summary, options_.zone, true));
-  put(xml_, output::xml_footer(summary, options_.zone));
+  if (m_finished) return true;
+  m_finished = true;
+  put(m_terminal, output::normal_footer(summary, m_options.zone, false));
+  put(m_normal, output::normal_footer(summary, m_options.zone, true));
+  put(m_xml, output::xml_footer(summary, m_options.zone));
   bool ok = true;
-  for (File* f : {&terminal_, &normal_, &xml_, &json_}) {
+  for (File* f : {&m_terminal, &m_normal, &m_xml, &m_json}) {
     if (*f && std::ferror(f->get()) != 0) ok = false;
     if (*f && f->get() != stdout && std::fclose(f->release()) != 0) ok = false;
     f->reset();

@@ -70,12 +70,12 @@ private:
   [[nodiscard]] static Expected<File> open_file(const std::string& path);
   static void put(const File& f, const std::string& text);
 
-  output::OutputOptions options_;
-  File terminal_;
-  File normal_;
-  File xml_;
-  File json_;
-  bool finished_ = false;
+  output::OutputOptions m_options;
+  File m_terminal;
+  File m_normal;
+  File m_xml;
+  File m_json;
+  bool m_finished = false;
 };
 
 } // namespace stackprint::cli

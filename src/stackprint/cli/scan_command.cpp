@@ -1,6 +1,7 @@
 // `stackprint scan [options] TARGET...`: live OS detection. Port discovery finds one open TCP, one
 // closed TCP and one closed UDP port per host, then the OS-detection engine sends Nmap's probes to
-// every host of a group at once, and each host is reported as soon as it finishes.
+// it; both stages run at once over up to --group-size hosts (io/scan_pipeline.hpp), and each host
+// is reported as soon as it finishes.
 //
 // Order of privileged work (architecture B9): the raw socket and the capture are opened first,
 // then privileges are dropped, and only then are replies, target lists and the database read.
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -25,12 +27,11 @@
 #include "stackprint/discovery/port_spec.hpp"
 #include "stackprint/engine/os_scan.hpp"
 #include "stackprint/io/clock.hpp"
-#include "stackprint/io/discovery_runner.hpp"
-#include "stackprint/io/os_scan_runner.hpp"
 #include "stackprint/io/privileges.hpp"
 #include "stackprint/io/random.hpp"
 #include "stackprint/io/resolve.hpp"
 #include "stackprint/io/route.hpp"
+#include "stackprint/io/scan_pipeline.hpp"
 #include "stackprint/io/transport.hpp"
 #include "stackprint/output/normal_output.hpp"
 #include "stackprint/output/progress.hpp"
@@ -361,28 +362,52 @@ int run_scan(const ScanOptions& options) {
   engine::RateLimit rate;
   rate.packets_per_second = options.max_rate;
 
-  bool stream_done = false;
-  while (!stream_done && !g_interrupted.load()) {
-    // One host group: discovery, then OS detection of the hosts that are up.
-    while (pending.size() < options.group_size) {
+  // Targets move through discovery batches into OS detection; a new batch starts whenever there
+  // is room under --group-size hosts in flight (io/scan_pipeline.hpp).
+  engine::OsScan scan(os_config, judge, random.next_u32() | (std::uint64_t{random.next_u32()} << 32), rate);
+  struct Discovering {
+    targets::Target target;
+    std::int64_t start_s = 0;
+  };
+  std::unordered_map<std::uint32_t, Discovering> discovering; // batch targets whose discovery runs
+  std::unordered_map<std::uint32_t, HostContext> scanning;    // hosts in OS detection
+  std::optional<std::string> environment_error;
+  const auto capture_hosts = [&] {
+    // The capture filter names hosts only up to k_max_filter_hosts; beyond that it takes all.
+    std::vector<Ipv4Address> hosts;
+    if (discovering.size() + scanning.size() > io::k_max_filter_hosts) { return hosts; }
+    for (const auto& [address, entry] : discovering) { hosts.push_back(entry.target.address); }
+    for (const auto& [address, context] : scanning) { hosts.push_back(context.target.address); }
+    return hosts;
+  };
+
+  io::ScanPipelineHooks hooks;
+  hooks.next_batch = [&](std::size_t room) -> std::optional<discovery::PortDiscovery> {
+    if (environment_error) { return std::nullopt; }
+    std::vector<targets::Target> batch;
+    while (batch.size() < room && !pending.empty()) {
+      batch.push_back(pending.back());
+      pending.pop_back();
+    }
+    while (batch.size() < room) {
       auto next = stream.next();
-      if (!next) {
-        stream_done = true;
-        break;
-      }
+      if (!next) { break; }
       if (!*next) {
         print_error(next->error().message);
         ++bad_targets;
         continue;
       }
-      pending.push_back(next->value());
+      batch.push_back(next->value());
     }
-    if (pending.empty()) { break; }
+    if (batch.empty()) { return std::nullopt; }
+    const std::int64_t start_s = wall_seconds();
     std::vector<Ipv4Address> addresses;
-    for (const auto& t : pending) { addresses.push_back(t.address); }
-    if (auto narrowed = transport->set_targets(route->source, addresses, filter_options); !narrowed) {
-      print_error(narrowed.error().message);
-      return k_exit_environment;
+    for (const auto& target : batch) {
+      addresses.push_back(target.address);
+      discovering[target.address.value] = Discovering{target, start_s};
+    }
+    if (auto narrowed = transport->set_targets(route->source, capture_hosts(), filter_options); !narrowed) {
+      environment_error = narrowed.error().message;
     }
     discovery::DiscoveryConfig discovery_config;
     discovery_config.ports = discovery::discovery_ports(options.ports.empty() ? nullptr : &user_ports, false);
@@ -396,31 +421,20 @@ int run_scan(const ScanOptions& options) {
       discovery_config.send_gap =
           std::chrono::duration_cast<discovery::Duration>(std::chrono::duration<double>(1.0 / options.max_rate));
     }
-    discovery::PortDiscovery port_discovery(discovery_config, addresses);
-    const std::int64_t group_start_s = wall_seconds();
-    hosts_active = addresses.size();
-    report_progress();
-    io::RunLimits discovery_limits;
-    discovery_limits.max_duration = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(options.host_timeout_s));
-    auto discovered = io::run_port_discovery(*transport, port_discovery, route->source, clock, discovery_limits);
-    if (!discovered) {
-      print_error(discovered.error().message);
-      return k_exit_environment;
-    }
-    totals.packets_sent += discovered->packets_sent;
-    totals.discovery_ignored += port_discovery.ignored_frames();
-
-    engine::OsScan scan(os_config, judge, random.next_u32() | (std::uint64_t{random.next_u32()} << 32), rate);
-    std::vector<HostContext> contexts;
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-      const auto& host = port_discovery.hosts()[i];
+    return discovery::PortDiscovery(discovery_config, std::move(addresses));
+  };
+  hooks.on_batch_discovered = [&](discovery::PortDiscovery&& batch, bool /*timed_out*/) {
+    totals.discovery_ignored += batch.ignored_frames();
+    for (const auto& host : batch.hosts()) {
+      const auto entry = discovering.find(host.address.value);
+      if (entry == discovering.end()) { continue; }
       HostContext context;
-      context.target = pending[i];
+      context.target = entry->second.target;
       context.discovery = host;
       context.direct = !route->gateway && !route->loopback;
       context.udp_port_scan = probe_udp;
-      context.start_s = group_start_s;
+      context.start_s = entry->second.start_s;
+      discovering.erase(entry);
       if (host.status != discovery::HostStatus::up) {
         ++totals.hosts_down;
         ++hosts_done;
@@ -446,41 +460,47 @@ int run_scan(const ScanOptions& options) {
         report_host(skipped);
         continue;
       }
-      contexts.push_back(context);
+      if (!scanning.emplace(target.address, context).second) { continue; } // a repeated target
       scan.add_host(target, clock.monotonic_now(), clock.wall_now());
     }
-    pending.clear();
-    io::OsScanRunLimits limits;
-    limits.stop = &g_interrupted;
-    hosts_active = contexts.size();
-    auto ran = io::run_os_scan(
-        *transport, scan, clock,
-        [&](engine::HostOsScan&& host) {
-          for (const auto& context : contexts) {
-            if (context.target.address.value == host.target().address) {
-              for (const auto& round : host.rounds()) {
-                totals.unmatched += round.replies.unmatched_packets;
-                totals.duplicates += round.replies.duplicate_packets;
-              }
-              report_host(os_host_report(context, host, matcher, !options.no_partial_match, services, wall_seconds()));
-              ++totals.hosts_fingerprinted;
-              ++hosts_done;
-              --hosts_active;
-              break;
-            }
-          }
-        },
-        limits, report_progress);
-    if (!ran) {
-      print_error(ran.error().message);
-      return k_exit_environment;
+  };
+  hooks.on_host_done = [&](engine::HostOsScan&& host) {
+    const auto context = scanning.find(host.target().address);
+    if (context == scanning.end()) { return; }
+    for (const auto& round : host.rounds()) {
+      totals.unmatched += round.replies.unmatched_packets;
+      totals.duplicates += round.replies.duplicate_packets;
     }
-    totals.packets_sent += ran->packets_sent;
-    totals.malformed += scan.malformed_frames();
-    totals.fragments += scan.fragment_frames();
-    totals.foreign += scan.foreign_frames();
-    totals.cross_host += scan.cross_host_frames();
+    report_host(os_host_report(context->second, host, matcher, !options.no_partial_match, services, wall_seconds()));
+    ++totals.hosts_fingerprinted;
+    ++hosts_done;
+    scanning.erase(context);
+  };
+  hooks.on_idle = [&] {
+    hosts_active = discovering.size() + scanning.size();
+    report_progress();
+  };
+  io::ScanPipelineLimits limits;
+  limits.max_hosts_in_flight = options.group_size;
+  limits.batch_size = std::max<std::size_t>(1, options.group_size / 4);
+  limits.discovery_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(options.host_timeout_s));
+  limits.stop = &g_interrupted;
+  limits.source = route->source;
+  auto ran = io::run_scan_pipeline(*transport, scan, clock, hooks, limits);
+  if (!ran) {
+    print_error(ran.error().message);
+    return k_exit_environment;
   }
+  if (environment_error) {
+    print_error(*environment_error);
+    return k_exit_environment;
+  }
+  totals.packets_sent += ran->packets_sent;
+  totals.malformed += scan.malformed_frames();
+  totals.fragments += scan.fragment_frames();
+  totals.foreign += scan.foreign_frames();
+  totals.cross_host += scan.cross_host_frames();
   if (status_line) { std::fprintf(stderr, "\r\033[K"); }
   output::RunSummary summary;
   summary.end_s = wall_seconds();
@@ -545,7 +565,8 @@ void add_scan_command(CLI::App& app, int& status) {
   cmd->add_option("--services", options->services, "nmap-services file for port names ('' for none)");
   cmd->add_option("--stats-every", options->stats_every, "Print a progress line to stderr every TIME (10s, 1m)");
   add_report_options(*cmd, options->outputs);
-  cmd->add_option("--group-size", options->group_size, "Hosts per group (memory is bounded by this)")
+  cmd->add_option("--group-size", options->group_size,
+                  "Hosts in flight at once, in discovery and OS detection together (memory is bounded by this)")
       ->check(CLI::Range(1, 65536));
   cmd->add_flag("--nmap-retries", options->nmap_retries,
                 "Retry like Nmap 7.93 (up to --max-os-tries) even when rounds agree");

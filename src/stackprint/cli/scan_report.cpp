@@ -68,6 +68,7 @@ output::HostReport os_host_report(const HostContext& context, const engine::Host
   facts.closed_udp_port = target.closed_udp_port;
   facts.closed_tcp_port_known = target.closed_tcp_known;
   facts.closed_udp_port_known = target.closed_udp_known;
+  facts.closed_tcp_ports_filtered = discovery::closed_tcp_ports_filtered(context.discovery.ports);
   facts.udp_port_scan = context.udp_port_scan;
   if (context.direct && context.discovery.link_source) { facts.direct_target_mac = context.discovery.link_source; }
   if (!host.rounds().empty()) { facts.start = host.rounds().front().start; }

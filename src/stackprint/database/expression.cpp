@@ -100,7 +100,7 @@ ObservedValue observe(std::string_view text) {
 
 Expression Expression::compile(std::string_view text) {
   Expression e;
-  e.text_ = std::string(text);
+  e.m_text = std::string(text);
   std::size_t p = 0;
   while (true) {
     const std::size_t bar = text.find('|', p);
@@ -109,7 +109,7 @@ Expression Expression::compile(std::string_view text) {
     Alternative a;
     a.literal = std::string(body);
     a.last = bar == std::string_view::npos;
-    if (body.empty()) e.has_empty_alternative_ = true;
+    if (body.empty()) e.m_has_empty_alternative = true;
 
     // 7.93, numeric observed value. A comparison must end exactly at this alternative's end.
     if (!body.empty() && (body.front() == '<' || body.front() == '>')) {
@@ -146,24 +146,24 @@ Expression Expression::compile(std::string_view text) {
       a.lo = hex_number(body.substr(0, dash), huge);
       a.hi = hex_number(body.substr(dash + 1), huge);
     }
-    e.alternatives_.push_back(std::move(a));
+    e.m_alternatives.push_back(std::move(a));
     if (bar == std::string_view::npos) break;
     p = bar + 1;
   }
-  e.single_literal_ = e.alternatives_.size() == 1 &&
-                      e.alternatives_[0].numeric_793 == Alternative::NumericMode::literal &&
-                      e.alternatives_[0].fixed == Alternative::FixedMode::literal;
+  e.m_single_literal = e.m_alternatives.size() == 1 &&
+                       e.m_alternatives[0].numeric_793 == Alternative::NumericMode::literal &&
+                       e.m_alternatives[0].fixed == Alternative::FixedMode::literal;
   return e;
 }
 
 bool Expression::matches(const ObservedValue& value, Semantics semantics) const {
   // The only alternative is also the last one: an exact comparison under both semantics.
-  if (single_literal_) return value.text == alternatives_[0].literal;
+  if (m_single_literal) return value.text == m_alternatives[0].literal;
   return semantics == Semantics::nmap_7_93 ? matches_793(value) : matches_fixed(value);
 }
 
 bool Expression::matches_793(const ObservedValue& value) const {
-  for (const Alternative& a : alternatives_) {
+  for (const Alternative& a : m_alternatives) {
     if (value.numeric_793) {
       switch (a.numeric_793) {
       case Alternative::NumericMode::less:
@@ -186,8 +186,8 @@ bool Expression::matches_793(const ObservedValue& value) const {
 }
 
 bool Expression::matches_fixed(const ObservedValue& value) const {
-  if (value.text.empty()) return has_empty_alternative_;
-  for (const Alternative& a : alternatives_) {
+  if (value.text.empty()) return m_has_empty_alternative;
+  for (const Alternative& a : m_alternatives) {
     switch (a.fixed) {
     case Alternative::FixedMode::less:
       if (value.all_hex && !value.huge && value.number < a.lo) return true;

@@ -79,18 +79,18 @@ public:
   [[nodiscard]] static Expression compile(std::string_view text);
 
   [[nodiscard]] bool matches(const ObservedValue& value, Semantics semantics) const;
-  [[nodiscard]] const std::string& text() const { return text_; }
-  [[nodiscard]] const std::vector<Alternative>& alternatives() const { return alternatives_; }
+  [[nodiscard]] const std::string& text() const { return m_text; }
+  [[nodiscard]] const std::vector<Alternative>& alternatives() const { return m_alternatives; }
 
 private:
   [[nodiscard]] bool matches_793(const ObservedValue& value) const;
   [[nodiscard]] bool matches_fixed(const ObservedValue& value) const;
 
-  std::string text_;
-  std::vector<Alternative> alternatives_;
-  bool has_empty_alternative_ = false;
+  std::string m_text;
+  std::vector<Alternative> m_alternatives;
+  bool m_has_empty_alternative = false;
   // One alternative that both semantics compare as plain text (most DB values: `Y`, `M5B4`, `S+`).
-  bool single_literal_ = false;
+  bool m_single_literal = false;
 };
 
 // Why `text` is not a well-formed reference expression, or nullopt when it is. Well-formed means:

@@ -91,16 +91,16 @@ struct PairHash {
 // Builds an OsDb; a friend so the parser can fill the private tables directly.
 class OsDbBuilder {
 public:
-  OsDbBuilder(std::string_view text, std::string_view file_name) : text_(text), file_(file_name) {}
+  OsDbBuilder(std::string_view text, std::string_view file_name) : m_text(text), m_file(file_name) {}
 
   Expected<OsDb> run() {
     if (auto err = read_blocks()) return fail(*err);
     if (auto err = compile()) return fail(*err);
-    return std::move(db_);
+    return std::move(m_db);
   }
 
 private:
-  std::string at(int line, std::string_view what) const { return fmt::format("{}:{}: {}", file_, line, what); }
+  std::string at(int line, std::string_view what) const { return fmt::format("{}:{}: {}", m_file, line, what); }
 
   // Pass 1: lines and blocks. Keeps test lines raw, because MatchPoints may come anywhere.
   std::optional<std::string> read_blocks() {
@@ -109,16 +109,16 @@ private:
     std::size_t pos = 0;
     int line_no = 0;
     std::unordered_set<std::string_view> tests_in_block;
-    while (pos < text_.size()) {
-      const std::size_t nl = text_.find('\n', pos);
-      std::string_view line = text_.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-      pos = nl == std::string_view::npos ? text_.size() : nl + 1;
+    while (pos < m_text.size()) {
+      const std::size_t nl = m_text.find('\n', pos);
+      std::string_view line = m_text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      pos = nl == std::string_view::npos ? m_text.size() : nl + 1;
       ++line_no;
       // DIVERGENCE(nmap): a CRLF line end is accepted as LF (Nmap would keep the '\r' in values).
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.size() > k_max_line_length) return at(line_no, "line longer than 2047 characters");
       if (!line.empty() && line.front() == '#') {
-        ++db_.stats_.comment_lines;
+        ++m_db.m_stats.comment_lines;
         continue;
       }
       for (const char c : line) {
@@ -141,10 +141,10 @@ private:
       }
       if (state == State::outside) {
         if (starts_with_nocase(line, "MatchPoints")) {
-          if (match_points_line_ != 0) {
-            return at(line_no, fmt::format("second MatchPoints block (the first is on line {})", match_points_line_));
+          if (m_match_points_line != 0) {
+            return at(line_no, fmt::format("second MatchPoints block (the first is on line {})", m_match_points_line));
           }
-          match_points_line_ = line_no;
+          m_match_points_line = line_no;
           state = State::match_points;
           tests_in_block.clear();
           continue;
@@ -180,14 +180,14 @@ private:
       if (!tests_in_block.insert(name).second) return at(line_no, "test " + std::string(name) + " given twice");
       const RawTest raw{name, line.substr(open + 1, close - open - 1), line_no};
       if (state == State::match_points) {
-        match_points_.push_back(raw);
+        m_match_points.push_back(raw);
       } else {
-        raw_tests_.push_back(raw);
-        ++raw_refs_.back().test_count;
+        m_raw_tests.push_back(raw);
+        ++m_raw_refs.back().test_count;
       }
     }
-    db_.stats_.lines = static_cast<std::size_t>(line_no);
-    if (match_points_line_ == 0) return fmt::format("{}: no MatchPoints block", file_);
+    m_db.m_stats.lines = static_cast<std::size_t>(line_no);
+    if (m_match_points_line == 0) return fmt::format("{}: no MatchPoints block", m_file);
     return std::nullopt;
   }
 
@@ -201,8 +201,8 @@ private:
     Reference ref;
     ref.name = std::string(rest);
     ref.line = line_no;
-    db_.references_.push_back(std::move(ref));
-    raw_refs_.push_back(RawReference{raw_tests_.size(), 0});
+    m_db.m_references.push_back(std::move(ref));
+    m_raw_refs.push_back(RawReference{m_raw_tests.size(), 0});
     return std::nullopt;
   }
 
@@ -223,13 +223,13 @@ private:
     if (c.vendor.empty()) return at(line_no, "Class line with an empty vendor");
     if (c.family.empty()) return at(line_no, "Class line with an empty OS family");
     if (c.device_type.empty()) return at(line_no, "Class line with an empty device type");
-    db_.references_.back().classes.push_back(std::move(c));
-    ++db_.stats_.classes;
+    m_db.m_references.back().classes.push_back(std::move(c));
+    ++m_db.m_stats.classes;
     return std::nullopt;
   }
 
   std::optional<std::string> cpe_line(std::string_view line, int line_no) {
-    auto& classes = db_.references_.back().classes;
+    auto& classes = m_db.m_references.back().classes;
     if (classes.empty()) return at(line_no, "CPE line before any Class line");
     std::string_view rest = trim(line.substr(4));
     std::size_t word_end = 0;
@@ -247,8 +247,8 @@ private:
       cpe.auto_generated = true;
       flags = trim(flags.substr(e));
     }
-    if (cpe.auto_generated) ++db_.stats_.auto_cpes;
-    ++db_.stats_.cpes;
+    if (cpe.auto_generated) ++m_db.m_stats.auto_cpes;
+    ++m_db.m_stats.cpes;
     classes.back().cpes.push_back(std::move(cpe));
     return std::nullopt;
   }
@@ -256,10 +256,10 @@ private:
   // Pass 2: the MatchPoints schema, then every reference test line compiled and interned.
   std::optional<std::string> compile() {
     std::vector<RawAttribute> attrs;
-    for (const RawTest& t : match_points_) {
+    for (const RawTest& t : m_match_points) {
       TestDef def;
       def.name = std::string(t.name);
-      const auto test_index = static_cast<std::uint16_t>(db_.tests_.size());
+      const auto test_index = static_cast<std::uint16_t>(m_db.m_tests.size());
       std::uint32_t test_weight = 0;
       if (auto err = split_attributes(t.body, attrs)) return at(t.line, *err);
       for (const RawAttribute& a : attrs) {
@@ -272,113 +272,114 @@ private:
         if (weight > k_max_weight) {
           return at(t.line, fmt::format("MatchPoints weight of {}.{} is too large ({})", t.name, a.name, weight));
         }
-        if (db_.slots_.size() >= k_max_slots) return at(t.line, "too many MatchPoints attributes");
-        def.slots.push_back(static_cast<std::uint16_t>(db_.slots_.size()));
-        db_.slots_.push_back(Slot{test_index, std::string(a.name), weight});
+        if (m_db.m_slots.size() >= k_max_slots) return at(t.line, "too many MatchPoints attributes");
+        def.slots.push_back(static_cast<std::uint16_t>(m_db.m_slots.size()));
+        m_db.m_slots.push_back(Slot{test_index, std::string(a.name), weight});
         test_weight += weight;
       }
       if (test_weight > k_max_test_weight) {
         return at(t.line, fmt::format("MatchPoints weights of {} add up to more than {}", t.name, k_max_test_weight));
       }
-      db_.tests_.push_back(std::move(def));
+      m_db.m_tests.push_back(std::move(def));
     }
-    if (db_.tests_.empty()) return at(match_points_line_, "empty MatchPoints block");
-    if (db_.tests_.size() > k_max_tests) return at(match_points_line_, "more than 255 tests in MatchPoints");
+    if (m_db.m_tests.empty()) return at(m_match_points_line, "empty MatchPoints block");
+    if (m_db.m_tests.size() > k_max_tests) return at(m_match_points_line, "more than 255 tests in MatchPoints");
 
-    const std::size_t num_tests = db_.tests_.size();
-    db_.reference_lines_.assign(db_.references_.size() * num_tests, OsDb::k_no_line);
+    const std::size_t num_tests = m_db.m_tests.size();
+    m_db.m_reference_lines.assign(m_db.m_references.size() * num_tests, OsDb::k_no_line);
     std::vector<std::unordered_map<std::string_view, std::uint32_t>> line_ids(num_tests);
     std::unordered_map<std::string_view, std::uint32_t> expression_ids;
     std::unordered_map<std::uint64_t, std::uint32_t, PairHash> slot_expression_ids;
     expression_ids.reserve(8192);
     slot_expression_ids.reserve(20000);
 
-    for (std::size_t r = 0; r < db_.references_.size(); ++r) {
-      const RawReference& raw = raw_refs_[r];
+    for (std::size_t r = 0; r < m_db.m_references.size(); ++r) {
+      const RawReference& raw = m_raw_refs[r];
       for (std::size_t i = 0; i < raw.test_count; ++i) {
-        const RawTest& t = raw_tests_[raw.first_test + i];
-        const auto test = db_.find_test(t.name);
+        const RawTest& t = m_raw_tests[raw.first_test + i];
+        const auto test = m_db.find_test(t.name);
         if (!test) return at(t.line, "test " + std::string(t.name) + " has no MatchPoints entry");
-        ++db_.stats_.test_lines;
-        auto [it, inserted] = line_ids[*test].try_emplace(t.body, static_cast<std::uint32_t>(db_.lines_.size()));
-        db_.reference_lines_[r * num_tests + *test] = it->second;
+        ++m_db.m_stats.test_lines;
+        auto [it, inserted] = line_ids[*test].try_emplace(t.body, static_cast<std::uint32_t>(m_db.m_lines.size()));
+        m_db.m_reference_lines[r * num_tests + *test] = it->second;
         if (!inserted) continue;
 
         if (auto err = split_attributes(t.body, attrs)) return at(t.line, *err);
         CompiledLine line;
         line.test = *test;
-        line.first = static_cast<std::uint32_t>(db_.line_attributes_.size());
+        line.first = static_cast<std::uint32_t>(m_db.m_line_attributes.size());
         line.count = static_cast<std::uint16_t>(attrs.size());
         for (const RawAttribute& a : attrs) {
-          auto slot = db_.find_slot(*test, a.name);
+          auto slot = m_db.find_slot(*test, a.name);
           if (!slot) {
             // `R=N` in tests whose MatchPoints has no R (SEQ, OPS, WIN) means "no response"; it never
             // meets a subject attribute in Nmap, so it gets a weight-0 slot.
             if (a.name != "R") {
               return at(t.line, fmt::format("attribute {}.{} has no MatchPoints entry", t.name, a.name));
             }
-            if (db_.slots_.size() >= k_max_slots) return at(t.line, "too many distinct attributes");
-            slot = static_cast<std::uint16_t>(db_.slots_.size());
-            db_.slots_.push_back(Slot{*test, std::string(a.name), 0});
-            db_.tests_[*test].slots.push_back(*slot);
+            if (m_db.m_slots.size() >= k_max_slots) return at(t.line, "too many distinct attributes");
+            slot = static_cast<std::uint16_t>(m_db.m_slots.size());
+            m_db.m_slots.push_back(Slot{*test, std::string(a.name), 0});
+            m_db.m_tests[*test].slots.push_back(*slot);
           }
           if (auto err = check_expression(a.value)) return at(t.line, fmt::format("{}.{}: {}", t.name, a.name, *err));
           auto [eit, new_expression] =
-              expression_ids.try_emplace(a.value, static_cast<std::uint32_t>(db_.expressions_.size()));
-          if (new_expression) db_.expressions_.push_back(Expression::compile(a.value));
+              expression_ids.try_emplace(a.value, static_cast<std::uint32_t>(m_db.m_expressions.size()));
+          if (new_expression) m_db.m_expressions.push_back(Expression::compile(a.value));
           const std::uint64_t key = (static_cast<std::uint64_t>(*slot) << 32U) | eit->second;
           auto [sit, new_pair] =
-              slot_expression_ids.try_emplace(key, static_cast<std::uint32_t>(db_.slot_expressions_.size()));
-          if (new_pair) db_.slot_expressions_.push_back(SlotExpression{*slot, eit->second});
-          db_.line_attributes_.push_back(
-              LineAttribute{sit->second, *slot, static_cast<std::uint16_t>(db_.slots_[*slot].weight)});
-          line.max_weight += db_.slots_[*slot].weight;
+              slot_expression_ids.try_emplace(key, static_cast<std::uint32_t>(m_db.m_slot_expressions.size()));
+          if (new_pair) m_db.m_slot_expressions.push_back(SlotExpression{*slot, eit->second});
+          m_db.m_line_attributes.push_back(
+              LineAttribute{sit->second, *slot, static_cast<std::uint16_t>(m_db.m_slots[*slot].weight)});
+          line.max_weight += m_db.m_slots[*slot].weight;
         }
-        db_.lines_.push_back(line);
+        m_db.m_lines.push_back(line);
       }
     }
     std::unordered_set<std::string_view> names;
-    for (const Reference& ref : db_.references_) names.insert(ref.name);
-    db_.stats_.fingerprints = db_.references_.size();
-    db_.stats_.distinct_names = names.size();
-    db_.stats_.distinct_test_lines = db_.lines_.size();
-    db_.stats_.distinct_expressions = db_.expressions_.size();
-    db_.stats_.slot_expressions = db_.slot_expressions_.size();
+    for (const Reference& ref : m_db.m_references) names.insert(ref.name);
+    m_db.m_stats.fingerprints = m_db.m_references.size();
+    m_db.m_stats.distinct_names = names.size();
+    m_db.m_stats.distinct_test_lines = m_db.m_lines.size();
+    m_db.m_stats.distinct_expressions = m_db.m_expressions.size();
+    m_db.m_stats.slot_expressions = m_db.m_slot_expressions.size();
     return std::nullopt;
   }
 
-  std::string_view text_;
-  std::string_view file_;
-  OsDb db_;
-  std::vector<RawTest> match_points_;
-  int match_points_line_ = 0;
-  std::vector<RawTest> raw_tests_;
-  std::vector<RawReference> raw_refs_;
+  std::string_view m_text;
+  std::string_view m_file;
+  OsDb m_db;
+  std::vector<RawTest> m_match_points;
+  int m_match_points_line = 0;
+  std::vector<RawTest> m_raw_tests;
+  std::vector<RawReference> m_raw_refs;
 };
 
 std::optional<std::uint16_t> OsDb::find_test(std::string_view name) const {
-  for (std::size_t i = 0; i < tests_.size(); ++i) {
-    if (tests_[i].name == name) return static_cast<std::uint16_t>(i);
+  for (std::size_t i = 0; i < m_tests.size(); ++i) {
+    if (m_tests[i].name == name) return static_cast<std::uint16_t>(i);
   }
   return std::nullopt;
 }
 
 std::optional<std::uint16_t> OsDb::find_slot(std::uint16_t test, std::string_view attribute) const {
-  if (test >= tests_.size()) return std::nullopt;
-  for (const std::uint16_t s : tests_[test].slots) {
-    if (slots_[s].attribute == attribute) return s;
+  if (test >= m_tests.size()) return std::nullopt;
+  for (const std::uint16_t s : m_tests[test].slots) {
+    if (m_slots[s].attribute == attribute) return s;
   }
   return std::nullopt;
 }
 
 fingerprint::TestLine OsDb::reference_test_line(std::size_t ref, std::uint16_t test) const {
   fingerprint::TestLine out;
-  out.name = tests_[test].name;
+  out.name = m_tests[test].name;
   const std::uint32_t id = line_of(ref, test);
   if (id == k_no_line) return out;
   for (const LineAttribute& a : line_attributes(id)) {
-    const SlotExpression& pair = slot_expressions_[a.slot_expression];
-    out.attributes.push_back(fingerprint::Attribute{slots_[pair.slot].attribute, expressions_[pair.expression].text()});
+    const SlotExpression& pair = m_slot_expressions[a.slot_expression];
+    out.attributes.push_back(
+        fingerprint::Attribute{m_slots[pair.slot].attribute, m_expressions[pair.expression].text()});
   }
   return out;
 }

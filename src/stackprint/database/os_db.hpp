@@ -104,46 +104,46 @@ class OsDb {
 public:
   static constexpr std::uint32_t k_no_line = 0xFFFFFFFFU;
 
-  [[nodiscard]] const std::vector<Reference>& references() const { return references_; }
-  [[nodiscard]] const std::vector<TestDef>& tests() const { return tests_; }
-  [[nodiscard]] const std::vector<Slot>& slots() const { return slots_; }
-  [[nodiscard]] const DbStats& stats() const { return stats_; }
+  [[nodiscard]] const std::vector<Reference>& references() const { return m_references; }
+  [[nodiscard]] const std::vector<TestDef>& tests() const { return m_tests; }
+  [[nodiscard]] const std::vector<Slot>& slots() const { return m_slots; }
+  [[nodiscard]] const DbStats& stats() const { return m_stats; }
 
   [[nodiscard]] std::optional<std::uint16_t> find_test(std::string_view name) const;
   [[nodiscard]] std::optional<std::uint16_t> find_slot(std::uint16_t test, std::string_view attribute) const;
 
   // Line id of reference `ref`'s test `test`, or k_no_line when the reference lacks that test.
   [[nodiscard]] std::uint32_t line_of(std::size_t ref, std::uint16_t test) const {
-    return reference_lines_[ref * tests_.size() + test];
+    return m_reference_lines[ref * m_tests.size() + test];
   }
   [[nodiscard]] std::span<const std::uint32_t> lines_of(std::size_t ref) const {
-    return {reference_lines_.data() + ref * tests_.size(), tests_.size()};
+    return {m_reference_lines.data() + ref * m_tests.size(), m_tests.size()};
   }
-  [[nodiscard]] std::size_t line_count() const { return lines_.size(); }
-  [[nodiscard]] const CompiledLine& line(std::uint32_t id) const { return lines_[id]; }
+  [[nodiscard]] std::size_t line_count() const { return m_lines.size(); }
+  [[nodiscard]] const CompiledLine& line(std::uint32_t id) const { return m_lines[id]; }
   [[nodiscard]] std::span<const LineAttribute> line_attributes(std::uint32_t id) const {
-    const CompiledLine& l = lines_[id];
-    return {line_attributes_.data() + l.first, l.count};
+    const CompiledLine& l = m_lines[id];
+    return {m_line_attributes.data() + l.first, l.count};
   }
-  [[nodiscard]] std::size_t slot_expression_count() const { return slot_expressions_.size(); }
-  [[nodiscard]] const SlotExpression& slot_expression(std::uint32_t id) const { return slot_expressions_[id]; }
-  [[nodiscard]] std::size_t expression_count() const { return expressions_.size(); }
-  [[nodiscard]] const Expression& expression(std::uint32_t id) const { return expressions_[id]; }
+  [[nodiscard]] std::size_t slot_expression_count() const { return m_slot_expressions.size(); }
+  [[nodiscard]] const SlotExpression& slot_expression(std::uint32_t id) const { return m_slot_expressions[id]; }
+  [[nodiscard]] std::size_t expression_count() const { return m_expressions.size(); }
+  [[nodiscard]] const Expression& expression(std::uint32_t id) const { return m_expressions[id]; }
 
   // The reference's test line as text values (file order), e.g. for display or to build subjects.
   [[nodiscard]] fingerprint::TestLine reference_test_line(std::size_t ref, std::uint16_t test) const;
 
 private:
   friend class OsDbBuilder;
-  std::vector<Reference> references_;
-  std::vector<TestDef> tests_;
-  std::vector<Slot> slots_;
-  std::vector<Expression> expressions_;
-  std::vector<SlotExpression> slot_expressions_;
-  std::vector<CompiledLine> lines_;
-  std::vector<LineAttribute> line_attributes_;
-  std::vector<std::uint32_t> reference_lines_; // references x tests
-  DbStats stats_;
+  std::vector<Reference> m_references;
+  std::vector<TestDef> m_tests;
+  std::vector<Slot> m_slots;
+  std::vector<Expression> m_expressions;
+  std::vector<SlotExpression> m_slot_expressions;
+  std::vector<CompiledLine> m_lines;
+  std::vector<LineAttribute> m_line_attributes;
+  std::vector<std::uint32_t> m_reference_lines; // references x tests
+  DbStats m_stats;
 };
 
 // Parses a whole nmap-os-db text. Errors read `file:line: what is wrong` (one line). Stricter than

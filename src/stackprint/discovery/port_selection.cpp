@@ -40,4 +40,13 @@ SelectedPorts select_os_scan_ports(const PortTable& table, std::uint32_t random_
   return selected;
 }
 
+bool closed_tcp_ports_filtered(const PortTable& table) {
+  bool filtered = false;
+  for (const auto& [port, state] : table.tcp) {
+    if (state == PortState::closed || state == PortState::unfiltered) return false;
+    filtered = filtered || state == PortState::filtered;
+  }
+  return filtered;
+}
+
 } // namespace stackprint::discovery

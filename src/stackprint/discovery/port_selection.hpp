@@ -50,4 +50,9 @@ struct SelectedPorts {
 [[nodiscard]] SelectedPorts select_os_scan_ports(const PortTable& table, std::uint32_t random_tcp_draw,
                                                  std::uint32_t random_udp_draw);
 
+// Whether the scan found TCP ports besides the open ones and every one of them was filtered (no
+// closed or unfiltered port): the sign of a default-deny firewall, which drops what a stack would
+// reset (responses/probe_silence.hpp).
+[[nodiscard]] bool closed_tcp_ports_filtered(const PortTable& table);
+
 } // namespace stackprint::discovery

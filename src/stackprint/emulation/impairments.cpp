@@ -100,6 +100,14 @@ Expected<std::bitset<probes::k_probe_count>> parse_probe_filter(std::string_view
 }
 
 bool Impairer::filtered(const wire::Ipv4Packet& packet, std::optional<probes::ProbeId> probe) const {
+  if (m_spec.default_deny) {
+    if (packet.udp() != nullptr) return true;
+    if (const auto* tcp = packet.tcp();
+        tcp != nullptr && std::find(m_spec.allowed_tcp_ports.begin(), m_spec.allowed_tcp_ports.end(),
+                                    tcp->destination_port) == m_spec.allowed_tcp_ports.end()) {
+      return true;
+    }
+  }
   if (probe && m_spec.filtered.test(static_cast<std::size_t>(*probe))) return true;
   if (packet.udp() != nullptr && m_spec.filtered.test(static_cast<std::size_t>(probes::ProbeId::U1))) return true;
   if (const auto* icmp = packet.icmp(); icmp != nullptr && icmp->type == wire::k_icmp_echo_request &&

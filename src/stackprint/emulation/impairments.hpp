@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "stackprint/base/expected.hpp"
 #include "stackprint/base/frame.hpp"
@@ -22,6 +23,10 @@ struct ImpairmentSpec {
   std::int64_t jitter_us = 0;                  // plus uniform 0..jitter
   std::optional<double> icmp_per_second;       // token bucket for ICMP replies (burst = max(1, rate))
   std::bitset<probes::k_probe_count> filtered; // probes dropped before they reach the host
+  // A default-deny host firewall (--default-deny): TCP passes only to these ports, UDP never, ICMP
+  // always. Unlike `filtered` it drops by port, so the port scan's probes to closed ports go too.
+  bool default_deny = false;
+  std::vector<std::uint16_t> allowed_tcp_ports;
 };
 
 // "--loss P": a fraction 0..1 or a percentage "10%".
@@ -41,7 +46,8 @@ public:
 
   // Whether a received packet is dropped by the filter. `probe` is what recognise_probe() said;
   // a filtered IE also drops other echo requests and a filtered U1 every UDP datagram, as a
-  // firewall rule by protocol would.
+  // firewall rule by protocol would; a default-deny firewall drops TCP to other than the allowed
+  // ports and all UDP, whatever the packet is.
   [[nodiscard]] bool filtered(const wire::Ipv4Packet& packet, std::optional<probes::ProbeId> probe) const;
 
   // When a reply produced at `now` goes out, or nullopt when it is lost or rate limited.

@@ -32,15 +32,15 @@ ServiceNames ServiceNames::parse(std::string_view text) {
     } else {
       continue;
     }
-    names.names_.emplace(std::make_pair(proto_key, static_cast<std::uint16_t>(port)),
-                         std::string(line.substr(0, tab1)));
+    names.m_names.emplace(std::make_pair(proto_key, static_cast<std::uint16_t>(port)),
+                          std::string(line.substr(0, tab1)));
   }
   return names;
 }
 
 std::string ServiceNames::lookup(Protocol protocol, std::uint16_t port) const {
-  const auto it = names_.find({protocol == Protocol::udp ? 1 : 0, port});
-  return it == names_.end() ? std::string() : it->second;
+  const auto it = m_names.find({protocol == Protocol::udp ? 1 : 0, port});
+  return it == m_names.end() ? std::string() : it->second;
 }
 
 } // namespace stackprint::output

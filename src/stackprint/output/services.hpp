@@ -19,10 +19,10 @@ public:
 
   // The service name, or "" when unknown.
   [[nodiscard]] std::string lookup(Protocol protocol, std::uint16_t port) const;
-  [[nodiscard]] std::size_t size() const { return names_.size(); }
+  [[nodiscard]] std::size_t size() const { return m_names.size(); }
 
 private:
-  std::map<std::pair<int, std::uint16_t>, std::string> names_;
+  std::map<std::pair<int, std::uint16_t>, std::string> m_names;
 };
 
 } // namespace stackprint::output

@@ -68,7 +68,16 @@ SilenceVerdict judge_silences(const std::vector<const RoundReplies*>& rounds, co
   } else if (port_scan.closed_udp_port_answered && contains(verdict.silent_tests, "U1")) {
     verdict.evidence = "the closed UDP port answered the port scan but never U1";
   }
-  if (!verdict.evidence.empty()) verdict.filtered_tests = verdict.silent_tests;
+  if (!verdict.evidence.empty()) {
+    verdict.filtered_tests = verdict.silent_tests;
+    return verdict;
+  }
+  if (port_scan.closed_tcp_ports_filtered && contains(verdict.silent_tests, "T5")) {
+    verdict.evidence = "no TCP port but the open ones answered the port scan, nor did T5";
+    for (const std::string& test : verdict.silent_tests) {
+      if (test == "T5" || test == "T6" || test == "T7" || test == "U1") verdict.filtered_tests.push_back(test);
+    }
+  }
   return verdict;
 }
 

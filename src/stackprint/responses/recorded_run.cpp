@@ -215,16 +215,23 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
 
   // Port scan results: replies from the target before the first OS probe.
   const Timestamp first_probe = rounds.front().start;
+  bool syn_to_non_open_port = false;
+  bool any_reset = false;
   for (const ParsedFrame& p : parsed) {
     if (p.frame->time >= first_probe) { break; }
     if (const wire::UdpDatagram* udp = p.packet.udp(); udp != nullptr && p.packet.ip.destination == target_address) {
       run.udp_port_scan = true;
       run.scanned_udp_ports.push_back(udp->destination_port);
     }
+    if (const wire::TcpSegment* tcp = p.packet.tcp(); tcp != nullptr && p.packet.ip.destination == target_address &&
+                                                      tcp->has_flags(wire::k_tcp_syn) &&
+                                                      tcp->destination_port != run.open_tcp_port) {
+      syn_to_non_open_port = true;
+    }
     if (p.packet.ip.source != target_address) { continue; }
-    if (const wire::TcpSegment* tcp = p.packet.tcp();
-        tcp != nullptr && tcp->has_flags(wire::k_tcp_rst) && tcp->source_port == run.closed_tcp_port) {
-      run.closed_tcp_port_known = true;
+    if (const wire::TcpSegment* tcp = p.packet.tcp(); tcp != nullptr && tcp->has_flags(wire::k_tcp_rst)) {
+      any_reset = true;
+      if (tcp->source_port == run.closed_tcp_port) { run.closed_tcp_port_known = true; }
     }
     if (const wire::IcmpMessage* icmp = p.packet.icmp(); icmp != nullptr &&
                                                          icmp->type == wire::k_icmp_destination_unreachable &&
@@ -236,6 +243,7 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
     }
   }
 
+  run.closed_tcp_ports_filtered = syn_to_non_open_port && !any_reset;
   std::sort(run.scanned_udp_ports.begin(), run.scanned_udp_ports.end());
   run.scanned_udp_ports.erase(std::unique(run.scanned_udp_ports.begin(), run.scanned_udp_ports.end()),
                               run.scanned_udp_ports.end());

@@ -42,6 +42,9 @@ struct RecordedRun {
   bool closed_tcp_port_known = false; // an RST from closed_tcp_port
   bool closed_udp_port_known = false; // a port unreachable for closed_udp_port
   bool udp_port_scan = false;         // UDP probes went to the target before OS detection (-sU)
+  // The port scan sent SYNs to TCP ports other than open_tcp_port and the target answered none of
+  // them with a RST (a default-deny firewall).
+  bool closed_tcp_ports_filtered = false;
   // The UDP ports those probes went to, ascending, each once. Not always closed_udp_port: when no
   // scanned UDP port answered closed, U1 goes to a random port (routeddropudp, dropudp).
   std::vector<std::uint16_t> scanned_udp_ports;

@@ -94,6 +94,7 @@ RunFingerprint fingerprint_run(const std::vector<RoundInput>& rounds, const RunF
   PortScanEvidence port_scan;
   port_scan.closed_tcp_port_answered = facts.closed_tcp_port_known;
   port_scan.closed_udp_port_answered = facts.closed_udp_port_known;
+  port_scan.closed_tcp_ports_filtered = facts.closed_tcp_ports_filtered && !facts.closed_tcp_port_known;
   result.silence = judge_silences(replies, port_scan);
   return result;
 }

@@ -26,7 +26,9 @@ struct RunFacts {
   std::optional<std::uint16_t> closed_udp_port; // probed closed UDP port
   bool closed_tcp_port_known = false;           // known closed from the port scan (CT)
   bool closed_udp_port_known = false;           // known closed from a UDP scan (CU)
-  bool udp_port_scan = false;                   // a UDP port scan ran (Nmap's -sU)
+  // The port scan probed TCP ports besides the open ones and got no answer from any of them.
+  bool closed_tcp_ports_filtered = false;
+  bool udp_port_scan = false; // a UDP port scan ran (Nmap's -sU)
   // The target's MAC when it is on our segment (Nmap then reports DS=1, DC=D, M=...).
   std::optional<std::array<std::uint8_t, 6>> direct_target_mac;
   std::int64_t scan_delay_ms = 0;
@@ -44,7 +46,8 @@ struct RunFingerprint {
   // The printed fingerprint: SCAN plus the merged rounds.
   fingerprint::Fingerprint merged;
   // Which silent probes were blamed on a filter (probe_silence.hpp), from all rounds and the port
-  // scan's answers (closed_tcp_port_known, closed_udp_port_known). The printed lines stay Nmap's.
+  // scan's answers (closed_tcp_port_known, closed_udp_port_known, closed_tcp_ports_filtered). The
+  // printed lines stay Nmap's.
   SilenceVerdict silence;
 };
 

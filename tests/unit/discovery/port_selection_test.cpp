@@ -59,5 +59,22 @@ TEST(PortSelection, RandomFallbackRange) {
   EXPECT_EQ(random_fallback_port(2392), 32392);
 }
 
+TEST(PortSelection, ClosedTcpPortsFilteredOnlyWhenNoneAnswered) {
+  PortTable table;
+  EXPECT_FALSE(closed_tcp_ports_filtered(table)); // nothing probed: no evidence
+  table.tcp[22] = PortState::open;
+  EXPECT_FALSE(closed_tcp_ports_filtered(table)); // only the open port was probed
+  table.tcp[23] = PortState::filtered;
+  table.tcp[443] = PortState::filtered;
+  EXPECT_TRUE(closed_tcp_ports_filtered(table));
+  table.tcp[8080] = PortState::closed;
+  EXPECT_FALSE(closed_tcp_ports_filtered(table)); // one RST shows the path passes them
+  table.tcp[8080] = PortState::unfiltered;
+  EXPECT_FALSE(closed_tcp_ports_filtered(table));
+  table.tcp.erase(8080);
+  table.udp[53] = PortState::closed; // UDP says nothing about TCP filtering
+  EXPECT_TRUE(closed_tcp_ports_filtered(table));
+}
+
 } // namespace
 } // namespace stackprint::discovery

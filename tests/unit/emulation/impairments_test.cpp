@@ -69,6 +69,37 @@ TEST(Impairer, FiltersLosesAndRateLimits) {
   EXPECT_EQ(l.lost(), static_cast<std::uint64_t>(1000 - kept));
 }
 
+TEST(Impairer, DefaultDenyPassesOnlyOpenTcpPortsAndIcmp) {
+  ImpairmentSpec spec;
+  spec.default_deny = true;
+  spec.allowed_tcp_ports = {22, 80};
+  const Impairer impairer(spec, 5);
+  const auto tcp_to = [](std::uint16_t port) {
+    wire::Ipv4Packet packet;
+    wire::TcpSegment segment;
+    segment.destination_port = port;
+    packet.payload = segment;
+    return packet;
+  };
+  // The port scan's SYN to a closed port is not an OS probe, and is dropped all the same.
+  EXPECT_TRUE(impairer.filtered(tcp_to(443), std::nullopt));
+  EXPECT_TRUE(impairer.filtered(tcp_to(31337), probes::ProbeId::T5));
+  EXPECT_FALSE(impairer.filtered(tcp_to(22), std::nullopt));
+  EXPECT_FALSE(impairer.filtered(tcp_to(80), probes::ProbeId::T2));
+  wire::Ipv4Packet udp;
+  udp.payload = wire::UdpDatagram{};
+  EXPECT_TRUE(impairer.filtered(udp, std::nullopt));
+  wire::Ipv4Packet icmp;
+  wire::IcmpMessage echo;
+  echo.type = wire::k_icmp_echo_request;
+  icmp.payload = echo;
+  EXPECT_FALSE(impairer.filtered(icmp, probes::ProbeId::IE1));
+
+  ImpairmentSpec open_door; // without default deny the same ports pass
+  open_door.allowed_tcp_ports = {22};
+  EXPECT_FALSE(Impairer(open_door, 5).filtered(tcp_to(443), std::nullopt));
+}
+
 TEST(HostPlan, AddressesOfABlock) {
   const auto one = emulated_addresses("10.200.1.7");
   ASSERT_TRUE(one.has_value());

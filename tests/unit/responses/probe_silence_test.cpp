@@ -92,6 +92,34 @@ TEST(ProbeSilence, U1IgnoredByAPortThatAnsweredTheUdpScanMeansAFilter) {
   EXPECT_FALSE(judge({round}, PortScanEvidence{}).filtered());
 }
 
+TEST(ProbeSilence, ADefaultDenyFirewallBlamesOnlyTheClosedPortLines) {
+  // The port scan's SYNs to every port but the open ones went unanswered, and T5-T7 (sent to a
+  // random port) and U1 are silent; T2 (open port) and IE are silent too, but such a firewall lets
+  // those through, so their silence stays the stack's R=N.
+  RoundReplies round = answered_round();
+  for (std::size_t i = 4; i < 7; ++i) round.t[i].reset();
+  round.u1.reset();
+  round.t[1].reset();
+  round.echo = {std::nullopt, std::nullopt};
+  PortScanEvidence evidence;
+  evidence.closed_tcp_ports_filtered = true;
+  const SilenceVerdict v = judge({round}, evidence);
+  EXPECT_EQ(v.silent_tests, (Names{"T2", "T5", "T6", "T7", "U1", "IE"}));
+  EXPECT_EQ(v.filtered_tests, (Names{"T5", "T6", "T7", "U1"}));
+  EXPECT_NE(v.evidence.find("port scan"), std::string::npos) << v.evidence;
+
+  // T5 answered after all (the firewall let it through): the evidence does not hold.
+  round.t[4] = Reply{};
+  EXPECT_FALSE(judge({round}, evidence).filtered());
+
+  // A contradiction still blames every silence.
+  evidence.closed_udp_port_answered = true;
+  RoundReplies u1_silent = answered_round();
+  u1_silent.u1.reset();
+  u1_silent.t[1].reset();
+  EXPECT_EQ(judge({u1_silent}, evidence).filtered_tests, (Names{"T2", "U1"}));
+}
+
 TEST(ProbeSilence, AnAnswerInAnyRoundEndsTheSilence) {
   RoundReplies later = firewalled_round();
   later.t[4] = Reply{}; // T5 answered in round 2: loss, not a filter

@@ -1,0 +1,214 @@
+#include "stackprint/io/scan_pipeline.hpp"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "stackprint/wire/ipv4_packet.hpp"
+#include "stackprint/wire/packet_builders.hpp"
+#include "unit/engine/fake_target.hpp"
+
+namespace stackprint::io {
+namespace {
+
+using namespace std::chrono_literals;
+using engine::testing::FakeTarget;
+
+constexpr std::uint32_t k_us = 0x0A636401;
+constexpr std::uint32_t k_first_host = 0x0A636402;
+
+// Fake targets behind a simulated wire: every answer arrives 1 ms after its packet was sent.
+// Addresses without a target never answer. Time passes only in wait().
+class FakeNetwork final : public Transport {
+public:
+  explicit FakeNetwork(ManualClock& clock) : m_clock(clock) {}
+  std::map<std::uint32_t, std::unique_ptr<FakeTarget>> targets;
+  // Refuse every OS probe (a local firewall rule on output: sendto() -> EPERM); the port scan's
+  // SYNs still go out.
+  bool refuse_os_probes = false;
+  std::uint64_t refused = 0;
+
+  Expected<SendOutcome> send(std::span<const std::uint8_t> bytes) override {
+    const std::vector<std::uint8_t> packet(bytes.begin(), bytes.end());
+    const auto parsed = wire::parse_ipv4(packet);
+    if (!parsed) { return fail("the pipeline sent an unparsable packet"); }
+    if (refuse_os_probes && emulation::recognise_probe(*parsed)) {
+      ++refused;
+      return SendOutcome::refused;
+    }
+    const auto target = targets.find(parsed->ip.destination);
+    if (target == targets.end()) { return SendOutcome::sent; }
+    const double now_s = std::chrono::duration<double>(m_clock.monotonic_now().time_since_epoch()).count();
+    for (auto& reply : target->second->answer(packet, now_s)) {
+      m_in_flight.push_back({m_clock.monotonic_now() + 1ms, std::move(reply)});
+    }
+    return SendOutcome::sent;
+  }
+
+  Expected<std::vector<CapturedFrame>> wait(MonotonicTime deadline) override {
+    if (++m_waits > 2'000'000) { return fail("the run did not end (stuck loop)"); }
+    MonotonicTime until = deadline;
+    for (const auto& [at, bytes] : m_in_flight) { until = std::min(until, at); }
+    const auto step = std::max<std::chrono::microseconds>(
+        std::chrono::duration_cast<std::chrono::microseconds>(until - m_clock.monotonic_now()), 1us);
+    m_clock.advance(step);
+    std::vector<CapturedFrame> due;
+    std::vector<std::pair<MonotonicTime, std::vector<std::uint8_t>>> later;
+    for (auto& [at, bytes] : m_in_flight) {
+      if (at <= m_clock.monotonic_now()) {
+        due.push_back(CapturedFrame{m_clock.wall_now(), std::move(bytes), std::nullopt});
+      } else {
+        later.emplace_back(at, std::move(bytes));
+      }
+    }
+    m_in_flight = std::move(later);
+    return due;
+  }
+
+private:
+  ManualClock& m_clock;
+  std::vector<std::pair<MonotonicTime, std::vector<std::uint8_t>>> m_in_flight;
+  std::uint64_t m_waits = 0;
+};
+
+struct PipelineRun {
+  std::vector<MonotonicTime> batch_starts;
+  std::map<std::uint32_t, MonotonicTime> finished_at; // OS detection done
+  std::vector<std::uint32_t> down;
+  ScanPipelineStats stats;
+};
+
+// Scans `count` consecutive addresses from k_first_host through the pipeline.
+PipelineRun run_pipeline(FakeNetwork& network, ManualClock& clock, std::uint32_t count, std::size_t max_in_flight,
+                         std::size_t batch_size) {
+  engine::OsScanConfig config;
+  config.source_address = k_us;
+  config.max_os_tries = 1;
+  engine::OsScan scan(
+      config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 7);
+  PipelineRun run;
+  std::uint32_t next = k_first_host;
+  std::uint32_t secret = 1;
+  ScanPipelineHooks hooks;
+  hooks.next_batch = [&](std::size_t room) -> std::optional<discovery::PortDiscovery> {
+    std::vector<Ipv4Address> batch;
+    while (batch.size() < room && next < k_first_host + count) { batch.push_back(Ipv4Address{next++}); }
+    if (batch.empty()) { return std::nullopt; }
+    run.batch_starts.push_back(clock.monotonic_now());
+    discovery::DiscoveryConfig discovery_config;
+    discovery_config.ports.tcp = {80, 443};
+    discovery_config.source_address = Ipv4Address{k_us};
+    discovery_config.tcp_source_port = 40000;
+    discovery_config.sequence_secret = ++secret;
+    return discovery::PortDiscovery(discovery_config, std::move(batch));
+  };
+  hooks.on_batch_discovered = [&](discovery::PortDiscovery&& batch, bool /*timed_out*/) {
+    for (const auto& host : batch.hosts()) {
+      if (host.status != discovery::HostStatus::up) {
+        run.down.push_back(host.address.value);
+        continue;
+      }
+      engine::HostTarget target;
+      target.address = host.address.value;
+      target.open_tcp_port = host.selected.open_tcp;
+      target.closed_tcp_port = host.selected.closed_tcp;
+      target.closed_tcp_known = host.selected.closed_tcp_known;
+      target.closed_udp_port = 40125;
+      target.initial_timeout = host.timeout;
+      scan.add_host(target, clock.monotonic_now(), clock.wall_now());
+    }
+  };
+  hooks.on_host_done = [&](engine::HostOsScan&& host) { run.finished_at[host.target().address] = clock.monotonic_now(); };
+  ScanPipelineLimits limits;
+  limits.max_hosts_in_flight = max_in_flight;
+  limits.batch_size = batch_size;
+  limits.source = Ipv4Address{k_us};
+  auto stats = run_scan_pipeline(network, scan, clock, hooks, limits);
+  EXPECT_TRUE(stats.has_value()) << stats.error().message;
+  if (stats) { run.stats = *stats; }
+  return run;
+}
+
+TEST(ScanPipeline, EveryHostIsDiscoveredThenFingerprintedWithinTheInFlightBound) {
+  ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
+  FakeNetwork network(clock);
+  for (std::uint32_t a = k_first_host; a < k_first_host + 9; ++a) {
+    network.targets[a] = std::make_unique<FakeTarget>(a, 80);
+  }
+  // The tenth address answers nothing: down.
+  const PipelineRun run = run_pipeline(network, clock, 10, 4, 2);
+  EXPECT_EQ(run.finished_at.size(), 9U);
+  EXPECT_EQ(run.down, std::vector<std::uint32_t>{k_first_host + 9});
+  EXPECT_EQ(run.stats.batches, 5U);
+  EXPECT_LE(run.stats.peak_hosts_in_flight, 4U);
+  EXPECT_GE(run.stats.peak_hosts_in_flight, 3U);
+  EXPECT_FALSE(run.stats.interrupted);
+}
+
+TEST(ScanPipeline, ASlowHostDoesNotHoldBackTheNextBatches) {
+  ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
+  FakeNetwork network(clock);
+  for (std::uint32_t a = k_first_host; a < k_first_host + 8; ++a) {
+    network.targets[a] = std::make_unique<FakeTarget>(a, 80);
+  }
+  // The first host answers the port scan but none of the OS probes: its OS detection runs to the
+  // end of its retransmissions, far longer than the others'.
+  for (const auto id : probes::k_all_probe_ids) network.targets[k_first_host]->drop_always.insert(id);
+  const PipelineRun run = run_pipeline(network, clock, 8, 4, 2);
+  ASSERT_EQ(run.finished_at.size(), 8U);
+  const MonotonicTime slow_done = run.finished_at.at(k_first_host);
+  // With host groups the last batch would start only after the slow host's group had finished.
+  ASSERT_GE(run.batch_starts.size(), 4U); // batches of 2, or of 1 when only one slot is free
+  EXPECT_LT(run.batch_starts.back(), slow_done);
+  for (std::uint32_t a = k_first_host + 1; a < k_first_host + 8; ++a) {
+    EXPECT_LT(run.finished_at.at(a), slow_done) << "host " << (a - k_first_host);
+  }
+}
+
+TEST(ScanPipeline, RefusedPacketsAreNotRetriedAndTheScanEnds) {
+  ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
+  FakeNetwork network(clock);
+  network.targets[k_first_host] = std::make_unique<FakeTarget>(k_first_host, 80);
+  network.refuse_os_probes = true;
+  const PipelineRun run = run_pipeline(network, clock, 1, 4, 2);
+  EXPECT_EQ(run.finished_at.size(), 1U);
+  EXPECT_GT(run.stats.packets_refused, 0U);
+  EXPECT_EQ(run.stats.packets_refused, network.refused) << "each refused packet is tried once";
+  EXPECT_EQ(run.stats.send_retries, 0U);
+  EXPECT_EQ(run.stats.packets_sent, 2U) << "only the port scan's two SYNs went out";
+}
+
+TEST(ScanPipeline, FramesGoToTheHostTheyConcern) {
+  // A TCP answer concerns its source; an ICMP error from a router concerns the quoted destination.
+  wire::Ipv4Packet tcp;
+  tcp.ip.source = 0x0A000005;
+  tcp.ip.destination = k_us;
+  tcp.ip.protocol = wire::k_ip_protocol_tcp;
+  tcp.payload = wire::TcpSegment{};
+  const CapturedFrame tcp_frame{Timestamp{}, wire::serialize(tcp), std::nullopt};
+  EXPECT_EQ(frame_host(tcp_frame), 0x0A000005U);
+
+  wire::Ipv4Packet quoted;
+  quoted.ip.source = k_us;
+  quoted.ip.destination = 0x0A000009;
+  quoted.ip.protocol = wire::k_ip_protocol_udp;
+  quoted.payload = wire::UdpDatagram{};
+  const auto quoted_bytes = wire::serialize(quoted);
+  wire::Ipv4Packet error;
+  error.ip.source = 0x0A0000FE; // the router
+  error.ip.destination = k_us;
+  error.ip.protocol = wire::k_ip_protocol_icmp;
+  wire::IcmpMessage unreachable;
+  unreachable.type = wire::k_icmp_destination_unreachable;
+  unreachable.code = 1;
+  unreachable.payload.assign(quoted_bytes.begin(), quoted_bytes.end());
+  error.payload = unreachable;
+  EXPECT_EQ(frame_host(CapturedFrame{Timestamp{}, wire::serialize(error), std::nullopt}), 0x0A000009U);
+
+  EXPECT_FALSE(frame_host(CapturedFrame{Timestamp{}, {0x45, 0x00}, std::nullopt}).has_value());
+}
+
+} // namespace
+} // namespace stackprint::io
