@@ -98,6 +98,7 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : m_db(&db), m_
   m_tuple_scores.resize(m_tuple_cells_first.size() - 1);
   m_subject_rest.resize(m_group_count + 1);
   m_node_score.resize(m_node_parent.size());
+  m_lookups.reserve(db.slots().size() + m_prefix_sizes.size());
   m_candidate_ref.resize(refs);
   m_candidate_total.resize(refs);
   m_candidate_missed.resize(refs);
@@ -190,6 +191,7 @@ std::vector<std::uint32_t> Matcher::compile_cells() {
   m_literal_hits.clear();
   m_prefix_sizes_first.assign(1, 0);
   m_prefix_sizes.clear();
+  m_slot_has_exact.assign(m_db->slots().size(), 0);
   for (std::size_t s = 0; s < m_db->slots().size(); ++s) {
     const auto slot = static_cast<std::uint16_t>(s);
     for (const auto kind : {LiteralTable::Kind::exact, LiteralTable::Kind::prefix}) {
@@ -199,6 +201,7 @@ std::vector<std::uint32_t> Matcher::compile_cells() {
         m_literals.insert(slot, kind, text, {begin, static_cast<std::uint32_t>(m_literal_hits.size())});
       }
     }
+    m_slot_has_exact[s] = exact[s].empty() ? 0 : 1;
     const std::size_t first = m_prefix_sizes.size();
     for (const auto& [text, cells] : prefix[s]) m_prefix_sizes.push_back(static_cast<std::uint32_t>(text.size()));
     std::sort(m_prefix_sizes.begin() + static_cast<std::ptrdiff_t>(first), m_prefix_sizes.end());
@@ -392,6 +395,7 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
   // Cell scores: literal cells of a present slot miss (the template) unless the lookups of the
   // subject's value below find them; every cell of an absent slot counts nothing.
   std::fill(m_subject_rest.begin(), m_subject_rest.end(), 0U);
+  m_lookups.clear(); // keeps its capacity: reserved for the most lookups a subject can need
   for (std::size_t s = 0; s < m_present.size(); ++s) {
     const auto first = static_cast<std::ptrdiff_t>(m_slot_cells_first[s]);
     const auto last = static_cast<std::ptrdiff_t>(m_slot_cells_first[s + 1]);
@@ -400,16 +404,24 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
       continue;
     }
     std::copy(m_cell_template.begin() + first, m_cell_template.begin() + last, m_cell_scores.begin() + first);
+    // The literal lookups of this value: hashed and prefetched now, probed below, so that their
+    // cache misses overlap instead of coming one after the other.
     const auto slot = static_cast<std::uint16_t>(s);
     const std::string_view value = m_observed[s].text;
-    mark_matched(m_literals.find(slot, LiteralTable::Kind::exact, value));
+    const auto queue = [&](LiteralTable::Kind kind, std::string_view text) {
+      const std::uint64_t hash = LiteralTable::key_hash(slot, kind, text);
+      m_literals.prefetch(hash);
+      m_lookups.push_back(Lookup{hash, text, slot, kind});
+    };
+    if (m_slot_has_exact[s] != 0) queue(LiteralTable::Kind::exact, value);
     for (std::uint32_t i = m_prefix_sizes_first[s]; i < m_prefix_sizes_first[s + 1]; ++i) {
       const std::uint32_t size = m_prefix_sizes[i];
       if (size > value.size()) break;
-      mark_matched(m_literals.find(slot, LiteralTable::Kind::prefix, value.substr(0, size)));
+      queue(LiteralTable::Kind::prefix, value.substr(0, size));
     }
     if (m_slot_group[s] != k_no_group) m_subject_rest[m_slot_group[s]] += db.slots()[s].weight;
   }
+  for (const Lookup& l : m_lookups) mark_matched(m_literals.find(l.hash, l.slot, l.kind, l.text));
   // Suffix sums: m_subject_rest[k] = the subject's weight in groups k and later, an upper bound on
   // the points any reference can still be given there.
   for (std::size_t k = m_group_count; k-- > 0;) m_subject_rest[k] += m_subject_rest[k + 1];

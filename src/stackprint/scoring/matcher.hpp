@@ -171,6 +171,7 @@ private:
   std::vector<std::uint32_t> m_literal_hits;
   std::vector<std::uint32_t> m_prefix_sizes_first; // per slot (+1): its range in m_prefix_sizes
   std::vector<std::uint32_t> m_prefix_sizes;       // per slot: the distinct prefix key sizes, ascending
+  std::vector<std::uint8_t> m_slot_has_exact;      // per slot: 1 when it has exact keys
 
   // Groups, tuples and references.
   std::size_t m_group_count = 0;
@@ -201,6 +202,13 @@ private:
   std::vector<std::uint32_t> m_name_ids;  // interned reference names, for the dedup
 
   // Per-subject state.
+  struct Lookup {
+    std::uint64_t hash = 0;
+    std::string_view text;
+    std::uint16_t slot = 0;
+    LiteralTable::Kind kind = LiteralTable::Kind::exact;
+  };
+  std::vector<Lookup> m_lookups; // the subject's literal lookups (capacity reserved once)
   std::vector<database::ObservedValue> m_observed; // per slot
   std::vector<std::uint8_t> m_present;             // per slot
   std::vector<std::uint32_t> m_cell_scores;        // per cell (+ the zero cell): packed score or k_unknown

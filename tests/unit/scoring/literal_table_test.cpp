@@ -71,6 +71,30 @@ TEST(LiteralTable, InsertingAnExistingKeyReplacesItsRange) {
   EXPECT_EQ(table.find(1, Kind::exact, "A"), (Range{5, 9}));
 }
 
+TEST(LiteralTable, TwoStepLookupEqualsOneStep) {
+  LiteralTable table;
+  table.insert(7, Kind::prefix, "M5B4NW", {3, 9});
+  const std::uint64_t hash = LiteralTable::key_hash(7, Kind::prefix, "M5B4NW");
+  table.prefetch(hash);
+  EXPECT_EQ(table.find(hash, 7, Kind::prefix, "M5B4NW"), (Range{3, 9}));
+  EXPECT_NE(hash, LiteralTable::key_hash(7, Kind::exact, "M5B4NW"));
+  EXPECT_NE(hash, LiteralTable::key_hash(8, Kind::prefix, "M5B4NW"));
+  const LiteralTable empty;
+  empty.prefetch(hash); // harmless on an empty table
+  EXPECT_EQ(empty.find(hash, 7, Kind::prefix, "M5B4NW"), Range{});
+}
+
+TEST(LiteralTable, OverlongTextsAreNotStored) {
+  LiteralTable table;
+  const std::string longest(LiteralTable::k_max_text, 'A');
+  const std::string too_long(LiteralTable::k_max_text + 1, 'A');
+  table.insert(0, Kind::exact, longest, {0, 1});
+  table.insert(0, Kind::exact, too_long, {1, 2});
+  EXPECT_EQ(table.size(), 1U);
+  EXPECT_EQ(table.find(0, Kind::exact, longest), (Range{0, 1}));
+  EXPECT_EQ(table.find(0, Kind::exact, too_long), Range{});
+}
+
 TEST(LiteralTable, AgreesWithAMapThroughManyGrowths) {
   std::mt19937 rng(5);
   const std::string alphabet = "0123456789ABCDEFMNSTWZ+_.";
