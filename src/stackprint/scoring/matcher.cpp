@@ -95,7 +95,7 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : m_db(&db), m_
   m_observed.resize(db.slots().size());
   m_present.resize(db.slots().size());
   m_cell_scores.assign(m_cells.size() + 1, 0U); // the last one is the zero cell
-  m_tuple_scores.resize(m_tuple_cells_first.size() - 1);
+  m_tuple_scores.assign(m_tuple_cells_first.size(), 0U); // the last one is the zero tuple
   m_subject_rest.resize(m_group_count + 1);
   m_node_score.resize(m_node_parent.size());
   m_lookups.reserve(db.slots().size() + m_prefix_sizes.size());
@@ -105,7 +105,7 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : m_db(&db), m_
 }
 
 Matcher::Layout Matcher::layout() const {
-  return Layout{m_cells.size(), m_group_count, m_tree_depth, m_level_first.back() - 1U, m_tuple_scores.size()};
+  return Layout{m_cells.size(), m_group_count, m_tree_depth, m_level_first.back() - 1U, m_tuple_scores.size() - 1};
 }
 
 std::vector<std::uint32_t> Matcher::compile_cells() {
@@ -354,7 +354,9 @@ void Matcher::build_tree() {
   m_node_tuple.assign(1, 0);
   m_level_first.assign(1, 1);
   std::vector<std::uint32_t> node_of(refs, 0); // per sorted position: its node on the level above
-  for (std::size_t d = 0; d < depth; ++d) {
+  // The last tree level is not stored: each reference adds its own last tuple to its parent's sum
+  // (select_candidates), in database order, which is also the order the survivors are wanted in.
+  for (std::size_t d = 0; d + 1 < depth; ++d) {
     std::uint32_t previous_parent = k_none;
     std::uint32_t previous_tuple = k_none;
     for (std::size_t i = 0; i < refs; ++i) {
@@ -370,8 +372,17 @@ void Matcher::build_tree() {
     }
     m_level_first.push_back(static_cast<std::uint32_t>(m_node_parent.size()));
   }
-  m_ref_leaf.assign(refs, 0);
-  for (std::size_t i = 0; i < refs; ++i) m_ref_leaf[order[i]] = node_of[i];
+  m_zero_tuple = static_cast<std::uint32_t>(m_tuple_cells_first.size() - 1);
+  m_sweep_columns.clear();
+  for (std::size_t g = m_tree_depth; g < m_sweep_end; ++g) {
+    for (std::size_t r = 0; r < refs; ++r) m_sweep_columns.push_back(m_rows[r * groups + g]);
+  }
+  m_ref_parent.assign(refs, 0);
+  m_ref_last_tuple.assign(refs, m_zero_tuple);
+  for (std::size_t i = 0; i < refs; ++i) {
+    m_ref_parent[order[i]] = node_of[i];
+    if (depth > 0) m_ref_last_tuple[order[i]] = row(order[i])[depth - 1];
+  }
 }
 
 void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
@@ -425,7 +436,7 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
   // Suffix sums: m_subject_rest[k] = the subject's weight in groups k and later, an upper bound on
   // the points any reference can still be given there.
   for (std::size_t k = m_group_count; k-- > 0;) m_subject_rest[k] += m_subject_rest[k + 1];
-  std::fill(m_tuple_scores.begin(), m_tuple_scores.end(), k_unknown);
+  std::fill(m_tuple_scores.begin(), m_tuple_scores.end() - 1, k_unknown); // not the zero tuple
   // The tree groups' tuples are all needed (select_candidates sums the whole tree): settle their
   // remaining cells, then sum them in fixed-width sweeps.
   for (const std::uint32_t c : m_tree_lazy_cells) {
@@ -522,12 +533,15 @@ std::size_t Matcher::select_candidates() {
     // were settled by load_subject.
     node_score[n] = node_score[parent[n]] + tuple_scores[node_tuple[n]];
   }
-  // The survivors in database order (compacted: every reference is written, the live ones kept).
-  const std::size_t refs = m_ref_leaf.size();
+  // Each reference's last tree group, and the survivors in database order (compacted: every
+  // reference is written, the live ones kept).
+  const std::size_t refs = m_ref_parent.size();
+  const std::uint32_t* const ref_parent = m_ref_parent.data();
+  const std::uint32_t* const ref_last_tuple = m_ref_last_tuple.data();
   const std::uint64_t tree_rest = m_subject_rest[m_tree_depth];
   std::size_t count = 0;
   for (std::uint32_t r = 0; r < refs; ++r) {
-    const std::uint32_t score = node_score[m_ref_leaf[r]];
+    const std::uint32_t score = node_score[ref_parent[r]] + tuple_scores[ref_last_tuple[r]];
     const std::uint32_t total = score & 0xFFFFU;
     const std::uint32_t missed = total - (score >> 16U);
     m_candidate_ref[count] = r;
@@ -539,9 +553,11 @@ std::size_t Matcher::select_candidates() {
   for (std::size_t g = m_tree_depth; g < m_sweep_end; ++g) {
     const std::uint64_t rest = m_subject_rest[g + 1];
     std::size_t kept = 0;
+    // The group's column: the candidates ascend, so these reads only move forward.
+    const std::uint32_t* const column = m_sweep_columns.data() + (g - m_tree_depth) * refs;
     for (std::size_t i = 0; i < count; ++i) {
       const std::uint32_t r = m_candidate_ref[i];
-      const std::uint32_t s = tuple_score(m_rows[static_cast<std::size_t>(r) * m_group_count + g]);
+      const std::uint32_t s = tuple_score(column[r]);
       const std::uint32_t group_total = s & 0xFFFFU;
       const std::uint32_t t = m_candidate_total[i] + group_total;
       const std::uint32_t m = m_candidate_missed[i] + group_total - (s >> 16U);

@@ -100,7 +100,7 @@ public:
     std::size_t cells = 0;
     std::size_t groups = 0;
     std::size_t tree_groups = 0; // the leading groups that form the prefix tree
-    std::size_t tree_nodes = 0;  // without the root
+    std::size_t tree_nodes = 0;  // stored nodes (without the root and the last group's level)
     std::size_t tuples = 0;
   };
   [[nodiscard]] Layout layout() const;
@@ -193,10 +193,14 @@ private:
   std::vector<std::uint32_t> m_tree_lazy_cells; // tree cells not settled by the literal lookups
   // The prefix tree, stored level by level: node 0 is the root, level d's nodes are ids
   // m_level_first[d] .. m_level_first[d+1]-1 (the references sharing the tuples of groups 0..d).
+  // The last tree group has no level: each reference adds its own tuple to its parent's sum.
   std::vector<std::uint32_t> m_level_first;
   std::vector<std::uint32_t> m_node_parent;
   std::vector<std::uint32_t> m_node_tuple; // the tuple of group d (the node's level)
-  std::vector<std::uint32_t> m_ref_leaf;   // per reference: its node on the last level
+  std::vector<std::uint32_t> m_ref_parent;     // per reference: its node on the last stored level
+  std::vector<std::uint32_t> m_ref_last_tuple; // per reference: its tuple of the last tree group
+  std::uint32_t m_zero_tuple = 0;              // a tuple id whose score is always 0
+  std::vector<std::uint32_t> m_sweep_columns;  // the sweep groups' tuple ids, column by column
   std::size_t m_eager_end = 0;             // groups 0 .. m_eager_end-1 are summed in load_subject
   std::size_t m_sweep_end = 0;             // groups m_tree_depth .. m_sweep_end-1 are swept in pass 1
   std::vector<std::uint32_t> m_name_ids;  // interned reference names, for the dedup
