@@ -8,11 +8,14 @@
 # the reference's OS class, per tool and condition.
 #
 # usage: sudo bench/accuracy.sh STACKPRINT [COUNT=200] [SEED=11]
-# Namespaces spacc<pid>-s / -e, 10.99.N.0/24 with N in 100-149, emulated block 10.201.M.0/24; all
-# torn down on exit. Environment (optional): ACCURACY_CONDITIONS=filters runs only the loss-free row,
-# the four filter rows (T2-T7; U1; IE; T2-T7,U1,IE) and the default-deny row instead of all rows,
-# ACCURACY_CONDITIONS=deny only the loss-free and default-deny rows; ACCURACY_NET=N and
-# ACCURACY_BLOCK=B use 10.99.N.0/24 and 10.B.M.0/24 (helpers' own lab ranges). `stackprint scan` is skipped when the binary has no scan command.
+# The emulator lab of scripts/emulator_lab.sh: namespaces spacc<pid>-s / -e, 10.99.N.0/24 with N in
+# 100-149, emulated block 10.201.M.0/24; all torn down on exit. Environment (optional):
+# ACCURACY_CONDITIONS=filters runs only the loss-free row, the four filter rows (T2-T7; U1; IE;
+# T2-T7,U1,IE) and the default-deny row instead of all rows, ACCURACY_CONDITIONS=deny only the
+# loss-free and default-deny rows; ACCURACY_NET=N and ACCURACY_BLOCK=B use 10.99.N.0/24 and
+# 10.B.M.0/24 (helpers' own lab ranges; STACKPRINT_LAB_NET, STACKPRINT_LAB_BLOCK and
+# STACKPRINT_LAB_PREFIX, see scripts/emulator_lab.sh, do the same). `stackprint scan` is skipped
+# when the binary has no scan command.
 set -u
 prog=${1:?path of the stackprint binary}
 count=${2:-200}
@@ -24,48 +27,29 @@ db=${STACKPRINT_DB:-/usr/share/nmap/nmap-os-db}
 have_scan=1
 "$prog" scan --help >/dev/null 2>&1 || have_scan=0
 
-name="spacc$$"; n=${ACCURACY_NET:-$((100 + $$ % 50))}; m=$((1 + $$ % 250)); b=${ACCURACY_BLOCK:-201}
-scanner="$name-s"; emulator="$name-e"; work=$(mktemp -d); emu_pid=""
-cleanup() {
-  [ -n "$emu_pid" ] && kill -TERM "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
-  ip netns del "$scanner" 2>/dev/null; ip netns del "$emulator" 2>/dev/null; rm -rf "$work"; true
-}
-trap cleanup EXIT INT TERM
-set -e
-ip netns add "$scanner"; ip netns add "$emulator"
-ip link add "${name}a" type veth peer name "${name}b"
-ip link set "${name}a" netns "$scanner"; ip link set "${name}b" netns "$emulator"
-ip -n "$scanner" addr add "10.99.$n.1/24" dev "${name}a"; ip -n "$emulator" addr add "10.99.$n.2/24" dev "${name}b"
-for ns in "$scanner" "$emulator"; do ip -n "$ns" link set lo up; done
-ip -n "$scanner" link set "${name}a" up; ip -n "$emulator" link set "${name}b" up
-ip -n "$scanner" route add "10.$b.$m.0/24" via "10.99.$n.2"
-set +e
+# shellcheck source=scripts/emulator_lab.sh
+. "$here/../scripts/emulator_lab.sh"
+emulator_lab_up spacc "${ACCURACY_NET:-$((100 + $$ % 50))}" "${ACCURACY_BLOCK:-201}"
+work=$lab_work
 
 # One emulator per condition (impairments are emulator options).
 run_condition() {
   local label=$1; shift
-  timeout 900 ip netns exec "$emulator" "$prog" emulate --net "10.$b.$m.0/24" --personality random \
-    --seed "$seed" --tun "spacc$n" --duration 880 "$@" >"$work/hosts.jsonl" 2>"$work/emulator.err" &
-  emu_pid=$!
-  for _ in $(seq 1 100); do
-    ip -n "$emulator" link show "spacc$n" >/dev/null 2>&1 && [ "$(wc -l <"$work/hosts.jsonl")" -ge 254 ] && break
-    sleep 0.1
-  done
-  ip -n "$emulator" link set "spacc$n" txqueuelen 10000 2>/dev/null
+  emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 880 --personality random --seed "$seed" "$@" >&2
   head -n "$count" "$work/hosts.jsonl" >"$work/sample.jsonl"
   local t0=$(date +%s)
-  timeout 900 ip netns exec "$scanner" nmap -n -Pn -O --max-os-tries 1 --max-hostgroup 20 -p 22,80,443 \
-    -oX "$work/nmap.xml" "10.$b.$m.1-$count" >/dev/null 2>&1
+  timeout 900 ip netns exec "$lab_scanner" nmap -n -Pn -O --max-os-tries 1 --max-hostgroup 20 -p 22,80,443 \
+    -oX "$work/nmap.xml" "$lab_block.1-$count" >/dev/null 2>&1
   local t1=$(date +%s)
   local nm; nm=$(python3 "$judge" "$work/sample.jsonl" "$work/nmap.xml" "$db" --min-share 0 --label nmap --quiet)
   local sp='{"share": null, "class_share": null}'; local t2=$t1
   if [ "$have_scan" = 1 ]; then
-    timeout 900 ip netns exec "$scanner" "$prog" scan -p 22,80,443 --max-os-tries 1 --group-size 20 \
-      --output-xml - "10.$b.$m.1-$count" >"$work/sp.xml" 2>/dev/null  # it writes as nobody: stdout
+    timeout 900 ip netns exec "$lab_scanner" "$prog" scan -p 22,80,443 --max-os-tries 1 --group-size 20 \
+      --output-xml - "$lab_block.1-$count" >"$work/sp.xml" 2>/dev/null  # it writes as nobody: stdout
     t2=$(date +%s)
     [ -s "$work/sp.xml" ] && sp=$(python3 "$judge" "$work/sample.jsonl" "$work/sp.xml" "$db" --min-share 0 --label stackprint --quiet)
   fi
-  kill -TERM "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; emu_pid=""
+  emulator_lab_stop
   python3 - "$label" "$nm" "$sp" "$((t1 - t0))" "$((t2 - t1))" <<'PY'
 import json, sys
 label, nm, sp, tn, ts = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4], sys.argv[5]

@@ -11,8 +11,8 @@
 # usage: sudo bench/robustness.sh STACKPRINT [COUNT=100] [SEED=21] [MAX_OS_TRIES=5]
 # ROBUSTNESS_ONLY=key,key (e.g. icmp1) runs only those conditions besides the loss-free baseline
 # (keys: loss0 loss10 loss30 fT2T7 fU1 fIE fall icmp1).
-# Namespaces loss<pid>-s / -e joined by one veth pair and nothing else; 10.99.N.0/24 with N in
-# 150-169; emulated block 10.202.M.0/24. Everything is torn down on exit (trap); every scan and the
+# The emulator lab of scripts/emulator_lab.sh: namespaces loss<pid>-s / -e, 10.99.N.0/24 with N in
+# 150-169, emulated block 10.202.M.0/24. Everything is torn down on exit (trap); every scan and the
 # emulator are bounded by `timeout`.
 set -u
 prog=${1:?path of the stackprint binary}
@@ -27,47 +27,28 @@ done
 [ "$count" -ge 1 ] && [ "$count" -le 254 ] || { echo "COUNT must be 1..254"; exit 2; }
 prog=$(readlink -f "$prog")
 
-name="loss$$"; n=$((150 + $$ % 20)); m=$((1 + $$ % 250))
-scanner="$name-s"; emulator="$name-e"; work=$(mktemp -d); emu_pid=""
-cleanup() {
-  [ -n "$emu_pid" ] && kill -TERM "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
-  ip netns del "$scanner" 2>/dev/null; ip netns del "$emulator" 2>/dev/null; rm -rf "$work"; true
-}
-trap cleanup EXIT INT TERM
-set -e
-ip netns add "$scanner"; ip netns add "$emulator"
-ip link add "${name}a" type veth peer name "${name}b"
-ip link set "${name}a" netns "$scanner"; ip link set "${name}b" netns "$emulator"
-ip -n "$scanner" addr add "10.99.$n.1/24" dev "${name}a"; ip -n "$emulator" addr add "10.99.$n.2/24" dev "${name}b"
-for ns in "$scanner" "$emulator"; do ip -n "$ns" link set lo up; done
-ip -n "$scanner" link set "${name}a" up; ip -n "$emulator" link set "${name}b" up
-ip -n "$scanner" route add "10.202.$m.0/24" via "10.99.$n.2"
-set +e
+# shellcheck source=scripts/emulator_lab.sh
+. "$(cd "$(dirname "$0")" && pwd)/../scripts/emulator_lab.sh"
+emulator_lab_up loss $((150 + $$ % 20)) 202
+work=$lab_work
 
-targets="10.202.$m.1-$count"
+targets="$lab_block.1-$count"
 # One emulator per condition (impairments are emulator options); the same seed gives every
 # address the same reference in every condition.
 run_condition() {
   local key=$1; shift
-  timeout 1900 ip netns exec "$emulator" "$prog" emulate --net "10.202.$m.0/24" --personality random \
-    --seed "$seed" --tun "loss$n" --duration 1800 "$@" >"$work/hosts-$key.jsonl" 2>"$work/emulator-$key.err" &
-  emu_pid=$!
-  for _ in $(seq 1 100); do
-    ip -n "$emulator" link show "loss$n" >/dev/null 2>&1 && [ "$(wc -l <"$work/hosts-$key.jsonl")" -ge 254 ] && break
-    sleep 0.1
-  done
-  ip -n "$emulator" link set "loss$n" txqueuelen 10000 2>/dev/null
-
+  emulator_lab_start "$prog" "$work/hosts-$key.jsonl" "$work/emulator-$key.err" 1800 --personality random \
+    --seed "$seed" "$@" >&2
   local t0 t1 t2
   t0=$(date +%s.%N)
-  timeout 1200 ip netns exec "$scanner" nmap -v -n -Pn -O --max-os-tries "$tries" --max-hostgroup 20 \
+  timeout 1200 ip netns exec "$lab_scanner" nmap -v -n -Pn -O --max-os-tries "$tries" --max-hostgroup 20 \
     -p 22,80,443 -oX "$work/nmap-$key.xml" "$targets" >"$work/nmap-$key.txt" 2>&1
   t1=$(date +%s.%N)
   # stackprint drops to nobody before writing reports: the XML goes to standard output.
-  timeout 1200 ip netns exec "$scanner" "$prog" scan -v -p 22,80,443 --max-os-tries "$tries" --group-size 20 \
+  timeout 1200 ip netns exec "$lab_scanner" "$prog" scan -v -p 22,80,443 --max-os-tries "$tries" --group-size 20 \
     --output-xml - "$targets" >"$work/stackprint-$key.xml" 2>"$work/stackprint-$key.err"
   t2=$(date +%s.%N)
-  kill -TERM "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; emu_pid=""
+  emulator_lab_stop
 
   local nmap_packets sp_packets
   nmap_packets=$(grep -o 'Raw packets sent: [0-9]*' "$work/nmap-$key.txt" | tail -1 | grep -o '[0-9]*$')

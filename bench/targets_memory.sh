@@ -4,10 +4,10 @@
 #   scanner  hostile<pid>-bs  10.99.N.1/24, route 10.204.0.0/16 via 10.99.N.2
 #   sink     hostile<pid>-bp  10.99.N.2/24, blackhole route for 10.204.0.0/16
 # so every listed address is down: its probes are routed to the sink and silently dropped there.
-# That isolates what the list costs: reading it, discovery state per host group, reports per host.
+# That isolates what the list costs: reading it, discovery state per host in flight, reports per host.
 #
 # What runs (both with /usr/bin/time -v, peak RSS = "Maximum resident set size"):
-#   stackprint scan -iL LIST -p T:80 --host-timeout 0.3 -oJ FILE   (groups of 256 hosts, the default)
+#   stackprint scan -iL LIST -p T:80 --host-timeout 0.3 -oJ FILE   (up to 1,024 hosts in flight, the default)
 #   nmap -sn -n -PS80 -iL LIST --max-retries 0 --initial-rtt-timeout 50ms --max-rtt-timeout 100ms
 #        --min-rate 5000 --max-hostgroup 256 -oX FILE
 # Nmap's host discovery with one SYN to port 80 is the closest Nmap mode that finishes 65,536 down

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The project's whole test suite, from a fresh clone: installs packages, builds the normal build
-# (warnings as errors), checks the formatting (scripts/lint.sh) and builds an ASan+UBSan build, and
-# runs every test in both.
+# (warnings as errors), checks the formatting and runs clang-tidy over src/ (scripts/lint.sh --tidy)
+# and builds an ASan+UBSan build, and runs every test in both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build -DSTACKPRINT_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
-scripts/lint.sh
+scripts/lint.sh --tidy build
 (cd build && ctest --output-on-failure -j"$(nproc)")
 scripts/setup.sh build-asan -DSTACKPRINT_WERROR=ON -DSTACKPRINT_SANITIZERS=address,undefined \
   -DSTACKPRINT_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug

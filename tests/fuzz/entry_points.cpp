@@ -20,6 +20,7 @@
 #include "stackprint/responses/round_replies.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
+#include "support/probe_context.hpp"
 
 namespace stackprint::fuzz {
 namespace {
@@ -33,23 +34,8 @@ std::string_view as_text(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-// The round every packet is matched against. Values are arbitrary but fixed, so that the corpus
-// can learn them (ports 50000+offset for TCP replies, echo id 4000/4001).
-probes::ProbeContext fixed_context() {
-  probes::ProbeContext c;
-  c.source_address = 0x0A636401; // 10.99.100.1 (scanner)
-  c.target_address = 0x0A636402; // 10.99.100.2 (target)
-  c.open_tcp_port = 80;
-  c.closed_tcp_port = 22;
-  c.closed_udp_port = 40125;
-  c.tcp_port_base = 50000;
-  c.udp_port_base = 50300;
-  c.tcp_seq_base = 1000;
-  c.tcp_ack = 77;
-  c.icmp_echo_id = 4000;
-  c.udp_ttl = 60;
-  return c;
-}
+// The round every packet is matched against: fixed values the corpus has learnt.
+using test_support::fixed_probe_context;
 
 // A small database of our own covering every test, for matching parsed subjects.
 constexpr std::string_view k_small_db = R"(# fuzzing database (ours, not derived from Nmap's)
@@ -144,7 +130,7 @@ void match_against(const database::OsDb& db, const fingerprint::Fingerprint& sub
 }
 
 void collect_round(const std::vector<responses::Reply>& replies) {
-  const probes::ProbeContext context = fixed_context();
+  const probes::ProbeContext context = fixed_probe_context();
   responses::RoundCollector collector(context);
   for (const probes::ProbeId id : probes::k_all_probe_ids) { collector.on_probe_sent(id, Timestamp{}); }
   for (const responses::Reply& reply : replies) { (void)collector.on_reply(reply); }
@@ -177,7 +163,7 @@ void run_packet(std::span<const std::uint8_t> bytes) {
 
   // As captured, then re-addressed from the target to the scanner (TCP destination ports folded
   // onto the context's port range) so that the collector's matching rules are reached.
-  const probes::ProbeContext context = fixed_context();
+  const probes::ProbeContext context = fixed_probe_context();
   std::vector<std::uint8_t> captured(bytes.begin(), bytes.end());
   std::vector<responses::Reply> replies;
   replies.push_back(responses::Reply{Timestamp{}, packet, captured, std::nullopt});

@@ -1,9 +1,7 @@
 // The `stackprint match` and `stackprint db check` commands, run as a user would (the built binary).
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -11,27 +9,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/command.hpp"
+
+namespace stackprint {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandRun {
-  int status = -1;
-  std::string out;
-};
-
-// Runs `command` through the shell; stdout captured, stderr merged when asked.
-CommandRun run(const std::string& command) {
-  CommandRun r;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int raw = pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
+using test_support::CommandResult;
+using test_support::run_command;
 
 const std::string k_bin = STACKPRINT_BINARY;
 const std::string k_data = STACKPRINT_TEST_DATA_DIR;
@@ -44,7 +29,7 @@ fs::path temp_file(const std::string& name, const std::string& content) {
 }
 
 TEST(DbCheckCli, SmallDatabaseCounts) {
-  const CommandRun r = run(k_bin + " db check --db " + k_small_db);
+  const CommandResult r = run_command(k_bin + " db check --db " + k_small_db);
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("fingerprints: 3 (3 distinct names)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("classes: 4"), std::string::npos) << r.out;
@@ -54,21 +39,21 @@ TEST(DbCheckCli, SmallDatabaseCounts) {
 
 TEST(DbCheckCli, MalformedDatabaseExitsTwoWithFileAndLine) {
   const fs::path bad = temp_file("bad.db", "MatchPoints\nSEQ(TI=100)\n\nFingerprint A\nSEQ(TI=5-\n");
-  const CommandRun r = run(k_bin + " db check --db " + bad.string() + " 2>&1");
+  const CommandResult r = run_command(k_bin + " db check --db " + bad.string() + " 2>&1");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find(bad.string() + ":5: "), std::string::npos) << r.out;
   fs::remove(bad);
-  const CommandRun missing = run(k_bin + " db check --db /nonexistent/nmap-os-db 2>&1");
+  const CommandResult missing = run_command(k_bin + " db check --db /nonexistent/nmap-os-db 2>&1");
   EXPECT_EQ(missing.status, 2);
   EXPECT_NE(missing.out.find("cannot read /nonexistent/nmap-os-db"), std::string::npos) << missing.out;
 }
 
 TEST(DbCheckCli, EnvironmentVariableSelectsTheDatabase) {
-  const CommandRun r = run("STACKPRINT_DB=" + k_small_db + " " + k_bin + " db check");
+  const CommandResult r = run_command("STACKPRINT_DB=" + k_small_db + " " + k_bin + " db check");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("fingerprints: 3"), std::string::npos) << r.out;
   // --db wins over the environment.
-  const CommandRun both = run("STACKPRINT_DB=/nonexistent " + k_bin + " db check --db " + k_small_db);
+  const CommandResult both = run_command("STACKPRINT_DB=/nonexistent " + k_bin + " db check --db " + k_small_db);
   EXPECT_EQ(both.status, 0) << both.out;
 }
 
@@ -80,7 +65,7 @@ constexpr const char* k_example_subject = "SEQ(TI=Z%TS=A%SP=5)\n"
 
 TEST(MatchCli, TextOutputOnTheSmallDatabase) {
   const fs::path fp = temp_file("fp.txt", k_example_subject);
-  const CommandRun r = run(k_bin + " match --db " + k_small_db + " " + fp.string());
+  const CommandResult r = run_command(k_bin + " match --db " + k_small_db + " " + fp.string());
   EXPECT_EQ(r.status, 0) << r.out;
   // Example OS 2.0 is perfect (U1/IE R=N, OPS has no attributes); 1.0 misses nothing either: its
   // U1/IE lines have no R, so nothing overlaps there, and ECN W/O alternatives accept these values.
@@ -91,7 +76,7 @@ TEST(MatchCli, TextOutputOnTheSmallDatabase) {
 
 TEST(MatchCli, JsonOutputFromStandardInput) {
   const fs::path fp = temp_file("fp2.txt", k_example_subject);
-  const CommandRun r = run(k_bin + " match --json --db " + k_small_db + " - < " + fp.string());
+  const CommandResult r = run_command(k_bin + " match --json --db " + k_small_db + " - < " + fp.string());
   ASSERT_EQ(r.status, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["outcome"], "success");
@@ -107,8 +92,9 @@ TEST(MatchCli, JsonOutputFromStandardInput) {
 
 TEST(MatchCli, BadFingerprintAndBadOptions) {
   const fs::path fp = temp_file("fp3.txt", "this is not a fingerprint\n");
-  EXPECT_EQ(run(k_bin + " match --db " + k_small_db + " " + fp.string() + " 2>/dev/null").status, 2);
-  EXPECT_EQ(run(k_bin + " match --semantics 8.0 --db " + k_small_db + " " + fp.string() + " 2>/dev/null").status, 2);
+  EXPECT_EQ(run_command(k_bin + " match --db " + k_small_db + " " + fp.string() + " 2>/dev/null").status, 2);
+  EXPECT_EQ(
+      run_command(k_bin + " match --semantics 8.0 --db " + k_small_db + " " + fp.string() + " 2>/dev/null").status, 2);
   fs::remove(fp);
 }
 
@@ -116,7 +102,7 @@ TEST(MatchCli, CaptureAgainstInstalledDatabaseAsJson) {
   if (!fs::exists("/usr/share/nmap/nmap-os-db")) GTEST_SKIP() << "no installed nmap-os-db";
   const std::string fp = k_data + "/captures/default/fingerprint.txt";
   if (!fs::exists(fp)) GTEST_SKIP() << "no default capture";
-  const CommandRun r = run(k_bin + " match --json " + fp);
+  const CommandResult r = run_command(k_bin + " match --json " + fp);
   ASSERT_EQ(r.status, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["outcome"], "success");
@@ -125,7 +111,7 @@ TEST(MatchCli, CaptureAgainstInstalledDatabaseAsJson) {
   EXPECT_EQ(j["matches"][0]["name"], "Linux 5.3 - 5.4");
   EXPECT_EQ(j["matches"][0]["accuracy"], 96);
   EXPECT_EQ(j["matches"][0]["line"], 68140);
-  const CommandRun guess = run(k_bin + " match --guess " + fp);
+  const CommandResult guess = run_command(k_bin + " match --guess " + fp);
   EXPECT_NE(guess.out.find("Aggressive OS guesses: Linux 5.3 - 5.4 (96%), Linux 3.2 (95%)"), std::string::npos)
       << guess.out;
   EXPECT_NE(guess.out.find("TCP/IP fingerprint:\nOS:SCAN(V=7.93"), std::string::npos) << guess.out;
@@ -157,23 +143,23 @@ TEST(MatchCli, FilteredTestsAreMatchedWithoutAndReported) {
   if (!fs::exists(k_data + "/captures/default/fingerprint.txt")) GTEST_SKIP() << "no default capture";
   const fs::path fp = temp_file("firewalled.txt", firewalled_default_fingerprint());
   // Nmap's matching: the R=N lines sink the Linux references below the guess threshold.
-  const CommandRun nmap = run(k_bin + " match --guess " + fp.string());
+  const CommandResult nmap = run_command(k_bin + " match --guess " + fp.string());
   ASSERT_EQ(nmap.status, 0) << nmap.out;
   EXPECT_NE(nmap.out.find("No OS matches for host"), std::string::npos) << nmap.out;
   EXPECT_EQ(nmap.out.find("Missing tests"), std::string::npos) << nmap.out;
   // Without them the Linux references come back.
-  const CommandRun partial = run(k_bin + " match --guess --filtered T2-T7,U1,IE " + fp.string());
+  const CommandResult partial = run_command(k_bin + " match --guess --filtered T2-T7,U1,IE " + fp.string());
   ASSERT_EQ(partial.status, 0) << partial.out;
   EXPECT_NE(partial.out.find("Aggressive OS guesses: Linux 5.3 - 5.4"), std::string::npos) << partial.out;
   EXPECT_NE(partial.out.find("Missing tests: T2 T3 T4 T5 T6 T7 U1 IE (filtered, matched without them)\n"),
             std::string::npos)
       << partial.out;
-  const CommandRun json = run(k_bin + " match --json --filtered T5-T7 " + fp.string());
+  const CommandResult json = run_command(k_bin + " match --json --filtered T5-T7 " + fp.string());
   ASSERT_EQ(json.status, 0) << json.out;
   const auto j = nlohmann::json::parse(json.out);
   EXPECT_EQ(j["missing_tests"]["filtered"], nlohmann::json::array({"T5", "T6", "T7"}));
   EXPECT_TRUE(j["missing_tests"]["absent"].empty());
-  EXPECT_EQ(run(k_bin + " match --filtered T9 " + fp.string() + " 2>/dev/null").status, 2);
+  EXPECT_EQ(run_command(k_bin + " match --filtered T9 " + fp.string() + " 2>/dev/null").status, 2);
   fs::remove(fp);
 }
 
@@ -181,7 +167,7 @@ TEST(MatchCli, AbsentTestLinesAreNamed) {
   if (!fs::exists("/usr/share/nmap/nmap-os-db")) GTEST_SKIP() << "no installed nmap-os-db";
   const fs::path fp = temp_file(
       "absent.txt", "SEQ(SP=107%GCD=1%ISR=10F%TI=Z%CI=Z%II=I%TS=21)\nT1(R=Y%DF=Y%T=40%S=O%A=S+%F=AS%RD=0%Q=)\n");
-  const CommandRun r = run(k_bin + " match " + fp.string());
+  const CommandResult r = run_command(k_bin + " match " + fp.string());
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("Missing tests: OPS WIN ECN T2 T3 T4 T5 T6 T7 U1 IE (not in the fingerprint)\n"),
             std::string::npos)
@@ -190,3 +176,4 @@ TEST(MatchCli, AbsentTestLinesAreNamed) {
 }
 
 } // namespace
+} // namespace stackprint

@@ -2,46 +2,25 @@
 // printed fingerprint stays Nmap's, the match leaves the filtered tests out, and the normal, XML
 // and JSON reports say which tests were missing; --no-partial-match gives Nmap's matching.
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "support/command.hpp"
+
+namespace stackprint {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandRun {
-  int status = -1;
-  std::string out;
-};
-
-CommandRun run(const std::string& command) {
-  CommandRun r;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int raw = pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_support::CommandResult;
+using test_support::read_file;
+using test_support::run_command;
 
 const std::string k_bin = STACKPRINT_BINARY;
 const std::string k_capture = std::string(STACKPRINT_TEST_DATA_DIR) + "/partial/firewalled_linux.pcap";
@@ -53,23 +32,23 @@ const std::string k_line =
 bool have_db() { return fs::exists("/usr/share/nmap/nmap-os-db"); }
 
 TEST(PartialReplay, FingerprintIsNmapsWithRNLines) {
-  const CommandRun r = run(k_replay);
+  const CommandResult r = run_command(k_replay);
   ASSERT_EQ(r.status, 0) << r.out;
   for (const char* line : {"T2(R=N)", "T5(R=N)", "T7(R=N)", "U1(R=N)", "IE(R=N)"}) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   }
-  EXPECT_EQ(run(k_replay + " --no-partial-match").out, r.out);
+  EXPECT_EQ(run_command(k_replay + " --no-partial-match").out, r.out);
 }
 
 TEST(PartialReplay, AllThreeReportsSayWhichTestsWereMissing) {
   if (!have_db()) GTEST_SKIP() << "no installed nmap-os-db";
   const fs::path dir = fs::path(testing::TempDir()) / ("stackprint_partial_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  const CommandRun r = run(k_replay + " -oN " + (dir / "r.nmap").string() + " -oX " + (dir / "r.xml").string() +
-                           " -oJ " + (dir / "r.json").string());
+  const CommandResult r = run_command(k_replay + " -oN " + (dir / "r.nmap").string() + " -oX " +
+                                      (dir / "r.xml").string() + " -oJ " + (dir / "r.json").string());
   ASSERT_EQ(r.status, 0) << r.out;
 
-  const std::string normal = slurp(dir / "r.nmap");
+  const std::string normal = read_file(dir / "r.nmap");
   EXPECT_NE(normal.find("OS details: Linux 2.6.32\n" + k_line), std::string::npos) << normal;
 
   pugi::xml_document xml;
@@ -80,8 +59,9 @@ TEST(PartialReplay, AllThreeReportsSayWhichTestsWereMissing) {
   EXPECT_STREQ(xml.child("nmaprun").child("host").child("os").child("osmatch").attribute("name").value(),
                "Linux 2.6.32");
   if (fs::exists("/usr/bin/xmllint") && fs::exists("/usr/share/nmap/nmap.dtd")) {
-    EXPECT_EQ(run("xmllint --noout --dtdvalid /usr/share/nmap/nmap.dtd " + (dir / "r.xml").string() + " 2>&1").status,
-              0);
+    EXPECT_EQ(
+        run_command("xmllint --noout --dtdvalid /usr/share/nmap/nmap.dtd " + (dir / "r.xml").string() + " 2>&1").status,
+        0);
   }
 
   std::ifstream json_in(dir / "r.json");
@@ -97,7 +77,7 @@ TEST(PartialReplay, AllThreeReportsSayWhichTestsWereMissing) {
 
 TEST(PartialReplay, NoPartialMatchIsNmapsMatching) {
   if (!have_db()) GTEST_SKIP() << "no installed nmap-os-db";
-  const CommandRun r = run(k_replay + " --no-partial-match -oN -");
+  const CommandResult r = run_command(k_replay + " --no-partial-match -oN -");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(r.out.find("OS details:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Missing tests (filtered): T2 T3 T4 T5 T6 T7 U1 IE; matched as R=N, as Nmap does"),
@@ -106,3 +86,4 @@ TEST(PartialReplay, NoPartialMatchIsNmapsMatching) {
 }
 
 } // namespace
+} // namespace stackprint

@@ -1,9 +1,7 @@
 #!/bin/bash
 # Root-only lab test of the scanner against hostile neighbours (issue #7.3, ctest label "lab").
-# Two namespaces joined by one veth pair and nothing else (no default route), so nothing can leave:
-#   scanner   hostile<pid>-s  10.99.N.1/24, route 10.204.M.0/24 via 10.99.N.2
-#   emulator  hostile<pid>-e  10.99.N.2/24, runs `stackprint emulate --net 10.204.M.0/24` (TUN + route)
-# with N in 190-209. The same seeded block of random personalities is served twice: once all honest
+# The emulator lab of scripts/emulator_lab.sh: namespaces hostile<pid>-s / -e, 10.99.N.0/24 with N
+# in 190-209, emulated block 10.204.M.0/24. The same seeded block of random personalities is served twice: once all honest
 # ("calm"), once with every 4th scanned address hostile (`--hostile all`: malformed, bogus options,
 # duplicates, late replies, floods, fragments, spoofed answers for the neighbours and answers to the
 # neighbours' probes). `stackprint scan` with the same --seed scans the same COUNT addresses both times.
@@ -41,66 +39,26 @@ done
 # on a binary built without ASan.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
 
-name="hostile$(( $$ % 100000 ))"
-n=$((190 + $$ % 20))
-m=$((1 + $$ % 250))
-scanner="$name-s"; emulator="$name-e"
-tun="hst$((n))x$((m))"
-work=$(mktemp -d)
-emu_pid=""
-stop_emulator() {
-  if [ -n "$emu_pid" ]; then kill -TERM "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; fi
-  emu_pid=""
-}
-cleanup() {
-  stop_emulator
-  ip netns del "$scanner" 2>/dev/null
-  ip netns del "$emulator" 2>/dev/null
-  [ -n "${STACKPRINT_LAB_KEEP:-}" ] && cp -r "$work" "$STACKPRINT_LAB_KEEP"
-  rm -rf "$work"
-  true
-}
-trap cleanup EXIT INT TERM
-
-set -e
-ip netns add "$scanner"
-ip netns add "$emulator"
-ip link add "${name}a" type veth peer name "${name}b"
-ip link set "${name}a" netns "$scanner"
-ip link set "${name}b" netns "$emulator"
-ip -n "$scanner" addr add "10.99.$n.1/24" dev "${name}a"
-ip -n "$emulator" addr add "10.99.$n.2/24" dev "${name}b"
-for ns in "$scanner" "$emulator"; do ip -n "$ns" link set lo up; done
-ip -n "$scanner" link set "${name}a" up
-ip -n "$emulator" link set "${name}b" up
-ip -n "$scanner" route add "10.204.$m.0/24" via "10.99.$n.2"
-set +e
+# shellcheck source=scripts/emulator_lab.sh
+. "$here/../../scripts/emulator_lab.sh"
+emulator_lab_up hostile $((190 + $$ % 20)) 204
+work=$lab_work
 
 # Every 4th scanned address is hostile in the stormy run.
-hostile_list=$(seq 4 4 "$count" | sed "s/^/10.204.$m./" | paste -sd' ')
+hostile_list=$(seq 4 4 "$count" | sed "s/^/$lab_block./" | paste -sd' ')
 
 # start_emulator LABEL [extra emulate args...]: serves the /24 (bounded: stops by itself after 120 s).
 start_emulator() {
   local label=$1; shift
-  timeout 130 ip netns exec "$emulator" "$prog" emulate --net "10.204.$m.0/24" --personality random \
-    --seed "$seed" --tun "$tun" --duration 120 "$@" >"$work/$label.hosts.jsonl" 2>"$work/$label.emulator.err" &
-  emu_pid=$!
-  for _ in $(seq 1 100); do
-    [ "$(wc -l <"$work/$label.hosts.jsonl" 2>/dev/null || echo 0)" -ge 254 ] &&
-      ip -n "$emulator" link show "$tun" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  if ! ip -n "$emulator" link show "$tun" >/dev/null 2>&1; then
-    echo "FAIL: the emulator did not bring up its TUN device"; cat "$work/$label.emulator.err"; exit 1
-  fi
-  ip -n "$emulator" link set "$tun" txqueuelen 10000
+  emulator_lab_start "$prog" "$work/$label.hosts.jsonl" "$work/$label.emulator.err" 120 \
+    --personality random --seed "$seed" "$@" || exit 1
 }
 
 # scan LABEL: scans the first COUNT addresses; records exit status, peak RSS (kB) and stderr.
 scan() {
   local label=$1
-  ip netns exec "$scanner" "$prog" scan -p T:22,80,U:40125 --seed 4242 -v --host-timeout 30 \
-    -oJ "$work/$label.jsonl" "10.204.$m.1-$count" >"$work/$label.out" 2>"$work/$label.err" &
+  ip netns exec "$lab_scanner" "$prog" scan -p T:22,80,U:40125 --seed 4242 -v --host-timeout 30 \
+    -oJ "$work/$label.jsonl" "$lab_block.1-$count" >"$work/$label.out" 2>"$work/$label.err" &
   local pid=$! hwm=0 v
   # Peak resident set: the kernel's high-water mark, read until the process is gone (bounded 120 s).
   for _ in $(seq 1 2400); do
@@ -120,19 +78,19 @@ check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; failures=$((fa
 
 start_emulator calm
 scan calm
-stop_emulator
+emulator_lab_stop
 cat "$work/calm.emulator.err"
 # shellcheck disable=SC2086
 # STACKPRINT_LAB_TCPDUMP=1: record both ends of the stormy run (kept with STACKPRINT_LAB_KEEP).
 dump_pids=""
 if [ -n "${STACKPRINT_LAB_TCPDUMP:-}" ] && command -v tcpdump >/dev/null; then
-  ip netns exec "$scanner" timeout 60 tcpdump -i "${name}a" -w "$work/stormy.scanner.pcap" -s 200 2>/dev/null &
+  ip netns exec "$lab_scanner" timeout 60 tcpdump -i "${lab_name}a" -w "$work/stormy.scanner.pcap" -s 200 2>/dev/null &
   dump_pids="$dump_pids $!"
 fi
 start_emulator stormy --hostile "${STACKPRINT_HOSTILE_KINDS:-all}" --hostile-hosts $hostile_list
 scan stormy
 sleep 7 # the late copies (6 s) reach the scanner namespace too; then stop
-stop_emulator
+emulator_lab_stop
 for p in $dump_pids; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 cat "$work/stormy.emulator.err"
 

@@ -5,9 +5,8 @@
 # hostscript valid against nmap.dtd, JSON member valid against the schema), and with
 # --no-partial-match the line must say the tests were matched as R=N. The same hosts without the
 # filter must get none of it.
-#   scanner   partial<pid>-s  10.99.N.1/24 (N in 170-189), route 10.203.M.0/24 via 10.99.N.2
-#   emulator  partial<pid>-e  10.99.N.2/24, `stackprint emulate --net 10.203.M.0/24`
-# Nothing else is reachable (no default route); everything is torn down on exit.
+# The emulator lab of scripts/emulator_lab.sh: namespaces partial<pid>-s / -e, 10.99.N.0/24 with N
+# in 170-189, emulated block 10.203.M.0/24; nothing else is reachable, all is torn down on exit.
 #
 # usage: partial_lab_test.sh STACKPRINT REPO [COUNT=4] [SEED=5]
 # Exit 77 (ctest SKIP) when not root or when a tool is missing.
@@ -23,50 +22,14 @@ for tool in ip python3 timeout xmllint; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 
-name="partial$$"
-n=$((170 + $$ % 20))
-m=$((1 + $$ % 250))
-scanner="$name-s"; emulator="$name-e"
-work=$(mktemp -d)
-chmod 755 "$work"
-emu_pid=""
-stop_emulator() {
-  [ -n "$emu_pid" ] && kill -TERM "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
-  emu_pid=""
-}
-cleanup() {
-  stop_emulator
-  ip netns del "$scanner" 2>/dev/null
-  ip netns del "$emulator" 2>/dev/null
-  [ -n "${STACKPRINT_LAB_KEEP:-}" ] && cp -r "$work" "$STACKPRINT_LAB_KEEP"
-  rm -rf "$work"
-  true
-}
-trap cleanup EXIT INT TERM
-
-set -e
-ip netns add "$scanner"
-ip netns add "$emulator"
-ip link add "${name}a" type veth peer name "${name}b"
-ip link set "${name}a" netns "$scanner"
-ip link set "${name}b" netns "$emulator"
-ip -n "$scanner" addr add "10.99.$n.1/24" dev "${name}a"
-ip -n "$emulator" addr add "10.99.$n.2/24" dev "${name}b"
-for ns in "$scanner" "$emulator"; do ip -n "$ns" link set lo up; done
-ip -n "$scanner" link set "${name}a" up
-ip -n "$emulator" link set "${name}b" up
-ip -n "$scanner" route add "10.203.$m.0/24" via "10.99.$n.2"
-set +e
+# shellcheck source=scripts/emulator_lab.sh
+. "$(dirname "$0")/../../scripts/emulator_lab.sh"
+emulator_lab_up partial $((170 + $$ % 20)) 203
+work=$lab_work
+chmod 755 "$work" # the scanner writes its reports as nobody
 
 start_emulator() { # extra emulate args...
-  timeout 130 ip netns exec "$emulator" "$prog" emulate --net "10.203.$m.0/24" --personality random \
-    --seed "$seed" --tun "partial$n" --duration 120 "$@" >"$work/hosts.jsonl" 2>"$work/emulator.err" &
-  emu_pid=$!
-  for _ in $(seq 1 100); do
-    ip -n "$emulator" link show "partial$n" >/dev/null 2>&1 && [ "$(wc -l <"$work/hosts.jsonl")" -ge 254 ] && return 0
-    sleep 0.1
-  done
-  echo "FAIL: the emulator did not come up"; cat "$work/emulator.err"; return 1
+  emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 120 --personality random --seed "$seed" "$@"
 }
 
 failures=0
@@ -75,8 +38,8 @@ fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 # scan LABEL [scan args...]: normal, XML and JSON reports of the first COUNT hosts.
 scan() {
   local label=$1; shift
-  timeout 100 ip netns exec "$scanner" "$prog" scan -p 22,80,443 -oN "$work/$label.nmap" -oX "$work/$label.xml" \
-    -oJ "$work/$label.json" "$@" "10.203.$m.1-$count" >/dev/null 2>"$work/$label.err"
+  timeout 100 ip netns exec "$lab_scanner" "$prog" scan -p 22,80,443 -oN "$work/$label.nmap" -oX "$work/$label.xml" \
+    -oJ "$work/$label.json" "$@" "$lab_block.1-$count" >/dev/null 2>"$work/$label.err"
   local status=$?
   [ "$status" = 0 ] || { fail "$label: stackprint scan exited $status"; cat "$work/$label.err"; return 1; }
   xmllint --noout --dtdvalid /usr/share/nmap/nmap.dtd "$work/$label.xml" >"$work/$label.xmllint" 2>&1 ||
@@ -123,13 +86,13 @@ if start_emulator --filter T2-T7,U1,IE; then
                      [ "$r" = ok ] && echo "ok   filtered: $(grep -m1 '^Missing tests' "$work/filtered.nmap" | cut -c1-100)" || fail "filtered: $r"; }
   scan nmap_matching --no-partial-match && { r=$(check nmap_matching "matched as R=N, as Nmap does");
                      [ "$r" = ok ] && echo "ok   --no-partial-match" || fail "--no-partial-match: $r"; }
-  stop_emulator
+  emulator_lab_stop
 else
   failures=$((failures + 1))
 fi
 if start_emulator; then
   scan unfiltered && { r=$(check unfiltered none); [ "$r" = ok ] && echo "ok   unfiltered: no missing tests" || fail "unfiltered: $r"; }
-  stop_emulator
+  emulator_lab_stop
 else
   failures=$((failures + 1))
 fi

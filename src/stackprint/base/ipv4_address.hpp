@@ -17,6 +17,7 @@ namespace stackprint {
 struct Ipv4Address {
   std::uint32_t value = 0;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees the defaulted <=>'s comparison with literal 0
   friend constexpr auto operator<=>(const Ipv4Address&, const Ipv4Address&) = default;
 };
 

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "stackprint/cli/commands.hpp"
+#include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 
@@ -20,14 +21,14 @@ int run_db_check(const std::string& db_option) {
   const std::string path = resolve_os_db_path(db_option);
   const auto text = read_text_file(path);
   if (!text) {
-    std::fprintf(stderr, "stackprint db check: %s\n", text.error().message.c_str());
+    print_error("db check", text.error().message);
     return k_exit_bad_input;
   }
   const auto start = std::chrono::steady_clock::now();
   const auto db = database::parse_os_db(*text, path);
   const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
   if (!db) {
-    std::fprintf(stderr, "stackprint db check: %s\n", db.error().message.c_str());
+    print_error("db check", db.error().message);
     return k_exit_bad_input;
   }
   const auto& s = db->stats();

@@ -29,8 +29,11 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
 #include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/cli/commands.hpp"
+#include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/emulation/host_plan.hpp"
@@ -83,7 +86,7 @@ Expected<std::vector<std::uint16_t>> parse_ports(const std::string& text) {
       return fail("--open-ports '" + text + "': expected a comma-separated list of ports 1-65535");
     }
     const int port = std::stoi(item);
-    if (port < 1 || port > 65535) return fail("--open-ports '" + text + "': port " + item + " is out of range");
+    if (port < 1 || port > 65535) return fail(fmt::format("--open-ports '{}': port {} is out of range", text, item));
     out.push_back(static_cast<std::uint16_t>(port));
   }
   return out;
@@ -105,34 +108,34 @@ struct PendingReply {
 int run_emulate(const EmulateArgs& args) {
   const auto addresses = emulation::emulated_addresses(args.net);
   if (!addresses) {
-    std::fprintf(stderr, "stackprint emulate: %s\n", addresses.error().message.c_str());
+    print_error("emulate", addresses.error().message);
     return k_exit_bad_input;
   }
   const auto ports = parse_ports(args.open_ports);
   if (!ports) {
-    std::fprintf(stderr, "stackprint emulate: %s\n", ports.error().message.c_str());
+    print_error("emulate", ports.error().message);
     return k_exit_bad_input;
   }
   emulation::ImpairmentSpec spec;
   if (!args.loss.empty()) {
     const auto v = emulation::parse_loss(args.loss);
-    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    if (!v) return print_error("emulate", v.error().message), k_exit_bad_input;
     spec.loss = *v;
   }
   if (!args.delay.empty()) {
     const auto v = emulation::parse_delay(args.delay);
-    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    if (!v) return print_error("emulate", v.error().message), k_exit_bad_input;
     spec.delay_us = v->first;
     spec.jitter_us = v->second;
   }
   if (!args.icmp_rate.empty()) {
     const auto v = emulation::parse_icmp_rate(args.icmp_rate);
-    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    if (!v) return print_error("emulate", v.error().message), k_exit_bad_input;
     spec.icmp_per_second = *v;
   }
   if (!args.filter.empty()) {
     const auto v = emulation::parse_probe_filter(args.filter);
-    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    if (!v) return print_error("emulate", v.error().message), k_exit_bad_input;
     spec.filtered = *v;
   }
   spec.default_deny = args.default_deny;
@@ -141,19 +144,20 @@ int run_emulate(const EmulateArgs& args) {
   std::vector<targets::TargetSpec> hostile_specs;
   if (!args.hostile.empty()) {
     const auto v = emulation::parse_hostile_kinds(args.hostile);
-    if (!v) return std::fprintf(stderr, "stackprint emulate: %s\n", v.error().message.c_str()), k_exit_bad_input;
+    if (!v) return print_error("emulate", v.error().message), k_exit_bad_input;
     hostile_kinds = *v;
     for (const auto& text : args.hostile_hosts) {
       auto hostile_spec = targets::parse_target_spec(text);
       if (!hostile_spec || std::holds_alternative<targets::HostnameSpec>(hostile_spec->form)) {
-        std::fprintf(stderr, "stackprint emulate: --hostile-hosts %s: %s\n", text.c_str(),
-                     hostile_spec ? "expected addresses, ranges or CIDR blocks" : hostile_spec.error().message.c_str());
+        print_error("emulate", fmt::format("--hostile-hosts {}: {}", text,
+                                           hostile_spec ? "expected addresses, ranges or CIDR blocks"
+                                                        : hostile_spec.error().message));
         return k_exit_bad_input;
       }
       hostile_specs.push_back(std::move(*hostile_spec));
     }
   } else if (!args.hostile_hosts.empty()) {
-    std::fprintf(stderr, "stackprint emulate: --hostile-hosts needs --hostile KINDS\n");
+    print_error("emulate", "--hostile-hosts needs --hostile KINDS");
     return k_exit_bad_input;
   }
   const auto is_hostile = [&](std::uint32_t address) {
@@ -164,12 +168,12 @@ int run_emulate(const EmulateArgs& args) {
   };
   const auto db = load_os_db_file(resolve_os_db_path(args.db_path));
   if (!db) {
-    std::fprintf(stderr, "stackprint emulate: %s\n", db.error().message.c_str());
+    print_error("emulate", db.error().message);
     return k_exit_bad_input;
   }
   const auto refs = emulation::select_references(*db, args.personality, addresses->size(), args.seed);
   if (!refs) {
-    std::fprintf(stderr, "stackprint emulate: %s\n", refs.error().message.c_str());
+    print_error("emulate", refs.error().message);
     return k_exit_bad_input;
   }
 
@@ -181,7 +185,7 @@ int run_emulate(const EmulateArgs& args) {
     const std::uint64_t host_seed = emulation::mix_seed(args.seed, std::uint64_t{address});
     auto personality = emulation::make_personality(*db, (*refs)[i], host_seed);
     if (!personality) {
-      std::fprintf(stderr, "stackprint emulate: %s\n", personality.error().message.c_str());
+      print_error("emulate", personality.error().message);
       return k_exit_bad_input;
     }
     nlohmann::json line{
@@ -214,13 +218,13 @@ int run_emulate(const EmulateArgs& args) {
       }
     }
   }
-  std::fflush(stdout);
+  (void)std::fflush(stdout);
   if (args.self_check) return k_exit_ok;
 
   // Network safety: never reconfigure the host's own namespace.
   if (!io::current_named_network_namespace()) {
-    std::fprintf(stderr, "stackprint emulate: refusing to run outside a named network namespace; "
-                         "start it with `ip netns exec NAME stackprint emulate ...`\n");
+    print_error("emulate", "refusing to run outside a named network namespace; "
+                           "start it with `ip netns exec NAME stackprint emulate ...`");
     return k_exit_environment;
   }
   const std::uint32_t network = addresses->front() & ~0U;
@@ -229,11 +233,11 @@ int run_emulate(const EmulateArgs& args) {
   const std::uint32_t mask = prefix == 0 ? 0U : 0xFFFFFFFFU << static_cast<unsigned>(32 - prefix);
   auto tun = io::TunDevice::open(args.tun_name, network & mask, prefix);
   if (!tun) {
-    std::fprintf(stderr, "stackprint emulate: %s\n", tun.error().message.c_str());
+    print_error("emulate", tun.error().message);
     return k_exit_environment;
   }
   if (const auto fwd = io::enable_ipv4_forwarding(); !fwd) {
-    std::fprintf(stderr, "stackprint emulate: warning: %s\n", fwd.error().message.c_str());
+    print_error("emulate", "warning: " + fwd.error().message);
   }
 
   struct sigaction action {};
@@ -269,7 +273,7 @@ int run_emulate(const EmulateArgs& args) {
     }
     auto packet = tun->read_packet(timeout_ms);
     if (!packet) {
-      std::fprintf(stderr, "stackprint emulate: %s\n", packet.error().message.c_str());
+      print_error("emulate", packet.error().message);
       status = k_exit_environment;
       break;
     }
@@ -352,7 +356,7 @@ int run_emulate(const EmulateArgs& args) {
   totals["generic"] = generic;
   totals["lost"] = lost;
   totals["rate_limited"] = limited;
-  std::fprintf(stderr, "%s\n", nlohmann::json{{"emulator_stats", totals}}.dump().c_str());
+  print_text(stderr, nlohmann::json{{"emulator_stats", totals}}.dump() + "\n");
   return g_stop_requested != 0 && status == k_exit_ok ? k_exit_ok : status;
 }
 

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stackprint/cli/commands.hpp"
+#include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/fingerprint/text.hpp"
@@ -92,17 +93,17 @@ nlohmann::json to_json(const database::OsDb& db, const scoring::MatchResult& res
 int run_match(const MatchArgs& args) {
   const auto fp_text = read_text_file(args.input);
   if (!fp_text) {
-    std::fprintf(stderr, "stackprint match: %s\n", fp_text.error().message.c_str());
+    print_error("match", fp_text.error().message);
     return k_exit_bad_input;
   }
   const auto subject = fingerprint::parse_fingerprint(*fp_text);
   if (!subject) {
-    std::fprintf(stderr, "stackprint match: %s: %s\n", args.input.c_str(), subject.error().message.c_str());
+    print_error("match", args.input + ": " + subject.error().message);
     return k_exit_bad_input;
   }
   const auto db = load_os_db_file(resolve_os_db_path(args.db_path));
   if (!db) {
-    std::fprintf(stderr, "stackprint match: %s\n", db.error().message.c_str());
+    print_error("match", db.error().message);
     return k_exit_bad_input;
   }
   scoring::MatchOptions options;
@@ -113,7 +114,7 @@ int run_match(const MatchArgs& args) {
   if (!args.filtered.empty()) {
     auto listed = scoring::parse_test_list(args.filtered);
     if (!listed) {
-      std::fprintf(stderr, "stackprint match: --filtered %s\n", listed.error().message.c_str());
+      print_error("match", "--filtered " + listed.error().message);
       return k_exit_bad_input;
     }
     for (auto& name : *listed) {

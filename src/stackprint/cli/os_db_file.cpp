@@ -1,5 +1,6 @@
 #include "stackprint/cli/os_db_file.hpp"
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -22,9 +23,9 @@ Expected<std::string> read_text_file(const std::string& path) {
   std::FILE* f = use_stdin ? stdin : owned.get();
   if (f == nullptr) return fail("cannot read " + path + ": " + std::strerror(errno));
   std::string text;
-  char buffer[1 << 16];
+  std::array<char, 1 << 16> buffer{};
   std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0) text.append(buffer.data(), n);
   if (std::ferror(f) != 0) return fail("cannot read " + path + ": read error");
   return text;
 }

@@ -15,8 +15,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
+
 #include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/cli/commands.hpp"
+#include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/cli/report_writer.hpp"
@@ -125,7 +128,7 @@ int write_reports(const ReplayOptions& options, const responses::RecordedRun& ru
   const std::string db_path = resolve_os_db_path(options.db);
   const auto db = load_os_db_file(db_path);
   if (!db) {
-    std::fprintf(stderr, "stackprint replay: %s\n", db.error().message.c_str());
+    print_error("replay", db.error().message);
     return k_exit_bad_input;
   }
   output::ServiceNames services;
@@ -160,7 +163,7 @@ int write_reports(const ReplayOptions& options, const responses::RecordedRun& ru
 
   ReportWriter writer;
   if (auto opened = writer.open(options.outputs, info, out_options); !opened) {
-    std::fprintf(stderr, "stackprint replay: %s\n", opened.error().message.c_str());
+    print_error("replay", opened.error().message);
     return k_exit_environment;
   }
   writer.write_host(*db, host, host.end_s);
@@ -169,7 +172,7 @@ int write_reports(const ReplayOptions& options, const responses::RecordedRun& ru
   summary.elapsed_s = std::chrono::duration<double>(last - first).count();
   summary.hosts_up = 1;
   if (!writer.finish(summary)) {
-    std::fprintf(stderr, "stackprint replay: writing the reports failed\n");
+    print_error("replay", "writing the reports failed");
     return k_exit_environment;
   }
   return k_exit_ok;
@@ -194,27 +197,24 @@ bool target_on_our_segment(const responses::RecordedRun& run) {
 int run_replay(const ReplayOptions& options) {
   const auto target = parse_ipv4_address(options.target);
   if (!target) {
-    std::fprintf(stderr, "stackprint replay: --target: %s\n", target.error().message.c_str());
+    print_error("replay", "--target: " + target.error().message);
     return k_exit_bad_input;
   }
   const auto capture = io::read_capture_file(options.pcap);
   if (!capture) {
-    std::fprintf(stderr, "stackprint replay: %s\n", capture.error().message.c_str());
+    print_error("replay", capture.error().message);
     return k_exit_bad_input;
   }
   const auto run = responses::reconstruct_run(capture->frames, target->value);
   if (!run) {
-    std::fprintf(stderr, "stackprint replay: %s: %s %s\n", options.pcap.c_str(), run.error().message.c_str(),
-                 options.target.c_str());
+    print_error("replay", fmt::format("{}: {} {}", options.pcap, run.error().message, options.target));
     return k_exit_bad_input;
   }
   if (capture->skipped > 0) {
-    std::fprintf(stderr, "stackprint replay: skipped %llu frame(s) that are not IPv4 (ARP, IPv6, ...)\n",
-                 static_cast<unsigned long long>(capture->skipped));
+    print_error("replay", fmt::format("skipped {} frame(s) that are not IPv4 (ARP, IPv6, ...)", capture->skipped));
   }
   if (run->unparsed_frames > 0) {
-    std::fprintf(stderr, "stackprint replay: skipped %llu IPv4 frame(s) that do not parse\n",
-                 static_cast<unsigned long long>(run->unparsed_frames));
+    print_error("replay", fmt::format("skipped {} IPv4 frame(s) that do not parse", run->unparsed_frames));
   }
 
   responses::RunFacts facts;
@@ -240,7 +240,7 @@ int run_replay(const ReplayOptions& options) {
   if (options.outputs.any()) { return write_reports(options, *run, result, capture->frames); }
   const std::string text =
       options.wrapped ? fingerprint::format_wrapped(result.merged) : fingerprint::format_plain(result.merged);
-  std::fputs(text.c_str(), stdout);
+  print_text(stdout, text);
   if (options.each_round) {
     for (std::size_t i = 0; i < result.rounds.size(); ++i) {
       std::printf("# round %zu\n%s", i + 1, fingerprint::format_plain(result.rounds[i].fingerprint).c_str());

@@ -1,5 +1,6 @@
 #include "stackprint/cli/run.hpp"
 
+#include <array>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -9,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "stackprint/cli/commands.hpp"
+#include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/report_writer.hpp"
 
@@ -19,7 +21,7 @@ namespace {
 // to "--iL" before parsing (a value glued to it, -iLfile, is split off). The output options
 // (-oN/-oX/-oJ) are rewritten by rewrite_nmap_output_options.
 std::vector<std::string> with_nmap_option_names(int argc, char** argv) {
-  static constexpr std::string_view k_nmap_options[] = {"-iL"};
+  static constexpr std::array<std::string_view, 1> k_nmap_options{"-iL"};
   std::vector<std::string> args;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
@@ -61,7 +63,7 @@ int run(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? k_exit_ok : k_exit_bad_input;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "stackprint: %s\n", e.what());
+    print_error("", e.what());
     return k_exit_bad_input;
   }
   return status;

@@ -18,7 +18,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
+
 #include "stackprint/cli/commands.hpp"
+#include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/cli/report_writer.hpp"
@@ -69,7 +72,7 @@ struct ScanOptions {
   std::string stats_every;
   ReportDestinations outputs;
   std::string command_line;
-  std::size_t group_size = 256;
+  std::size_t group_size = 1024;
   bool nmap_retries = false;
   bool no_partial_match = false;
   std::uint64_t seed = 0;
@@ -102,13 +105,11 @@ std::string ignored_summary(const ScanTotals& t) {
          " dropped by the capture buffer";
 }
 
-void print_error(const std::string& message) { std::fprintf(stderr, "stackprint scan: %s\n", message.c_str()); }
-
 // Reads an -iL/--excludefile list line by line, as the target stream consumes it.
 targets::LineSource file_lines(const std::string& path, std::shared_ptr<FILE>& keep) {
   FILE* raw = path == "-" ? stdin : std::fopen(path.c_str(), "r");
   keep = std::shared_ptr<FILE>(raw, [path](FILE* f) {
-    if (f != nullptr && path != "-") { std::fclose(f); }
+    if (f != nullptr && path != "-") { (void)std::fclose(f); } // read only: nothing is lost
   });
   std::shared_ptr<FILE> file = keep;
   return [file, path]() -> std::optional<Expected<std::string>> {
@@ -126,7 +127,7 @@ int run_scan(const ScanOptions& options) {
   for (const auto& token : options.targets) {
     auto spec = targets::parse_target_spec(token);
     if (!spec) {
-      print_error(spec.error().message);
+      print_error("scan", spec.error().message);
       return k_exit_bad_input;
     }
     specs.push_back(*spec);
@@ -139,7 +140,7 @@ int run_scan(const ScanOptions& options) {
       for (const auto part : targets::split_target_line(text)) {
         auto spec = targets::parse_target_spec(part);
         if (!spec) {
-          print_error("--exclude: " + spec.error().message);
+          print_error("scan", "--exclude: " + spec.error().message);
           return k_exit_bad_input;
         }
         exclude_specs.push_back(*spec);
@@ -150,20 +151,20 @@ int run_scan(const ScanOptions& options) {
     std::shared_ptr<FILE> keep;
     auto listed = targets::read_target_specs(file_lines(options.exclude_file, keep), options.exclude_file);
     if (!listed) {
-      print_error("--excludefile: " + listed.error().message);
+      print_error("scan", "--excludefile: " + listed.error().message);
       return k_exit_bad_input;
     }
     exclude_specs.insert(exclude_specs.end(), listed->begin(), listed->end());
   }
   if (specs.empty() && options.input_list.empty()) {
-    print_error("no targets given (name addresses, CIDR blocks, ranges or hostnames, or use -iL FILE)");
+    print_error("scan", "no targets given (name addresses, CIDR blocks, ranges or hostnames, or use -iL FILE)");
     return k_exit_bad_input;
   }
   discovery::PortLists user_ports;
   if (!options.ports.empty()) {
     auto parsed = discovery::parse_port_spec(options.ports);
     if (!parsed) {
-      print_error("-p: " + parsed.error().message);
+      print_error("scan", "-p: " + parsed.error().message);
       return k_exit_bad_input;
     }
     user_ports = *parsed;
@@ -173,7 +174,7 @@ int run_scan(const ScanOptions& options) {
   if (!options.source.empty()) {
     auto source = parse_ipv4_address(options.source);
     if (!source) {
-      print_error("-S: " + source.error().message);
+      print_error("scan", "-S: " + source.error().message);
       return k_exit_bad_input;
     }
     overrides.source = *source;
@@ -185,7 +186,7 @@ int run_scan(const ScanOptions& options) {
   const targets::Resolver resolver = io::make_resolver();
   auto exclusions = targets::ExclusionSet::build(exclude_specs, resolver);
   if (!exclusions) {
-    print_error("--exclude: " + exclusions.error().message);
+    print_error("scan", "--exclude: " + exclusions.error().message);
     return k_exit_bad_input;
   }
   targets::TargetStream stream(specs, target_options, *exclusions, resolver);
@@ -202,25 +203,25 @@ int run_scan(const ScanOptions& options) {
     auto next = stream.next();
     if (!next) { break; }
     if (!*next) {
-      print_error(next->error().message);
+      print_error("scan", next->error().message);
       ++bad_targets;
       continue;
     }
     auto found = io::lookup_route(next->value().address, overrides);
     if (!found) {
-      print_error(found.error().message);
+      print_error("scan", found.error().message);
       return k_exit_environment;
     }
     route = *found;
     pending.push_back(next->value());
   }
   if (!route) {
-    print_error(bad_targets > 0 ? "no valid target left" : "the target list is empty");
+    print_error("scan", bad_targets > 0 ? "no valid target left" : "the target list is empty");
     return k_exit_bad_input;
   }
 
   if (auto privileged = io::require_raw_privileges(); !privileged) {
-    print_error(privileged.error().message);
+    print_error("scan", privileged.error().message);
     return k_exit_bad_input;
   }
   const bool probe_udp = !user_ports.udp.empty();
@@ -228,7 +229,7 @@ int run_scan(const ScanOptions& options) {
   filter_options.include_udp = probe_udp;
   auto transport = io::LiveTransport::open(*route, {}, filter_options);
   if (!transport) {
-    print_error(transport.error().message);
+    print_error("scan", transport.error().message);
     return k_exit_environment;
   }
   // Report files are created before the privilege drop, like Nmap's, so that a root user can
@@ -236,8 +237,8 @@ int run_scan(const ScanOptions& options) {
   io::SystemClock clock;
   const std::uint64_t seed = options.seed != 0 ? options.seed : io::system_seed();
   io::SeededRandom random(seed);
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  (void)std::signal(SIGINT, on_interrupt); // cannot fail for these two signals
+  (void)std::signal(SIGTERM, on_interrupt);
 
   const auto wall_seconds = [&clock] {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
@@ -271,12 +272,12 @@ int run_scan(const ScanOptions& options) {
   }
   ReportWriter writer;
   if (auto opened = writer.open(options.outputs, info, out_options); !opened) {
-    print_error(opened.error().message);
+    print_error("scan", opened.error().message);
     return k_exit_environment;
   }
   if (io::current_privileges().effective_root || io::current_privileges().any_capability) {
     if (auto dropped = io::drop_privileges(); !dropped) {
-      print_error("cannot drop privileges: " + dropped.error().message);
+      print_error("scan", "cannot drop privileges: " + dropped.error().message);
       return k_exit_environment;
     }
   }
@@ -284,7 +285,7 @@ int run_scan(const ScanOptions& options) {
   // From here on nothing runs with privilege.
   auto db = load_os_db_file(resolve_os_db_path(options.db_path));
   if (!db) {
-    print_error(db.error().message);
+    print_error("scan", db.error().message);
     return k_exit_bad_input;
   }
   scoring::Matcher matcher(*db);
@@ -311,13 +312,10 @@ int run_scan(const ScanOptions& options) {
   }
   // The terminal gets the normal output unless a report already goes to standard output.
   const bool terminal = options.outputs.normal != "-" && options.outputs.xml != "-" && options.outputs.json != "-";
-  if (terminal) { std::fputs(output::terminal_header(info, out_options.zone).c_str(), stdout); }
+  if (terminal) { print_text(stdout, output::terminal_header(info, out_options.zone)); }
   const auto report_host = [&](const output::HostReport& report) {
     const std::int64_t now_s = wall_seconds();
-    if (terminal) {
-      std::fputs(output::normal_host(*db, report, out_options, now_s).c_str(), stdout);
-      std::fflush(stdout);
-    }
+    if (terminal) { print_text(stdout, output::normal_host(*db, report, out_options, now_s), true); }
     writer.write_host(*db, report, now_s);
   };
   // Progress: a status line redrawn on a terminal's stderr, and --stats-every lines for logs.
@@ -326,7 +324,7 @@ int run_scan(const ScanOptions& options) {
   if (!options.stats_every.empty()) {
     stats_every = output::parse_nmap_time_s(options.stats_every);
     if (!stats_every) {
-      print_error("--stats-every: not a time: " + options.stats_every);
+      print_error("scan", "--stats-every: not a time: " + options.stats_every);
       return k_exit_bad_input;
     }
   }
@@ -340,11 +338,11 @@ int run_scan(const ScanOptions& options) {
     progress.total = static_cast<std::size_t>(hosts_known);
     progress.active = hosts_active;
     progress.elapsed_s = static_cast<double>(wall_seconds() - started_s);
-    if (status_line) { std::fprintf(stderr, "\r%s\033[K", output::progress_status_line(progress).c_str()); }
+    if (status_line) { print_text(stderr, "\r" + output::progress_status_line(progress) + "\033[K"); }
     const auto now = clock.monotonic_now();
     if (stats_every && std::chrono::duration<double>(now - last_stats).count() >= *stats_every) {
       last_stats = now;
-      std::fprintf(stderr, "%s\n", output::progress_stats_line(progress).c_str());
+      print_text(stderr, output::progress_stats_line(progress) + "\n");
     }
   };
   ScanTotals totals;
@@ -393,7 +391,7 @@ int run_scan(const ScanOptions& options) {
       auto next = stream.next();
       if (!next) { break; }
       if (!*next) {
-        print_error(next->error().message);
+        print_error("scan", next->error().message);
         ++bad_targets;
         continue;
       }
@@ -402,6 +400,7 @@ int run_scan(const ScanOptions& options) {
     if (batch.empty()) { return std::nullopt; }
     const std::int64_t start_s = wall_seconds();
     std::vector<Ipv4Address> addresses;
+    addresses.reserve(batch.size());
     for (const auto& target : batch) {
       addresses.push_back(target.address);
       discovering[target.address.value] = Discovering{target, start_s};
@@ -421,7 +420,7 @@ int run_scan(const ScanOptions& options) {
       discovery_config.send_gap =
           std::chrono::duration_cast<discovery::Duration>(std::chrono::duration<double>(1.0 / options.max_rate));
     }
-    return discovery::PortDiscovery(discovery_config, std::move(addresses));
+    return discovery::PortDiscovery(discovery_config, addresses);
   };
   hooks.on_batch_discovered = [&](discovery::PortDiscovery&& batch, bool /*timed_out*/) {
     totals.discovery_ignored += batch.ignored_frames();
@@ -489,11 +488,11 @@ int run_scan(const ScanOptions& options) {
   limits.source = route->source;
   auto ran = io::run_scan_pipeline(*transport, scan, clock, hooks, limits);
   if (!ran) {
-    print_error(ran.error().message);
+    print_error("scan", ran.error().message);
     return k_exit_environment;
   }
   if (environment_error) {
-    print_error(*environment_error);
+    print_error("scan", *environment_error);
     return k_exit_environment;
   }
   totals.packets_sent += ran->packets_sent;
@@ -501,7 +500,7 @@ int run_scan(const ScanOptions& options) {
   totals.fragments += scan.fragment_frames();
   totals.foreign += scan.foreign_frames();
   totals.cross_host += scan.cross_host_frames();
-  if (status_line) { std::fprintf(stderr, "\r\033[K"); }
+  if (status_line) { print_text(stderr, "\r\033[K"); }
   output::RunSummary summary;
   summary.end_s = wall_seconds();
   summary.elapsed_s = std::chrono::duration<double>(clock.monotonic_now() - scan_started).count();
@@ -511,23 +510,20 @@ int run_scan(const ScanOptions& options) {
     summary.success = false;
     summary.error_message = "interrupted";
   }
-  if (terminal) {
-    std::fputs(output::normal_footer(summary, out_options.zone, false).c_str(), stdout);
-    std::fflush(stdout);
-  }
+  if (terminal) { print_text(stdout, output::normal_footer(summary, out_options.zone, false), true); }
   const bool written = writer.finish(summary);
   if (g_interrupted.load()) {
-    std::fprintf(stderr, "stackprint scan: interrupted; the hosts reported above are complete (%llu packets sent)\n",
-                 static_cast<unsigned long long>(totals.packets_sent));
+    print_error("scan", fmt::format("interrupted; the hosts reported above are complete ({} packets sent)",
+                                    totals.packets_sent));
   } else if (options.verbosity > 0) {
-    std::fprintf(stderr, "stackprint scan: %llu packets sent\n", static_cast<unsigned long long>(totals.packets_sent));
+    print_error("scan", fmt::format("{} packets sent", totals.packets_sent));
   }
   if (options.verbosity > 0 || stats_every) {
     if (const auto capture = transport->capture().stats()) { totals.capture_dropped = capture->dropped; }
-    std::fprintf(stderr, "%s\n", ignored_summary(totals).c_str());
+    print_text(stderr, ignored_summary(totals) + "\n");
   }
   if (!written) {
-    print_error("writing the reports failed");
+    print_error("scan", "writing the reports failed");
     return k_exit_environment;
   }
   if (g_interrupted.load()) { return k_exit_interrupted; }
@@ -575,7 +571,7 @@ void add_scan_command(CLI::App& app, int& status) {
   cmd->add_option("--seed", options->seed, "Seed for the random values (repeatable runs)");
   cmd->add_flag("--include-network-broadcast", options->include_network_and_broadcast,
                 "Also scan the network and broadcast addresses of CIDR blocks");
-  cmd->callback([options, &status, cmd] {
+  cmd->callback([options, &status] {
     options->command_line = "stackprint scan";
     if (!options->ports.empty()) { options->command_line += " -p " + options->ports; }
     for (const auto& target : options->targets) { options->command_line += " " + target; }

@@ -55,7 +55,7 @@ HexParse parse_hex_like_strtol(std::string_view text, std::size_t pos) {
   }
   const std::size_t digits_begin = i;
   // Accumulate the magnitude with saturation, like glibc (which reports ERANGE and clamps).
-  constexpr std::uint64_t k_limit_positive = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  constexpr auto k_limit_positive = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   constexpr std::uint64_t k_limit_negative = k_limit_positive + 1U;
   const std::uint64_t limit = negative ? k_limit_negative : k_limit_positive;
   std::uint64_t magnitude = 0;

@@ -1,6 +1,7 @@
 #include "stackprint/database/os_db.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -100,7 +101,9 @@ public:
   }
 
 private:
-  std::string at(int line, std::string_view what) const { return fmt::format("{}:{}: {}", m_file, line, what); }
+  [[nodiscard]] std::string at(int line, std::string_view what) const {
+    return fmt::format("{}:{}: {}", m_file, line, what);
+  }
 
   // Pass 1: lines and blocks. Keeps test lines raw, because MatchPoints may come anywhere.
   std::optional<std::string> read_blocks() {
@@ -208,7 +211,7 @@ private:
 
   std::optional<std::string> class_line(std::string_view line, int line_no) {
     std::string_view rest = line.substr(6);
-    std::string_view fields[3];
+    std::array<std::string_view, 3> fields;
     for (auto& field : fields) {
       const std::size_t bar = rest.find('|');
       if (bar == std::string_view::npos) return at(line_no, "Class line needs 'vendor | family | generation | type'");

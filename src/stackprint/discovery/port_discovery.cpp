@@ -30,7 +30,8 @@ bool is_filtering_code(std::uint8_t code) {
 
 } // namespace
 
-PortDiscovery::PortDiscovery(DiscoveryConfig config, std::vector<Ipv4Address> hosts) : m_config(std::move(config)) {
+PortDiscovery::PortDiscovery(DiscoveryConfig config, const std::vector<Ipv4Address>& hosts)
+    : m_config(std::move(config)) {
   m_config.max_tries = std::max(m_config.max_tries, 1);
   m_config.max_outstanding = std::max<std::size_t>(m_config.max_outstanding, 1);
   m_config.max_outstanding_per_host = std::max<std::size_t>(m_config.max_outstanding_per_host, 1);

@@ -99,7 +99,7 @@ struct HostDiscovery {
 class PortDiscovery {
 public:
   // Duplicate addresses in `hosts` are probed once (the first entry is kept).
-  PortDiscovery(DiscoveryConfig config, std::vector<Ipv4Address> hosts);
+  PortDiscovery(DiscoveryConfig config, const std::vector<Ipv4Address>& hosts);
 
   // Expires timed-out probes (retransmitting or giving up) and returns the probes to send now.
   [[nodiscard]] std::vector<DiscoveryAction> on_tick(Instant now);

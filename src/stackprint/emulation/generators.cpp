@@ -82,7 +82,7 @@ void rebase_ip_id_counter(const IpIdPlan& plan, std::uint32_t& counter, SplitMix
 
 std::uint32_t timestamp_value(const TimestampPlan& plan, double seconds, std::uint32_t offset) {
   switch (plan.kind) {
-  case TimestampKind::zero: return 0;
+  case TimestampKind::zero:
   case TimestampKind::unsupported: return 0;
   case TimestampKind::clock: break;
   }

@@ -299,7 +299,7 @@ std::vector<TimedBytes> HostileHost::around_answers(const wire::Ipv4Packet& rece
     const std::vector<std::uint8_t> bytes = wire::serialize(answer);
     if (has(HostileKind::duplicate)) {
       for (int i = 1; i <= 2; ++i) {
-        out.push_back(TimedBytes{later(now, 100 * i), bytes});
+        out.push_back(TimedBytes{later(now, std::int64_t{100} * i), bytes});
         ++m_stats.duplicate;
       }
     }

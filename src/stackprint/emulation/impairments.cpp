@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/name_list.hpp"
+
 namespace stackprint::emulation {
 
 namespace {
@@ -54,47 +56,26 @@ Expected<double> parse_icmp_rate(std::string_view text) {
 }
 
 Expected<std::bitset<probes::k_probe_count>> parse_probe_filter(std::string_view text) {
+  const auto listed = parse_name_list(text);
+  if (!listed) return fail(fmt::format("--filter '{}': {}", text, listed.error().message));
   std::bitset<probes::k_probe_count> out;
-  auto set = [&](probes::ProbeId id) { out.set(static_cast<std::size_t>(id)); };
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    const std::size_t comma = text.find(',', pos);
-    const std::string_view item =
-        text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
-    if (item.empty()) return fail(fmt::format("--filter '{}': empty item", text));
-    if (item == "SEQ") {
-      for (int i = 0; i < 6; ++i) set(static_cast<probes::ProbeId>(i));
-      continue;
+  const auto set_all = [&out](probes::ProbeId first, probes::ProbeId last) {
+    for (auto i = static_cast<std::size_t>(first); i <= static_cast<std::size_t>(last); ++i) out.set(i);
+  };
+  for (const ListedName& listed_name : *listed) {
+    const std::string_view name = listed_name.name;
+    if (name == "SEQ") {
+      set_all(probes::ProbeId::SEQ1, probes::ProbeId::SEQ6);
+    } else if (name == "OPS") {
+      set_all(probes::ProbeId::OPS1, probes::ProbeId::OPS6);
+    } else if (name == "IE") {
+      set_all(probes::ProbeId::IE1, probes::ProbeId::IE2);
+    } else if (const auto id = probes::probe_from_name(name)) {
+      out.set(static_cast<std::size_t>(*id));
+    } else {
+      return fail(fmt::format("--filter '{}': unknown probe '{}'{} (SEQ, OPS, ECN, T1-T7, IE, IE1, IE2, U1)", text,
+                              name, listed_name.item == name ? "" : fmt::format(" in '{}'", listed_name.item)));
     }
-    if (item == "OPS") {
-      for (int i = 6; i < 12; ++i) set(static_cast<probes::ProbeId>(i));
-      continue;
-    }
-    if (item == "IE") {
-      set(probes::ProbeId::IE1);
-      set(probes::ProbeId::IE2);
-      continue;
-    }
-    const std::size_t dash = item.find('-');
-    if (dash != std::string_view::npos) {
-      const auto first = probes::probe_from_name(item.substr(0, dash));
-      auto last_text = std::string(item.substr(dash + 1));
-      // "T2-7" and "T2-T7" both work.
-      if (!last_text.empty() && last_text[0] >= '0' && last_text[0] <= '9' && first) {
-        last_text =
-            std::string(probes::probe_name(*first)).substr(0, probes::probe_name(*first).size() - 1) + last_text;
-      }
-      const auto last = probes::probe_from_name(last_text);
-      if (!first || !last || *last < *first) return fail(fmt::format("--filter '{}': bad range '{}'", text, item));
-      for (auto i = static_cast<int>(*first); i <= static_cast<int>(*last); ++i) set(static_cast<probes::ProbeId>(i));
-      continue;
-    }
-    const auto id = probes::probe_from_name(item);
-    if (!id)
-      return fail(
-          fmt::format("--filter '{}': unknown probe '{}' (SEQ, OPS, ECN, T1-T7, IE, IE1, IE2, U1)", text, item));
-    set(*id);
   }
   return out;
 }

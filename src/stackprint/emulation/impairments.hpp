@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "stackprint/base/expected.hpp"
@@ -35,14 +36,14 @@ struct ImpairmentSpec {
 [[nodiscard]] Expected<std::pair<std::int64_t, std::int64_t>> parse_delay(std::string_view text);
 // "--rate-limit-icmp N/s" or "N": replies per second, > 0.
 [[nodiscard]] Expected<double> parse_icmp_rate(std::string_view text);
-// "--filter PROBES": comma-separated probe names or groups: SEQ (SEQ1-6 and OPS1-6), OPS, ECN,
-// T1..T7, ranges such as T2-T7, IE (IE1, IE2), IE1, IE2, U1.
+// "--filter PROBES": a name list (base/name_list.hpp: "T2-T7,U1,IE") of probe names (SEQ1-SEQ6,
+// OPS1-OPS6, ECN, T1-T7, IE1, IE2, U1) or groups: SEQ (SEQ1-6), OPS (OPS1-6), IE (IE1, IE2).
 [[nodiscard]] Expected<std::bitset<probes::k_probe_count>> parse_probe_filter(std::string_view text);
 
 class Impairer {
 public:
   Impairer(ImpairmentSpec spec, std::uint64_t seed)
-      : m_spec(spec), m_rng(mix_seed(seed, std::string_view("impairments"))) {}
+      : m_spec(std::move(spec)), m_rng(mix_seed(seed, std::string_view("impairments"))) {}
 
   // Whether a received packet is dropped by the filter. `probe` is what recognise_probe() said;
   // a filtered IE also drops other echo requests and a filtered U1 every UDP datagram, as a

@@ -159,7 +159,7 @@ Candidates candidates_for(std::string_view text, SplitMix& rng) {
     }
     case database::Alternative::FixedMode::less:
       if (alt.lo > 0) raw.push_back(hex(alt.lo - 1U));
-      raw.push_back("0");
+      raw.emplace_back("0");
       break;
     case database::Alternative::FixedMode::greater:
       if (alt.lo < 0xFFFFFFFFU) raw.push_back(hex(std::uint64_t{alt.lo} + 1U));
@@ -230,7 +230,8 @@ class Chooser {
 public:
   Chooser(const database::OsDb& db, std::size_t reference, std::uint64_t seed, std::vector<std::string>& unsatisfied)
       : m_seed(seed), m_unsatisfied(unsatisfied) {
-    for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
+    const auto test_count = static_cast<std::uint16_t>(db.tests().size()); // at most 255 (os_db)
+    for (std::uint16_t t = 0; t < test_count; ++t) {
       if (db.line_of(reference, t) == database::OsDb::k_no_line) continue;
       fingerprint::TestLine line = db.reference_test_line(reference, t);
       m_lines.emplace(line.name, std::move(line));
@@ -471,7 +472,7 @@ std::vector<std::array<double, 5>> rate_patterns(double avg, double sd) {
 // counters of the "64000 per connection" kind show GCD = step, and their references list multiples.
 std::optional<std::array<std::uint64_t, 5>> plan_steps(const std::array<double, 5>& rates, std::uint32_t gcd) {
   std::array<std::uint64_t, 5> steps{};
-  const double g = static_cast<double>(gcd);
+  const auto g = static_cast<double>(gcd);
   for (std::size_t i = 0; i < 5; ++i) {
     const double step = rates[i] * 0.1;
     if (step > k_max_isn_step) return std::nullopt;
@@ -760,7 +761,7 @@ Expected<Personality> make_personality(const database::OsDb& db, std::size_t ref
   p.isn = choose_isn_plan(c);
 
   p.ti = ip_id_plan(c.pick("SEQ", "TI", valid_ip_id_value).value_or("I"));
-  p.ci = ip_id_plan(c.pick("SEQ", "CI", valid_ip_id_value).value_or(c.expression("SEQ", "TI") ? "I" : "I"));
+  p.ci = ip_id_plan(c.pick("SEQ", "CI", valid_ip_id_value).value_or("I"));
   p.ii = ip_id_plan(
       c.pick("SEQ", "II", [](const std::string& v) { return valid_ip_id_value(v) && v != "RD"; }).value_or("I"));
   const auto ss = c.pick("SEQ", "SS", [](const std::string& v) { return v == "S" || v == "O"; });

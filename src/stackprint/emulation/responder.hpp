@@ -81,8 +81,8 @@ private:
   std::vector<wire::Ipv4Packet> respond_udp(const wire::Ipv4Packet& in);
   std::uint16_t next_tcp_id(bool closed_port);
   std::uint16_t next_icmp_id(bool window_start);
-  wire::Ipv4Packet reply_header(const wire::Ipv4Packet& in, std::uint8_t ttl, bool dont_fragment,
-                                std::uint16_t id) const;
+  [[nodiscard]] wire::Ipv4Packet reply_header(const wire::Ipv4Packet& in, std::uint8_t ttl, bool dont_fragment,
+                                              std::uint16_t id) const;
 
   Personality m_personality;
   ResponderOptions m_options;

@@ -78,7 +78,8 @@ EmulatedRound scan_emulated_round(Responder& responder, Timestamp start, std::ui
 std::vector<std::string> mismatched_attributes(const database::OsDb& db, std::size_t reference,
                                                const fingerprint::Fingerprint& subject) {
   std::vector<std::string> out;
-  for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
+  const auto test_count = static_cast<std::uint16_t>(db.tests().size()); // at most 255 (os_db)
+  for (std::uint16_t t = 0; t < test_count; ++t) {
     if (db.line_of(reference, t) == database::OsDb::k_no_line) continue;
     const fingerprint::TestLine line = db.reference_test_line(reference, t);
     const fingerprint::TestLine* observed = subject.find(line.name);

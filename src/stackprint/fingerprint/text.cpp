@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace stackprint::fingerprint {
 namespace {
 
@@ -27,9 +29,7 @@ std::string quoted(std::string_view text, std::size_t limit = 40) {
     if (byte >= 0x20 && byte < 0x7F) {
       out += static_cast<char>(byte);
     } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", byte);
-      out += buf;
+      out += fmt::format("\\x{:02X}", byte);
     }
   }
   if (text.size() > limit) out += "...";
@@ -118,7 +118,7 @@ private:
     return {};
   }
 
-  int line_of(std::size_t offset) const {
+  [[nodiscard]] int line_of(std::size_t offset) const {
     // Segments are sorted by offset: the last one starting at or before `offset` holds it.
     const auto it = std::upper_bound(m_segments.begin(), m_segments.end(), offset,
                                      [](std::size_t o, const Segment& s) { return o < s.offset; });
@@ -126,7 +126,7 @@ private:
     return std::prev(it)->line;
   }
 
-  tl::unexpected<Error> error_at(std::size_t offset, const std::string& what) const {
+  [[nodiscard]] tl::unexpected<Error> error_at(std::size_t offset, const std::string& what) const {
     return fail("line " + std::to_string(line_of(offset)) + ": " + what);
   }
 
@@ -141,10 +141,7 @@ Expected<void> check_bytes(std::string_view line, int line_no) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     const auto byte = static_cast<unsigned char>(line[i]);
     if (byte <= 0x20 || byte >= 0x7F) {
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "0x%02X", byte);
-      return fail("line " + std::to_string(line_no) + ": unexpected byte " + buf + " at column " +
-                  std::to_string(i + 1));
+      return fail(fmt::format("line {}: unexpected byte 0x{:02X} at column {}", line_no, byte, i + 1));
     }
   }
   return {};

@@ -131,8 +131,8 @@ Expected<ScanPipelineStats> run_scan_pipeline(Transport& transport, engine::OsSc
     const MonotonicTime after = clock.monotonic_now();
     const bool sent_any = stats.packets_sent + stats.packets_refused != sent_before;
     const MonotonicTime floor = sent_any ? after : now + std::chrono::milliseconds(1);
-    const MonotonicTime deadline = std::min(std::max(wake.value_or(after + limits.max_wait), floor),
-                                            after + limits.max_wait);
+    const MonotonicTime deadline =
+        std::min(std::max(wake.value_or(after + limits.max_wait), floor), after + limits.max_wait);
     auto frames = transport.wait(deadline);
     if (!frames) { return tl::unexpected(frames.error()); }
     stats.frames_received += frames->size();

@@ -38,8 +38,8 @@ struct ScanPipelineLimits {
   std::chrono::steady_clock::duration max_wait = std::chrono::milliseconds(50);
   std::chrono::steady_clock::duration send_retry_delay = std::chrono::milliseconds(1);
   const std::atomic<bool>* stop = nullptr;
-  Ipv4Address source;       // our address, for discovery probes
-  std::uint8_t ttl = 64;    // discovery probes' TTL
+  Ipv4Address source;    // our address, for discovery probes
+  std::uint8_t ttl = 64; // discovery probes' TTL
 };
 
 struct ScanPipelineStats {

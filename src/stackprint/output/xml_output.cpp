@@ -86,7 +86,7 @@ std::string xml_header(const RunInfo& run, const OutputOptions& options) {
 
 std::string xml_host(const database::OsDb& db, const HostReport& host, const OutputOptions& options,
                      std::int64_t now_s) {
-  std::string out = fmt::format("<host starttime=\"{}\" endtime=\"{}\">", host.start_s, host.end_s);
+  std::string out = fmt::format(R"(<host starttime="{}" endtime="{}">)", host.start_s, host.end_s);
   out += "<status" + attr("state", host.up ? "up" : "down") +
          attr("reason", host.status_reason.empty() ? "unknown" : host.status_reason) + attr("reason_ttl", "0") + "/>\n";
   out += "<address" + attr("addr", to_string(Ipv4Address{host.address})) + attr("addrtype", "ipv4") + "/>\n";

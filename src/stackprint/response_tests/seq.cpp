@@ -139,7 +139,7 @@ SeqAnalysis analyze_seq(const SeqInput& input) {
     seq_diffs.push_back(mod_diff(out.isns[j], out.isns[j - 1]));
     ts_diffs.push_back(mod_diff(out.tsvals[j], out.tsvals[j - 1]));
     // unsigned long in Nmap: a negative interval wraps to a huge one.
-    std::uint64_t dt = static_cast<std::uint64_t>(out.send_times_us[j] - out.send_times_us[j - 1]);
+    auto dt = static_cast<std::uint64_t>(out.send_times_us[j] - out.send_times_us[j - 1]);
     if (dt == 0) dt = 1;
     dt_us.push_back(dt);
     seq_rates.push_back(static_cast<float>(seq_diffs.back() * 1000000.0 / static_cast<double>(dt)));

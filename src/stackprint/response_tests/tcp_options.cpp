@@ -34,8 +34,8 @@ std::string tcp_option_string(std::span<const std::uint8_t> options, OptionWalk 
   const OptionBytes bytes(options,
                           walk == OptionWalk::nmap_7_93 ? bytes_after_options : std::span<const std::uint8_t>{});
   std::string out;
-  std::size_t q = 0;                                         // read position
-  long long length = static_cast<long long>(options.size()); // option bytes Nmap believes remain
+  std::size_t q = 0;                                    // read position
+  auto length = static_cast<long long>(options.size()); // option bytes Nmap believes remain
   while (length > 0 && out.size() < k_max_option_string) {
     const auto kind = bytes.at(q++);
     if (!kind) return "";

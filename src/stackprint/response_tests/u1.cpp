@@ -51,7 +51,7 @@ std::string u1_rud_value(std::span<const std::uint8_t> returned_payload, std::ui
 std::span<const std::uint8_t> u1_returned_payload(std::span<const std::uint8_t> packet) {
   if (packet.size() < 20) return {};
   const std::size_t outer_ihl = static_cast<std::size_t>(packet[0] & 0x0Fu) * 4;
-  const std::size_t outer_total = static_cast<std::size_t>(packet[2] << 8 | packet[3]);
+  const auto outer_total = static_cast<std::size_t>(packet[2] << 8 | packet[3]);
   const std::size_t quoted_ip = outer_ihl + 8; // after the ICMP header
   if (quoted_ip >= packet.size()) return {};
   const std::size_t quoted_ihl = static_cast<std::size_t>(packet[quoted_ip] & 0x0Fu) * 4;

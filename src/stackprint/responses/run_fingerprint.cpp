@@ -90,6 +90,7 @@ RunFingerprint fingerprint_run(const std::vector<RoundInput>& rounds, const RunF
   result.merged = fingerprint::merge_rounds(round_fingerprints, fingerprint::to_test_line(scan));
 
   std::vector<const RoundReplies*> replies;
+  replies.reserve(rounds.size());
   for (const RoundInput& round : rounds) replies.push_back(round.replies);
   PortScanEvidence port_scan;
   port_scan.closed_tcp_port_answered = facts.closed_tcp_port_known;

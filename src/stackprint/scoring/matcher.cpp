@@ -244,7 +244,8 @@ void Matcher::compile_groups(const std::vector<std::uint32_t>& pair_cell) {
     });
     if (p + 1 == k_tree_groups) m_tree_depth = groups.size();
   }
-  for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
+  const auto test_count = static_cast<std::uint16_t>(db.tests().size()); // at most 255 (os_db)
+  for (std::uint16_t t = 0; t < test_count; ++t) {
     add_group([&](const database::Slot& slot) { return slot.test == t; });
   }
   m_group_count = groups.size();

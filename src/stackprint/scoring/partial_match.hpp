@@ -38,9 +38,9 @@ namespace stackprint::scoring {
 // "T2 T3 T4 T5 T6 T7 U1 IE": the names joined by single spaces.
 [[nodiscard]] std::string join_test_names(const std::vector<std::string>& tests);
 
-// Parses a user's list of test names: comma- or space-separated names of Nmap's tests, with
-// ranges of T lines ("T2-T7,U1,IE"). Returns them in Nmap's order without duplicates; an error
-// names the first unknown item.
+// Parses a user's list of test names, a name list (base/name_list.hpp: "T2-T7,U1,IE") of Nmap's
+// test lines. Returns them in Nmap's order without duplicates; an error names the first unknown
+// name.
 [[nodiscard]] Expected<std::vector<std::string>> parse_test_list(std::string_view text);
 
 } // namespace stackprint::scoring

@@ -1,6 +1,7 @@
 #include "stackprint/wire/packet_builders.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -11,9 +12,14 @@ namespace {
 
 // Flag letters high to low bit (CWR ECE URG ACK PSH RST SYN FIN), tcpdump-style where it has one.
 std::string flag_letters(std::uint8_t flags) {
-  static constexpr std::pair<std::uint8_t, char> k_letters[] = {{k_tcp_fin, 'F'}, {k_tcp_syn, 'S'}, {k_tcp_rst, 'R'},
-                                                                {k_tcp_psh, 'P'}, {k_tcp_ack, '.'}, {k_tcp_urg, 'U'},
-                                                                {k_tcp_ece, 'E'}, {k_tcp_cwr, 'W'}};
+  static constexpr std::array<std::pair<std::uint8_t, char>, 8> k_letters{{{k_tcp_fin, 'F'},
+                                                                           {k_tcp_syn, 'S'},
+                                                                           {k_tcp_rst, 'R'},
+                                                                           {k_tcp_psh, 'P'},
+                                                                           {k_tcp_ack, '.'},
+                                                                           {k_tcp_urg, 'U'},
+                                                                           {k_tcp_ece, 'E'},
+                                                                           {k_tcp_cwr, 'W'}}};
   std::string text;
   for (const auto& [bit, letter] : k_letters) {
     if ((flags & bit) != 0) { text.push_back(letter); }

@@ -8,8 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_target.hpp"
-#include "stackprint/engine/os_scan.hpp"
+#include "simulation.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace stackprint::engine {
@@ -17,26 +16,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using probes::ProbeId;
+using testing::Simulation;
 
-constexpr std::uint32_t k_us = 0x0A636401;
-constexpr std::uint32_t k_host_a = 0x0A636402;
-constexpr std::uint32_t k_host_b = 0x0A636403;
-
-HostTarget host(std::uint32_t address) {
-  HostTarget t;
-  t.address = address;
-  t.open_tcp_port = 80;
-  t.closed_tcp_port = 22;
-  t.closed_tcp_known = true;
-  t.closed_udp_port = 40125;
-  t.closed_udp_known = true;
-  t.initial_timeout = 100ms;
-  return t;
-}
-
-Timestamp wall(Instant at) {
-  return Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()));
-}
+constexpr std::uint32_t k_host_a = testing::k_target;
+constexpr std::uint32_t k_host_b = testing::k_target + 1;
 
 // Source port of the latest probe of each kind to each host: (host, probe) -> port.
 using ProbePorts = std::map<std::pair<std::uint32_t, ProbeId>, std::uint16_t>;
@@ -45,82 +28,44 @@ using ProbePorts = std::map<std::pair<std::uint32_t, ProbeId>, std::uint16_t>;
 using Forger = std::function<std::vector<std::vector<std::uint8_t>>(
     const wire::Ipv4Packet& honest_reply, const OutgoingPacket& probe, const ProbePorts& ports)>;
 
-// Runs two hosts to the end; each reply is preceded (1 us earlier) by what `forge` makes of it.
-struct TwoHostRun {
-  std::vector<HostOsScan> finished;
-  std::uint64_t malformed = 0, fragments = 0, foreign = 0, cross_host = 0;
-};
-
-TwoHostRun run_two_hosts(const Forger& forge) {
-  testing::FakeTarget a(k_host_a, 80);
-  testing::FakeTarget b(k_host_b, 80);
-  std::map<std::uint32_t, testing::FakeTarget*> targets{{k_host_a, &a}, {k_host_b, &b}};
-  OsScanConfig config;
-  config.source_address = k_us;
-  OsScan scan(
-      config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 11);
-  Instant now{};
-  scan.add_host(host(k_host_a), now, wall(now));
-  scan.add_host(host(k_host_b), now, wall(now));
-  TwoHostRun run;
-  std::vector<std::pair<Instant, std::vector<std::uint8_t>>> in_flight;
-  const Instant end = now + 60s;
-  ProbePorts ports;
-  while (scan.hosts_in_flight() > 0 && now < end) {
-    const auto packets = scan.tick(now, wall(now));
-    for (const auto& packet : packets) {
+// Two fake hosts scanned to the end; each reply is preceded (1 us earlier) by what `forge` makes
+// of it, knowing the source ports of every probe sent so far (the other host's of the same tick too).
+class HostileFrames : public ::testing::Test {
+protected:
+  const Simulation& run_two_hosts(const Forger& forge) {
+    m_sim.scan.add_host(testing::lab_host(k_host_a), m_sim.now, Simulation::wall_clock(m_sim.now));
+    m_sim.scan.add_host(testing::lab_host(k_host_b), m_sim.now, Simulation::wall_clock(m_sim.now));
+    m_sim.on_send = [this](const OutgoingPacket& packet) {
       if (const auto parsed = wire::parse_ipv4(packet.bytes); parsed && parsed->tcp() != nullptr) {
-        ports[{packet.destination, packet.probe}] = parsed->tcp()->source_port;
+        m_ports[{packet.destination, packet.probe}] = parsed->tcp()->source_port;
       }
-    }
-    for (const auto& packet : packets) {
-      for (auto& reply : targets.at(packet.destination)->answer(packet.bytes)) {
-        const auto parsed = wire::parse_ipv4(reply);
-        if (parsed) {
-          for (auto& bad : forge(*parsed, packet, ports)) { in_flight.emplace_back(now + 999us, std::move(bad)); }
-        }
-        in_flight.emplace_back(now + 1ms, std::move(reply));
-      }
-    }
-    for (auto& h : scan.take_finished()) { run.finished.push_back(std::move(h)); }
-    Instant next = scan.next_wakeup().value_or(now + 10ms);
-    for (const auto& [at, bytes] : in_flight) { next = std::min(next, at); }
-    now = std::max(next, now + 1us);
-    std::stable_sort(in_flight.begin(), in_flight.end(),
-                     [](const auto& x, const auto& y) { return x.first < y.first; });
-    std::vector<std::pair<Instant, std::vector<std::uint8_t>>> later;
-    for (auto& [at, bytes] : in_flight) {
-      if (at <= now) {
-        scan.on_frame(CapturedFrame{wall(at), bytes, std::nullopt}, now);
-      } else {
-        later.emplace_back(at, std::move(bytes));
-      }
-    }
-    in_flight = std::move(later);
+    };
+    m_sim.forge = [this, forge](const std::vector<std::uint8_t>& reply, const OutgoingPacket& probe) {
+      const auto parsed = wire::parse_ipv4(reply);
+      return parsed ? forge(*parsed, probe, m_ports) : std::vector<std::vector<std::uint8_t>>{};
+    };
+    m_sim.run();
+    return m_sim;
   }
-  for (auto& h : scan.take_finished()) { run.finished.push_back(std::move(h)); }
-  run.malformed = scan.malformed_frames();
-  run.fragments = scan.fragment_frames();
-  run.foreign = scan.foreign_frames();
-  run.cross_host = scan.cross_host_frames();
-  return run;
-}
 
-const HostOsScan& finished_host(const TwoHostRun& run, std::uint32_t address) {
-  for (const auto& h : run.finished) {
-    if (h.target().address == address) { return h; }
-  }
-  throw std::runtime_error("host did not finish");
-}
+private:
+  testing::FakeTarget m_host_a{k_host_a, 80};
+  testing::FakeTarget m_host_b{k_host_b, 80};
+  Simulation m_sim{OsScan(testing::config(), testing::never_perfect, 11),
+                   {{k_host_a, &m_host_a}, {k_host_b, &m_host_b}}};
+  ProbePorts m_ports;
+};
 
 // No TCP reply kept in the host's rounds is one of the forgeries: they all carry IP TTL 1 (the fake
 // targets answer with 64), a field the scanner does not look at when it attributes a packet.
 constexpr std::uint8_t k_forged_ttl = 1;
 
-void expect_only_honest_tcp(const HostOsScan& h) {
-  ASSERT_FALSE(h.rounds().empty());
+void expect_only_honest_tcp(const Simulation& sim, std::uint32_t address) {
+  const HostOsScan* h = sim.finished_host(address);
+  ASSERT_NE(h, nullptr) << "host did not finish";
+  ASSERT_FALSE(h->rounds().empty());
   std::size_t kept = 0;
-  for (const auto& round : h.rounds()) {
+  for (const auto& round : h->rounds()) {
     const auto check = [&](const std::optional<responses::Reply>& reply) {
       if (!reply || reply->packet.tcp() == nullptr) { return; }
       ++kept;
@@ -137,7 +82,7 @@ void expect_only_honest_tcp(const HostOsScan& h) {
 // Lengths and checksums recomputed: the forgery is a well-formed packet.
 std::vector<std::uint8_t> reserialized(const wire::Ipv4Packet& packet) { return wire::serialize(packet); }
 
-TEST(HostileFrames, AnswerToOneHostsProbeForgedAsAnotherHostIsNotCreditedToIt) {
+TEST_F(HostileFrames, AnswerToOneHostsProbeForgedAsAnotherHostIsNotCreditedToIt) {
   // Worst case: host A's SYN/ACK re-sent with B's address as source and B's port window as
   // destination (so the port checks pass); it still acknowledges A's sequence numbers.
   // Worst case: each host's TCP answer re-sent with the other host's address as source and the
@@ -145,7 +90,7 @@ TEST(HostileFrames, AnswerToOneHostsProbeForgedAsAnotherHostIsNotCreditedToIt) {
   // host's probe: a SYN/ACK or RST/ACK acknowledges its sequence number, an RST to an ACK probe
   // carries its acknowledgment number as sequence. Both hosts are probed in the same ticks, so the forgery arrives
   // before the other host's own answer.
-  const TwoHostRun run =
+  const Simulation& sim =
       run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket& probe, const ProbePorts& ports) {
         std::vector<std::vector<std::uint8_t>> out;
         if (honest.tcp() == nullptr) { return out; }
@@ -159,13 +104,13 @@ TEST(HostileFrames, AnswerToOneHostsProbeForgedAsAnotherHostIsNotCreditedToIt) {
         out.push_back(reserialized(forged));
         return out;
       });
-  EXPECT_GT(run.cross_host, 10U);
-  expect_only_honest_tcp(finished_host(run, k_host_b));
-  expect_only_honest_tcp(finished_host(run, k_host_a));
+  EXPECT_GT(sim.scan.cross_host_frames(), 10U);
+  expect_only_honest_tcp(sim, k_host_b);
+  expect_only_honest_tcp(sim, k_host_a);
 }
 
-TEST(HostileFrames, FragmentsAndBadHeaderChecksumsAreDroppedAndCounted) {
-  const TwoHostRun run = run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket&, const ProbePorts&) {
+TEST_F(HostileFrames, FragmentsAndBadHeaderChecksumsAreDroppedAndCounted) {
+  const Simulation& sim = run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket&, const ProbePorts&) {
     std::vector<std::vector<std::uint8_t>> out;
     if (honest.tcp() == nullptr) { return out; }
     wire::Ipv4Packet first_fragment = honest;
@@ -179,16 +124,16 @@ TEST(HostileFrames, FragmentsAndBadHeaderChecksumsAreDroppedAndCounted) {
     out.push_back(std::move(bytes));
     return out;
   });
-  EXPECT_GT(run.fragments, 0U);
-  EXPECT_GT(run.malformed, 0U);
-  expect_only_honest_tcp(finished_host(run, k_host_a));
-  expect_only_honest_tcp(finished_host(run, k_host_b));
+  EXPECT_GT(sim.scan.fragment_frames(), 0U);
+  EXPECT_GT(sim.scan.malformed_frames(), 0U);
+  expect_only_honest_tcp(sim, k_host_a);
+  expect_only_honest_tcp(sim, k_host_b);
 }
 
-TEST(HostileFrames, FloodFromAnotherPortOrAddressNeverFillsASlot) {
+TEST_F(HostileFrames, FloodFromAnotherPortOrAddressNeverFillsASlot) {
   // A flood that copies each answer's destination port (so it lands in the probe window) but comes
   // from the wrong source port, or from an address that is not scanned.
-  const TwoHostRun run = run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket&, const ProbePorts&) {
+  const Simulation& sim = run_two_hosts([](const wire::Ipv4Packet& honest, const OutgoingPacket&, const ProbePorts&) {
     std::vector<std::vector<std::uint8_t>> out;
     if (honest.tcp() == nullptr) { return out; }
     for (std::uint16_t k = 0; k < 8; ++k) {
@@ -204,9 +149,9 @@ TEST(HostileFrames, FloodFromAnotherPortOrAddressNeverFillsASlot) {
     out.push_back(reserialized(stranger));
     return out;
   });
-  EXPECT_GT(run.foreign, 0U);
-  expect_only_honest_tcp(finished_host(run, k_host_a));
-  expect_only_honest_tcp(finished_host(run, k_host_b));
+  EXPECT_GT(sim.scan.foreign_frames(), 0U);
+  expect_only_honest_tcp(sim, k_host_a);
+  expect_only_honest_tcp(sim, k_host_b);
 }
 
 } // namespace

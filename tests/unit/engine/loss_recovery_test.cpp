@@ -43,9 +43,7 @@ constexpr int k_loss_free_sends = 6 + 3 + 1 + 4 + 4 + 4;
 
 TEST(LossRecovery, LossFreeHostStopsAfterOneRoundWhenNothingCanChange) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
   EXPECT_EQ(sim.finished[0].rounds().size(), 1U);
@@ -60,9 +58,7 @@ TEST(LossRecovery, LostTuiRepliesAreResentAloneWithinTheRound) {
   target.drop_first[ProbeId::ECN] = 1;
   auto c = config();
   c.adaptive_sends = false; // (tested below) the three losses would earn T2/T3 a fifth send
-  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect, c);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
   EXPECT_EQ(sim.finished[0].rounds().size(), 1U) << "a lost T5/U1/ECN reply must not cost a round";
@@ -81,9 +77,7 @@ TEST(LossRecovery, LostTuiRepliesAreResentAloneWithinTheRound) {
 TEST(LossRecovery, OneLostSeqReplyCostsOnlyItsOpsResend) {
   testing::FakeTarget target(k_target, 80);
   target.drop_first[ProbeId::SEQ3] = 1; // SEQ3's reply is lost; the OPS3 re-send is answered
-  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
   EXPECT_EQ(sim.finished[0].train_rounds(), 0) << "five samples 100 ms apart give every SEQ value";
@@ -100,9 +94,7 @@ TEST(LossRecovery, LostSeqRepliesGetAFreshTrainAndNothingElseIsResent) {
   testing::FakeTarget target(k_target, 80);
   target.drop_first[ProbeId::SEQ3] = 1; // two SEQ replies lost; the OPS re-sends are answered
   target.drop_first[ProbeId::SEQ5] = 1;
-  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   const HostOsScan& host = sim.finished[0];
   EXPECT_EQ(host.end(), HostEnd::complete);
@@ -143,9 +135,7 @@ TEST(LossRecovery, LostSeqRepliesGetAFreshTrainAndNothingElseIsResent) {
 TEST(LossRecovery, ABrokenEchoPairAloneIsResentAloneWhenNoSsCanExist) {
   testing::FakeTarget target(k_target, 80); // TI=Z
   target.drop_first[ProbeId::IE2] = 1;
-  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
   EXPECT_EQ(sim.finished[0].train_rounds(), 1);
@@ -164,9 +154,7 @@ TEST(LossRecovery, WithASharedIpIdCounterTrainAndEchoPairAreResentTogether) {
   // after it, and a broken pair needs a new train before it.
   testing::FakeTarget clean(k_target, 80);
   clean.shared_ip_id_counter = true;
-  Simulation loss_free{OsScan(config(), never_perfect, 7), {{k_target, &clean}}};
-  loss_free.scan.add_host(lab_host(), loss_free.now, Timestamp{});
-  loss_free.run();
+  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
   ASSERT_EQ(loss_free.finished.size(), 1U);
   const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
   ASSERT_NE(expected.find("SS=S"), std::string::npos) << expected;
@@ -176,9 +164,7 @@ TEST(LossRecovery, WithASharedIpIdCounterTrainAndEchoPairAreResentTogether) {
     target.shared_ip_id_counter = true;
     target.drop_first[lost] = 1;
     if (lost == ProbeId::SEQ3) { target.drop_first[ProbeId::SEQ4] = 1; }
-    Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
-    sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-    sim.run();
+    Simulation sim = testing::simulate_one_host(target, never_perfect);
     ASSERT_EQ(sim.finished.size(), 1U);
     EXPECT_EQ(sim.finished[0].train_rounds(), 1);
     auto counts = send_counts(sim);
@@ -193,9 +179,7 @@ TEST(LossRecovery, WithASharedIpIdCounterTrainAndEchoPairAreResentTogether) {
 
 TEST(LossRecovery, TheRepairedFingerprintEqualsTheLossFreeOne) {
   testing::FakeTarget clean(k_target, 80);
-  Simulation loss_free{OsScan(config(), never_perfect, 7), {{k_target, &clean}}};
-  loss_free.scan.add_host(lab_host(), loss_free.now, Timestamp{});
-  loss_free.run();
+  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
   ASSERT_EQ(loss_free.finished.size(), 1U);
 
   testing::FakeTarget lossy(k_target, 80);
@@ -203,9 +187,7 @@ TEST(LossRecovery, TheRepairedFingerprintEqualsTheLossFreeOne) {
   lossy.drop_first[ProbeId::SEQ2] = 1;
   lossy.drop_first[ProbeId::IE2] = 1;
   lossy.drop_first[ProbeId::T7] = 2;
-  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &lossy}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(lossy, never_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   ASSERT_EQ(sim.finished[0].rounds().size(), 1U);
   EXPECT_EQ(fingerprint_of(sim.finished[0].rounds()[0]), fingerprint_of(loss_free.finished[0].rounds()[0]));
@@ -219,9 +201,7 @@ TEST(LossRecovery, NmapRetriesStillResendsWholeRounds) {
   c.stop_when_complete = false;
   c.stop_when_stable = false;
   c.max_os_tries = 2;
-  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect, c);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::tries_exhausted);
   EXPECT_EQ(sim.finished[0].rounds().size(), 2U);
@@ -237,9 +217,7 @@ TEST(LossRecovery, ABrokenTrainThatRepeatsTheSameWayStops) {
   target.drop_always = {ProbeId::SEQ4, ProbeId::SEQ5}; // and OPS4/OPS5 (same shapes): deterministic
   auto c = config();
   c.max_os_tries = 5;
-  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect, c);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::stable);
   EXPECT_EQ(sim.finished[0].train_rounds(), 1) << "one repair, then the same defect again ends it";
@@ -253,9 +231,7 @@ TEST(LossRecovery, TrainsAreBoundedByMaxOsTries) {
                      {ProbeId::SEQ6, 2}, {ProbeId::SEQ4, 3}, {ProbeId::SEQ1, 3}};
   auto c = config();
   c.max_os_tries = 3;
-  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect, c);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::tries_exhausted);
   EXPECT_EQ(sim.finished[0].train_rounds(), 2);
@@ -268,9 +244,7 @@ TEST(LossRecovery, ATimingOnlyMissGetsOneMoreTrainAppended) {
   const RoundJudge judge = [&calls](const fingerprint::Fingerprint&) {
     return ++calls == 1 ? RoundVerdict::missed_only_on_timing : RoundVerdict::perfect_match;
   };
-  Simulation sim{OsScan(config(), judge, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, judge);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::perfect_match);
   ASSERT_EQ(sim.finished[0].rounds().size(), 2U) << "appended: both tries stay, as Nmap's would";
@@ -294,9 +268,7 @@ TEST(LossRecovery, BehindAnIcmpRateLimitATimingRetryKeepsItsEchoPair) {
   const RoundJudge judge = [&calls](const fingerprint::Fingerprint&) {
     return ++calls == 1 ? RoundVerdict::missed_only_on_timing : RoundVerdict::no_perfect_match;
   };
-  Simulation sim{OsScan(config(), judge, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, judge);
   ASSERT_EQ(sim.finished.size(), 1U);
   ASSERT_EQ(sim.finished[0].rounds().size(), 2U);
   auto counts = send_counts(sim);
@@ -324,9 +296,7 @@ TEST(LossRecovery, SilentProbesGetMoreSendsOnlyWhenTheHostLosesReplies) {
        {ProbeId::IE1, ProbeId::IE2, ProbeId::U1, ProbeId::ECN, ProbeId::T4, ProbeId::T5, ProbeId::T6, ProbeId::T7}) {
     target.drop_first[id] = 2; // heavy loss: every answered probe needed 3 sends
   }
-  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_GT(sim.finished[0].estimated_loss(), 0.3);
   auto counts = send_counts(sim);
@@ -342,11 +312,7 @@ TEST(LossRecovery, IcmpRateLimitedHostDoesNotDelayTheOthers) {
     limited.icmp_per_second = 1.0;
     Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &clean}, {k_target + 1, &limited}}};
     sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-    if (with_limited_neighbour) {
-      auto host = lab_host();
-      host.address = k_target + 1;
-      sim.scan.add_host(host, sim.now, Timestamp{});
-    }
+    if (with_limited_neighbour) { sim.scan.add_host(lab_host(k_target + 1), sim.now, Timestamp{}); }
     sim.run();
     EXPECT_EQ(sim.finished.size(), with_limited_neighbour ? 2U : 1U);
     if (with_limited_neighbour) {
@@ -374,9 +340,7 @@ TEST(LossRecovery, TenPercentLossKeepsTheFingerprintAndAtMostDoublesThePackets) 
   // fingerprint must equal the loss-free one (the fake's ISNs and timestamps advance per reply,
   // so SEQ values are exact), and the packets stay under twice the loss-free count.
   testing::FakeTarget clean(k_target, 80);
-  Simulation loss_free{OsScan(config(), never_perfect, 7), {{k_target, &clean}}};
-  loss_free.scan.add_host(lab_host(), loss_free.now, Timestamp{});
-  loss_free.run();
+  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
   ASSERT_EQ(loss_free.finished.size(), 1U);
   const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
 
@@ -388,9 +352,7 @@ TEST(LossRecovery, TenPercentLossKeepsTheFingerprintAndAtMostDoublesThePackets) 
     fakes.back()->reply_loss = 0.1;
     fakes.back()->loss_random.seed(1000 + i);
     sim.targets[k_target + i] = fakes.back().get();
-    auto host = lab_host();
-    host.address = k_target + i;
-    sim.scan.add_host(host, sim.now, Timestamp{});
+    sim.scan.add_host(lab_host(k_target + i), sim.now, Timestamp{});
   }
   sim.run(120s);
   ASSERT_EQ(sim.finished.size(), k_hosts);

@@ -23,9 +23,7 @@ using testing::Simulation;
 
 TEST(OsScan, OneRoundWhenTheJudgeFindsAPerfectMatch) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), always_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, always_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::perfect_match);
   EXPECT_EQ(sim.finished[0].rounds().size(), 1U);
@@ -33,9 +31,7 @@ TEST(OsScan, OneRoundWhenTheJudgeFindsAPerfectMatch) {
 
 TEST(OsScan, SeqProbesAreSentAHundredMillisecondsApartThenTuiInNmapsOrder) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), always_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, always_perfect);
   ASSERT_GE(sim.sent.size(), 6U);
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(sim.sent[static_cast<std::size_t>(i)].probe, static_cast<ProbeId>(i));
@@ -63,9 +59,7 @@ TEST(OsScan, SeqProbesAreSentAHundredMillisecondsApartThenTuiInNmapsOrder) {
 
 TEST(OsScan, OneRoundWhenEverySeqProbeWasAnswered) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
   EXPECT_EQ(sim.finished[0].rounds().size(), 1U);
@@ -76,9 +70,7 @@ TEST(OsScan, StopsWhenTwoRoundsLeaveTheSameProbesUnanswered) {
   auto c = config();
   c.stop_when_complete = false;
   c.resend_only_missing = false;
-  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect, c);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::stable);
   ASSERT_EQ(sim.finished[0].rounds().size(), 2U);
@@ -93,9 +85,7 @@ TEST(OsScan, NmapRetriesRunsEveryTry) {
   c.stop_when_complete = false;
   c.resend_only_missing = false;
   c.max_os_tries = 3;
-  Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, never_perfect, c);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_EQ(sim.finished[0].end(), HostEnd::tries_exhausted);
   EXPECT_EQ(sim.finished[0].rounds().size(), 3U);
@@ -104,9 +94,7 @@ TEST(OsScan, NmapRetriesRunsEveryTry) {
 TEST(OsScan, LostEchoIsResentAndTheRoundStillCompletes) {
   testing::FakeTarget target(k_target, 80);
   target.drop_first_n_echo = 1;
-  Simulation sim{OsScan(config(), always_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, always_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   const auto& replies = sim.finished[0].rounds()[0].replies;
   EXPECT_TRUE(replies.echo[0] && replies.echo[1]);
@@ -116,9 +104,7 @@ TEST(OsScan, LostEchoIsResentAndTheRoundStillCompletes) {
 
 TEST(OsScan, FingerprintOfASimulatedLinuxHasNmapsShape) {
   testing::FakeTarget target(k_target, 80);
-  Simulation sim{OsScan(config(), always_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, always_perfect);
   ASSERT_EQ(sim.finished.size(), 1U);
   const auto& round = sim.finished[0].rounds()[0];
   responses::RunFacts facts;
@@ -144,9 +130,7 @@ TEST(OsScan, FullWindowDoesNotAskToBeWokenAtOnce) {
   target.drop_udp = true;
   auto c = config();
   c.window = 2; // IE1, IE2, U1 all unanswered: the window stays full until they time out
-  Simulation sim{OsScan(c, always_perfect, 7), {{k_target, &target}}};
-  sim.scan.add_host(lab_host(), sim.now, Timestamp{});
-  sim.run();
+  Simulation sim = testing::simulate_one_host(target, always_perfect, c);
   ASSERT_EQ(sim.finished.size(), 1U);
   EXPECT_LT(sim.turns, 1000U) << "next_wakeup() kept returning a time already due";
 }
@@ -169,9 +153,7 @@ TEST(OsScan, ManyHostsRunConcurrentlyAndAllFinish) {
   for (std::uint32_t i = 0; i < 64; ++i) {
     fakes.push_back(std::make_unique<testing::FakeTarget>(k_target + i, 80));
     sim.targets[k_target + i] = fakes.back().get();
-    auto host = lab_host();
-    host.address = k_target + i;
-    sim.scan.add_host(host, sim.now, Timestamp{});
+    sim.scan.add_host(lab_host(k_target + i), sim.now, Timestamp{});
   }
   sim.run();
   EXPECT_EQ(sim.finished.size(), 64U);

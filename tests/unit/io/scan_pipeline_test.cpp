@@ -120,7 +120,9 @@ PipelineRun run_pipeline(FakeNetwork& network, ManualClock& clock, std::uint32_t
       scan.add_host(target, clock.monotonic_now(), clock.wall_now());
     }
   };
-  hooks.on_host_done = [&](engine::HostOsScan&& host) { run.finished_at[host.target().address] = clock.monotonic_now(); };
+  hooks.on_host_done = [&](engine::HostOsScan&& host) {
+    run.finished_at[host.target().address] = clock.monotonic_now();
+  };
   ScanPipelineLimits limits;
   limits.max_hosts_in_flight = max_in_flight;
   limits.batch_size = batch_size;

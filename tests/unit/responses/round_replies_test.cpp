@@ -4,30 +4,17 @@
 
 #include "stackprint/responses/round_analysis.hpp"
 #include "stackprint/wire/packet_builders.hpp"
+#include "support/probe_context.hpp"
 
 namespace stackprint::responses {
 namespace {
 
 using probes::ProbeId;
 
-constexpr std::uint32_t k_scanner = 0x0A636401;
-constexpr std::uint32_t k_target = 0x0A636402;
+constexpr std::uint32_t k_scanner = test_support::k_scanner_address;
+constexpr std::uint32_t k_target = test_support::k_target_address;
 
-probes::ProbeContext context() {
-  probes::ProbeContext c;
-  c.source_address = k_scanner;
-  c.target_address = k_target;
-  c.open_tcp_port = 80;
-  c.closed_tcp_port = 22;
-  c.closed_udp_port = 40125;
-  c.tcp_port_base = 50000;
-  c.udp_port_base = 50300;
-  c.tcp_seq_base = 1000;
-  c.tcp_ack = 77;
-  c.icmp_echo_id = 4000;
-  c.udp_ttl = 60;
-  return c;
-}
+probes::ProbeContext context() { return test_support::fixed_probe_context(); }
 
 Timestamp at_ms(int ms) { return Timestamp(std::chrono::milliseconds(ms)); }
 
