@@ -1,5 +1,6 @@
 #include "stackprint/scoring/literal_table.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace stackprint::scoring {
@@ -80,10 +81,10 @@ void LiteralTable::insert(std::uint16_t slot, Kind kind, std::string_view text, 
   e.key_offset = static_cast<std::uint32_t>(m_keys.size());
   e.cells = cells;
   m_hashes[pos] = h;
-  const char header[k_key_header] = {static_cast<char>(text.size() & 0xFFU), static_cast<char>(text.size() >> 8U),
-                                     static_cast<char>(slot & 0xFFU), static_cast<char>(slot >> 8U),
-                                     static_cast<char>(kind)};
-  m_keys.append(header, k_key_header);
+  const std::array<char, k_key_header> header = {static_cast<char>(text.size() & 0xFFU),
+                                                 static_cast<char>(text.size() >> 8U), static_cast<char>(slot & 0xFFU),
+                                                 static_cast<char>(slot >> 8U), static_cast<char>(kind)};
+  m_keys.append(header.data(), header.size());
   m_keys.append(text);
   ++m_size;
 }

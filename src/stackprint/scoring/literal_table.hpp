@@ -56,8 +56,8 @@ public:
 
 private:
   struct Entry {
-    std::uint32_t tag = 0;                // the hash's high half
-    std::uint32_t key_offset = k_empty;   // k_empty marks a free entry
+    std::uint32_t tag = 0;              // the hash's high half
+    std::uint32_t key_offset = k_empty; // k_empty marks a free entry
     Range cells;
   };
   static constexpr std::uint32_t k_empty = 0xFFFFFFFFU;
@@ -68,7 +68,7 @@ private:
                               std::string_view text) const;
   void grow();
 
-  std::vector<Entry> m_entries; // size 0 or a power of two
+  std::vector<Entry> m_entries;        // size 0 or a power of two
   std::vector<std::uint64_t> m_hashes; // per entry, for growing (not touched by lookups)
   std::string m_keys;
   std::size_t m_size = 0;

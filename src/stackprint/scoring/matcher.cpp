@@ -94,7 +94,7 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : m_db(&db), m_
 
   m_observed.resize(db.slots().size());
   m_present.resize(db.slots().size());
-  m_cell_scores.assign(m_cells.size() + 1, 0U); // the last one is the zero cell
+  m_cell_scores.assign(m_cells.size() + 1, 0U);          // the last one is the zero cell
   m_tuple_scores.assign(m_tuple_cells_first.size(), 0U); // the last one is the zero tuple
   m_subject_rest.resize(m_group_count + 1);
   m_node_score.resize(m_node_parent.size());

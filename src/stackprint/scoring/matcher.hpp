@@ -179,7 +179,7 @@ private:
   std::vector<std::uint16_t> m_slot_group;        // per slot; k_no_group for weight-0 slots
   std::vector<std::uint32_t> m_tuple_cells_first; // per tuple (+1): range in m_tuple_cells
   std::vector<std::uint32_t> m_tuple_cells;
-  std::vector<std::uint32_t> m_rows;      // references x groups: tuple ids
+  std::vector<std::uint32_t> m_rows; // references x groups: tuple ids
   // The tree groups' tuples as fixed-width cell rows: group g's tuples begin .. end-1 have `width`
   // cells each from m_tree_tuple_cells[first_cell] on (the zero cell where the attribute is absent).
   struct TreeSpan {
@@ -196,14 +196,14 @@ private:
   // The last tree group has no level: each reference adds its own tuple to its parent's sum.
   std::vector<std::uint32_t> m_level_first;
   std::vector<std::uint32_t> m_node_parent;
-  std::vector<std::uint32_t> m_node_tuple; // the tuple of group d (the node's level)
+  std::vector<std::uint32_t> m_node_tuple;     // the tuple of group d (the node's level)
   std::vector<std::uint32_t> m_ref_parent;     // per reference: its node on the last stored level
   std::vector<std::uint32_t> m_ref_last_tuple; // per reference: its tuple of the last tree group
   std::uint32_t m_zero_tuple = 0;              // a tuple id whose score is always 0
   std::vector<std::uint32_t> m_sweep_columns;  // the sweep groups' tuple ids, column by column
-  std::size_t m_eager_end = 0;             // groups 0 .. m_eager_end-1 are summed in load_subject
-  std::size_t m_sweep_end = 0;             // groups m_tree_depth .. m_sweep_end-1 are swept in pass 1
-  std::vector<std::uint32_t> m_name_ids;  // interned reference names, for the dedup
+  std::size_t m_eager_end = 0;                 // groups 0 .. m_eager_end-1 are summed in load_subject
+  std::size_t m_sweep_end = 0;                 // groups m_tree_depth .. m_sweep_end-1 are swept in pass 1
+  std::vector<std::uint32_t> m_name_ids;       // interned reference names, for the dedup
 
   // Per-subject state.
   struct Lookup {
@@ -212,7 +212,7 @@ private:
     std::uint16_t slot = 0;
     LiteralTable::Kind kind = LiteralTable::Kind::exact;
   };
-  std::vector<Lookup> m_lookups; // the subject's literal lookups (capacity reserved once)
+  std::vector<Lookup> m_lookups;                   // the subject's literal lookups (capacity reserved once)
   std::vector<database::ObservedValue> m_observed; // per slot
   std::vector<std::uint8_t> m_present;             // per slot
   std::vector<std::uint32_t> m_cell_scores;        // per cell (+ the zero cell): packed score or k_unknown

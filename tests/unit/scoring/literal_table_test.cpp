@@ -44,11 +44,11 @@ TEST(LiteralTable, TextsDifferingOnlyAroundTheEightByteBlocks) {
   // The hash reads 8 bytes at a time with a zero-padded tail: a text and the same text followed by
   // NUL bytes, or texts differing only in their ninth byte, must stay distinct keys.
   LiteralTable table;
-  const std::string base = "M5B4ST11";                    // exactly 8 bytes
-  const std::string nul = std::string("M5B4ST11\0", 9);   // plus a NUL
-  const std::string nine = "M5B4ST11N";                   // 9 bytes
-  const std::string nine_b = "M5B4ST11W";                 // differs in the 9th
-  const std::string seven = "M5B4ST1";                    // 7 bytes
+  const std::string base = "M5B4ST11";                       // exactly 8 bytes
+  const std::string nul = std::string("M5B4ST11\0", 9);      // plus a NUL
+  const std::string nine = "M5B4ST11N";                      // 9 bytes
+  const std::string nine_b = "M5B4ST11W";                    // differs in the 9th
+  const std::string seven = "M5B4ST1";                       // 7 bytes
   const std::string short_nul = std::string("M5B4ST1\0", 8); // 7 bytes + NUL = 8
   std::uint32_t next = 0;
   for (const std::string& s : {base, nul, nine, nine_b, seven, short_nul}) {

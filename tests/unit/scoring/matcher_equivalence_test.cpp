@@ -19,8 +19,8 @@
 #include <gtest/gtest.h>
 
 #include "naive_oracle.hpp"
-#include "stackprint/fingerprint/text.hpp"
 #include "stackprint/database/os_db.hpp"
+#include "stackprint/fingerprint/text.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "support/installed_db.hpp"
 
