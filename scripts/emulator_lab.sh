@@ -26,6 +26,7 @@
 #     whole /24 must not overflow it). Returns 1, after printing "FAIL: ..." and ERR, when the
 #     emulator did not come up.
 #   emulator_lab_stop   SIGTERM to the emulator, and wait for it (nothing when none runs).
+#   STACKPRINT_LAB_EMULATOR_RT=1 runs the emulator at real-time priority (chrt -f 10) when chrt exists.
 
 emulator_lab_up() {
   local prefix=${STACKPRINT_LAB_PREFIX:-$1} net=${STACKPRINT_LAB_NET:-$2} block=${STACKPRINT_LAB_BLOCK:-$3}
@@ -55,7 +56,11 @@ emulator_lab_up() {
 emulator_lab_start() {
   local prog=$1 hosts=$2 err=$3 seconds=$4
   shift 4
-  timeout $((seconds + 10)) ip netns exec "$lab_emulator" "$prog" emulate --net "$lab_block.0/24" \
+  # STACKPRINT_LAB_EMULATOR_RT=1 (and chrt installed): the emulator at real-time priority, so that its
+  # clock reads (ISN, TCP timestamps) are not delayed by other load on the machine.
+  local rt=()
+  [ "${STACKPRINT_LAB_EMULATOR_RT:-0}" = 1 ] && command -v chrt >/dev/null && rt=(chrt -f 10)
+  timeout $((seconds + 10)) ip netns exec "$lab_emulator" "${rt[@]}" "$prog" emulate --net "$lab_block.0/24" \
     --tun "$lab_tun" --duration "$seconds" "$@" >"$hosts" 2>"$err" &
   lab_emulator_pid=$!
   local _

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -39,6 +40,7 @@
 #include "stackprint/emulation/host_plan.hpp"
 #include "stackprint/emulation/hostile.hpp"
 #include "stackprint/emulation/impairments.hpp"
+#include "stackprint/emulation/packet_burst.hpp"
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/emulation/self_check.hpp"
 #include "stackprint/io/clock.hpp"
@@ -49,6 +51,9 @@
 namespace stackprint::cli {
 
 namespace {
+
+// Packets read from the TUN device and not answered yet, at most (a flood waits in the kernel queue).
+constexpr std::size_t k_max_read_batch = 256;
 
 // Set by the SIGINT/SIGTERM handler: a signal handler can only talk to the loop through a
 // lock-free flag, so this one piece of process-wide state is unavoidable.
@@ -255,6 +260,46 @@ int run_emulate(const EmulateArgs& args) {
   std::uint64_t filtered = 0;
   std::uint64_t write_errors = 0;
   int status = k_exit_ok;
+  // Answers one packet, with the emulated clocks read at its stamp.
+  const auto answer = [&](const Timestamp read_at, const std::vector<std::uint8_t>& bytes) {
+    const auto parsed = wire::parse_ipv4(bytes);
+    if (!parsed) {
+      ++malformed;
+      return;
+    }
+    const auto it = hosts.find(parsed->ip.destination);
+    if (it == hosts.end()) {
+      ++unknown_destination;
+      return;
+    }
+    EmulatedHost& host = it->second;
+    if (host.impairer.filtered(*parsed, emulation::recognise_probe(*parsed))) {
+      ++filtered;
+      return;
+    }
+    const auto replies = host.responder.respond(*parsed, read_at);
+    if (host.hostile) {
+      for (auto& extra : host.hostile->around_answers(*parsed, replies, read_at)) {
+        pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+      }
+    }
+    for (const auto& reply : replies) {
+      const auto due = host.impairer.schedule(reply, read_at);
+      if (!due) continue;
+      pending.push(PendingReply{*due, order++, wire::serialize(reply)});
+    }
+    if (const auto heard = overhearers.find(parsed->ip.destination); heard != overhearers.end()) {
+      for (const std::uint32_t spy_address : heard->second) {
+        EmulatedHost& spy = hosts.at(spy_address);
+        const auto answers = spy.responder.respond(spy.hostile->as_if_for_us(*parsed), read_at);
+        for (auto& extra : spy.hostile->overheard(*parsed, bytes, answers, read_at)) {
+          pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+        }
+      }
+    }
+  };
+  // Packets read and stamped, not answered yet (oldest first).
+  std::deque<emulation::StampedPacket> inbox;
   while (g_stop_requested == 0) {
     if (args.duration_s > 0.0 &&
         std::chrono::duration<double>(clock.monotonic_now() - started).count() >= args.duration_s) {
@@ -271,49 +316,21 @@ int run_emulate(const EmulateArgs& args) {
       const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pending.top().due - now).count();
       timeout_ms = static_cast<int>(std::clamp<std::int64_t>(wait, 0, 100));
     }
-    auto packet = tun->read_packet(timeout_ms);
-    if (!packet) {
-      print_error("emulate", packet.error().message);
+    // Every packet already queued is read and stamped before the next one is answered, so a
+    // packet's stamp lags its arrival by one answer at most (emulation/packet_burst.hpp).
+    if (!inbox.empty()) timeout_ms = 0;
+    auto batch = emulation::read_burst([&](int ms) { return tun->read_packet(ms); }, [&] { return clock.wall_now(); },
+                                       timeout_ms, k_max_read_batch - inbox.size());
+    if (!batch) {
+      print_error("emulate", batch.error().message);
       status = k_exit_environment;
       break;
     }
-    if (!*packet) continue;
-    now = clock.wall_now();
-    const auto parsed = wire::parse_ipv4(**packet);
-    if (!parsed) {
-      ++malformed;
-      continue;
-    }
-    const auto it = hosts.find(parsed->ip.destination);
-    if (it == hosts.end()) {
-      ++unknown_destination;
-      continue;
-    }
-    EmulatedHost& host = it->second;
-    if (host.impairer.filtered(*parsed, emulation::recognise_probe(*parsed))) {
-      ++filtered;
-      continue;
-    }
-    const auto replies = host.responder.respond(*parsed, now);
-    if (host.hostile) {
-      for (auto& extra : host.hostile->around_answers(*parsed, replies, now)) {
-        pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
-      }
-    }
-    for (const auto& reply : replies) {
-      const auto due = host.impairer.schedule(reply, now);
-      if (!due) continue;
-      pending.push(PendingReply{*due, order++, wire::serialize(reply)});
-    }
-    if (const auto heard = overhearers.find(parsed->ip.destination); heard != overhearers.end()) {
-      for (const std::uint32_t spy_address : heard->second) {
-        EmulatedHost& spy = hosts.at(spy_address);
-        const auto answers = spy.responder.respond(spy.hostile->as_if_for_us(*parsed), now);
-        for (auto& extra : spy.hostile->overheard(*parsed, **packet, answers, now)) {
-          pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
-        }
-      }
-    }
+    for (auto& packet : *batch) inbox.push_back(std::move(packet));
+    if (inbox.empty()) continue;
+    const emulation::StampedPacket next = std::move(inbox.front());
+    inbox.pop_front();
+    answer(next.read_at, next.bytes);
   }
 
   // Totals, for tests and for the curious.

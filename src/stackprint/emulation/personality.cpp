@@ -178,8 +178,9 @@ Candidates candidates_for(std::string_view text, SplitMix& rng) {
   return out;
 }
 
-// Ordered numeric candidates (centre of each range first), for the planner's search.
-std::vector<std::uint32_t> numeric_candidates(std::string_view text, std::size_t limit) {
+// Ordered numeric candidates for the planner's search: for each range, the value at `anchor` of the
+// way from its low end first (0.5: the centre), then outwards.
+std::vector<std::uint32_t> numeric_candidates(std::string_view text, std::size_t limit, double anchor = 0.5) {
   const Expression e = Expression::compile(text);
   std::vector<std::uint32_t> raw;
   for (const auto& alt : e.alternatives()) {
@@ -190,8 +191,8 @@ std::vector<std::uint32_t> numeric_candidates(std::string_view text, std::size_t
     case database::Alternative::FixedMode::range: {
       const std::int64_t lo = alt.lo;
       const std::int64_t hi = std::max<std::int64_t>(alt.hi, lo);
-      const std::int64_t mid = lo + (hi - lo) / 2;
-      for (std::int64_t d = 0; d <= (hi - lo) / 2 + 1 && raw.size() < 4 * limit; ++d) {
+      const auto mid = lo + static_cast<std::int64_t>(static_cast<double>(hi - lo) * anchor);
+      for (std::int64_t d = 0; (mid + d <= hi || mid - d >= lo) && raw.size() < 4 * limit; ++d) {
         if (mid + d <= hi) raw.push_back(static_cast<std::uint32_t>(mid + d));
         if (d > 0 && mid - d >= lo) raw.push_back(static_cast<std::uint32_t>(mid - d));
       }
@@ -536,8 +537,21 @@ IsnPlan choose_isn_plan(Chooser& c) {
   const std::string* gcd_expr = c.expression("SEQ", "GCD");
   const std::string* isr_expr = c.expression("SEQ", "ISR");
   const std::vector<std::uint32_t> gcds = gcd_expr ? numeric_candidates(*gcd_expr, 12) : std::vector<std::uint32_t>{1};
-  const std::vector<std::uint32_t> isrs =
-      isr_expr ? numeric_candidates(*isr_expr, 9) : std::vector<std::uint32_t>{0x108};
+  // ISR is aimed near the low end of its range. Whoever measures SP adds timing noise (the moments
+  // the emulated host draws its ISNs are not exactly the probes' send times), and that noise grows
+  // with the ISN rate (a rate r measured over 100 ms with t of timing noise is off by about
+  // r * t / 0.1 s), while ISR itself hardly moves with it. Simulated for HP iLO 3 (SP=80-8A,
+  // ISR=DE-E8) with 15 us of noise per probe: SP stays inside for ~90% of trains at ISR DF, ~76%
+  // at the centre E3. SP stays aimed at its centre: aiming it lower loses as many low draws.
+  // A low ISR cannot carry a high SP (the rates' spread would need negative rates): then the centre
+  // of the range is tried as before.
+  std::vector<std::uint32_t> isrs =
+      isr_expr ? numeric_candidates(*isr_expr, 9, 0.1) : std::vector<std::uint32_t>{0x108};
+  if (isr_expr) {
+    for (const std::uint32_t isr : numeric_candidates(*isr_expr, 9)) {
+      if (std::find(isrs.begin(), isrs.end(), isr) == isrs.end()) isrs.push_back(isr);
+    }
+  }
   const std::vector<std::uint32_t> sps = sp_expr ? numeric_candidates(*sp_expr, 9) : std::vector<std::uint32_t>{0x100};
   // Nmap's real cadence (facts 4.6), an exact one and two wobbly ones: the plan must hold for all.
   constexpr std::array<std::array<double, 6>, 4> cadences{{{0.0, 100.2, 200.3, 300.3, 400.6, 500.8},

@@ -420,6 +420,12 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
   }
 }
 
+void HostOsScan::on_sent(ProbeId id, Instant now, Timestamp wall_now) {
+  if (!m_collector || m_phase == Phase::done) { return; }
+  m_collector->on_probe_left(id, wall_now);
+  if (auto& last = m_last_send_at[index_of(id)]; last && *last <= now) { last = now; }
+}
+
 void HostOsScan::on_reply(responses::Reply reply, Instant now) {
   if (!m_collector || m_phase == Phase::done) { return; }
   m_now = std::max(m_now, now);

@@ -164,6 +164,10 @@ public:
   // Sends due at `now`, at most `budget` of them (the global rate limit); decrements budget.
   void tick(Instant now, Timestamp wall_now, std::size_t& budget, std::vector<OutgoingPacket>& out,
             const RoundJudge& judge);
+  // A packet from tick() went out: the clocks read right before its send call. The SEQ send
+  // times (SP, ISR and TS are rates over them) and the RTT sample are taken from these, not from
+  // the tick's time, which can be a whole burst of send calls earlier.
+  void on_sent(probes::ProbeId id, Instant now, Timestamp wall_now);
   // A packet from this host.
   void on_reply(responses::Reply reply, Instant now);
 

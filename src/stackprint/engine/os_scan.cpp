@@ -35,10 +35,11 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
   const std::size_t budget_before = budget;
   std::vector<OutgoingPacket> out;
   const std::size_t count = m_hosts.size();
-  for (std::size_t k = 0; k < count && budget > 0; ++k) {
-    m_hosts[(m_next_host + k) % count].tick(now, wall_now, budget, out, m_judge);
+  std::size_t served = 0;
+  for (; served < count && budget > 0; ++served) {
+    m_hosts[(m_next_host + served) % count].tick(now, wall_now, budget, out, m_judge);
   }
-  if (count > 0) { m_next_host = (m_next_host + 1) % count; }
+  if (budget == 0 && count > 0) { m_next_host = (m_next_host + served) % count; }
   // Hosts that ran out of time without a send still need their tick to notice the deadline.
   for (auto& host : m_hosts) {
     if (!host.done() && host.next_wakeup() && *host.next_wakeup() <= now && budget == 0) {
@@ -136,6 +137,12 @@ void OsScan::on_frame(const CapturedFrame& frame, Instant now) {
   }
   m_hosts[it->second].on_reply(responses::Reply{frame.time, std::move(*packet), frame.ip_packet, frame.link_source},
                                now);
+}
+
+void OsScan::on_sent(const OutgoingPacket& packet, Instant now, Timestamp wall_now) {
+  if (const auto it = m_index.find(packet.destination); it != m_index.end()) {
+    m_hosts[it->second].on_sent(packet.probe, now, wall_now);
+  }
 }
 
 std::vector<HostOsScan> OsScan::take_finished() {

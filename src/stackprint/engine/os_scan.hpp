@@ -35,8 +35,17 @@ public:
   // Starts OS detection of one more host. A host already in flight is ignored.
   void add_host(const HostTarget& target, Instant now, Timestamp wall_now);
 
-  // Packets to send now.
+  // Packets to send now. Hosts are served in a fixed order while the rate limit lets every host
+  // send; when it runs out, the next tick starts with the first host left out (fairness). A fixed
+  // order keeps each host at the same place in every burst of SEQ probes (all hosts of a group
+  // send their trains in step), as Nmap's host loop does: a target whose ISN clock is read when
+  // it processes the probe (a busy router, the single-threaded emulator) would otherwise see the
+  // place change by whole bursts of packets between two probes, and SP/ISR with it.
   [[nodiscard]] std::vector<OutgoingPacket> tick(Instant now, Timestamp wall_now);
+
+  // One packet returned by tick() is going out now: the clocks read right before its send call
+  // (HostOsScan::on_sent). Packets of hosts no longer in flight are ignored.
+  void on_sent(const OutgoingPacket& packet, Instant now, Timestamp wall_now);
 
   // A captured frame: parsed here and handed to the host it came from. Dropped and counted:
   // malformed frames (including a bad IP header checksum), IP fragments, frames from addresses not

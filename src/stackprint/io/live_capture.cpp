@@ -103,10 +103,9 @@ Expected<std::vector<CapturedFrame>> LiveCapture::wait(MonotonicTime deadline, s
     if (!frames || !frames->empty()) { return frames; }
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) { return frames; }
-    // Round up so we never spin on a sub-millisecond remainder.
-    const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
     pollfd descriptor{selectable_fd(), POLLIN, 0};
-    const int rc = ::poll(&descriptor, 1, static_cast<int>(std::min<long long>(remaining, 60'000)));
+    const timespec wait_time = capture_wait_time(deadline, now);
+    const int rc = ::ppoll(&descriptor, 1, &wait_time, nullptr);
     if (rc < 0 && errno != EINTR) {
       return fail(std::string("waiting for captured packets failed: ") + std::strerror(errno));
     }
@@ -114,6 +113,15 @@ Expected<std::vector<CapturedFrame>> LiveCapture::wait(MonotonicTime deadline, s
       return fail("capture descriptor reported an error (interface gone?)");
     }
   }
+}
+
+timespec capture_wait_time(MonotonicTime deadline, MonotonicTime now) {
+  if (deadline <= now) { return timespec{0, 0}; }
+  const auto remaining = std::min<std::chrono::microseconds>(
+      std::chrono::ceil<std::chrono::microseconds>(deadline - now), std::chrono::seconds(60));
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(remaining);
+  const auto nanoseconds = std::chrono::duration_cast<std::chrono::nanoseconds>(remaining - seconds);
+  return timespec{static_cast<std::time_t>(seconds.count()), static_cast<long>(nanoseconds.count())};
 }
 
 Expected<CaptureStats> LiveCapture::stats() {

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,7 +68,8 @@ public:
   [[nodiscard]] Expected<std::vector<CapturedFrame>> read_ready(std::size_t max_frames = 256);
 
   // Waits until frames arrive or `deadline` (monotonic) passes, then returns what is ready (empty
-  // at the deadline). Retries after signals. Never waits past the deadline.
+  // at the deadline). Retries after signals. Waits to the microsecond (capture_wait_time), so the
+  // engine's sends are not late by a rounded-up millisecond.
   [[nodiscard]] Expected<std::vector<CapturedFrame>> wait(MonotonicTime deadline, std::size_t max_frames = 256);
 
   [[nodiscard]] Expected<CaptureStats> stats();
@@ -83,5 +85,12 @@ private:
   int m_link_type = 0;
   std::uint64_t m_skipped = 0;
 };
+
+// How long to wait (ppoll) from `now` until `deadline`: exact to the microsecond, 0 when the
+// deadline has passed, at most 60 s. A millisecond poll() timeout rounded up made every wake-up
+// late by up to 1 ms; the SEQ probes, 100 ms apart, came 100.5-101 ms apart on average (Nmap,
+// whose pcap wait is in microseconds: 100.1-100.3 ms), and SP reads the spacing's jitter as ISN
+// rate jitter for targets whose ISN grows per connection.
+[[nodiscard]] timespec capture_wait_time(MonotonicTime deadline, MonotonicTime now);
 
 } // namespace stackprint::io

@@ -25,6 +25,12 @@ void RoundCollector::on_probe_sent(ProbeId id, Timestamp time) {
   }
 }
 
+void RoundCollector::on_probe_left(ProbeId id, Timestamp time) {
+  const auto slot = probes::seq_index(id);
+  if (!slot || !probes::is_seq_probe(id) || m_replies.sends[static_cast<std::size_t>(id)] != 1) { return; }
+  m_replies.seq_send_times[static_cast<std::size_t>(*slot)] = time;
+}
+
 std::optional<ProbeId> RoundCollector::on_reply(Reply reply) {
   if (reply.packet.ip.source != m_context.target_address) {
     ++m_replies.unmatched_packets;

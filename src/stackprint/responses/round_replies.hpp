@@ -62,6 +62,13 @@ public:
   // A probe left at `time`. Call in time order together with on_reply.
   void on_probe_sent(probes::ProbeId id, Timestamp time);
 
+  // The probe just reported to on_probe_sent actually left at `time`: the sender read its clock
+  // right before the send call, which can be later than the time the probe was planned at (a burst
+  // of packets to many hosts goes out one send call after another). Only SEQ send times are kept,
+  // and only for a first send: SP, ISR and TS divide by the time between SEQ probes, so the time
+  // must be the probe's own (Nmap reads its clock right before each SEQ send).
+  void on_probe_left(probes::ProbeId id, Timestamp time);
+
   // A packet arrived. Returns the probe it answered when it filled an empty slot ("useful" in
   // Nmap's words), nullopt when it was unrelated, late or a duplicate.
   std::optional<probes::ProbeId> on_reply(Reply reply);

@@ -1,6 +1,7 @@
 #include "stackprint/engine/os_scan.hpp"
 
 #include <map>
+#include <memory>
 
 #include <gtest/gtest.h>
 
@@ -159,6 +160,54 @@ TEST(OsScan, ManyHostsRunConcurrentlyAndAllFinish) {
   EXPECT_EQ(sim.finished.size(), 64U);
   // All hosts share the schedule: 64 hosts take about as long as one (well under 2 s simulated).
   EXPECT_LT(sim.now.time_since_epoch(), std::chrono::duration_cast<std::chrono::steady_clock::duration>(2s));
+}
+
+TEST(OsScan, HostsKeepTheirPlaceInEveryBurstOfSeqProbes) {
+  // Hosts of a group send their SEQ trains in step. A target that reads its ISN clock when it gets
+  // to the probe (a busy router, the single-threaded emulator) measures each host's gaps from its
+  // place in the burst, so that place must not move between SEQ1 and SEQ6 (it did when the host
+  // loop's starting point rotated on every tick).
+  std::vector<std::unique_ptr<testing::FakeTarget>> fakes;
+  Simulation sim{OsScan(config(), always_perfect, 7), {}};
+  constexpr std::uint32_t k_hosts = 5;
+  for (std::uint32_t i = 0; i < k_hosts; ++i) {
+    fakes.push_back(std::make_unique<testing::FakeTarget>(k_target + i, 80));
+    sim.targets[k_target + i] = fakes.back().get();
+    auto host = lab_host();
+    host.address = k_target + i;
+    sim.scan.add_host(host, sim.now, Timestamp{});
+  }
+  sim.run();
+  ASSERT_EQ(sim.finished.size(), k_hosts);
+  std::map<ProbeId, std::vector<std::uint32_t>> order; // SEQ i -> destinations in send order
+  for (const auto& s : sim.sent) {
+    if (probes::is_seq_probe(s.probe)) { order[s.probe].push_back(s.destination); }
+  }
+  ASSERT_EQ(order.size(), 6U);
+  ASSERT_EQ(order[ProbeId::SEQ1].size(), k_hosts);
+  for (const auto& [probe, destinations] : order) {
+    EXPECT_EQ(destinations, order[ProbeId::SEQ1]) << probes::probe_name(probe);
+  }
+}
+
+TEST(OsScan, RateLimitedTicksStartWithTheFirstHostLeftOut) {
+  // Under --max-rate the host loop must still be fair: the host that got no turn goes first next.
+  std::vector<std::unique_ptr<testing::FakeTarget>> fakes;
+  OsScan scan(config(), always_perfect, 7, RateLimit{1000.0, 1.0});
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    auto host = lab_host();
+    host.address = k_target + i;
+    scan.add_host(host, Instant{}, Timestamp{});
+  }
+  std::vector<std::uint32_t> first_sends;
+  Instant now{};
+  for (int turn = 0; turn < 3; ++turn) {
+    const auto packets = scan.tick(now, Timestamp{});
+    ASSERT_EQ(packets.size(), 1U) << "one token per tick";
+    first_sends.push_back(packets[0].destination);
+    now += 1ms;
+  }
+  EXPECT_EQ(first_sends, (std::vector<std::uint32_t>{k_target, k_target + 1, k_target + 2}));
 }
 
 } // namespace

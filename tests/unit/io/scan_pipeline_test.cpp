@@ -1,7 +1,10 @@
 #include "stackprint/io/scan_pipeline.hpp"
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -29,9 +32,15 @@ public:
   // SYNs still go out.
   bool refuse_os_probes = false;
   std::uint64_t refused = 0;
+  // Clock time each send call takes (a burst to many hosts goes out one call after another), and
+  // the wall time at which each call started.
+  std::chrono::microseconds send_cost{0};
+  std::vector<std::pair<Timestamp, std::vector<std::uint8_t>>> calls;
 
   Expected<SendOutcome> send(std::span<const std::uint8_t> bytes) override {
     const std::vector<std::uint8_t> packet(bytes.begin(), bytes.end());
+    calls.emplace_back(m_clock.wall_now(), packet);
+    m_clock.advance(send_cost);
     const auto parsed = wire::parse_ipv4(packet);
     if (!parsed) { return fail("the pipeline sent an unparsable packet"); }
     if (refuse_os_probes && emulation::recognise_probe(*parsed)) {
@@ -77,6 +86,7 @@ struct PipelineRun {
   std::vector<MonotonicTime> batch_starts;
   std::map<std::uint32_t, MonotonicTime> finished_at; // OS detection done
   std::vector<std::uint32_t> down;
+  std::map<std::uint32_t, std::array<std::optional<Timestamp>, 6>> seq_send_times; // of the first round
   ScanPipelineStats stats;
 };
 
@@ -122,6 +132,7 @@ PipelineRun run_pipeline(FakeNetwork& network, ManualClock& clock, std::uint32_t
   };
   hooks.on_host_done = [&](engine::HostOsScan&& host) {
     run.finished_at[host.target().address] = clock.monotonic_now();
+    if (!host.rounds().empty()) { run.seq_send_times[host.target().address] = host.rounds()[0].replies.seq_send_times; }
   };
   ScanPipelineLimits limits;
   limits.max_hosts_in_flight = max_in_flight;
@@ -210,6 +221,42 @@ TEST(ScanPipeline, FramesGoToTheHostTheyConcern) {
   EXPECT_EQ(frame_host(CapturedFrame{Timestamp{}, wire::serialize(error), std::nullopt}), 0x0A000009U);
 
   EXPECT_FALSE(frame_host(CapturedFrame{Timestamp{}, {0x45, 0x00}, std::nullopt}).has_value());
+}
+
+TEST(ScanPipeline, SeqSendTimesAreTakenAtTheirOwnSendCalls) {
+  // SP and ISR are rates over the SEQ send times. With 8 hosts in step, the last host's probe
+  // leaves 7 send calls after the tick; stamping it with the tick's time skews its gaps whenever
+  // its place in the burst changes (measured on a veth lab: 0.2-5.5 ms early, mean 0.5 ms).
+  ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
+  FakeNetwork network(clock);
+  network.send_cost = 250us;
+  for (std::uint32_t a = k_first_host; a < k_first_host + 8; ++a) {
+    network.targets[a] = std::make_unique<FakeTarget>(a, 80);
+  }
+  const PipelineRun run = run_pipeline(network, clock, 8, 8, 8);
+  ASSERT_EQ(run.seq_send_times.size(), 8U);
+  std::map<std::uint32_t, std::vector<Timestamp>> call_times; // SEQ1..SEQ6 send calls per host
+  for (const auto& [time, bytes] : network.calls) {
+    const auto packet = wire::parse_ipv4(bytes);
+    ASSERT_TRUE(packet);
+    const auto probe = emulation::recognise_probe(*packet);
+    auto& times = call_times[packet->ip.destination];
+    if (probe && probes::is_seq_probe(*probe) && times.size() < 6) { times.push_back(time); }
+  }
+  for (const auto& [address, sent] : run.seq_send_times) {
+    ASSERT_EQ(call_times[address].size(), 6U);
+    for (std::size_t i = 0; i < 6; ++i) {
+      ASSERT_TRUE(sent[i]);
+      // The clock is read when the probe's own send call has returned.
+      EXPECT_EQ(*sent[i], call_times[address][i] + network.send_cost)
+          << "host " << (address - k_first_host) << " SEQ" << i + 1;
+    }
+  }
+  // Not vacuous: the hosts' SEQ1 probes left in one burst, one send call after another.
+  std::vector<Timestamp> seq1;
+  for (const auto& [address, times] : call_times) { seq1.push_back(times[0]); }
+  std::sort(seq1.begin(), seq1.end());
+  EXPECT_EQ(seq1.back() - seq1.front(), std::chrono::microseconds(7 * 250));
 }
 
 } // namespace

@@ -208,5 +208,20 @@ TEST(RoundAnalysis, U1ReplyGivesHopDistanceAndExactTtl) {
   EXPECT_EQ(*line->find("RID"), "G");
 }
 
+TEST(RoundCollector, SeqSendTimeIsTheTimeTheProbeLeft) {
+  RoundCollector collector(context());
+  collector.on_probe_sent(ProbeId::SEQ2, at_ms(100));
+  collector.on_probe_left(ProbeId::SEQ2, at_ms(101));
+  ASSERT_TRUE(collector.replies().seq_send_times[1]);
+  EXPECT_EQ(*collector.replies().seq_send_times[1], at_ms(101));
+  // Other probes keep no send time; a SEQ probe sent twice (never done by the engine) keeps its first.
+  collector.on_probe_sent(ProbeId::IE1, at_ms(150));
+  collector.on_probe_left(ProbeId::IE1, at_ms(151));
+  collector.on_probe_sent(ProbeId::SEQ2, at_ms(300));
+  collector.on_probe_left(ProbeId::SEQ2, at_ms(301));
+  EXPECT_EQ(*collector.replies().seq_send_times[1], at_ms(101));
+  EXPECT_FALSE(collector.replies().seq_send_times[0]);
+}
+
 } // namespace
 } // namespace stackprint::responses
