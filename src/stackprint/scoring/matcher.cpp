@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <unordered_map>
 
 namespace stackprint::scoring {
 
@@ -50,6 +51,11 @@ constexpr std::array<std::string_view, 14> k_group_plan = {
     "*.O",                                          // RST options
 };
 constexpr std::size_t k_tree_groups = 7;
+// The groups after the tree that pass 1 sums for every survivor (OPS and WIN: they cut the most).
+constexpr std::size_t k_sweep_groups = 2;
+// Of those, the groups whose tuples are summed for every subject up front (like the tree's): OPS has
+// many tuples, and about 40% of them are needed, each costing mispredictions when summed lazily.
+constexpr std::size_t k_eager_sweep_groups = 1;
 
 bool pattern_matches(std::string_view pattern, std::string_view test, std::string_view attribute) {
   const std::size_t dot = pattern.find('.');
@@ -88,13 +94,18 @@ Matcher::Matcher(const database::OsDb& db, MatchOptions options) : m_db(&db), m_
 
   m_observed.resize(db.slots().size());
   m_present.resize(db.slots().size());
-  m_cell_scores.resize(db.slot_expression_count());
-  m_tuple_scores.resize(m_tuple_cells_first.size() - 1);
+  m_cell_scores.assign(m_cells.size() + 1, 0U);          // the last one is the zero cell
+  m_tuple_scores.assign(m_tuple_cells_first.size(), 0U); // the last one is the zero tuple
   m_subject_rest.resize(m_group_count + 1);
-  m_candidate_bits.resize((refs + 63) / 64);
-  m_candidate_depth.resize(refs);
+  m_node_score.resize(m_node_parent.size());
+  m_lookups.reserve(db.slots().size() + m_prefix_sizes.size());
+  m_candidate_ref.resize(refs);
   m_candidate_total.resize(refs);
   m_candidate_missed.resize(refs);
+}
+
+Matcher::Layout Matcher::layout() const {
+  return Layout{m_cells.size(), m_group_count, m_tree_depth, m_level_first.back() - 1U, m_tuple_scores.size() - 1};
 }
 
 std::vector<std::uint32_t> Matcher::compile_cells() {
@@ -176,25 +187,27 @@ std::vector<std::uint32_t> Matcher::compile_cells() {
     }
   }
 
-  m_literal_index.assign(m_db->slots().size(), {});
+  m_literals = LiteralTable{};
   m_literal_hits.clear();
-  const auto lay_out = [&](const std::unordered_map<std::string_view, std::vector<std::uint32_t>>& from,
-                           std::unordered_map<std::string_view, Range>& to) {
-    to.reserve(from.size());
-    for (const auto& [text, cells] : from) {
-      const auto begin = static_cast<std::uint32_t>(m_literal_hits.size());
-      m_literal_hits.insert(m_literal_hits.end(), cells.begin(), cells.end());
-      to.emplace(text, Range{begin, static_cast<std::uint32_t>(m_literal_hits.size())});
-    }
-  };
+  m_prefix_sizes_first.assign(1, 0);
+  m_prefix_sizes.clear();
+  m_slot_has_exact.assign(m_db->slots().size(), 0);
   for (std::size_t s = 0; s < m_db->slots().size(); ++s) {
-    LiteralIndex& index = m_literal_index[s];
-    lay_out(exact[s], index.exact);
-    lay_out(prefix[s], index.prefix);
-    for (const auto& [text, cells] : prefix[s]) index.prefix_sizes.push_back(static_cast<std::uint32_t>(text.size()));
-    std::sort(index.prefix_sizes.begin(), index.prefix_sizes.end());
-    index.prefix_sizes.erase(std::unique(index.prefix_sizes.begin(), index.prefix_sizes.end()),
-                             index.prefix_sizes.end());
+    const auto slot = static_cast<std::uint16_t>(s);
+    for (const auto kind : {LiteralTable::Kind::exact, LiteralTable::Kind::prefix}) {
+      for (const auto& [text, cells] : kind == LiteralTable::Kind::exact ? exact[s] : prefix[s]) {
+        const auto begin = static_cast<std::uint32_t>(m_literal_hits.size());
+        m_literal_hits.insert(m_literal_hits.end(), cells.begin(), cells.end());
+        m_literals.insert(slot, kind, text, {begin, static_cast<std::uint32_t>(m_literal_hits.size())});
+      }
+    }
+    m_slot_has_exact[s] = exact[s].empty() ? 0 : 1;
+    const std::size_t first = m_prefix_sizes.size();
+    for (const auto& [text, cells] : prefix[s]) m_prefix_sizes.push_back(static_cast<std::uint32_t>(text.size()));
+    std::sort(m_prefix_sizes.begin() + static_cast<std::ptrdiff_t>(first), m_prefix_sizes.end());
+    m_prefix_sizes.erase(std::unique(m_prefix_sizes.begin() + static_cast<std::ptrdiff_t>(first), m_prefix_sizes.end()),
+                         m_prefix_sizes.end());
+    m_prefix_sizes_first.push_back(static_cast<std::uint32_t>(m_prefix_sizes.size()));
   }
 
   return pair_cell;
@@ -236,6 +249,18 @@ void Matcher::compile_groups(const std::vector<std::uint32_t>& pair_cell) {
     add_group([&](const database::Slot& slot) { return slot.test == t; });
   }
   m_group_count = groups.size();
+  // The tree's partial sums are packed like a tuple score (matched << 16 | total): keep its groups'
+  // weights under 65535 (only absurd MatchPoints come near; nmap-os-db's whole total is ~2,000).
+  std::uint32_t tree_weight = 0;
+  for (std::size_t g = 0; g < m_tree_depth; ++g) {
+    std::uint32_t weight = 0;
+    for (const std::uint16_t s : groups[g]) weight += db.slots()[s].weight;
+    if (tree_weight + weight > k_max_group_weight) {
+      m_tree_depth = g;
+      break;
+    }
+    tree_weight += weight;
+  }
 
   // Every reference as a dense slot -> cell table (k_none where it has no such attribute).
   std::vector<std::uint32_t> cells(refs * num_slots, k_none);
@@ -283,7 +308,32 @@ void Matcher::compile_groups(const std::vector<std::uint32_t>& pair_cell) {
       }
       m_rows[r * m_group_count + g] = tuple;
     }
-    if (g + 1 == m_tree_depth) m_tree_tuples = static_cast<std::uint32_t>(representative.size());
+  }
+
+  // The tree groups' tuples again, as fixed-width rows (absent attributes point at the zero cell):
+  // load_subject sums them all, and a constant trip count per group keeps that loop predictable.
+  const auto zero_cell = static_cast<std::uint32_t>(m_cells.size());
+  m_tree_spans.clear();
+  m_tree_tuple_cells.clear();
+  std::uint32_t first_tuple = 0;
+  m_eager_end = std::min(m_group_count, m_tree_depth + k_eager_sweep_groups);
+  for (std::size_t g = 0; g < m_eager_end; ++g) {
+    const std::vector<std::uint16_t>& group = groups[g];
+    TreeSpan span{first_tuple, first_tuple, static_cast<std::uint32_t>(group.size()),
+                  static_cast<std::uint32_t>(m_tree_tuple_cells.size())};
+    for (std::size_t r = 0; r < refs; ++r) span.end = std::max(span.end, m_rows[r * m_group_count + g] + 1);
+    for (std::uint32_t t = span.begin; t < span.end; ++t) {
+      const std::uint32_t* row = cells.data() + static_cast<std::size_t>(representative[t]) * num_slots;
+      for (const std::uint16_t s : group) m_tree_tuple_cells.push_back(row[s] != k_none ? row[s] : zero_cell);
+    }
+    m_tree_spans.push_back(span);
+    first_tuple = span.end;
+  }
+  // The cells of the tree groups that the literal lookups do not settle.
+  m_tree_lazy_cells.clear();
+  for (std::uint32_t c = 0; c < m_cells.size(); ++c) {
+    const std::uint16_t g = m_slot_group[m_cells[c].slot];
+    if (m_cell_template[c] == k_unknown && g != k_no_group && g < m_eager_end) m_tree_lazy_cells.push_back(c);
   }
 }
 
@@ -291,50 +341,48 @@ void Matcher::build_tree() {
   const std::size_t refs = m_db->references().size();
   const std::size_t groups = m_group_count;
   const std::size_t depth = m_tree_depth;
-  m_tree_refs.resize(refs);
-  std::iota(m_tree_refs.begin(), m_tree_refs.end(), 0U);
+  m_sweep_end = std::min(m_group_count, m_tree_depth + k_sweep_groups);
+  std::vector<std::uint32_t> order(refs);
+  std::iota(order.begin(), order.end(), 0U);
   const auto row = [&](std::uint32_t r) { return m_rows.data() + static_cast<std::size_t>(r) * groups; };
-  std::stable_sort(m_tree_refs.begin(), m_tree_refs.end(), [&](std::uint32_t a, std::uint32_t b) {
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return std::lexicographical_compare(row(a), row(a) + depth, row(b), row(b) + depth);
   });
 
-  m_tree.assign(1, TreeNode{});
-  if (depth == 0 || refs == 0) {
-    // No tree groups: the root is a leaf holding every reference.
-    m_tree[0] = TreeNode{0, 0, static_cast<std::uint32_t>(refs), k_leaf};
-    return;
-  }
-  struct Work {
-    std::uint32_t node;
-    std::uint32_t begin;
-    std::uint32_t end;
-    std::uint32_t depth;
-  };
-  std::vector<Work> stack{Work{0, 0, static_cast<std::uint32_t>(refs), 0}};
-  while (!stack.empty()) {
-    const Work w = stack.back();
-    stack.pop_back();
-    // The children of one node are contiguous: all are created before any grandchild.
-    const auto first_child = static_cast<std::uint32_t>(m_tree.size());
-    std::vector<Work> inner;
-    for (std::uint32_t i = w.begin; i < w.end;) {
-      const std::uint32_t tuple = row(m_tree_refs[i])[w.depth];
-      std::uint32_t j = i + 1;
-      while (j < w.end && row(m_tree_refs[j])[w.depth] == tuple) ++j;
-      const auto index = static_cast<std::uint32_t>(m_tree.size());
-      if (j - i == 1) {
-        m_tree.push_back(TreeNode{tuple, m_tree_refs[i], 0, k_single});
-      } else if (w.depth + 1 == depth) {
-        m_tree.push_back(TreeNode{tuple, i, j, k_leaf});
-      } else {
-        m_tree.push_back(TreeNode{tuple, 0, 0, k_inner});
-        inner.push_back(Work{index, i, j, w.depth + 1});
+  // Level by level: in the sorted order, the references sharing the tuples of groups 0..d are
+  // contiguous, so level d's nodes are the runs of equal (parent, tuple of group d).
+  m_node_parent.assign(1, 0);
+  m_node_tuple.assign(1, 0);
+  m_level_first.assign(1, 1);
+  std::vector<std::uint32_t> node_of(refs, 0); // per sorted position: its node on the level above
+  // The last tree level is not stored: each reference adds its own last tuple to its parent's sum
+  // (select_candidates), in database order, which is also the order the survivors are wanted in.
+  for (std::size_t d = 0; d + 1 < depth; ++d) {
+    std::uint32_t previous_parent = k_none;
+    std::uint32_t previous_tuple = k_none;
+    for (std::size_t i = 0; i < refs; ++i) {
+      const std::uint32_t parent = node_of[i];
+      const std::uint32_t tuple = row(order[i])[d];
+      if (parent != previous_parent || tuple != previous_tuple) {
+        m_node_parent.push_back(parent);
+        m_node_tuple.push_back(tuple);
+        previous_parent = parent;
+        previous_tuple = tuple;
       }
-      i = j;
+      node_of[i] = static_cast<std::uint32_t>(m_node_parent.size() - 1);
     }
-    m_tree[w.node].begin = first_child;
-    m_tree[w.node].end = static_cast<std::uint32_t>(m_tree.size());
-    stack.insert(stack.end(), inner.begin(), inner.end());
+    m_level_first.push_back(static_cast<std::uint32_t>(m_node_parent.size()));
+  }
+  m_zero_tuple = static_cast<std::uint32_t>(m_tuple_cells_first.size() - 1);
+  m_sweep_columns.clear();
+  for (std::size_t g = m_tree_depth; g < m_sweep_end; ++g) {
+    for (std::size_t r = 0; r < refs; ++r) m_sweep_columns.push_back(m_rows[r * groups + g]);
+  }
+  m_ref_parent.assign(refs, 0);
+  m_ref_last_tuple.assign(refs, m_zero_tuple);
+  for (std::size_t i = 0; i < refs; ++i) {
+    m_ref_parent[order[i]] = node_of[i];
+    if (depth > 0) m_ref_last_tuple[order[i]] = row(order[i])[depth - 1];
   }
 }
 
@@ -359,6 +407,7 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
   // Cell scores: literal cells of a present slot miss (the template) unless the lookups of the
   // subject's value below find them; every cell of an absent slot counts nothing.
   std::fill(m_subject_rest.begin(), m_subject_rest.end(), 0U);
+  m_lookups.clear(); // keeps its capacity: reserved for the most lookups a subject can need
   for (std::size_t s = 0; s < m_present.size(); ++s) {
     const auto first = static_cast<std::ptrdiff_t>(m_slot_cells_first[s]);
     const auto last = static_cast<std::ptrdiff_t>(m_slot_cells_first[s + 1]);
@@ -367,27 +416,46 @@ void Matcher::load_subject(const fingerprint::Fingerprint& subject) {
       continue;
     }
     std::copy(m_cell_template.begin() + first, m_cell_template.begin() + last, m_cell_scores.begin() + first);
-    const LiteralIndex& index = m_literal_index[s];
+    // The literal lookups of this value: hashed and prefetched now, probed below, so that their
+    // cache misses overlap instead of coming one after the other.
+    const auto slot = static_cast<std::uint16_t>(s);
     const std::string_view value = m_observed[s].text;
-    if (!index.exact.empty()) {
-      if (const auto it = index.exact.find(value); it != index.exact.end()) mark_matched(it->second);
-    }
-    for (const std::uint32_t size : index.prefix_sizes) {
+    const auto queue = [&](LiteralTable::Kind kind, std::string_view text) {
+      const std::uint64_t hash = LiteralTable::key_hash(slot, kind, text);
+      m_literals.prefetch(hash);
+      m_lookups.push_back(Lookup{hash, text, slot, kind});
+    };
+    if (m_slot_has_exact[s] != 0) queue(LiteralTable::Kind::exact, value);
+    for (std::uint32_t i = m_prefix_sizes_first[s]; i < m_prefix_sizes_first[s + 1]; ++i) {
+      const std::uint32_t size = m_prefix_sizes[i];
       if (size > value.size()) break;
-      if (const auto it = index.prefix.find(value.substr(0, size)); it != index.prefix.end()) mark_matched(it->second);
+      queue(LiteralTable::Kind::prefix, value.substr(0, size));
     }
     if (m_slot_group[s] != k_no_group) m_subject_rest[m_slot_group[s]] += db.slots()[s].weight;
   }
+  for (const Lookup& l : m_lookups) mark_matched(m_literals.find(l.hash, l.slot, l.kind, l.text));
   // Suffix sums: m_subject_rest[k] = the subject's weight in groups k and later, an upper bound on
   // the points any reference can still be given there.
   for (std::size_t k = m_group_count; k-- > 0;) m_subject_rest[k] += m_subject_rest[k + 1];
-  std::fill(m_tuple_scores.begin(), m_tuple_scores.end(), k_unknown);
-  // The tree groups' tuples are nearly all needed (the tree's first levels meet most of them): sum
-  // them in one sweep over their cells, so the tree walk reads settled scores only.
-  for (std::uint32_t t = 0; t < m_tree_tuples; ++t) (void)evaluate_tuple(t);
+  std::fill(m_tuple_scores.begin(), m_tuple_scores.end() - 1, k_unknown); // not the zero tuple
+  // The tree groups' tuples are all needed (select_candidates sums the whole tree): settle their
+  // remaining cells, then sum them in fixed-width sweeps.
+  for (const std::uint32_t c : m_tree_lazy_cells) {
+    if (m_cell_scores[c] == k_unknown) m_cell_scores[c] = evaluate_cell(c);
+  }
+  const std::uint32_t* const cell_scores = m_cell_scores.data();
+  std::uint32_t* const tuple_scores = m_tuple_scores.data();
+  for (const TreeSpan& span : m_tree_spans) {
+    const std::uint32_t* cells = m_tree_tuple_cells.data() + span.first_cell;
+    for (std::uint32_t t = span.begin; t < span.end; ++t, cells += span.width) {
+      std::uint32_t score = 0; // no carry between the halves: a group's weights add up to less than 65535
+      for (std::uint32_t i = 0; i < span.width; ++i) score += cell_scores[cells[i]];
+      tuple_scores[t] = score;
+    }
+  }
 }
 
-void Matcher::mark_matched(Range cells) {
+void Matcher::mark_matched(LiteralTable::Range cells) {
   for (std::uint32_t i = cells.begin; i < cells.end; ++i) {
     const std::uint32_t c = m_literal_hits[i];
     m_cell_scores[c] = packed(m_cells[c].weight, m_cells[c].weight);
@@ -423,13 +491,17 @@ std::uint32_t Matcher::evaluate_cell(std::uint32_t cell) const {
 }
 
 std::uint32_t Matcher::evaluate_tuple(std::uint32_t tuple) {
+  // Local pointers: the score stores could otherwise alias the bounds and force reloads.
+  const std::uint32_t* const cells = m_tuple_cells.data();
+  std::uint32_t* const cell_scores = m_cell_scores.data();
+  const std::uint32_t end = m_tuple_cells_first[tuple + 1];
   std::uint32_t score = 0;
-  for (std::uint32_t i = m_tuple_cells_first[tuple]; i < m_tuple_cells_first[tuple + 1]; ++i) {
-    const std::uint32_t cell = m_tuple_cells[i];
-    std::uint32_t s = m_cell_scores[cell];
+  for (std::uint32_t i = m_tuple_cells_first[tuple]; i < end; ++i) {
+    const std::uint32_t cell = cells[i];
+    std::uint32_t s = cell_scores[cell];
     if (s == k_unknown) {
       s = evaluate_cell(cell);
-      m_cell_scores[cell] = s;
+      cell_scores[cell] = s;
     }
     score += s; // no carry between the halves: the group's weights add up to less than 65535
   }
@@ -442,31 +514,62 @@ void Matcher::set_entrance(double entrance) {
   m_exit_scale = static_cast<std::uint64_t>(std::floor(bar * 16777216.0));
 }
 
-void Matcher::add_candidate(std::uint32_t reference, std::size_t depth, std::uint32_t total, std::uint32_t missed) {
-  m_candidate_bits[reference / 64] |= std::uint64_t{1} << (reference % 64);
-  m_candidate_depth[reference] = static_cast<std::uint16_t>(depth);
-  m_candidate_total[reference] = total;
-  m_candidate_missed[reference] = missed;
-}
-
-void Matcher::walk_tree(std::uint32_t node, std::size_t depth, std::uint32_t total, std::uint32_t missed) {
-  const std::uint32_t end = m_tree[node].end;
-  for (std::uint32_t c = m_tree[node].begin; c < end; ++c) {
-    const TreeNode& child = m_tree[c];
-    const std::uint32_t s = m_tuple_scores[child.tuple]; // settled by load_subject
-    const std::uint32_t group_total = s & 0xFFFFU;
-    const std::uint32_t t = total + group_total;
-    const std::uint32_t m = missed + group_total - (s >> 16U);
-    // Best case for every reference below: all the subject's remaining weight counts and matches.
-    if (m != 0 && hopeless(t + m_subject_rest[depth + 1], m)) continue;
-    if (child.kind == k_inner) {
-      walk_tree(c, depth + 1, t, m);
-    } else if (child.kind == k_single) {
-      add_candidate(child.begin, depth + 1, t, m);
-    } else {
-      for (std::uint32_t i = child.begin; i < child.end; ++i) add_candidate(m_tree_refs[i], depth + 1, t, m);
-    }
+std::size_t Matcher::select_candidates() {
+  // The threshold is the lowest entrance there can be, so a reference cut here could never be
+  // listed (a perfect match is never cut: with no misses hopeless() is false for an entrance <= 1).
+  // Every step below is a plain sweep with no branch on the data: a changing subject makes such
+  // branches unpredictable, and their mispredictions used to cost more than the sums themselves.
+  set_entrance(std::min(m_options.threshold, 1.0));
+  // The tree's partial sums, level by level (a node's parent is on the level above). No cut inside
+  // the tree: the best case of a reference only falls as groups are added (hopeless() is exact
+  // arithmetic), so testing the leaves alone drops the same references.
+  const std::uint32_t* const parent = m_node_parent.data();
+  const std::uint32_t* const node_tuple = m_node_tuple.data();
+  const std::uint32_t* const tuple_scores = m_tuple_scores.data();
+  std::uint32_t* const node_score = m_node_score.data();
+  node_score[0] = 0;
+  const std::uint32_t nodes = m_level_first.back();
+  for (std::uint32_t n = 1; n < nodes; ++n) {
+    // No carry between the halves: the tree groups' weights add up to less than 65535. The tuples
+    // were settled by load_subject.
+    node_score[n] = node_score[parent[n]] + tuple_scores[node_tuple[n]];
   }
+  // Each reference's last tree group, and the survivors in database order (compacted: every
+  // reference is written, the live ones kept).
+  const std::size_t refs = m_ref_parent.size();
+  const std::uint32_t* const ref_parent = m_ref_parent.data();
+  const std::uint32_t* const ref_last_tuple = m_ref_last_tuple.data();
+  const std::uint64_t tree_rest = m_subject_rest[m_tree_depth];
+  std::size_t count = 0;
+  for (std::uint32_t r = 0; r < refs; ++r) {
+    const std::uint32_t score = node_score[ref_parent[r]] + tuple_scores[ref_last_tuple[r]];
+    const std::uint32_t total = score & 0xFFFFU;
+    const std::uint32_t missed = total - (score >> 16U);
+    m_candidate_ref[count] = r;
+    m_candidate_total[count] = total;
+    m_candidate_missed[count] = missed;
+    count += static_cast<std::size_t>(!hopeless(total + tree_rest, missed));
+  }
+  // The first groups after the tree (option strings, windows) cut most of what the tree leaves.
+  for (std::size_t g = m_tree_depth; g < m_sweep_end; ++g) {
+    const std::uint64_t rest = m_subject_rest[g + 1];
+    std::size_t kept = 0;
+    // The group's column: the candidates ascend, so these reads only move forward.
+    const std::uint32_t* const column = m_sweep_columns.data() + (g - m_tree_depth) * refs;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint32_t r = m_candidate_ref[i];
+      const std::uint32_t s = tuple_score(column[r]);
+      const std::uint32_t group_total = s & 0xFFFFU;
+      const std::uint32_t t = m_candidate_total[i] + group_total;
+      const std::uint32_t m = m_candidate_missed[i] + group_total - (s >> 16U);
+      m_candidate_ref[kept] = r;
+      m_candidate_total[kept] = t;
+      m_candidate_missed[kept] = m;
+      kept += static_cast<std::size_t>(!hopeless(t + rest, m));
+    }
+    count = kept;
+  }
+  return count;
 }
 
 bool Matcher::finish(std::uint32_t reference, std::size_t depth, std::uint32_t total, std::uint32_t missed,
@@ -498,15 +601,8 @@ Score Matcher::compare(const fingerprint::Fingerprint& subject, std::size_t refe
 MatchResult Matcher::match(const fingerprint::Fingerprint& subject) {
   load_subject(subject);
 
-  // Pass 1: the prefix tree against the lowest entrance there can be (the threshold; a perfect
-  // match is never dropped since it has no misses). Survivors are recorded with their partial sums.
-  std::fill(m_candidate_bits.begin(), m_candidate_bits.end(), std::uint64_t{0});
-  set_entrance(std::min(m_options.threshold, 1.0));
-  if (m_tree[0].kind == k_leaf) {
-    for (std::uint32_t i = m_tree[0].begin; i < m_tree[0].end; ++i) add_candidate(m_tree_refs[i], 0, 0, 0);
-  } else {
-    walk_tree(0, 0, 0, 0);
-  }
+  // Pass 1: the prefix tree and the sweep groups against the threshold.
+  const std::size_t candidates = select_candidates();
 
   // Pass 2: match_fingerprint over the survivors in database order, with the rising entrance.
   // The fixed-size result table of FingerPrintResults: unused slots have accuracy 0.
@@ -519,56 +615,52 @@ MatchResult Matcher::match(const fingerprint::Fingerprint& subject) {
   MatchResult result;
   result.outcome = Outcome::success;
 
-  bool stop = false;
-  for (std::size_t word = 0; word < m_candidate_bits.size() && !stop; ++word) {
-    for (std::uint64_t bits = m_candidate_bits[word]; bits != 0 && !stop; bits &= bits - 1) {
-      const auto r = static_cast<std::uint32_t>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
-      Score score;
-      if (!finish(r, m_candidate_depth[r], m_candidate_total[r], m_candidate_missed[r], score)) continue;
-      const double acc = score.accuracy();
-      if (!(acc >= entrance || acc == 1.0)) continue;
+  for (std::size_t c = 0; c < candidates; ++c) {
+    const std::uint32_t r = m_candidate_ref[c];
+    Score score;
+    if (!finish(r, m_sweep_end, m_candidate_total[c], m_candidate_missed[c], score)) continue;
+    const double acc = score.accuracy();
+    if (!(acc >= entrance || acc == 1.0)) continue;
 
-      // One entry per OS name: keep the better one (the earlier one on a tie).
-      bool skip = false;
-      for (std::size_t i = 0; i < num_matches; ++i) {
-        if (m_name_ids[refs[i]] != m_name_ids[r]) continue;
-        if (accuracy[i] >= acc) {
-          skip = true;
-        } else {
-          for (std::size_t j = i; j + 1 < num_matches; ++j) {
-            refs[j] = refs[j + 1];
-            accuracy[j] = accuracy[j + 1];
-          }
-          --num_matches;
-          accuracy[num_matches] = 0.0;
+    // One entry per OS name: keep the better one (the earlier one on a tie).
+    bool skip = false;
+    for (std::size_t i = 0; i < num_matches; ++i) {
+      if (m_name_ids[refs[i]] != m_name_ids[r]) continue;
+      if (accuracy[i] >= acc) {
+        skip = true;
+      } else {
+        for (std::size_t j = i; j + 1 < num_matches; ++j) {
+          refs[j] = refs[j + 1];
+          accuracy[j] = accuracy[j + 1];
         }
+        --num_matches;
+        accuracy[num_matches] = 0.0;
+      }
+      break;
+    }
+    if (skip) continue;
+
+    if (acc == 1.0) {
+      if (num_perfect == k_max_results) {
+        result.outcome = Outcome::too_many_matches;
         break;
       }
-      if (skip) continue;
-
-      if (acc == 1.0) {
-        if (num_perfect == k_max_results) {
-          result.outcome = Outcome::too_many_matches;
-          stop = true;
-          break;
-        }
-        ++num_perfect;
-      }
-      // Insert before the first entry with a strictly lower accuracy; the tail falls off a full table.
-      std::size_t pos = 0;
-      while (pos < k_max_results && !(accuracy[pos] < acc)) ++pos;
-      if (pos == k_max_results) continue; // cannot happen: acc >= entrance > accuracy[35]
-      for (std::size_t j = k_max_results - 1; j > pos; --j) {
-        accuracy[j] = accuracy[j - 1];
-        refs[j] = refs[j - 1];
-      }
-      accuracy[pos] = acc;
-      refs[pos] = r;
-      num_matches = std::min(num_matches + 1, k_max_results);
-      if (num_matches == k_max_results) {
-        entrance = std::min(accuracy[k_max_results - 1] + 0.00001, 1.0);
-        set_entrance(entrance);
-      }
+      ++num_perfect;
+    }
+    // Insert before the first entry with a strictly lower accuracy; the tail falls off a full table.
+    std::size_t pos = 0;
+    while (pos < k_max_results && !(accuracy[pos] < acc)) ++pos;
+    if (pos == k_max_results) continue; // cannot happen: acc >= entrance > accuracy[35]
+    for (std::size_t j = k_max_results - 1; j > pos; --j) {
+      accuracy[j] = accuracy[j - 1];
+      refs[j] = refs[j - 1];
+    }
+    accuracy[pos] = acc;
+    refs[pos] = r;
+    num_matches = std::min(num_matches + 1, k_max_results);
+    if (num_matches == k_max_results) {
+      entrance = std::min(accuracy[k_max_results - 1] + 0.00001, 1.0);
+      set_entrance(entrance);
     }
   }
 

@@ -14,13 +14,19 @@
 // - Groups and tuples. The slots are partitioned into groups of correlated attributes (all R flags,
 //   all TTLs, OPS with ECN.O, ...; see k_group_plan in matcher.cpp). Within a group the references
 //   share few distinct cell tuples, so a reference is one tuple id per group and a tuple's score is
-//   summed once per subject (memo) and reused by every reference that has it.
-// - A prefix tree over the leading, low-cardinality groups. The references are sorted by their tuple
-//   ids; a subtree whose best possible accuracy is below the guess threshold is dropped for all of
-//   its references at once. The survivors are then finished in database order with Nmap's rising
-//   entrance (the 36th entry's accuracy), abandoning a reference as soon as its misses make the
-//   entrance unreachable. Both cuts only drop references that could never be listed, so the result
-//   is exactly the plain algorithm's (tests/unit/scoring compare it with a naive implementation).
+//   summed once per subject and reused by every reference that has it: up front in fixed-width rows
+//   for the tree groups and OPS (nearly all of their tuples are needed), lazily for the others.
+// - Pass 1, without branches on the data (a changing subject makes such branches unpredictable, and
+//   their mispredictions cost more than the sums): the references are sorted by the tuples of the
+//   leading, low-cardinality groups into a prefix tree stored level by level, each node's partial
+//   sum is its parent's plus one tuple score, and each reference reads its leaf. A reference whose
+//   best possible accuracy (all the subject's remaining weight matching) is below the guess threshold
+//   is dropped by a compacting sweep; two more sweeps add the option strings and windows, which drop
+//   most of the rest. Testing the leaves only is enough: that bound only falls as groups are added.
+// - Pass 2: the survivors, in database order, are finished with Nmap's rising entrance (the 36th
+//   entry's accuracy), abandoning a reference as soon as its misses make the entrance unreachable.
+//   Both cuts only drop references that could never be listed, so the result is exactly the plain
+//   algorithm's (tests/unit/scoring compare it with a naive implementation).
 //
 // A Matcher holds per-subject scratch memory and is not thread-safe; use one per thread. No state
 // survives from one subject to the next (no cross-subject cache).
@@ -29,11 +35,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "stackprint/database/os_db.hpp"
 #include "stackprint/fingerprint/fingerprint.hpp"
+#include "stackprint/scoring/literal_table.hpp"
 
 namespace stackprint::scoring {
 
@@ -89,6 +95,16 @@ public:
 
   [[nodiscard]] const database::OsDb& db() const { return *m_db; }
 
+  // The sizes of the compiled layout (for tests and the benchmark's counters).
+  struct Layout {
+    std::size_t cells = 0;
+    std::size_t groups = 0;
+    std::size_t tree_groups = 0; // the leading groups that form the prefix tree
+    std::size_t tree_nodes = 0;  // stored nodes (without the root and the last group's level)
+    std::size_t tuples = 0;
+  };
+  [[nodiscard]] Layout layout() const;
+
 private:
   // How a cell is evaluated.
   enum class CellKind : std::uint8_t {
@@ -111,29 +127,6 @@ private:
     std::uint16_t weight = 0;
     std::uint16_t slot = 0;
   };
-  // Per slot: the literal cells that accept a value, by the value (or by a prefix of it, for 7.93's
-  // non-last alternatives, which it compares with strncmp over their length). Lists are ranges of
-  // m_literal_hits.
-  struct Range {
-    std::uint32_t begin = 0;
-    std::uint32_t end = 0;
-  };
-  struct LiteralIndex {
-    std::unordered_map<std::string_view, Range> exact;
-    std::unordered_map<std::string_view, Range> prefix;
-    std::vector<std::uint32_t> prefix_sizes; // the distinct sizes of the prefix keys, ascending
-  };
-  // A prefix-tree node: the references below it share the tuples of every group up to its depth.
-  struct TreeNode {
-    std::uint32_t tuple = 0; // the tuple of the group at this node's depth
-    std::uint32_t begin = 0; // inner node: child range; leaf: range in m_tree_refs; single: reference
-    std::uint32_t end = 0;
-    std::uint8_t kind = 0; // k_inner, k_leaf, k_single
-  };
-  static constexpr std::uint8_t k_inner = 0;
-  static constexpr std::uint8_t k_leaf = 1;   // references identical over all tree groups
-  static constexpr std::uint8_t k_single = 2; // one reference: finished from its row
-
   // Packed scores are matched << 16 | total; a group's weights add up to less than 65535, so this
   // value can never be a real score.
   static constexpr std::uint32_t k_unknown = 0xFFFFFFFFU;
@@ -144,7 +137,7 @@ private:
   void build_tree();
 
   void load_subject(const fingerprint::Fingerprint& subject);
-  void mark_matched(Range cells);
+  void mark_matched(LiteralTable::Range cells);
   [[nodiscard]] std::uint32_t evaluate_cell(std::uint32_t cell) const;
   [[nodiscard]] std::uint32_t tuple_score(std::uint32_t tuple) {
     const std::uint32_t score = m_tuple_scores[tuple];
@@ -156,8 +149,9 @@ private:
   [[nodiscard]] bool hopeless(std::uint64_t bound, std::uint64_t missed) const {
     return ((bound - missed) << 24U) < m_exit_scale * bound;
   }
-  void walk_tree(std::uint32_t node, std::size_t depth, std::uint32_t total, std::uint32_t missed);
-  void add_candidate(std::uint32_t reference, std::size_t depth, std::uint32_t total, std::uint32_t missed);
+  // Pass 1 (threshold cuts, no data-dependent branches): the tree levels, then the sweep groups.
+  // Leaves the survivors in m_candidate_* (database order) and returns how many there are.
+  [[nodiscard]] std::size_t select_candidates();
   // Scores `reference` from group `depth` on; false when it provably cannot reach the entrance.
   [[nodiscard]] bool finish(std::uint32_t reference, std::size_t depth, std::uint32_t total, std::uint32_t missed,
                             Score& out);
@@ -170,29 +164,62 @@ private:
   std::vector<CellInfo> m_cells;
   std::vector<Interval> m_intervals;
   std::vector<std::uint32_t> m_slot_cells_first; // per slot (+1): its cells are one id range
-  std::vector<LiteralIndex> m_literal_index;     // per slot; keys view the DB's alternative texts
+  // The literal cells that accept a value, by (slot, value), or by (slot, a prefix of the value)
+  // for 7.93's non-last alternatives, which it compares with strncmp over their length. The ranges
+  // index m_literal_hits.
+  LiteralTable m_literals;
   std::vector<std::uint32_t> m_literal_hits;
+  std::vector<std::uint32_t> m_prefix_sizes_first; // per slot (+1): its range in m_prefix_sizes
+  std::vector<std::uint32_t> m_prefix_sizes;       // per slot: the distinct prefix key sizes, ascending
+  std::vector<std::uint8_t> m_slot_has_exact;      // per slot: 1 when it has exact keys
 
   // Groups, tuples and references.
   std::size_t m_group_count = 0;
   std::size_t m_tree_depth = 0;                   // the first m_tree_depth groups form the prefix tree
-  std::uint32_t m_tree_tuples = 0;                // their tuples are ids 0 .. m_tree_tuples-1
   std::vector<std::uint16_t> m_slot_group;        // per slot; k_no_group for weight-0 slots
   std::vector<std::uint32_t> m_tuple_cells_first; // per tuple (+1): range in m_tuple_cells
   std::vector<std::uint32_t> m_tuple_cells;
-  std::vector<std::uint32_t> m_rows;      // references x groups: tuple ids
-  std::vector<TreeNode> m_tree;           // node 0 is the root
-  std::vector<std::uint32_t> m_tree_refs; // references sorted by their tree-group tuples
-  std::vector<std::uint32_t> m_name_ids;  // interned reference names, for the dedup
+  std::vector<std::uint32_t> m_rows; // references x groups: tuple ids
+  // The tree groups' tuples as fixed-width cell rows: group g's tuples begin .. end-1 have `width`
+  // cells each from m_tree_tuple_cells[first_cell] on (the zero cell where the attribute is absent).
+  struct TreeSpan {
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+    std::uint32_t width = 0;
+    std::uint32_t first_cell = 0;
+  };
+  std::vector<TreeSpan> m_tree_spans;
+  std::vector<std::uint32_t> m_tree_tuple_cells;
+  std::vector<std::uint32_t> m_tree_lazy_cells; // tree cells not settled by the literal lookups
+  // The prefix tree, stored level by level: node 0 is the root, level d's nodes are ids
+  // m_level_first[d] .. m_level_first[d+1]-1 (the references sharing the tuples of groups 0..d).
+  // The last tree group has no level: each reference adds its own tuple to its parent's sum.
+  std::vector<std::uint32_t> m_level_first;
+  std::vector<std::uint32_t> m_node_parent;
+  std::vector<std::uint32_t> m_node_tuple;     // the tuple of group d (the node's level)
+  std::vector<std::uint32_t> m_ref_parent;     // per reference: its node on the last stored level
+  std::vector<std::uint32_t> m_ref_last_tuple; // per reference: its tuple of the last tree group
+  std::uint32_t m_zero_tuple = 0;              // a tuple id whose score is always 0
+  std::vector<std::uint32_t> m_sweep_columns;  // the sweep groups' tuple ids, column by column
+  std::size_t m_eager_end = 0;                 // groups 0 .. m_eager_end-1 are summed in load_subject
+  std::size_t m_sweep_end = 0;                 // groups m_tree_depth .. m_sweep_end-1 are swept in pass 1
+  std::vector<std::uint32_t> m_name_ids;       // interned reference names, for the dedup
 
   // Per-subject state.
+  struct Lookup {
+    std::uint64_t hash = 0;
+    std::string_view text;
+    std::uint16_t slot = 0;
+    LiteralTable::Kind kind = LiteralTable::Kind::exact;
+  };
+  std::vector<Lookup> m_lookups;                   // the subject's literal lookups (capacity reserved once)
   std::vector<database::ObservedValue> m_observed; // per slot
   std::vector<std::uint8_t> m_present;             // per slot
-  std::vector<std::uint32_t> m_cell_scores;        // per cell: packed score or k_unknown
+  std::vector<std::uint32_t> m_cell_scores;        // per cell (+ the zero cell): packed score or k_unknown
   std::vector<std::uint32_t> m_tuple_scores;       // per tuple: packed score or k_unknown
   std::vector<std::uint32_t> m_subject_rest;       // groups+1: subject weight in groups k.. (a bound)
-  std::vector<std::uint64_t> m_candidate_bits;     // references that left the tree alive
-  std::vector<std::uint16_t> m_candidate_depth;
+  std::vector<std::uint32_t> m_node_score;         // per tree node: packed sum of groups 0..level
+  std::vector<std::uint32_t> m_candidate_ref;      // pass 1's survivors, in database order
   std::vector<std::uint32_t> m_candidate_total;
   std::vector<std::uint32_t> m_candidate_missed;
   // Early exit when (bound - missed) * 2^24 < m_exit_scale * bound (m_exit_scale <= (entrance-margin) * 2^24).

@@ -7,6 +7,7 @@
 //     from other references, numbers nudged, values emptied, extended or cut, tests dropped).
 // Both the 7.93 and the fixed semantics, several thresholds; seeded, so a failure repeats.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -19,6 +20,7 @@
 
 #include "naive_oracle.hpp"
 #include "stackprint/database/os_db.hpp"
+#include "stackprint/fingerprint/text.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "support/installed_db.hpp"
 
@@ -210,6 +212,60 @@ TEST(MatcherEquivalence, SyntheticDatabasesFullOfQuirks) {
   EXPECT_GT(too_many, 0U);
 }
 
+// Heavy MatchPoints: 80 tests weighing R=1000 each. The *.R group is split (a group's weights must
+// stay under 65535) and the prefix tree is cut short (its packed partial sums must too), so these
+// paths give the same lists as the naive oracle as well.
+TEST(MatcherEquivalence, HeavyMatchPointsCutTheTreeShort) {
+  constexpr int k_tests = 80;
+  std::mt19937 rng(99);
+  std::string text = "MatchPoints\n";
+  for (int t = 0; t < k_tests; ++t) text += fmt::format("X{}(R=1000%DF=700%W=900)\n", t);
+  text += "\n";
+  const std::vector<std::string> windows = {"0", "FFFF", "2000-3000", "0|FFFF", "<10"};
+  for (int r = 0; r < 200; ++r) {
+    text += fmt::format("Fingerprint OS {}\nClass V | F | G | general purpose\n", rng() % 50);
+    for (int t = 0; t < k_tests; ++t) {
+      if (chance(rng, 0.05)) continue;
+      text += fmt::format("X{}(R={}%DF={}%W={})\n", t, chance(rng, 0.15) ? "N" : "Y", chance(rng, 0.3) ? "N" : "Y",
+                          pick(rng, windows));
+    }
+    text += "\n";
+  }
+  auto parsed = database::parse_os_db(text, "heavy.db");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  const auto naive_refs = testing::naive_references(*parsed);
+  const std::vector<std::string> values = {"0", "FFFF", "2800", "5", "3001"};
+  std::size_t listed = 0;
+  for (const Semantics semantics : {Semantics::nmap_7_93, Semantics::fixed}) {
+    for (const double threshold : {k_guess_threshold, 0.5}) {
+      const MatchOptions options{semantics, threshold};
+      Matcher m(*parsed, options);
+      // 80 R flags of 1000 points: two *.R groups (65 + 15 slots); the tree keeps only the first.
+      EXPECT_EQ(m.layout().tree_groups, 1U);
+      EXPECT_GE(m.layout().groups, 4U);
+      for (int s = 0; s < 30; ++s) {
+        // A subject close to one reference (so that some entries pass the threshold), with flips.
+        const std::size_t near = rng() % naive_refs.size();
+        Fingerprint fp;
+        for (const auto& line : naive_refs[near].lines) {
+          TestLine out{line.test, {}};
+          for (const auto& a : line.attributes) {
+            std::string v = a.name == "W" ? pick(rng, values) : a.expression;
+            if (a.name != "W" && chance(rng, 0.05)) v = v == "Y" ? "N" : "Y";
+            out.attributes.push_back({a.name, v});
+          }
+          fp.tests.push_back(std::move(out));
+        }
+        const MatchResult fast = m.match(fp);
+        ASSERT_EQ(fast, testing::naive_match(naive_refs, fp, options))
+            << "threshold " << threshold << " subject " << describe(fp);
+        listed += fast.matches.size();
+      }
+    }
+  }
+  EXPECT_GT(listed, 100U);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The installed database.
 
@@ -310,6 +366,40 @@ TEST(MatcherEquivalence, InstalledDbMutatedReferenceSubjects) {
     }
   }
   EXPECT_GT(listed, 100U);
+}
+
+// The bench's realistic subjects: every recorded capture's fingerprint, both semantics, matched by
+// one Matcher in turn (so no state of one subject can leak into the next unnoticed).
+TEST(MatcherEquivalence, InstalledDbRecordedCaptureSubjects) {
+  const database::OsDb* db = installed_db();
+  if (db == nullptr) GTEST_SKIP() << "installed nmap-os-db not available";
+  std::vector<std::filesystem::path> files;
+  for (const auto& dir :
+       std::filesystem::directory_iterator(std::filesystem::path(STACKPRINT_TEST_DATA_DIR) / "captures")) {
+    if (std::filesystem::exists(dir.path() / "fingerprint.txt")) files.push_back(dir.path() / "fingerprint.txt");
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 20U);
+  const auto refs = testing::naive_references(*db);
+  std::size_t with_matches = 0;
+  for (const Semantics semantics : {Semantics::nmap_7_93, Semantics::fixed}) {
+    const MatchOptions options{semantics, k_guess_threshold};
+    Matcher m(*db, options);
+    for (int pass = 0; pass < 2; ++pass) { // twice: the second time after other subjects
+      for (const auto& file : files) {
+        std::ifstream in(file);
+        std::ostringstream text;
+        text << in.rdbuf();
+        const auto fp = fingerprint::parse_fingerprint(text.str());
+        ASSERT_TRUE(fp) << file << ": " << fp.error().message;
+        const MatchResult fast = m.match(*fp);
+        ASSERT_EQ(fast, testing::naive_match(refs, *fp, options)) << file;
+        with_matches += fast.matches.empty() ? 0 : 1;
+      }
+    }
+  }
+  // Nearly every recorded subject lists something (u1quirks, for one, lists nothing).
+  EXPECT_GT(with_matches, files.size() * 4 * 3 / 4);
 }
 
 } // namespace
