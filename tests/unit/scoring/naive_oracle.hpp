@@ -127,22 +127,25 @@ struct NaiveReference {
   std::vector<Line> lines;
 };
 
+// One reference's text lines with their MatchPoints weights.
+inline NaiveReference naive_reference(const database::OsDb& db, std::size_t ref) {
+  NaiveReference r;
+  r.name = db.references()[ref].name;
+  for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
+    if (db.line_of(ref, t) == database::OsDb::k_no_line) continue;
+    NaiveReference::Line line;
+    line.test = db.tests()[t].name;
+    for (const auto& a : db.reference_test_line(ref, t).attributes) {
+      line.attributes.push_back({a.name, a.value, db.slots()[*db.find_slot(t, a.name)].weight});
+    }
+    r.lines.push_back(std::move(line));
+  }
+  return r;
+}
+
 inline std::vector<NaiveReference> naive_references(const database::OsDb& db) {
   std::vector<NaiveReference> out;
-  for (std::size_t ref = 0; ref < db.references().size(); ++ref) {
-    NaiveReference r;
-    r.name = db.references()[ref].name;
-    for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
-      if (db.line_of(ref, t) == database::OsDb::k_no_line) continue;
-      NaiveReference::Line line;
-      line.test = db.tests()[t].name;
-      for (const auto& a : db.reference_test_line(ref, t).attributes) {
-        line.attributes.push_back({a.name, a.value, db.slots()[*db.find_slot(t, a.name)].weight});
-      }
-      r.lines.push_back(std::move(line));
-    }
-    out.push_back(std::move(r));
-  }
+  for (std::size_t ref = 0; ref < db.references().size(); ++ref) out.push_back(naive_reference(db, ref));
   return out;
 }
 
@@ -166,17 +169,7 @@ inline Score naive_compare(const NaiveReference& reference, const fingerprint::F
 
 inline Score naive_compare(const database::OsDb& db, const fingerprint::Fingerprint& subject, std::size_t ref,
                            database::Semantics semantics = database::Semantics::nmap_7_93) {
-  NaiveReference r;
-  for (std::uint16_t t = 0; t < db.tests().size(); ++t) {
-    if (db.line_of(ref, t) == database::OsDb::k_no_line) continue;
-    NaiveReference::Line line;
-    line.test = db.tests()[t].name;
-    for (const auto& a : db.reference_test_line(ref, t).attributes) {
-      line.attributes.push_back({a.name, a.value, db.slots()[*db.find_slot(t, a.name)].weight});
-    }
-    r.lines.push_back(std::move(line));
-  }
-  return naive_compare(r, subject, semantics);
+  return naive_compare(naive_reference(db, ref), subject, semantics);
 }
 
 // match_fingerprint with a plain vector.
