@@ -4,7 +4,7 @@
 //   - nmap.xml: the <osmatch> list (name, accuracy, line, order) and each match's <osclass> list;
 //   - nmap.nmap: the Device type / Running / OS CPE lines and the OS details / guesses / no-match /
 //     too-many line, in order.
-// Captures made with more than one OS try print a merged fingerprint (facts 1.4), which is not
+// Captures made with more than one OS try print a merged fingerprint (docs/nmap-behaviour.md 1.4), which is not
 // necessarily the round Nmap matched; those are compared too, and listed in k_merged_print_captures
 // when they are known to differ.
 

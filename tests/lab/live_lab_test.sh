@@ -64,7 +64,7 @@ out=$(timeout 15 ip netns exec "$scanner" "$prog" scan "$up" "$down" 8080 8081 3
 echo "$out"
 ours=$(echo "$out" | sed -n 's/^selected: //p')
 
-# Cross-check of the port choice (nmap-facts 4.2) against Nmap 7.93 itself, when installed: the same
+# Cross-check of the port choice (docs/nmap-behaviour.md 4.2) against Nmap 7.93 itself, when installed: the same
 # ports, and the OT/CT/CU of the SCAN line Nmap prints with -d. Bounded: one OS try, 60 s.
 if command -v nmap >/dev/null; then
   echo "== Nmap's choice of ports for the same port list"

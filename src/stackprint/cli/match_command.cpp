@@ -125,7 +125,7 @@ int run_match(const MatchArgs& args) {
   scoring::Matcher matcher(*db, options);
   const scoring::MatchResult result = scoring::match_present_tests(matcher, *subject, filtered);
 
-  // G=N in the SCAN line means Nmap had a reason not to trust the conditions (facts 5.2).
+  // G=N in the SCAN line means Nmap had a reason not to trust the conditions (docs/nmap-behaviour.md 5.2).
   scoring::ReportOptions report_options;
   report_options.osscan_guess = args.guess;
   if (subject->scan) {

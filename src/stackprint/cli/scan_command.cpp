@@ -3,7 +3,7 @@
 // it; both stages run at once over up to --group-size hosts (io/scan_pipeline.hpp), and each host
 // is reported as soon as it finishes.
 //
-// Order of privileged work (architecture B9): the raw socket and the capture are opened first,
+// Order of privileged work (ARCHITECTURE.md, "Privileges"): the raw socket and the capture are opened first,
 // then privileges are dropped, and only then are replies, target lists and the database read.
 
 #include <atomic>

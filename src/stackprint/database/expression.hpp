@@ -3,11 +3,11 @@
 // compiled once at load time so matching never re-parses text.
 //
 // Two semantics are supported:
-// - `nmap_7_93`: bit-for-bit the behaviour of Nmap 7.93's expr_match, bugs included (facts 2.3):
+// - `nmap_7_93`: bit-for-bit the behaviour of Nmap 7.93's expr_match, bugs included (docs/nmap-behaviour.md 2.3):
 //   an empty observed value is the number 0; a non-last literal alternative is a prefix test (so an
 //   empty non-last alternative matches everything); a '-' anywhere later in the expression puts every
 //   earlier numeric alternative in range mode, where it can only match as a range.
-// - `fixed`: the intended meaning as fixed after 7.93 (facts 7): exact literal comparison, an empty
+// - `fixed`: the intended meaning as fixed after 7.93 (docs/nmap-behaviour.md 7): exact literal comparison, an empty
 //   alternative matches only the empty value, ranges and comparisons apply only inside their own
 //   alternative and compare hex numbers.
 

@@ -1,5 +1,5 @@
 #pragma once
-// Choosing the ports OS detection probes, from what port discovery found (nmap-facts 4.2).
+// Choosing the ports OS detection probes, from what port discovery found (docs/nmap-behaviour.md 4.2).
 
 #include <cstdint>
 #include <map>
@@ -42,7 +42,7 @@ struct SelectedPorts {
   return static_cast<std::uint16_t>(30000 + draw % 14781);
 }
 
-// nmap-facts 4.2, per kind:
+// docs/nmap-behaviour.md 4.2, per kind:
 // - open TCP: the lowest open port, port 0 only when it is the only open one;
 // - closed TCP: the lowest closed port (0 only when alone), else the lowest unfiltered port (same
 //   rule), else random_fallback_port(random_tcp_draw);

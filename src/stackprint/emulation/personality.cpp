@@ -553,7 +553,7 @@ IsnPlan choose_isn_plan(Chooser& c) {
     }
   }
   const std::vector<std::uint32_t> sps = sp_expr ? numeric_candidates(*sp_expr, 9) : std::vector<std::uint32_t>{0x100};
-  // Nmap's real cadence (facts 4.6), an exact one and two wobbly ones: the plan must hold for all.
+  // Nmap's real cadence (docs/nmap-behaviour.md 4.6), an exact one and two wobbly ones: the plan must hold for all.
   constexpr std::array<std::array<double, 6>, 4> cadences{{{0.0, 100.2, 200.3, 300.3, 400.6, 500.8},
                                                            {0.0, 100.0, 200.0, 300.0, 400.0, 500.0},
                                                            {0.0, 100.5, 200.6, 301.1, 401.2, 501.7},

@@ -3,7 +3,7 @@
 //
 // Every attribute of the reference is an expression (`T=3B-45`, `W=FAF0|FE88`, `O1=|M5B4`). For each
 // one we pick a concrete value that the expression accepts, preferring values accepted under both
-// Nmap 7.93's quirky expr_match and the fixed semantics (facts 2.3), and choosing among the allowed
+// Nmap 7.93's quirky expr_match and the fixed semantics (docs/nmap-behaviour.md 2.3), and choosing among the allowed
 // values with a seeded generator so the same (reference, seed) always gives the same personality.
 // Values that interact are chosen together: TTLs agree with TG, option layouts agree with the TS
 // class, and the ISN plan (GCD, ISR, SP) and TS clock are checked by running Nmap's own SEQ

@@ -51,7 +51,7 @@ EmulatedRound scan_emulated_round(Responder& responder, Timestamp start, std::ui
       collector.on_reply(responses::Reply{reply_at, std::move(*parsed), std::move(bytes), std::nullopt});
     }
   };
-  // Nmap's send times wobble by a few hundred microseconds (facts 4.6).
+  // Nmap's send times wobble by a few hundred microseconds (docs/nmap-behaviour.md 4.6).
   Timestamp t = start;
   for (int i = 0; i < 6; ++i) {
     send(static_cast<ProbeId>(i), t);

@@ -1,5 +1,5 @@
 #pragma once
-// The OS-detection state machine of one host (Nmap's osscan2 rounds, nmap-facts.md 4.3-4.7),
+// The OS-detection state machine of one host (Nmap's osscan2 rounds, docs/nmap-behaviour.md 4.3-4.7),
 // sans-I/O: it is told the time, returns the packets to send and is fed the replies.
 //
 // One round:

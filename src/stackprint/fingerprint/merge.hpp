@@ -1,6 +1,6 @@
 #pragma once
 // Merging the fingerprints of several OS-detection rounds (tries) into the one Nmap prints
-// (nmap-facts.md 1.4, Nmap's mergeFPs):
+// (docs/nmap-behaviour.md 1.4, Nmap's mergeFPs):
 //   1. all tests of all rounds, stable-sorted by the fixed order SEQ OPS WIN ECN T1..T7 U1 IE
 //      (rounds keep their order; a name outside that list sorts after IE);
 //   2. a later test is dropped when an earlier kept one has the same name AND the same list of

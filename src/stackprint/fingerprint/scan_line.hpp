@@ -1,5 +1,5 @@
 #pragma once
-// The SCAN pseudo-test as typed fields (nmap-facts.md 1.2), converted to and from its TestLine.
+// The SCAN pseudo-test as typed fields (docs/nmap-behaviour.md 1.2), converted to and from its TestLine.
 //
 // Printed order, always: V E D OT CT CU PV [DS] [DC] G [M] TM P.
 //   V  Nmap version text                         E  engine id, decimal (4 for IPv4)

@@ -1,5 +1,5 @@
 #pragma once
-// Nmap's subject fingerprint text, both ways (nmap-facts.md 1.1 and 1.3).
+// Nmap's subject fingerprint text, both ways (docs/nmap-behaviour.md 1.1 and 1.3).
 //
 // A test line is `NAME(attr=value%attr=value...)`. A fingerprint is printed either
 //   - plain:   the SCAN line, then one test per line, each ending in '\n', no prefix
@@ -43,7 +43,7 @@
 
 namespace stackprint::fingerprint {
 
-// Characters after `OS:` on each wrapped line (facts 1.3: FP_RESULT_WRAP_LINE_LEN 74 with an
+// Characters after `OS:` on each wrapped line (docs/nmap-behaviour.md 1.3: FP_RESULT_WRAP_LINE_LEN 74 with an
 // off-by-one gives 72 characters of content, 75 with the prefix).
 inline constexpr std::size_t k_wrap_content_width = 72;
 

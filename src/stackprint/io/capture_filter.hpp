@@ -1,5 +1,5 @@
 #pragma once
-// The BPF filter text for a live scan (nmap-facts 4.5): only packets addressed to us, and of those
+// The BPF filter text for a live scan (docs/nmap-behaviour.md 4.5): only packets addressed to us, and of those
 // only ICMP (errors and echo replies from anyone, since routers answer for targets) and TCP from the
 // targets. Pure text building; LiveCapture compiles it.
 

@@ -1,5 +1,5 @@
 #pragma once
-// Privilege handling for live scans. Order of a scan (architecture B9):
+// Privilege handling for live scans. Order of a scan (ARCHITECTURE.md, "Privileges"):
 //   1. require_raw_privileges() - fail early with one clear line (the CLI exits with status 2);
 //   2. open RawIpv4Sender and LiveCapture (the only steps that need privilege);
 //   3. drop_privileges() - before any reply, target file or database is parsed.

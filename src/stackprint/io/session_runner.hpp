@@ -1,5 +1,5 @@
 #pragma once
-// The event loop that pumps any sans-I/O session over a Transport (architecture B1): port discovery
+// The event loop that pumps any sans-I/O session over a Transport (ARCHITECTURE.md, "Sans-I/O"): port discovery
 // today, the OS-detection rounds next. The session decides what to send and when; this loop only
 // sends, reports actual send times back, waits for frames or the session's next wakeup, and feeds
 // the frames in. Bounded in packets and time.

@@ -1,7 +1,7 @@
 #pragma once
-// The packet transport a scan engine is pumped with (architecture B1/B9): send prepared IPv4 packets,
-// wait for captured ones until a deadline. LiveTransport is the real network (raw socket + libpcap);
-// a replay or test transport implements the same interface.
+// The packet transport a scan engine is pumped with (ARCHITECTURE.md, "Sans-I/O" and "Privileges"): send prepared IPv4
+// packets, wait for captured ones until a deadline. LiveTransport is the real network (raw socket + libpcap); a replay
+// or test transport implements the same interface.
 
 #include <cstdint>
 #include <span>

@@ -80,7 +80,7 @@ void add_reply(json& probes, const char* probe, const std::optional<responses::R
   probes.push_back(std::move(p));
 }
 
-// Which probes feed a test line, and what came back (Nmap's test-to-probe mapping, facts 4.5).
+// Which probes feed a test line, and what came back (Nmap's test-to-probe mapping, docs/nmap-behaviour.md 4.5).
 json test_probes(const std::string& test, const responses::RoundReplies& r) {
   json probes = json::array();
   static constexpr std::array<const char*, 6> k_seq{"SEQ1", "SEQ2", "SEQ3", "SEQ4", "SEQ5", "SEQ6"};

@@ -1,6 +1,6 @@
 #pragma once
 // What Nmap 7.93's printosscanoutput prints for one host, decided once and shared by the normal,
-// XML and JSON writers (nmap-facts.md 3.4, 3.5, 5.1, 5.2, 5.3):
+// XML and JSON writers (docs/nmap-behaviour.md 3.4, 3.5, 5.1, 5.2, 5.3):
 //   1. "Warning: OSScan results may be unreliable ..." when the host lacked an open or a closed
 //      port, except in the "Too many fingerprints" case;
 //   2. Device type / Running / OS CPE (guessing with --osscan-guess or a not-ideal reason);

@@ -5,7 +5,7 @@
 // A document is xml_header + one xml_host per finished host + xml_footer, so a scan can stream
 // hosts as they finish. Inside <host>: status, address (ipv4, then mac), hostnames, ports, os
 // (portused, osmatch with osclass and cpe, osfingerprint), uptime, distance, tcpsequence,
-// ipidsequence, tcptssequence (facts 5.3).
+// ipidsequence, tcptssequence (docs/nmap-behaviour.md 5.3).
 //
 // DIVERGENCE(nmap): nmaprun's scanner attribute must be "nmap" for the DTD; `version` carries
 // stackprint's version and a comment names stackprint.

@@ -12,7 +12,7 @@
 // - Pure: no randomness, clock or I/O inside; the caller draws the random values (the live
 //   scanner) or infers them from a capture (the golden test), so the same inputs always give the
 //   same bytes.
-// - Source-port layout (facts 4.3): TCP probe `id` goes out from tcp_port_base + tcp_port_offset(id)
+// - Source-port layout (docs/nmap-behaviour.md 4.3): TCP probe `id` goes out from tcp_port_base + tcp_port_offset(id)
 //   (the ProbeId value, 0..19); U1 from udp_port_base. Replies are mapped back with
 //   tcp_probe_for_reply_port / echo_probe_for_reply_id.
 //
@@ -122,7 +122,7 @@ using ProbeShape = std::variant<TcpProbeShape, IcmpEchoProbeShape, UdpProbeShape
 // Source-port offset of a TCP probe from tcp_port_base (== its ProbeId value); nullopt for IE/U1.
 [[nodiscard]] std::optional<std::uint16_t> tcp_port_offset(ProbeId id);
 
-// Reply correlation (facts 4.5). A TCP reply whose destination port minus tcp_port_base is 0..19
+// Reply correlation (docs/nmap-behaviour.md 4.5). A TCP reply whose destination port minus tcp_port_base is 0..19
 // answers that probe (0-5 SEQ, 6-11 OPS re-sends, 12 ECN, 13-19 T1-T7); anything else is not a
 // reply to an OS probe. Same arithmetic as Nmap (a plain integer difference, no wrap-around).
 [[nodiscard]] std::optional<ProbeId> tcp_probe_for_reply_port(std::uint16_t reply_destination_port,

@@ -1,5 +1,5 @@
 #pragma once
-// Number formatting exactly as Nmap prints fingerprint values (nmap-facts.md 1.6).
+// Number formatting exactly as Nmap prints fingerprint values (docs/nmap-behaviour.md 1.6).
 
 #include <cstdint>
 #include <span>

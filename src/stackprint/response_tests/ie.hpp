@@ -1,5 +1,5 @@
 #pragma once
-// IE tests on the two ICMP echo replies (nmap-facts.md Appendix B; Nmap's processTIcmpResp):
+// IE tests on the two ICMP echo replies (docs/nmap-behaviour.md Appendix B; Nmap's processTIcmpResp):
 // DFI and CD. R is "Y" only when both replies came; T/TG come from reply #1 (the reply to the
 // probe with code 9, ICMP id icmpEchoId), via ttl.hpp.
 

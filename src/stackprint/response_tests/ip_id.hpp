@@ -1,5 +1,5 @@
 #pragma once
-// IP ID sequence tests: SEQ.TI, SEQ.CI, SEQ.II and SEQ.SS (nmap-facts.md 4.8; Nmap's
+// IP ID sequence tests: SEQ.TI, SEQ.CI, SEQ.II and SEQ.SS (docs/nmap-behaviour.md 4.8; Nmap's
 // get_ipid_sequence_16 / identify_sequence / make_aval_ipid_seq in 7.93), and the
 // "IP ID Sequence Generation" words of the verbose output (5.1).
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Whole test lines in Nmap's attribute order (nmap-facts.md 1.1), built from the per-test functions
+// Whole test lines in Nmap's attribute order (docs/nmap-behaviour.md 1.1), built from the per-test functions
 // of tcp_reply.hpp, tcp_options.hpp, ttl.hpp, u1.hpp and ie.hpp, so the assembly layer only
 // extracts header fields. SEQ is built by make_seq_line (seq.hpp), R=N lines by no_response_line
 // (omission.hpp).

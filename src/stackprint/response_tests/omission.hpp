@@ -1,5 +1,5 @@
 #pragma once
-// Which test lines a fingerprint shows when data is missing (nmap-facts.md 1.5; Nmap's makeFP,
+// Which test lines a fingerprint shows when data is missing (docs/nmap-behaviour.md 1.5; Nmap's makeFP,
 // makeTOpsFP, makeTWinFP, makeTSeqFP).
 //
 //   SEQ      left out when none of its 8 attributes could be computed (make_seq_line does this).

@@ -2,7 +2,7 @@
 // The SEQ line: SP, GCD, ISR (TCP ISN tests), TI, CI, II, SS (IP ID tests, see ip_id.hpp) and TS
 // (TCP timestamp test), plus the numbers Nmap prints elsewhere (uptime, "TCP Sequence Prediction",
 // XML tcpsequence/ipidsequence/tcptssequence). Exact computation of Nmap 7.93's makeTSeqFP
-// (nmap-facts.md 4.8), including its float/double mix and its log(x)/log(2.0) rounding.
+// (docs/nmap-behaviour.md 4.8), including its float/double mix and its log(x)/log(2.0) rounding.
 
 #include <cstdint>
 #include <optional>
@@ -16,7 +16,7 @@
 namespace stackprint::response_tests {
 
 // One SYN/ACK Nmap accepted for a SEQ probe (the responses layer applies Nmap's acceptance rules:
-// SYN+ACK only, the first per slot, the duplicate-IP-ID drop of facts 4.5).
+// SYN+ACK only, the first per slot, the duplicate-IP-ID drop of docs/nmap-behaviour.md 4.5).
 struct SeqReply {
   std::uint32_t isn = 0; // TCP sequence number; 0 counts as "no sample" for SEQ
   std::uint16_t ip_id = 0;

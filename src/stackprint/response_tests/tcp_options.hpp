@@ -1,5 +1,5 @@
 #pragma once
-// The TCP option string of tests O, O1..O6 (nmap-facts.md 1.7; Nmap's get_tcpopt_string).
+// The TCP option string of tests O, O1..O6 (docs/nmap-behaviour.md 1.7; Nmap's get_tcpopt_string).
 //
 // Each option adds: L (End of List, 0; the walk goes on), N (NOP, 1), M<hex> (MSS, 2, value
 // %hX), W<hex> (window scale, 3, %hhX), S (SACK permitted, 4), T<0|1><0|1> (timestamp, 8: TSval

@@ -1,5 +1,5 @@
 #pragma once
-// Per-reply TCP tests of the ECN and T1..T7 lines (nmap-facts.md Appendix B "T/ECN", 1.6; Nmap's
+// Per-reply TCP tests of the ECN and T1..T7 lines (docs/nmap-behaviour.md Appendix B "T/ECN", 1.6; Nmap's
 // processTEcnResp / processT1_7Resp): R, DF, W, S, A, F, RD, Q, CC. Inputs are header fields in
 // host byte order; outputs are the attribute values exactly as Nmap prints them.
 

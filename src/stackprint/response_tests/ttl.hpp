@@ -1,5 +1,5 @@
 #pragma once
-// T versus TG, the U1 hop distance, and the SCAN line's DS/DC (nmap-facts.md 4.9; Nmap's makeFP
+// T versus TG, the U1 hop distance, and the SCAN line's DS/DC (docs/nmap-behaviour.md 4.9; Nmap's makeFP
 // and processTUdpResp).
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// U1 tests on the ICMP port-unreachable reply (nmap-facts.md Appendix B; Nmap's processTUdpResp):
+// U1 tests on the ICMP port-unreachable reply (docs/nmap-behaviour.md Appendix B; Nmap's processTUdpResp):
 // IPL, UN, RIPL, RID, RIPCK, RUCK, RUD. R, DF and T/TG come from tcp_reply.hpp and ttl.hpp (outer
 // header). Values are hex as %hX.
 
@@ -9,7 +9,7 @@
 
 namespace stackprint::response_tests {
 
-// What Nmap's U1 probe carries (nmap-facts.md 4.4).
+// What Nmap's U1 probe carries (docs/nmap-behaviour.md 4.4).
 inline constexpr std::uint16_t k_u1_ip_total_length = 328;
 inline constexpr std::uint16_t k_u1_ip_id = 0x1042;
 inline constexpr std::uint8_t k_u1_payload_byte = 0x43; // 'C'

@@ -31,7 +31,7 @@ struct RoundAnalysis {
   // Hop distance learnt from the U1 reply (nullopt without one).
   std::optional<int> u1_hop_distance;
   // (send time of SEQ6 - send time of the first answered SEQ probe) / 500 ms, as Nmap 7.93 computes
-  // it after compacting the SEQ arrays (facts 4.7); 0 when SEQ was not sent.
+  // it after compacting the SEQ arrays (docs/nmap-behaviour.md 4.7); 0 when SEQ was not sent.
   double timing_ratio = 0.0;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // Matching captured replies to the OS-detection probes of one round for one host, with Nmap 7.93's
-// acceptance rules (nmap-facts.md 4.5; osscan2's HostOsScan::processResp). Sans-I/O: the caller
+// acceptance rules (docs/nmap-behaviour.md 4.5; osscan2's HostOsScan::processResp). Sans-I/O: the caller
 // reports what was sent and what arrived, in time order, from a live scan or a capture file.
 //
 // Rules kept from Nmap:

@@ -9,7 +9,7 @@
 namespace stackprint::responses {
 namespace {
 
-// The first reason of nmap-facts.md 5.2 that applies. Timing level and send failures are not
+// The first reason of docs/nmap-behaviour.md 5.2 that applies. Timing level and send failures are not
 // known here; the live engine adds them.
 std::optional<std::string> not_ideal_reason(const RunFacts& facts, std::optional<int> distance, double max_timing_ratio,
                                             bool closed_udp_port_known) {

@@ -1,6 +1,6 @@
 #pragma once
 // The fingerprint of a whole OS-detection run against one host: each round analysed, the SCAN
-// line (nmap-facts.md 1.2), Nmap's "not ideal conditions" reason (5.2, which sets G and the
+// line (docs/nmap-behaviour.md 1.2), Nmap's "not ideal conditions" reason (5.2, which sets G and the
 // layout) and the merged printed form (1.4). Shared by `stackprint replay` and live scans.
 
 #include <array>

@@ -1,5 +1,5 @@
 #pragma once
-// Which round of a multi-round OS detection Nmap 7.93 reports (nmap-facts.md 3.3).
+// Which round of a multi-round OS detection Nmap 7.93 reports (docs/nmap-behaviour.md 3.3).
 //
 // After each round the round's fingerprint is matched. A host is done as soon as a round's result
 // is SUCCESS with at least one perfect match: that round's match is reported, and so is that

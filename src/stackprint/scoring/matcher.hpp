@@ -1,5 +1,5 @@
 #pragma once
-// Nmap 7.93's matching of one subject fingerprint against nmap-os-db (facts 3.1, 3.2):
+// Nmap 7.93's matching of one subject fingerprint against nmap-os-db (docs/nmap-behaviour.md 3.1, 3.2):
 // compare_fingerprints (overlap-only point sums) and match_fingerprint (entrance 0.85, at most 36
 // results, dedup by name, perfect-match counting, TOOMANYMATCHES / NOMATCHES).
 //

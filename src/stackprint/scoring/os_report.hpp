@@ -1,5 +1,5 @@
 #pragma once
-// What Nmap 7.93 makes of a match result (facts 3.4, 3.5): the class list (populateClassification),
+// What Nmap 7.93 makes of a match result (docs/nmap-behaviour.md 3.4, 3.5): the class list (populateClassification),
 // the "Device type / Running / OS CPE" lines (printosclassificationoutput) and the choice of
 // "OS details / Aggressive OS guesses / No exact OS matches / No OS matches / Too many fingerprints
 // match" text and of the XML osmatch entries (printosscanoutput). Lines carry no trailing newline.

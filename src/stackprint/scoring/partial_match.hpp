@@ -3,7 +3,7 @@
 //
 // DIVERGENCE(nmap): Nmap matches every `NAME(R=N)` line as the target's answer. When the silence of
 // a probe kind was blamed on a filter (responses/probe_silence.hpp), stackprint matches the round
-// without those lines: a test missing from the subject costs and earns nothing (facts 3.1), so
+// without those lines: a test missing from the subject costs and earns nothing (docs/nmap-behaviour.md 3.1), so
 // the references are compared on what the target did answer. The printed fingerprint keeps Nmap's
 // R=N lines; only the subject handed to the Matcher changes. `--no-partial-match` restores Nmap's
 // matching. With nothing filtered the subject is the round's fingerprint unchanged, so the result

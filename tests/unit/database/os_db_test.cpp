@@ -233,7 +233,7 @@ TEST(OsDbParse, InstalledDatabaseWhenPresent) {
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "no " << path;
   auto db = parse_os_db(read_file(path), path);
   ASSERT_TRUE(db) << db.error().message;
-  // Facts 2.2 (nmap-os-db $Id 38353).
+  // docs/nmap-behaviour.md 2.2 (nmap-os-db $Id 38353).
   EXPECT_EQ(db->stats().fingerprints, 5678U);
   EXPECT_EQ(db->stats().distinct_names, 3780U);
   EXPECT_EQ(db->stats().classes, 6551U);

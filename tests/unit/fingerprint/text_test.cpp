@@ -8,7 +8,7 @@
 namespace stackprint::fingerprint {
 namespace {
 
-// nmap-facts.md Appendix A: Nmap 7.93's printed, merged, wrapped fingerprint of a Linux target.
+// docs/nmap-behaviour.md Appendix A: Nmap 7.93's printed, merged, wrapped fingerprint of a Linux target.
 constexpr std::string_view k_appendix_a =
     "OS:SCAN(V=7.93%E=4%D=11/27%OT=8080%CT=22%CU=32392%PV=Y%DS=1%DC=D%G=Y%M=BADD\n"
     "OS:3E%TM=6B0908F3%P=x86_64-pc-linux-gnu)SEQ(SP=103%GCD=1%ISR=10A%TI=Z%CI=Z%\n"
@@ -35,7 +35,7 @@ TEST(FingerprintText, ParsesAppendixAAndPrintsItBackByteForByte) {
   EXPECT_EQ(fp->find("T2")->attributes, (std::vector<Attribute>{{"R", "N"}}));
   EXPECT_EQ(*fp->find("IE")->find("CD"), "S");
   EXPECT_EQ(format_wrapped(*fp), k_appendix_a);
-  // 9 full lines of 75 characters plus one of 20 (facts 1.3).
+  // 9 full lines of 75 characters plus one of 20 (docs/nmap-behaviour.md 1.3).
   const std::string wrapped = format_wrapped(*fp);
   std::size_t start = 0;
   std::vector<std::size_t> lengths;

@@ -1,6 +1,6 @@
 // Cross-check of every response test against Nmap 7.93 itself: for each single-round recorded lab
 // capture (tests/data/captures/*/capture.pcap with Nmap's printed fingerprint.txt), the replies are
-// picked out of the capture with a minimal model of Nmap's reply matching (nmap-facts.md 4.5),
+// picked out of the capture with a minimal model of Nmap's reply matching (docs/nmap-behaviour.md 4.5),
 // fed to the response_tests functions, and the resulting lines must equal Nmap's, except SEQ.SP
 // and SEQ.ISR: those depend on Nmap's internal send times, which the capture timestamps only
 // approximate, so they are allowed a small difference (on the 44 lab captures of 2026-11-27 they

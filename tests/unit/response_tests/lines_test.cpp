@@ -21,7 +21,7 @@ constexpr std::uint32_t k_seq_base = 0x11223344;
 constexpr std::uint32_t k_ack = 0x55667788;
 const TtlAttribute k_t40{"T", "40"};
 
-// The lines of nmap-facts.md Appendix A (Linux 6.x, Nmap 7.93), rebuilt from header fields.
+// The lines of docs/nmap-behaviour.md Appendix A (Linux 6.x, Nmap 7.93), rebuilt from header fields.
 TEST(Lines, ReproduceAppendixALines) {
   const Bytes ecn_options = {2, 4, 0x05, 0xB4, 1, 1, 4, 2, 1, 3, 3, 10};
   TcpReplyFields ecn{
