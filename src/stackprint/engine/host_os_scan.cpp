@@ -34,6 +34,10 @@ HostOsScan::HostOsScan(HostTarget target, const OsScanConfig& config, std::uint6
   m_tcp_port_base = static_cast<std::uint16_t>(magic + m_random() % 256);
   m_udp_port_base = static_cast<std::uint16_t>(magic + m_random() % 256);
   start_round(start, wall_start, RoundKind::full);
+  // The host was handed over when its port scan ended (its last discovery reply): its first OS
+  // probe keeps Nmap's distance from that, as a stack whose ISN or timestamp clock runs only
+  // while a connection exists reads differently otherwise (ARCHITECTURE.md, engine timing).
+  m_next_action = std::max(m_next_action, start + m_config.discovery_gap);
 }
 
 double HostOsScan::estimated_loss() const {
@@ -115,7 +119,7 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
     m_context.icmp_echo_id = static_cast<std::uint16_t>(m_random());
     m_context.udp_ttl = static_cast<std::uint8_t>(51 + m_random() % 14);
   }
-  m_collector.emplace(m_context);
+  m_collector.emplace(m_context, std::chrono::duration_cast<std::chrono::microseconds>(timeout()));
   m_round_wall_start = wall_now;
   m_seq_sent = 0;
   m_tui.clear();
@@ -198,7 +202,10 @@ TrainHealth HostOsScan::train_health(const responses::RoundReplies& replies) con
       const auto& any = replies.ops_win[i];
       const wire::TcpSegment* tcp = any ? any->packet.tcp() : nullptr;
       const bool on_seq_port = tcp != nullptr && tcp->destination_port == m_context.tcp_port_base + i;
-      if (!replies.seq[i] && !on_seq_port) {
+      // A SYN/ACK that came only after the probe's timeout is the target's retransmission of a
+      // lost one: the probe's reply was lost, whatever arrived later.
+      const bool late = (replies.seq_late & (1U << i)) != 0;
+      if (!replies.seq[i] && (!on_seq_port || late)) {
         health.lost_seq_slots = static_cast<std::uint8_t>(health.lost_seq_slots | (1U << i));
       }
     }
@@ -221,6 +228,7 @@ responses::RoundReplies HostOsScan::composed_replies() const {
     r.seq_send_times = base.seq_send_times;
     r.seq = base.seq;
     r.seq_arrival_order = base.seq_arrival_order;
+    r.seq_late = base.seq_late;
   }
   for (std::size_t i = 0; i < 6; ++i) {
     if (!r.ops_win[i]) { r.ops_win[i] = base.ops_win[i]; }
@@ -435,7 +443,10 @@ void HostOsScan::on_reply(responses::Reply reply, Instant now) {
   ++m_answered_probes;
   if (sends > 1) { m_lost_sends += static_cast<std::uint64_t>(sends - 1); }
   if (sends > 2 && answered_with_icmp(*useful)) { ++m_icmp_slow_answers; }
-  if (sends == 1 && m_last_send_at[index_of(*useful)]) { record_rtt(now - *m_last_send_at[index_of(*useful)]); }
+  if (sends == 1 && m_last_send_at[index_of(*useful)]) {
+    record_rtt(now - *m_last_send_at[index_of(*useful)]);
+    m_collector->set_seq_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout()));
+  }
 }
 
 std::optional<Instant> HostOsScan::next_wakeup() const {

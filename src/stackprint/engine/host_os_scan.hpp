@@ -43,7 +43,9 @@
 // (d) with `stop_when_complete`, no retry at all after a round whose SEQ probes were all answered
 // (the other probes are retransmitted within the round, so what is still missing is a deliberate
 // silence, not loss); (e) `resend_only_missing`: train rounds instead of full rounds, more sends
-// for silent probes under loss, ICMP re-sends spaced out (see above).
+// for silent probes under loss, ICMP re-sends spaced out (see above); (f) the first TUI probe
+// leaves at least `tui_gap` after SEQ6 even when every SEQ reply is already in (Nmap starts at
+// once): no test reads a clock across that gap (ARCHITECTURE.md, gaps a target can observe).
 
 #include <array>
 #include <bit>
@@ -71,6 +73,8 @@ struct OsScanConfig {
   int max_os_tries = 5;        // --max-os-tries (Nmap: 1..50, default 5)
   int non_ideal_max_tries = 2; // Nmap's STANDARD_OS2_TRIES when conditions are not ideal
   Duration seq_gap = std::chrono::milliseconds(100);
+  // Between the end of a host's port scan (when it is added) and its first OS probe, as in Nmap.
+  Duration discovery_gap = std::chrono::milliseconds(100);
   Duration tui_gap = std::chrono::milliseconds(25);
   Duration round_gap = std::chrono::milliseconds(100); // pause before a retry round
   Duration min_timeout = std::chrono::milliseconds(100);
@@ -141,7 +145,9 @@ using RoundJudge = std::function<RoundVerdict(const fingerprint::Fingerprint& ro
 
 // How one round's SEQ train and echo pair came through (resend_only_missing).
 struct TrainHealth {
-  std::uint8_t lost_seq_slots = 0;    // bit i: SEQ(i+1) got no packet at all on its port
+  // bit i: SEQ(i+1) got no packet at all on its port, or only a SYN/ACK after its timeout (the
+  // target's retransmission of a lost one)
+  std::uint8_t lost_seq_slots = 0;
   std::uint8_t echo_after_resend = 0; // bit i: IE(i+1)'s reply came only after a re-send (no II)
   [[nodiscard]] int seq_slots_lost() const { return std::popcount(lost_seq_slots); }
   [[nodiscard]] bool echo_pair_broken() const { return echo_after_resend != 0; }

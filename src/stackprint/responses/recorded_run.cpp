@@ -269,7 +269,8 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
     const RoundBuilder& builder = rounds[r];
     const Timestamp begin = r == 0 ? builder.start : rounds[r - 1].sends.back().second + timeout;
     const Timestamp end = r + 1 < rounds.size() ? builder.sends.back().second + timeout : Timestamp::max();
-    RoundCollector collector(builder.context);
+    // SEQ replies later than the probe timeout are no samples for Nmap (round_replies.hpp).
+    RoundCollector collector(builder.context, timeout);
     std::size_t next_send = 0;
     for (std::size_t i = 0; i < parsed.size(); ++i) {
       const ParsedFrame& p = parsed[i];

@@ -73,7 +73,12 @@ std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply, std::uint16_t 
     const bool duplicate_id = m_last_seq_ip_id && *m_last_seq_ip_id == ip_id && ip_id != 0;
     // A slot whose SYN/ACK carried ISN 0 counts as empty for Nmap, so a later SYN/ACK replaces it.
     const bool slot_free = !m_replies.seq[slot] || seq_isn(*m_replies.seq[slot]) == 0;
-    if (syn_ack && slot_free && !duplicate_id) {
+    const auto& sent = m_replies.seq_send_times[slot];
+    const bool late = m_seq_timeout && sent && reply.time - *sent > *m_seq_timeout;
+    if (syn_ack && slot_free && late) {
+      m_replies.seq_late = static_cast<std::uint8_t>(m_replies.seq_late | (1U << slot));
+    }
+    if (syn_ack && slot_free && !duplicate_id && !late) {
       if (m_replies.seq[slot]) { std::erase(m_replies.seq_arrival_order, slot); }
       m_replies.seq[slot] = reply;
       m_replies.seq_arrival_order.push_back(slot);

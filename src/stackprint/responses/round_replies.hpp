@@ -7,6 +7,11 @@
 //   - TCP replies are classified by "destination port - tcp_port_base" (probes::tcp_probe_for_reply_port).
 //   - SEQ (offsets 0..5): only SYN+ACK gives a SEQ sample; the first per slot wins; a reply whose
 //     non-zero IP ID equals that of the previous accepted SEQ reply is dropped as a duplicate.
+//     A SYN/ACK that arrives more than the probe timeout after its SEQ probe left is no sample:
+//     Nmap takes a SEQ probe off its list of active probes once that time has passed
+//     (osscan2's updateActiveSeqProbes) and then drops whatever answers it. A target's
+//     retransmission of a lost SYN/ACK (Linux: 1 s later, same ISN, fresh TSval) is such a reply;
+//     credited to the probe with the probe's send time it would move TS, ISR and SP.
 //     Any packet on offset 0 also feeds T1, any packet on 0..5 also feeds O_i/W_i (first wins,
 //     RSTs included), whether or not it made a SEQ sample.
 //   - OPS re-sends (6..11) feed O_i/W_i; ECN (12) and T1..T7 (13..19) take the first packet, any flags.
@@ -16,8 +21,14 @@
 //   - Only packets from the target address count.
 // Stricter than Nmap (DIVERGENCE(nmap), against forged and unsolicited packets): a TCP reply must
 // come from the port its probe went to, and U1's unreachable must quote a datagram sent to the target.
+// DIVERGENCE(nmap): a late SYN/ACK on a SEQ port is not a SEQ sample, but (when nothing came on
+// that port before) it still serves T1 and O_i/W_i: a retransmission repeats the original's window
+// and options (only the TSval moves, which the O test does not read), and Nmap would only re-send
+// a probe of the same shape for them. Such a slot is flagged in `seq_late` so the engine treats its
+// train as one that lost a reply.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -43,7 +54,8 @@ struct RoundReplies {
   std::array<std::optional<Timestamp>, 6> seq_send_times; // first send of SEQ1..SEQ6
   std::array<std::optional<Reply>, 6> seq;                // accepted SYN/ACK samples
   std::vector<std::size_t> seq_arrival_order;             // slot indexes in arrival order
-  std::array<std::optional<Reply>, 6> ops_win;            // O_i / W_i sources
+  std::uint8_t seq_late = 0;                   // bit i: a SYN/ACK for SEQ(i+1) came after its timeout (no sample)
+  std::array<std::optional<Reply>, 6> ops_win; // O_i / W_i sources
   std::optional<Reply> ecn;
   std::array<std::optional<Reply>, 7> t;                 // T1..T7
   std::array<std::optional<Reply>, 2> echo;              // IE1, IE2
@@ -57,7 +69,15 @@ struct RoundReplies {
 
 class RoundCollector {
 public:
-  explicit RoundCollector(const probes::ProbeContext& context) : m_context(context) {}
+  // `seq_timeout`: how long after its first send a SEQ probe's SYN/ACK still counts as a sample
+  // (Nmap's probe timeout); nullopt keeps every SYN/ACK (no timeout known).
+  explicit RoundCollector(const probes::ProbeContext& context,
+                          std::optional<std::chrono::microseconds> seq_timeout = std::nullopt)
+      : m_context(context), m_seq_timeout(seq_timeout) {}
+
+  // The probe timeout changed (the engine refines it from RTT samples); it applies to replies
+  // that arrive from now on, as Nmap's check uses the timeout of the moment it runs.
+  void set_seq_timeout(std::optional<std::chrono::microseconds> seq_timeout) { m_seq_timeout = seq_timeout; }
 
   // A probe left at `time`. Call in time order together with on_reply.
   void on_probe_sent(probes::ProbeId id, Timestamp time);
@@ -81,6 +101,7 @@ private:
   std::optional<probes::ProbeId> on_icmp_reply(Reply& reply, const wire::IcmpMessage& icmp);
 
   probes::ProbeContext m_context;
+  std::optional<std::chrono::microseconds> m_seq_timeout;
   RoundReplies m_replies;
   std::optional<std::uint16_t> m_last_seq_ip_id;
 };

@@ -35,6 +35,11 @@ public:
   bool shared_ip_id_counter = false;
   // ICMP replies per second (token bucket, burst 1), like `emulate --rate-limit-icmp`; 0 = none.
   double icmp_per_second = 0.0;
+  // A SYN/ACK lost by one of the drop rules above is retransmitted this many seconds later, as a
+  // kernel does: same ISN, a TSval advanced at 1000 Hz. 0: no retransmission.
+  double syn_ack_retransmit_after_s = 0.0;
+  // Retransmissions made by answer(): (seconds from now, packet); taken by the simulation.
+  std::vector<std::pair<double, std::vector<std::uint8_t>>> retransmissions;
 
   // Replies to one packet (empty for silence); `now_s` is the simulated time in seconds.
   std::vector<std::vector<std::uint8_t>> answer(const std::vector<std::uint8_t>& bytes, double now_s = 0.0) {
@@ -48,6 +53,7 @@ public:
       ++m_answered_per_shape[*probe];
       if (drop_always.count(*probe) != 0 || m_answered_per_shape[*probe] <= drop_first[*probe] ||
           drop_nth.count({*probe, m_answered_per_shape[*probe]}) != 0) {
+        if (syn_ack_retransmit_after_s > 0.0) { retransmit_later(replies.front()); }
         return {};
       }
     }
@@ -68,6 +74,20 @@ public:
   [[nodiscard]] std::uint64_t rate_limited() const { return m_rate_limited; }
 
 private:
+  void retransmit_later(const std::vector<std::uint8_t>& original) {
+    auto parsed = wire::parse_ipv4(original);
+    const wire::TcpSegment* tcp = parsed ? parsed->tcp() : nullptr;
+    if (tcp == nullptr || !tcp->has_flags(wire::k_tcp_syn | wire::k_tcp_ack)) { return; }
+    wire::TcpSegment again = *tcp;
+    const auto fresh_ts = static_cast<std::uint32_t>(m_ts + syn_ack_retransmit_after_s * 1000.0);
+    const std::vector<wire::TcpOption> options{wire::TcpOption::mss(1460), wire::TcpOption::sack_permitted(),
+                                               wire::TcpOption::timestamp(fresh_ts, 0xFFFFFFFF), wire::TcpOption::nop(),
+                                               wire::TcpOption::window_scale(7)};
+    again.set_options(options);
+    parsed->payload = again;
+    retransmissions.emplace_back(syn_ack_retransmit_after_s, wire::serialize(*parsed));
+  }
+
   std::vector<std::vector<std::uint8_t>> generate(const wire::Ipv4Packet& parsed_in,
                                                   const std::vector<std::uint8_t>& bytes) {
     const auto* parsed = &parsed_in;

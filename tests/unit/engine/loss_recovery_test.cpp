@@ -90,6 +90,64 @@ TEST(LossRecovery, OneLostSeqReplyCostsOnlyItsOpsResend) {
   EXPECT_NE(text.find("SEQ(SP="), std::string::npos) << text;
 }
 
+// The value of one attribute of a test line in a plain fingerprint text ("" when absent).
+std::string attribute(const std::string& text, const std::string& line, const std::string& name) {
+  const auto at = text.find(line + "(");
+  if (at == std::string::npos) { return ""; }
+  const auto end = text.find(')', at);
+  const std::string body = text.substr(at + line.size() + 1, end - at - line.size() - 1);
+  for (const std::string& key : {"(" + name + "=", "%" + name + "="}) {
+    const auto pos = ("(" + body).find(key);
+    if (pos == std::string::npos) { continue; }
+    const std::string rest = ("(" + body).substr(pos + key.size());
+    return rest.substr(0, rest.find('%'));
+  }
+  return "";
+}
+
+// SEQ2's SYN/ACK is lost and the target retransmits it 1 s later with the same ISN and a fresh
+// TSval (a Linux kernel). The retransmission arrives long after SEQ2's timeout: it is no SEQ
+// sample, so TS, ISR and SP are those of the loss-free scan, read from the five samples that came
+// in time, and the slot counts as lost.
+TEST(LossRecovery, LateRetransmittedSynAckIsNoSeqSample) {
+  testing::FakeTarget clean(k_target, 80);
+  Simulation reference = testing::simulate_one_host(clean, never_perfect);
+  ASSERT_EQ(reference.finished.size(), 1U);
+  const std::string loss_free = fingerprint_of(reference.finished[0].rounds()[0]);
+
+  testing::FakeTarget target(k_target, 80);
+  target.drop_first[ProbeId::SEQ2] = 1;
+  target.syn_ack_retransmit_after_s = 1.005;
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
+  ASSERT_EQ(sim.finished.size(), 1U);
+  const HostOsScan& host = sim.finished[0];
+  ASSERT_EQ(host.rounds().size(), 1U);
+  const auto& kept = host.rounds()[0].replies;
+  EXPECT_EQ(kept.seq_late, 0b10) << "the retransmission must have arrived within the round";
+  EXPECT_FALSE(kept.seq[1].has_value());
+  const std::string text = fingerprint_of(host.rounds()[0]);
+  for (const char* name : {"TS", "SP", "ISR", "GCD"}) {
+    EXPECT_EQ(attribute(text, "SEQ", name), attribute(loss_free, "SEQ", name)) << name << "\n" << text;
+  }
+  EXPECT_FALSE(attribute(text, "SEQ", "TS").empty()) << text;
+}
+
+// The same retransmission after two lost SEQ replies: the slot counts as lost, so the train gets
+// a fresh one instead of being kept with the retransmission in it.
+TEST(LossRecovery, LateRetransmissionCountsAsALostSeqReply) {
+  testing::FakeTarget target(k_target, 80);
+  target.drop_first[ProbeId::SEQ2] = 1;
+  target.drop_first[ProbeId::SEQ4] = 1;
+  target.syn_ack_retransmit_after_s = 0.3;
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
+  ASSERT_EQ(sim.finished.size(), 1U);
+  const HostOsScan& host = sim.finished[0];
+  EXPECT_EQ(host.train_rounds(), 1);
+  ASSERT_EQ(host.rounds().size(), 1U);
+  for (std::size_t i = 0; i < 6; ++i) { EXPECT_TRUE(host.rounds()[0].replies.seq[i]) << "slot " << i; }
+  EXPECT_EQ(host.rounds()[0].replies.seq_late, 0);
+}
+
 TEST(LossRecovery, LostSeqRepliesGetAFreshTrainAndNothingElseIsResent) {
   testing::FakeTarget target(k_target, 80);
   target.drop_first[ProbeId::SEQ3] = 1; // two SEQ replies lost; the OPS re-sends are answered

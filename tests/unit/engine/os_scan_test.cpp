@@ -200,7 +200,9 @@ TEST(OsScan, RateLimitedTicksStartWithTheFirstHostLeftOut) {
     scan.add_host(host, Instant{}, Timestamp{});
   }
   std::vector<std::uint32_t> first_sends;
-  Instant now{};
+  // Nothing leaves before the gap that follows a host's port scan.
+  EXPECT_TRUE(scan.tick(Instant{} + config().discovery_gap - 1ms, Timestamp{}).empty());
+  Instant now = Instant{} + config().discovery_gap;
   for (int turn = 0; turn < 3; ++turn) {
     const auto packets = scan.tick(now, Timestamp{});
     ASSERT_EQ(packets.size(), 1U) << "one token per tick";

@@ -81,6 +81,11 @@ struct Simulation {
           }
           in_flight.emplace_back(now + 1ms, std::move(reply));
         }
+        for (auto& [after_s, bytes] : targets.at(packet.destination)->retransmissions) {
+          in_flight.emplace_back(now + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(after_s)),
+                                 std::move(bytes));
+        }
+        targets.at(packet.destination)->retransmissions.clear();
       }
       for (auto& host : scan.take_finished()) {
         finished_at[host.target().address] = now;

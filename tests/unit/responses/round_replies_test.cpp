@@ -89,6 +89,46 @@ TEST(RoundCollector, SeqSlotHoldingIsnZeroIsReplacedByALaterSynAck) {
   EXPECT_FALSE(collector.on_reply(tcp_reply(50000, k_syn_ack, 7, 100)).has_value()) << "a real ISN stays";
 }
 
+// SEQ2's SYN/ACK is lost; the target retransmits it about 1 s later with the same ISN and a
+// fresh TSval. Nmap has taken SEQ2 off its active probes by then (probe timeout), so the
+// retransmission is no SEQ sample: credited with SEQ2's send time it would move TS, ISR and SP.
+TEST(RoundCollector, SynAckAfterTheProbeTimeoutIsNoSeqSample) {
+  RoundCollector collector(context(), std::chrono::milliseconds(150));
+  for (int i = 0; i < 6; ++i) { collector.on_probe_sent(static_cast<ProbeId>(i), at_ms(100 * i)); }
+  EXPECT_EQ(collector.on_reply(tcp_reply(50000, k_syn_ack, 1, 1000, k_target, 1)), ProbeId::SEQ1);
+  EXPECT_EQ(collector.on_reply(tcp_reply(50002, k_syn_ack, 3, 3000, k_target, 201)), ProbeId::SEQ3);
+  // SEQ2 left at 100 ms; its retransmitted SYN/ACK arrives at 1105 ms.
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50001, k_syn_ack, 7, 2000, k_target, 1105)).has_value());
+  const auto& r = collector.replies();
+  EXPECT_FALSE(r.seq[1].has_value());
+  EXPECT_EQ(r.seq_late, 0b10);
+  EXPECT_EQ(r.seq_arrival_order, (std::vector<std::size_t>{0, 2}));
+  ASSERT_TRUE(r.ops_win[1].has_value()) << "its window and options still serve W2/O2";
+  EXPECT_EQ(r.ops_win[1]->packet.tcp()->sequence, 2000U);
+}
+
+TEST(RoundCollector, SynAckWithinTheProbeTimeoutIsASample) {
+  RoundCollector collector(context(), std::chrono::milliseconds(150));
+  collector.on_probe_sent(ProbeId::SEQ1, at_ms(0));
+  collector.on_probe_sent(ProbeId::SEQ2, at_ms(100));
+  EXPECT_EQ(collector.on_reply(tcp_reply(50001, k_syn_ack, 7, 2000, k_target, 250)), ProbeId::SEQ2);
+  EXPECT_EQ(collector.replies().seq_late, 0);
+  // Without a known timeout (nothing to judge lateness by) every SYN/ACK counts.
+  RoundCollector unbounded(context());
+  unbounded.on_probe_sent(ProbeId::SEQ2, at_ms(100));
+  EXPECT_EQ(unbounded.on_reply(tcp_reply(50001, k_syn_ack, 7, 2000, k_target, 5000)), ProbeId::SEQ2);
+}
+
+// The retransmission of a SYN/ACK that did arrive repeats its ISN: first wins, it is no new sample.
+TEST(RoundCollector, RetransmittedSynAckRepeatingTheIsnIsNoSample) {
+  RoundCollector collector(context(), std::chrono::seconds(3));
+  collector.on_probe_sent(ProbeId::SEQ1, at_ms(0));
+  EXPECT_EQ(collector.on_reply(tcp_reply(50000, k_syn_ack, 1, 1000, k_target, 1)), ProbeId::SEQ1);
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50000, k_syn_ack, 2, 1000, k_target, 1005)).has_value());
+  EXPECT_EQ(collector.replies().seq[0]->time, at_ms(1));
+  EXPECT_EQ(collector.replies().duplicate_packets, 1U);
+}
+
 TEST(RoundCollector, ClassifiesByPortOffsetFirstPacketWins) {
   RoundCollector collector(context());
   EXPECT_EQ(collector.on_reply(tcp_reply(50012, k_syn_ack | wire::k_tcp_ece, 1)), ProbeId::ECN);
