@@ -569,7 +569,8 @@ IsnPlan choose_isn_plan(Chooser& c) {
                                                                 {0.0, 150.7, 480.1, 610.6, 1020.3, 1401.9}}};
   for (const bool require_fixed : {true, false}) {
     for (const std::uint32_t g : gcds) {
-      if (g == 0) continue;
+      // A GCD above 1 survives rounding rate x gap only by chance at other spacings: per-probe steps.
+      if (g != 1) continue;
       for (const std::uint32_t isr : isrs) {
         for (const std::uint32_t sp : sps) {
           const double avg = std::exp2(static_cast<double>(isr) / 8.0);
