@@ -20,6 +20,15 @@ set -u
 prog=${1:?path of the stackprint binary}
 count=${2:-200}
 seed=${3:-11}
+# ACCURACY_HOSTGROUP=N scans Nmap's hosts in groups of exactly N (--min-hostgroup N --max-hostgroup N;
+# default: at most 20). With N=254 and COUNT=254 one group holds every host, and a host's SEQ probes
+# lie 300-500 ms or more apart instead of 100 ms: a stack whose ISN and timestamps run on a clock still
+# reads its reference's SP/ISR/TS there.
+if [ -n "${ACCURACY_HOSTGROUP:-}" ]; then
+  hostgroup_args=(--min-hostgroup "$ACCURACY_HOSTGROUP" --max-hostgroup "$ACCURACY_HOSTGROUP")
+else
+  hostgroup_args=(--max-hostgroup 20)
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 judge="$here/../tests/lab/emulate_judge.py"
 db=${STACKPRINT_DB:-/usr/share/nmap/nmap-os-db}
@@ -44,7 +53,7 @@ run_condition() {
   emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 880 --personality random --seed "$seed" "$@" >&2
   head -n "$count" "$work/hosts.jsonl" >"$work/sample.jsonl"
   local t0=$(date +%s)
-  timeout 900 ip netns exec "$lab_scanner" nmap -n -Pn -O --max-os-tries 1 --max-hostgroup 20 -p 22,80,443 \
+  timeout 900 ip netns exec "$lab_scanner" nmap -n -Pn -O --max-os-tries 1 "${hostgroup_args[@]}" -p 22,80,443 \
     -oX "$work/nmap.xml" "$lab_block.1-$count" >/dev/null 2>&1
   local t1=$(date +%s)
   local nm; nm=$(python3 "$judge" "$work/sample.jsonl" "$work/nmap.xml" "$db" --min-share 0 --label nmap --quiet)

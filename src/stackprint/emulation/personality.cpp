@@ -558,6 +558,38 @@ IsnPlan choose_isn_plan(Chooser& c) {
                                                            {0.0, 100.0, 200.0, 300.0, 400.0, 500.0},
                                                            {0.0, 100.5, 200.6, 301.1, 401.2, 501.7},
                                                            {0.0, 100.1, 200.7, 300.9, 401.0, 501.6}}};
+  // A clock-driven plan (time-scaled: each ISN step is its rate times the time since the previous
+  // probe) reads the same SP/GCD/ISR at any probe spacing, as a real stack's clock does: Nmap scanning
+  // many hosts in one group sends a host's SEQ probes 300-500 ms or more apart, not 100 ms. It is
+  // preferred when it holds for those spacings as well; per-probe steps are the fallback (counters
+  // that step per connection, or steps of few GCD units that rounding over varying gaps would spoil).
+  constexpr std::array<std::array<double, 6>, 4> wide_cadences{{{0.0, 400.0, 800.0, 1200.0, 1600.0, 2000.0},
+                                                                {0.0, 300.4, 790.2, 1130.9, 1630.0, 1950.3},
+                                                                {0.0, 250.0, 600.0, 850.0, 1300.0, 1450.0},
+                                                                {0.0, 150.7, 480.1, 610.6, 1020.3, 1401.9}}};
+  for (const bool require_fixed : {true, false}) {
+    for (const std::uint32_t g : gcds) {
+      // A GCD above 1 survives rounding rate x gap only by chance at other spacings: per-probe steps.
+      if (g != 1) continue;
+      for (const std::uint32_t isr : isrs) {
+        for (const std::uint32_t sp : sps) {
+          const double avg = std::exp2(static_cast<double>(isr) / 8.0);
+          const double d = g > 9 ? static_cast<double>(g) : 1.0;
+          const double sd = sp == 0 ? 0.0 : std::exp2(static_cast<double>(sp) / 8.0) * d;
+          for (const auto& rates : rate_patterns(avg, sd)) {
+            const IsnPlan plan{g, {}, true, rates, avg};
+            auto holds = [&](const auto& times) {
+              return plan_satisfies(plan, times, sp_expr, gcd_expr, isr_expr, require_fixed);
+            };
+            if (std::all_of(cadences.begin(), cadences.end(), holds) &&
+                std::all_of(wide_cadences.begin(), wide_cadences.end(), holds)) {
+              return plan;
+            }
+          }
+        }
+      }
+    }
+  }
   for (const bool require_fixed : {true, false}) {
     for (const std::uint32_t g : gcds) {
       for (const std::uint32_t isr : isrs) {
