@@ -4,6 +4,7 @@
 # and builds an ASan+UBSan build, and runs every test in both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/check-doc-citations.py
 scripts/setup.sh build -DSTACKPRINT_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 scripts/lint.sh --tidy build
 (cd build && ctest --output-on-failure -j"$(nproc)")
