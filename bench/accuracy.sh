@@ -13,7 +13,7 @@
 # ACCURACY_CONDITIONS=filters runs only the loss-free row, the four filter rows (T2-T7; U1; IE;
 # T2-T7,U1,IE) and the default-deny row instead of all rows, ACCURACY_CONDITIONS=deny only the
 # loss-free and default-deny rows, ACCURACY_CONDITIONS=loss-free only the loss-free row; ACCURACY_NET=N and ACCURACY_BLOCK=B use 10.99.N.0/24 and
-# 10.B.M.0/24 (helpers' own lab ranges; STACKPRINT_LAB_NET, STACKPRINT_LAB_BLOCK and
+# 10.B.M.0/24 (to run beside other labs; STACKPRINT_LAB_NET, STACKPRINT_LAB_BLOCK and
 # STACKPRINT_LAB_PREFIX, see scripts/emulator_lab.sh, do the same). `stackprint scan` is skipped
 # when the binary has no scan command.
 set -u

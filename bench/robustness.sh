@@ -1,5 +1,5 @@
 #!/bin/bash
-# Robustness benchmark (root, lab only; issue #7): a seeded sample of nmap-os-db references is
+# Robustness benchmark (root, lab only): a seeded sample of nmap-os-db references is
 # emulated by `stackprint emulate` in a private namespace pair and scanned by `nmap -O` and by
 # `stackprint scan` in the same run, loss-free and under impairments: 10% and 30% reply loss, the
 # firewall filters T2-T7, U1, IE and T2-T7,U1,IE, and an ICMP rate limit of 1 reply/s per host.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Peak memory of `stackprint scan -iL LIST` against Nmap on the same lists, in one run (issue #7.6).
+# Peak memory of `stackprint scan -iL LIST` against Nmap on the same lists, in one run.
 # Root only: it builds a lab of two network namespaces joined by a veth pair and nothing else:
 #   scanner  hostile<pid>-bs  10.99.N.1/24, route 10.204.0.0/16 via 10.99.N.2
 #   sink     hostile<pid>-bp  10.99.N.2/24, blackhole route for 10.204.0.0/16

@@ -8,7 +8,7 @@
 #   scripts/lab.sh down NAME
 #   scripts/lab.sh status NAME          (prints addresses, sysctls, nft rules and listeners)
 #
-# NAME: a letter then up to 15 letters, digits or _; start it with your helper name (the lab helper
+# NAME: a letter then up to 15 letters, digits or _; start it with a prefix of your own (the recording script
 # uses "splab..."). N: 1..254, from your subnet range (lab 1-49, live 50-99, others 100-149).
 #   scanner namespace NAME-s, interface "scan0", 10.99.N.1/24, MAC 02:00:0a:63:NN:01
 #   target  namespace NAME-t, interface "targ0", 10.99.N.2/24, MAC 02:00:0a:63:NN:02   (NN = N in hex)
@@ -105,7 +105,7 @@ lab_down() {
   rm -rf "${state_root:?}/$name"
 }
 
-# Is 10.99.N.0/24 already used by any namespace (ours or another helper's)?
+# Is 10.99.N.0/24 already used by any namespace (ours or another user's)?
 subnet_in_use() {
   local n=$1 ns
   for ns in $(ip netns list | awk '{print $1}'); do

@@ -1,4 +1,4 @@
-// Real consumers of Nmap's formats read stackprint's reports unchanged (issue #5 checks), on
+// Real consumers of Nmap's formats read stackprint's reports unchanged, on
 // reports made offline from recorded runs (`stackprint replay`):
 //   - xmllint --dtdvalid /usr/share/nmap/nmap.dtd accepts the XML;
 //   - python3-libnmap parses it and reports the same OS matches and accuracies as our JSON Lines;

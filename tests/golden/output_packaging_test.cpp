@@ -1,4 +1,4 @@
-// The program's interface and packaging (issue #5, part 5):
+// The program's interface and packaging:
 //   - --version, and --help for every subcommand (exit 0, usage text);
 //   - Nmap's -oN/-oX/-oJ spellings reach the replay command;
 //   - `cmake --install` installs the binary, the gzipped man page and the JSON schema;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Root-only lab test of the scanner against hostile neighbours (issue #7.3, ctest label "lab").
+# Root-only lab test of the scanner against hostile neighbours (ctest label "lab").
 # The emulator lab of scripts/emulator_lab.sh: namespaces hostile<pid>-s / -e, 10.99.N.0/24 with N
 # in 190-209, emulated block 10.204.M.0/24. The same seeded block of random personalities is served twice: once all honest
 # ("calm"), once with every 4th scanned address hostile (`--hostile all`: malformed, bogus options,

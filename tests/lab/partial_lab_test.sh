@@ -1,5 +1,5 @@
 #!/bin/bash
-# Root-only lab test of partial fingerprints (issue #7.2, ctest label "lab"): emulated hosts behind
+# Root-only lab test of partial fingerprints (ctest label "lab"): emulated hosts behind
 # the emulator's firewall filter (T2-T7, U1 and IE dropped) are scanned by `stackprint scan`; every
 # host must get the "Missing tests (filtered)" report in all three outputs (normal line, XML
 # hostscript valid against nmap.dtd, JSON member valid against the schema), and with

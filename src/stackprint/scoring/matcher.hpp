@@ -3,7 +3,7 @@
 // compare_fingerprints (overlap-only point sums) and match_fingerprint (entrance 0.85, at most 36
 // results, dedup by name, perfect-match counting, TOOMANYMATCHES / NOMATCHES).
 //
-// Speed (issue #3: >= 20,000 full-database matches per second on one core). A Matcher compiles the
+// Speed (>= 20,000 full-database matches per second on one core). A Matcher compiles the
 // database once into a column-grouped layout (ARCHITECTURE.md, "scoring/"):
 // - Cells. Every weighted (test, attribute) slot of a reference holds one distinct (slot, expression)
 //   pair, a "cell". Per subject, each cell's score (its weight if the subject has the attribute, and

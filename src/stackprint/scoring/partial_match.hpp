@@ -1,5 +1,5 @@
 #pragma once
-// Matching a subject fingerprint on the tests that are really there (issue #7.2).
+// Matching a subject fingerprint on the tests that are really there.
 //
 // DIVERGENCE(nmap): Nmap matches every `NAME(R=N)` line as the target's answer. When the silence of
 // a probe kind was blamed on a filter (responses/probe_silence.hpp), stackprint matches the round

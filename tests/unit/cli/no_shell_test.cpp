@@ -1,4 +1,4 @@
-// Issue #7.5: no shell is ever invoked, with target data or anything else. Two independent checks:
+// No shell is ever invoked, with target data or anything else. Two independent checks:
 //   1. the built stackprint binary imports none of the C library's ways to start a program
 //      (system, popen, the exec family, posix_spawn, fork/vfork) and holds no "/bin/sh": without an
 //      import it cannot call them, whatever the data (an ELF dynamic string table lists every

@@ -1,4 +1,4 @@
-// Loss and rate-limit recovery of the OS-scan engine (issue #7.1), against scripted targets that
+// Loss and rate-limit recovery of the OS-scan engine, against scripted targets that
 // drop chosen replies: only what is missing is re-sent, sequence values come from one valid train,
 // the host stops when nothing can change, and an ICMP rate limit delays only its own host.
 

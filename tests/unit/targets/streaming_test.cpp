@@ -1,4 +1,4 @@
-// Issue #7.6 and #7.5 on the target stream: an -iL list is read line by line as targets are taken
+// The target stream: an -iL list is read line by line as targets are taken
 // (never ahead), with --exclude applied on the way, so memory does not depend on the list's length;
 // and CIDR blocks from a list or a resolved "name/N" skip their network and broadcast addresses unless
 // asked (/31 and /32 excepted), like blocks on the command line.
