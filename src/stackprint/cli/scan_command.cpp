@@ -222,7 +222,7 @@ int run_scan(const ScanOptions& options) {
 
   if (auto privileged = io::require_raw_privileges(); !privileged) {
     print_error("scan", privileged.error().message);
-    return k_exit_bad_input;
+    return k_exit_environment;
   }
   const bool probe_udp = !user_ports.udp.empty();
   io::CaptureFilterOptions filter_options;
