@@ -47,6 +47,19 @@ TEST(ScanInput, EverythingExcluded) {
   expect_one_line_error(run_scan("10.99.1.2 --exclude 10.99.1.0/24"), 2, "target list is empty");
 }
 
+TEST(ScanInput, BadShard) {
+  expect_one_line_error(run_scan("--shard 0/4 10.99.1.2"), 2, "--shard \"0/4\": I must be between 1 and N");
+  expect_one_line_error(run_scan("--shard 5/4 10.99.1.2"), 2, "I must be between 1 and N");
+  expect_one_line_error(run_scan("--shard 1/0 10.99.1.2"), 2, "N must be at least 1");
+  expect_one_line_error(run_scan("--shard 1-4 10.99.1.2"), 2, "expected I/N");
+  expect_one_line_error(run_scan("--shard 1/x 10.99.1.2"), 2, "expected I/N");
+}
+
+// A one-address list puts its address in shard 1 (a permutation of one place), so shard 2 is empty.
+TEST(ScanInput, EmptyShard) {
+  expect_one_line_error(run_scan("--shard 2/4 10.99.1.2"), 2, "shard 2/4 holds no target");
+}
+
 TEST(ScanInput, BadPortList) { expect_one_line_error(run_scan("-p 22,70000 10.99.1.2"), 2, "-p"); }
 
 TEST(ScanInput, MissingInterface) { expect_one_line_error(run_scan("-e nosuch0 10.99.1.2"), 3, "nosuch0"); }

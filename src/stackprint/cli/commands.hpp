@@ -13,5 +13,6 @@ void add_match_command(CLI::App& app, int& status);
 void add_db_command(CLI::App& app, int& status);
 void add_emulate_command(CLI::App& app, int& status);
 void add_scan_command(CLI::App& app, int& status);
+void add_merge_command(CLI::App& app, int& status);
 
 } // namespace stackprint::cli

@@ -53,6 +53,7 @@ int run(int argc, char** argv) {
   add_db_command(app, status);
   add_emulate_command(app, status);
   add_scan_command(app, status);
+  add_merge_command(app, status);
   try {
     const std::vector<std::string> args = rewrite_nmap_output_options(with_nmap_option_names(argc, argv));
     std::vector<char*> rewritten;

@@ -40,6 +40,7 @@
 #include "stackprint/output/progress.hpp"
 #include "stackprint/output/services.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "stackprint/targets/shard.hpp"
 #include "stackprint/targets/target_spec.hpp"
 #include "stackprint/targets/target_stream.hpp"
 
@@ -76,6 +77,7 @@ struct ScanOptions {
   bool nmap_retries = false;
   bool no_partial_match = false;
   std::uint64_t seed = 0;
+  std::string shard; // --shard I/N
   bool include_network_and_broadcast = false;
 };
 
@@ -122,7 +124,26 @@ targets::LineSource file_lines(const std::string& path, std::shared_ptr<FILE>& k
   };
 }
 
+// The arguments that decide the target list, for the scan identity shards record.
+std::vector<std::string> target_arguments(const ScanOptions& options) {
+  std::vector<std::string> arguments = options.targets;
+  arguments.push_back("-iL=" + options.input_list);
+  for (const auto& exclude : options.excludes) { arguments.push_back("--exclude=" + exclude); }
+  arguments.push_back("--excludefile=" + options.exclude_file);
+  arguments.push_back(options.include_network_and_broadcast ? "+netbcast" : "-netbcast");
+  return arguments;
+}
+
 int run_scan(const ScanOptions& options) {
+  std::optional<targets::Shard> shard;
+  if (!options.shard.empty()) {
+    auto parsed = targets::parse_shard(options.shard);
+    if (!parsed) {
+      print_error("scan", parsed.error().message);
+      return k_exit_bad_input;
+    }
+    shard = *parsed;
+  }
   std::vector<targets::TargetSpec> specs;
   for (const auto& token : options.targets) {
     auto spec = targets::parse_target_spec(token);
@@ -194,6 +215,9 @@ int run_scan(const ScanOptions& options) {
   if (!options.input_list.empty()) {
     stream.append_list(file_lines(options.input_list, list_file), options.input_list);
   }
+  // The shard permutation is keyed by --seed as given (0 when absent), so shards started without
+  // --seed still agree; the probes' own random values are seeded separately below.
+  if (shard) { stream.restrict_to_shard(*shard, options.seed); }
 
   // The first target decides the route, and so the interface the handles are opened on.
   std::vector<targets::Target> pending;
@@ -216,7 +240,9 @@ int run_scan(const ScanOptions& options) {
     pending.push_back(next->value());
   }
   if (!route) {
-    print_error("scan", bad_targets > 0 ? "no valid target left" : "the target list is empty");
+    print_error("scan", bad_targets > 0 ? "no valid target left"
+                        : shard         ? "shard " + options.shard + " holds no target of the list"
+                                        : "the target list is empty");
     return k_exit_bad_input;
   }
 
@@ -250,6 +276,11 @@ int run_scan(const ScanOptions& options) {
   out_options.debugging = options.debugging;
   out_options.osscan_guess = options.osscan_guess;
   out_options.zone = local_time_zone(started_s);
+  if (shard) {
+    out_options.shard =
+        output::ShardLabel{shard->index, shard->count, options.seed,
+                           targets::scan_identity(target_arguments(options), options.seed, shard->count)};
+  }
   output::RunInfo info;
   info.program_version = STACKPRINT_VERSION;
   info.args = options.command_line;
@@ -569,6 +600,8 @@ void add_scan_command(CLI::App& app, int& status) {
   cmd->add_flag("--no-partial-match", options->no_partial_match,
                 "Match probes blamed on a filter as R=N, as Nmap does (default: match without them)");
   cmd->add_option("--seed", options->seed, "Seed for the random values (repeatable runs)");
+  cmd->add_option("--shard", options->shard,
+                  "I/N: scan only shard I of N disjoint shards of the targets (give every shard the same --seed)");
   cmd->add_flag("--include-network-broadcast", options->include_network_and_broadcast,
                 "Also scan the network and broadcast addresses of CIDR blocks");
   cmd->callback([options, &status] {

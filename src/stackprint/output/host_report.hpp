@@ -41,11 +41,22 @@ struct TimeZone {
   std::string name = "UTC";      // abbreviation, e.g. "UTC", "CET"
 };
 
+// Which shard of a sharded scan (--shard) wrote a report, recorded in JSON Lines for merge.
+struct ShardLabel {
+  std::uint32_t index = 1; // 1-based
+  std::uint32_t count = 1;
+  std::uint64_t seed = 0;
+  std::string scan_id; // the same for every shard of one scan
+
+  friend bool operator==(const ShardLabel&, const ShardLabel&) = default;
+};
+
 struct OutputOptions {
   int verbosity = 0;         // -v count: 1 adds uptime/sequence lines, 2 the fingerprint and reasons
   int debugging = 0;         // -d count: lists more than 8 perfect matches, shows the fingerprint
   bool osscan_guess = false; // --osscan-guess
   TimeZone zone;
+  std::optional<ShardLabel> shard; // --shard: written into each JSON Lines host object
 };
 
 // Everything known about one host when it is finished.

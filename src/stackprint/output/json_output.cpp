@@ -119,6 +119,12 @@ json json_host(const database::OsDb& db, const HostReport& host, const OutputOpt
   j["mac"] = host.mac ? json(mac_text(*host.mac)) : json(nullptr);
   j["start"] = host.start_s;
   j["end"] = host.end_s;
+  if (options.shard) {
+    j["shard"] = json{{"index", options.shard->index},
+                      {"count", options.shard->count},
+                      {"seed", options.shard->seed},
+                      {"scan_id", options.shard->scan_id}};
+  }
   json ports = json::array();
   for (const PortLine& p : host.ports) {
     json pj{{"protocol", protocol_name(p.protocol)},

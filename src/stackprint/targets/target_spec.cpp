@@ -157,6 +157,7 @@ AddressCursor::AddressCursor(const TargetSpec& spec, const TargetOptions& option
   if (const auto* range = std::get_if<OctetRangeSpec>(&spec.form)) {
     m_octets = *range;
     m_done = std::any_of(range->octets.begin(), range->octets.end(), [](const auto& o) { return o.empty(); });
+    m_size = address_count(spec, options);
   } else if (const auto* block = std::get_if<CidrSpec>(&spec.form)) {
     start_block(block->network, block->prefix_length, options);
   } else {
@@ -171,6 +172,8 @@ AddressCursor AddressCursor::for_resolved(const HostnameSpec& spec, Ipv4Address 
   } else {
     cursor.m_next = address.value;
     cursor.m_last = address.value;
+    cursor.m_first = address.value;
+    cursor.m_size = 1;
   }
   return cursor;
 }
@@ -183,6 +186,21 @@ void AddressCursor::start_block(Ipv4Address network, int prefix_length, const Ta
     ++m_next;
     --m_last;
   }
+  m_first = m_next;
+  m_size = m_last + 1 - m_next;
+}
+
+std::uint64_t AddressCursor::position_of(Ipv4Address address) const {
+  if (!m_octets) { return address.value - m_first; }
+  // Mixed-radix place of the address in the odometer, last octet fastest.
+  std::uint64_t position = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto& set = m_octets->octets[i];
+    const auto octet = static_cast<std::uint8_t>(address.value >> (24 - 8 * i));
+    position = position * set.size() +
+               static_cast<std::uint64_t>(std::lower_bound(set.begin(), set.end(), octet) - set.begin());
+  }
+  return position;
 }
 
 void AddressCursor::skip_past(Ipv4Address last) {

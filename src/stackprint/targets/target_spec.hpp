@@ -82,6 +82,11 @@ public:
   // passed in one step instead of sixteen million.
   void skip_past(Ipv4Address last);
 
+  // Number of addresses the whole walk yields (before any skip), and the 0-based place of
+  // `address` in it (an address the walk yields). Shards number addresses with these.
+  [[nodiscard]] std::uint64_t size() const { return m_size; }
+  [[nodiscard]] std::uint64_t position_of(Ipv4Address address) const;
+
 private:
   AddressCursor() = default;
   void start_block(Ipv4Address network, int prefix_length, const TargetOptions& options);
@@ -92,6 +97,8 @@ private:
   // Block walk: addresses m_next .. m_last (inclusive), as 64-bit so /0 cannot overflow.
   std::uint64_t m_next = 1;
   std::uint64_t m_last = 0;
+  std::uint64_t m_first = 1; // m_next at the start of a block walk
+  std::uint64_t m_size = 0;
   bool m_done = false;
 };
 

@@ -88,6 +88,11 @@ void TargetStream::append_list(LineSource source, std::string source_name) {
   m_lists.push_back(List{std::move(source), std::move(source_name), 0});
 }
 
+void TargetStream::restrict_to_shard(Shard shard, std::uint64_t seed) {
+  m_shard = shard;
+  m_shard_seed = seed;
+}
+
 std::uint64_t TargetStream::command_line_count() const { return m_command_line_count; }
 
 std::optional<TargetStream::PendingSpec> TargetStream::next_pending_spec() {
@@ -129,6 +134,12 @@ bool TargetStream::advance_spec() {
   auto pending = next_pending_spec();
   if (!pending) { return m_pending_error.has_value(); }
   const std::string prefix = pending->origin.empty() ? "" : pending->origin + ": ";
+  // Every spec takes its list positions whether or not its name resolves, so one shard's failed
+  // lookup does not move the other shards' addresses.
+  const std::uint64_t spec_size = address_count(pending->spec, m_options);
+  m_cursor_offset = m_next_spec_offset;
+  m_next_spec_offset += spec_size;
+  if (m_shard) { m_cursor_permutation.emplace(spec_size, m_shard_seed); }
   if (const auto* host = std::get_if<HostnameSpec>(&pending->spec.form)) {
     auto address = m_resolver(host->name);
     if (!address) {
@@ -155,6 +166,11 @@ std::optional<Expected<Target>> TargetStream::next() {
       if (auto address = m_cursor->next()) {
         if (const auto through = m_exclusions.excluded_through(*address)) {
           m_cursor->skip_past(*through);
+          continue;
+        }
+        if (m_shard && m_cursor_permutation &&
+            shard_of(*m_cursor_permutation, m_cursor->position_of(*address), m_cursor_offset, m_shard->count) !=
+                m_shard->index) {
           continue;
         }
         return Expected<Target>(Target{*address, m_cursor_hostname});

@@ -15,6 +15,7 @@
 
 #include "stackprint/base/expected.hpp"
 #include "stackprint/base/ipv4_address.hpp"
+#include "stackprint/targets/shard.hpp"
 #include "stackprint/targets/target_spec.hpp"
 
 namespace stackprint::targets {
@@ -69,6 +70,9 @@ public:
   // ("targets.txt:12: invalid target ...").
   void append_list(LineSource source, std::string source_name);
 
+  // Keeps only the addresses of `shard` (see shard.hpp); call before the first next().
+  void restrict_to_shard(Shard shard, std::uint64_t seed);
+
   // The next target; nullopt at the end. An error (bad token in a list, unresolvable name, read
   // failure) is returned in place of the targets it stands for, and the stream goes on after it.
   [[nodiscard]] std::optional<Expected<Target>> next();
@@ -100,6 +104,12 @@ private:
 
   std::optional<AddressCursor> m_cursor;
   std::string m_cursor_hostname;
+  // Sharding: list position of the current spec's first address, and its permutation.
+  std::optional<Shard> m_shard;
+  std::uint64_t m_shard_seed = 0;
+  std::uint64_t m_next_spec_offset = 0;
+  std::uint64_t m_cursor_offset = 0;
+  std::optional<IndexPermutation> m_cursor_permutation;
   std::optional<Error> m_pending_error;
   std::uint64_t m_command_line_count = 0;
 };
