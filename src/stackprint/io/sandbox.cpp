@@ -60,15 +60,13 @@ extern "C" void on_forbidden_call(int /*signal*/, siginfo_t* info, void* /*conte
 
 // What every profile needs: memory, clocks, signals, threads' futexes, stdio on open descriptors, exit.
 constexpr std::array k_common_calls{
-    "read",          "write",          "writev",        "readv",           "pread64",
-    "lseek",         "close",          "fstat",         "newfstatat",      "statx",
-    "brk",           "mmap",           "munmap",        "mremap",          "mprotect",
-    "madvise",       "futex",          "clock_gettime", "clock_getres",    "gettimeofday",
-    "time",          "nanosleep",      "clock_nanosleep", "sched_yield",   "rt_sigaction",
-    "rt_sigprocmask", "rt_sigreturn",  "sigaltstack",   "getpid",          "gettid",
-    "tgkill",        "exit",           "exit_group",    "restart_syscall", "getrandom",
-    "fcntl",         "ioctl",          "poll",          "ppoll",           "getuid",
-    "geteuid",       "getgid",         "getegid",       "prlimit64",
+    "read",      "write",           "writev",      "readv",         "pread64",        "lseek",           "close",
+    "fstat",     "newfstatat",      "statx",       "brk",           "mmap",           "munmap",          "mremap",
+    "mprotect",  "madvise",         "futex",       "clock_gettime", "clock_getres",   "gettimeofday",    "time",
+    "nanosleep", "clock_nanosleep", "sched_yield", "rt_sigaction",  "rt_sigprocmask", "rt_sigreturn",    "sigaltstack",
+    "getpid",    "gettid",          "tgkill",      "exit",          "exit_group",     "restart_syscall", "getrandom",
+    "fcntl",     "ioctl",           "poll",        "ppoll",         "getuid",         "geteuid",         "getgid",
+    "getegid",   "prlimit64",
 };
 
 std::vector<const char*> calls_for(SandboxProfile profile) {
@@ -121,7 +119,8 @@ Expected<void> install_sandbox(SandboxProfile profile) {
     }
   }
   if (error.empty()) {
-    if (const int rc = seccomp_load(filter); rc != 0) error = std::string("sandbox: seccomp_load failed: ") + std::strerror(-rc);
+    if (const int rc = seccomp_load(filter); rc != 0)
+      error = std::string("sandbox: seccomp_load failed: ") + std::strerror(-rc);
   }
   seccomp_release(filter);
   if (!error.empty()) return fail(error);
