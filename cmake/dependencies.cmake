@@ -7,6 +7,7 @@ find_package(CLI11 REQUIRED)            # libcli11-dev: command line
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPCAP REQUIRED IMPORTED_TARGET libpcap)   # libpcap-dev: capture files and live capture
 add_library(PCAP::PCAP ALIAS PkgConfig::LIBPCAP)
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp) # libseccomp-dev: io/sandbox.cpp
 if(STACKPRINT_BUILD_TESTS)
   find_package(GTest REQUIRED)          # googletest / libgtest-dev
 endif()

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}; shift || true
 packages=(cmake g++ make pkg-config git
-  libpcap-dev libexpected-dev libfmt-dev libcli11-dev nlohmann-json3-dev libpugixml-dev
+  libpcap-dev libseccomp-dev libexpected-dev libfmt-dev libcli11-dev nlohmann-json3-dev libpugixml-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   nmap tcpdump iproute2 nftables ethtool libxml2-utils xsltproc ndiff python3-libnmap python3-jsonschema

@@ -9,6 +9,8 @@
 # fingerprint (SP/ISR within 1, TS not compared: timing noise, see compare_hostile_runs.py); the
 # scanner reports the packets it ignored and they include spoofed, fragmented and malformed ones;
 # its peak RSS (VmHWM) with hostile neighbours stays within the calm run's plus SLACK_KB.
+# While they run, the scanner and the emulator have a non-root uid, no effective capabilities and a
+# seccomp filter (Seccomp: 2 in /proc/PID/status).
 #
 # Why that bound: everything the scanner keeps per host is fixed-size (first reply per probe, counters),
 # frames are read 256 at a time, and hosts leave memory when they finish, so hostile traffic may cost
@@ -61,9 +63,17 @@ scan() {
     -oJ "$work/$label.jsonl" "$lab_block.1-$count" >"$work/$label.out" 2>"$work/$label.err" &
   local pid=$! hwm=0 v
   # Peak resident set: the kernel's high-water mark, read until the process is gone (bounded 120 s).
-  for _ in $(seq 1 2400); do
+  for i in $(seq 1 2400); do
     v=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || true
     [ -n "$v" ] && hwm=$v
+    # Once, 2 s in (both serve and scan by then): uid, effective capabilities and seccomp mode
+    # (2 = filter) of each.
+    if [ -n "$v" ] && [ "$i" = 40 ]; then
+      awk '/^(Uid|CapEff|Seccomp):/ {printf "%s %s ", $1, $2}' "/proc/$pid/status" >"$work/$label.scanner.priv" 2>/dev/null
+      local emu
+      emu=$(pgrep -f -- "emulate --net $lab_cidr" | while read -r e; do [ "$(readlink "/proc/$e/exe")" = "$(readlink -f "$prog")" ] && echo "$e"; done | head -1)
+      [ -n "$emu" ] && awk '/^(Uid|CapEff|Seccomp):/ {printf "%s %s ", $1, $2}' "/proc/$emu/status" >"$work/$label.emulator.priv" 2>/dev/null
+    fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
@@ -113,6 +123,11 @@ check "ignored packets reported" '[ -n "$ignored" ]'
 check "answers naming another host's probe were dropped" '[ "$(number "answering")" -gt 0 ]'
 check "fragments were dropped" '[ "$(number fragments)" -gt 0 ]'
 check "malformed packets were dropped" '[ "$(number malformed)" -gt 0 ]'
+echo "stormy scanner:  $(cat "$work/stormy.scanner.priv" 2>/dev/null)"
+echo "stormy emulator: $(cat "$work/stormy.emulator.priv" 2>/dev/null)"
+unprivileged='Uid: [1-9][0-9]* CapEff: 0000000000000000 Seccomp: 2 $'
+check "the scanner runs unprivileged under seccomp" 'grep -Eq "^$unprivileged" "$work/stormy.scanner.priv"'
+check "the emulator runs unprivileged under seccomp" 'grep -Eq "^$unprivileged" "$work/stormy.emulator.priv"'
 check "peak RSS within calm + ${slack_kb} kB" '[ "$(cat "$work/stormy.hwm")" -le $(( $(cat "$work/calm.hwm") + slack_kb )) ]'
-echo "$(( 11 - failures )) passed, $failures failed"
+echo "$(( 13 - failures )) passed, $failures failed"
 [ "$failures" = 0 ]

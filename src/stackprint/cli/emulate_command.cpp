@@ -1,7 +1,7 @@
 // `stackprint emulate --net CIDR --personality SELECTOR [--seed N] [--open-ports LIST] [--db PATH]
 //                     [--loss P] [--delay MS[:JITTER]] [--rate-limit-icmp N/s] [--filter PROBES]
 //                     [--default-deny] [--hostile KINDS [--hostile-hosts TARGETS]]
-//                     [--tun NAME] [--duration S] [--self-check]`
+//                     [--tun NAME] [--duration S] [--self-check] [--user NAME]`
 // Answers Nmap's OS-detection probes for every address of CIDR as the chosen nmap-os-db reference
 // says that operating system would (emulation/). Run inside a network namespace: it creates a TUN
 // device, routes CIDR to it, prints one JSON line per address ({"address","line","name"}), then
@@ -12,8 +12,13 @@
 // --hostile-hosts (all by default) also send malformed, duplicate, late, fragmented, flooding and
 // spoofed packets (emulation/hostile.hpp); their JSON lines carry "hostile": true.
 //
+// Privileges: the TUN device is opened (and IPv4 forwarding enabled) as root, then the process
+// becomes --user (default nobody) with no capabilities and no supplementary groups, before the
+// first packet is read (io/privileges.hpp, ARCHITECTURE.md "Privileges").
+//
 // Exit status: 0 after a clean stop, 2 for unusable input (arguments, selector, database),
-// 3 for environment problems (initial namespace, no TUN device, no privilege).
+// 3 for environment problems (initial namespace, no TUN device, no privilege, an unknown --user,
+// a failed privilege drop).
 
 #include <algorithm>
 #include <csignal>
@@ -44,6 +49,8 @@
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/emulation/self_check.hpp"
 #include "stackprint/io/clock.hpp"
+#include "stackprint/io/privileges.hpp"
+#include "stackprint/io/sandbox.hpp"
 #include "stackprint/io/tun_device.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/targets/target_spec.hpp"
@@ -77,6 +84,7 @@ struct EmulateArgs {
   bool self_check = false;
   std::string hostile;
   std::vector<std::string> hostile_hosts;
+  std::string user = "nobody";
 };
 
 Expected<std::vector<std::uint16_t>> parse_ports(const std::string& text) {
@@ -244,6 +252,15 @@ int run_emulate(const EmulateArgs& args) {
   if (const auto fwd = io::enable_ipv4_forwarding(); !fwd) {
     print_error("emulate", "warning: " + fwd.error().message);
   }
+  // Nothing a remote party sends has been read yet: give up root before the first packet.
+  if (const auto dropped = io::drop_privileges(io::PrivilegeDropOptions{args.user}); !dropped) {
+    print_error("emulate", dropped.error().message);
+    return k_exit_environment;
+  }
+  if (const auto sandboxed = io::install_sandbox(io::SandboxProfile::emulate); !sandboxed) {
+    print_error("emulate", sandboxed.error().message);
+    return k_exit_environment;
+  }
 
   struct sigaction action {};
   action.sa_handler = request_stop;
@@ -400,6 +417,8 @@ void add_emulate_command(CLI::App& app, int& status) {
                   "which emulated addresses are hostile (addresses, ranges, CIDR; default: all)");
   cmd->add_option("--tun", args->tun_name, "TUN interface name (default spemu0)");
   cmd->add_option("--duration", args->duration_s, "stop after this many seconds (default: run until SIGINT/SIGTERM)");
+  cmd->add_option("--user", args->user,
+                  "account to run as once the TUN device is open (default nobody; no capabilities kept)");
   cmd->add_flag("--self-check", args->self_check, "scan each emulated host in memory and report whether it matches");
   cmd->callback([args, &status] { status = run_emulate(*args); });
 }

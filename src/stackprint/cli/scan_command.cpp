@@ -6,6 +6,7 @@
 // Order of privileged work (ARCHITECTURE.md, "Privileges"): the raw socket and the capture are opened first,
 // then privileges are dropped, and only then are replies, target lists and the database read.
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <string>
 #include <unistd.h>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -34,6 +36,7 @@
 #include "stackprint/io/random.hpp"
 #include "stackprint/io/resolve.hpp"
 #include "stackprint/io/route.hpp"
+#include "stackprint/io/sandbox.hpp"
 #include "stackprint/io/scan_pipeline.hpp"
 #include "stackprint/io/transport.hpp"
 #include "stackprint/output/normal_output.hpp"
@@ -340,6 +343,19 @@ int run_scan(const ScanOptions& options) {
   output::ServiceNames services;
   if (!options.services.empty()) {
     if (auto text = read_text_file(options.services)) { services = output::ServiceNames::parse(*text); }
+  }
+  // Every file is open now. Hostnames (and -iL lists, which may name them) are resolved as the
+  // stream reaches them, which opens resolver files and sockets, so only scans of addresses,
+  // ranges and blocks run under the seccomp allow-list (io/sandbox.hpp).
+  const bool addresses_only =
+      options.input_list.empty() && std::none_of(specs.begin(), specs.end(), [](const targets::TargetSpec& spec) {
+        return std::holds_alternative<targets::HostnameSpec>(spec.form);
+      });
+  if (addresses_only) {
+    if (auto sandboxed = io::install_sandbox(io::SandboxProfile::scan); !sandboxed) {
+      print_error("scan", sandboxed.error().message);
+      return k_exit_environment;
+    }
   }
   // The terminal gets the normal output unless a report already goes to standard output.
   const bool terminal = options.outputs.normal != "-" && options.outputs.xml != "-" && options.outputs.json != "-";
