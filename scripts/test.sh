@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/check-doc-citations.py
 scripts/setup.sh build -DSTACKPRINT_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 scripts/lint.sh --tidy build
-(cd build && ctest --output-on-failure -j"$(nproc)")
+(cd build && ctest --output-on-failure -j"$(nproc)") | tee build/ctest.log
+scripts/check-no-skips.sh build/ctest.log
 scripts/setup.sh build-asan -DSTACKPRINT_WERROR=ON -DSTACKPRINT_SANITIZERS=address,undefined \
   -DSTACKPRINT_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$(nproc)")
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$(nproc)") |
+  tee build-asan/ctest.log
+scripts/check-no-skips.sh build-asan/ctest.log

@@ -24,6 +24,7 @@
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/scoring/os_report.hpp"
+#include "support/captures.hpp"
 #include "support/installed_db.hpp"
 
 namespace stackprint {
@@ -176,6 +177,10 @@ TEST_P(MatchCaptures, SameListAndLinesAsNmap) {
     EXPECT_EQ(ours[i], theirs[i]) << "osmatch #" << i;
   }
   EXPECT_EQ(report.lines, nmap_os_lines(dir / "nmap.nmap"));
+}
+
+TEST(MatchCapturesData, EveryRecordedRunIsACase) {
+  EXPECT_GE(capture_names().size(), test_support::k_min_recorded_nmap_runs);
 }
 
 INSTANTIATE_TEST_SUITE_P(Nmap793, MatchCaptures, ::testing::ValuesIn(capture_names()),

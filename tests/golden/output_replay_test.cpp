@@ -281,6 +281,11 @@ TEST_P(ReportsMatchNmap, NormalXmlAndJson) {
   EXPECT_EQ(reported, xml_matches);
 }
 
+TEST(ReportsMatchNmapData, EveryRecordedRunIsACase) {
+  EXPECT_GE(test_support::captures_with({"nmap.nmap", "nmap.xml", "capture.pcap"}).size(),
+            test_support::k_min_recorded_nmap_runs);
+}
+
 INSTANTIATE_TEST_SUITE_P(Captures, ReportsMatchNmap,
                          ::testing::ValuesIn(test_support::captures_with({"nmap.nmap", "nmap.xml", "capture.pcap"})),
                          [](const auto& param_info) {

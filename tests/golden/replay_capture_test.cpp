@@ -52,6 +52,11 @@ INSTANTIATE_TEST_SUITE_P(Captures, ReplayMatchesNmap,
                          ::testing::ValuesIn(test_support::captures_with({"fingerprint.txt", "capture.pcap"})),
                          [](const auto& param_info) { return param_info.param; });
 
+TEST(ReplayMatchesNmapData, EveryRecordedRunIsACase) {
+  EXPECT_GE(test_support::captures_with({"fingerprint.txt", "capture.pcap"}).size(),
+            test_support::k_min_recorded_nmap_runs);
+}
+
 TEST(ReplayCommand, RejectsAFileThatIsNotACapture) {
   const CommandResult r =
       run_command(std::string(STACKPRINT_BINARY) + " replay --pcap '" +

@@ -47,6 +47,7 @@ int run(int argc, char** argv) {
   CLI::App app{"stackprint: active TCP/IP stack fingerprinting, compatible with Nmap's OS detection"};
   app.set_version_flag("--version", std::string("stackprint ") + STACKPRINT_VERSION);
   app.require_subcommand(1);
+  app.footer(exit_status_footer());
   int status = k_exit_ok;
   add_replay_command(app, status);
   add_match_command(app, status);

@@ -1,6 +1,6 @@
 #pragma once
 // Privilege handling for live scans. Order of a scan (ARCHITECTURE.md, "Privileges"):
-//   1. require_raw_privileges() - fail early with one clear line (the CLI exits with status 2);
+//   1. require_raw_privileges() - fail early with one clear line (the CLI exits with status 3, environment problem);
 //   2. open RawIpv4Sender and LiveCapture (the only steps that need privilege);
 //   3. drop_privileges() - before any reply, target file or database is parsed;
 //   4. install_sandbox() (io/sandbox.hpp) once every file is open.

@@ -32,6 +32,7 @@
 #include "stackprint/response_tests/tcp_reply.hpp"
 #include "stackprint/response_tests/u1.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
+#include "support/captures.hpp"
 
 namespace stackprint::response_tests {
 namespace {
@@ -397,8 +398,8 @@ void compare_seq_timing(TestLine& ours, TestLine& nmaps, const std::string& wher
 
 TEST(CapturedReplies, EveryLineMatchesNmap) {
   const fs::path root = fs::path(STACKPRINT_TEST_DATA_DIR) / "captures";
-  if (!fs::exists(root)) GTEST_SKIP() << "no captures";
-  int compared = 0;
+  ASSERT_TRUE(fs::exists(root)) << root;
+  std::size_t compared = 0;
   int multi_round = 0;
   for (const auto& entry : fs::directory_iterator(root)) {
     const auto dir = entry.path();
@@ -430,7 +431,7 @@ TEST(CapturedReplies, EveryLineMatchesNmap) {
     if (rounds.size() > 1) ++multi_round;
     ++compared;
   }
-  EXPECT_GE(compared, 10);
+  EXPECT_GE(compared, test_support::k_min_recorded_nmap_runs);
   std::cout << "[ captures compared: " << compared << ", of which with several rounds: " << multi_round << " ]\n";
 }
 

@@ -22,6 +22,7 @@
 #include "stackprint/database/os_db.hpp"
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "support/captures.hpp"
 #include "support/installed_db.hpp"
 
 namespace stackprint::scoring {
@@ -379,7 +380,7 @@ TEST(MatcherEquivalence, InstalledDbRecordedCaptureSubjects) {
     if (std::filesystem::exists(dir.path() / "fingerprint.txt")) files.push_back(dir.path() / "fingerprint.txt");
   }
   std::sort(files.begin(), files.end());
-  ASSERT_GE(files.size(), 20U);
+  ASSERT_GE(files.size(), test_support::k_min_recorded_nmap_runs);
   const auto refs = testing::naive_references(*db);
   std::size_t with_matches = 0;
   for (const Semantics semantics : {Semantics::nmap_7_93, Semantics::fixed}) {
