@@ -9,7 +9,7 @@ packages=(cmake g++ make pkg-config git
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   nmap tcpdump iproute2 nftables ethtool libxml2-utils xsltproc ndiff python3-libnmap python3-jsonschema
-  liblwip-dev)
+  liblwip-dev liblwipv6-dev)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
