@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static err_t close_accepted(void *arg, struct tcp_pcb *pcb, err_t err) {
+static err_t close_accepted(void* arg, struct tcp_pcb* pcb, err_t err) {
   (void)arg;
   if (err != ERR_OK || pcb == NULL) return ERR_VAL;
   if (tcp_close(pcb) != ERR_OK) {
@@ -28,13 +28,13 @@ static err_t close_accepted(void *arg, struct tcp_pcb *pcb, err_t err) {
   return ERR_OK;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: %s TAPNAME ADDRESS NETMASK PORT\n", argv[0]);
     return 2;
   }
   ip4_addr_t address, netmask, gateway;
-  char *end = NULL;
+  char* end = NULL;
   long port = strtol(argv[4], &end, 10);
   if (!ip4addr_aton(argv[2], &address) || !ip4addr_aton(argv[3], &netmask) || *end != '\0' || port < 1 ||
       port > 65535) {
@@ -55,13 +55,13 @@ int main(int argc, char **argv) {
   }
   netif_set_default(&netif);
   netif_set_up(&netif);
-  struct tcp_pcb *pcb = tcp_new();
+  struct tcp_pcb* pcb = tcp_new();
   if (pcb == NULL || tcp_bind(pcb, IP_ADDR_ANY, (u16_t)port) != ERR_OK) {
     UNLOCK_TCPIP_CORE();
     fprintf(stderr, "lwip_target: cannot bind port %ld\n", port);
     return 1;
   }
-  struct tcp_pcb *listener = tcp_listen(pcb);
+  struct tcp_pcb* listener = tcp_listen(pcb);
   if (listener == NULL) {
     UNLOCK_TCPIP_CORE();
     fprintf(stderr, "lwip_target: cannot listen\n");

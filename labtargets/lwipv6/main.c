@@ -16,32 +16,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_v4(const char *text, uint32_t *network_order) {
+static int parse_v4(const char* text, uint32_t* network_order) {
   struct in_addr parsed;
   if (inet_pton(AF_INET, text, &parsed) != 1) return 0;
   *network_order = parsed.s_addr;
   return 1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: %s TAPNAME ADDRESS NETMASK PORT\n", argv[0]);
     return 2;
   }
   uint32_t address4, netmask4;
-  char *end = NULL;
+  char* end = NULL;
   long port = strtol(argv[4], &end, 10);
-  if (!parse_v4(argv[2], &address4) || !parse_v4(argv[3], &netmask4) || *end != '\0' || port < 1 ||
-      port > 65535) {
+  if (!parse_v4(argv[2], &address4) || !parse_v4(argv[3], &netmask4) || *end != '\0' || port < 1 || port > 65535) {
     fprintf(stderr, "lwipv6_target: bad ADDRESS, NETMASK or PORT\n");
     return 2;
   }
-  struct stack *stack = lwip_stack_new();
+  struct stack* stack = lwip_stack_new();
   if (stack == NULL) {
     fprintf(stderr, "lwipv6_target: cannot create a stack\n");
     return 1;
   }
-  struct netif *netif = lwip_tapif_add(stack, argv[1]);
+  struct netif* netif = lwip_tapif_add(stack, argv[1]);
   if (netif == NULL) {
     fprintf(stderr, "lwipv6_target: cannot attach to %s\n", argv[1]);
     return 1;
@@ -63,7 +62,7 @@ int main(int argc, char **argv) {
   local.sin_family = AF_INET;
   local.sin_port = htons((uint16_t)port);
   local.sin_addr.s_addr = htonl(INADDR_ANY);
-  if (listener < 0 || lwip_bind(listener, (struct sockaddr *)&local, sizeof local) != 0 ||
+  if (listener < 0 || lwip_bind(listener, (struct sockaddr*)&local, sizeof local) != 0 ||
       lwip_listen(listener, 16) != 0) {
     fprintf(stderr, "lwipv6_target: cannot listen on port %ld\n", port);
     return 1;
