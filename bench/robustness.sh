@@ -11,6 +11,8 @@
 # usage: sudo bench/robustness.sh STACKPRINT [COUNT=100] [SEED=21] [MAX_OS_TRIES=5]
 # ROBUSTNESS_ONLY=key,key (e.g. icmp1) runs only those conditions besides the loss-free baseline
 # (keys: loss0 loss10 loss30 fT2T7 fU1 fIE fall icmp1).
+# Real stacks (a Linux kernel with 32 addresses, lwIP, LWIPv6) have their own rows:
+# bench/robustness_real.sh; ROBUSTNESS_REAL_TARGETS=DIR (the build's labtargets/) appends them here.
 # The emulator lab of scripts/emulator_lab.sh: namespaces loss<pid>-s / -e, 10.99.N.0/24 with N in
 # 150-169, emulated block 10.202.M.0/24. Everything is torn down on exit (trap); every scan and the
 # emulator are bounded by `timeout`.
@@ -137,3 +139,7 @@ for tool, title in (("stackprint", "stackprint scan"), ("nmap", "nmap -O")):
               f"{packets:,} | {ratio} | {secs:.1f} s |")
     print()
 PY
+if [ -n "${ROBUSTNESS_REAL_TARGETS:-}" ]; then
+  echo "### Real stacks"
+  "$(cd "$(dirname "$0")" && pwd)/robustness_real.sh" "$prog" "$ROBUSTNESS_REAL_TARGETS"
+fi

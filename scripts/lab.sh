@@ -52,6 +52,10 @@
 #   rstack-flags=F   RST+ACKs get the nft flag list F, e.g. rst,ack,psh
 #   ecn-cc=S|O       the SYN/ACK with ECE (reply to the ECN probe): flags become ECE+CWR (CC=S) or
 #                    CWR only (CC=O)
+#   stack=PROG:P     a third-party TCP/IP stack answers for 10.99.N.2 in place of the kernel: the
+#                    target namespace gets a bridge "br0" joining targ0 and a TAP device "tap0", the
+#                    kernel keeps no address there, and PROG (a lab target program, see docs/lab.md;
+#                    called as PROG tap0 10.99.N.2 255.255.255.0 P) runs on tap0 and listens on port P
 #   listen=P[,P...]  start a TCP listener on each port (a small python3 accept loop; it accepts and
 #                    closes, and exits by itself after LAB_LISTEN_SECONDS, default 3600)
 #
@@ -174,6 +178,26 @@ while True:
   echo $! >>"$state_root/$name/listener.pids"
 }
 
+# Moves the target's address from the kernel to a user-space stack on a TAP device bridged to targ0.
+start_stack() {
+  local name=$1 n=$2 prog=$3 port=$4 t="$1-t" i
+  ip -n "$t" addr flush dev targ0
+  ip -n "$t" link add br0 type bridge
+  ip -n "$t" tuntap add dev tap0 mode tap
+  ip -n "$t" link set targ0 master br0
+  ip -n "$t" link set tap0 master br0
+  ip -n "$t" link set br0 up
+  ip -n "$t" link set tap0 up
+  ip netns exec "$t" "$prog" tap0 "10.99.$n.2" 255.255.255.0 "$port" </dev/null \
+    >"$state_root/$name/stack.out" 2>&1 &
+  echo $! >>"$state_root/$name/listener.pids"
+  for i in $(seq 1 50); do
+    grep -q listening "$state_root/$name/stack.out" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  die "stack $prog did not start: $(cat "$state_root/$name/stack.out" 2>/dev/null)"
+}
+
 wait_listening() {
   local name=$1 port=$2 i
   for i in $(seq 1 50); do
@@ -240,7 +264,7 @@ lab_up() {
     ip -n "$t" addr add "10.99.$n.2" peer "10.99.$n.253" dev targ0
   fi
 
-  local opt nft_rules=() out_rules=() listen_ports=() key value ipid_all="" ipid_icmp=""
+  local opt nft_rules=() out_rules=() listen_ports=() key value ipid_all="" ipid_icmp="" stack=""
   for opt in "$@"; do
     case "$opt" in
       mtu=*)
@@ -311,6 +335,10 @@ lab_up() {
         # Only IPv4: ARP is not affected (ARP never reaches the inet family hooks anyway).
         nft_rules+=("numgen random mod 100 < $value drop")
         ;;
+      stack=*)
+        stack=${opt#stack=}
+        [[ $stack =~ ^/[^:]+:[0-9]+$ ]] && [ -x "${stack%:*}" ] || die "stack= needs an absolute executable path and a port (got '$stack')"
+        ;;
       listen=*)
         IFS=, read -r -a ports <<<"${opt#listen=}"
         listen_ports+=("${ports[@]}")
@@ -364,6 +392,7 @@ lab_up() {
     ip -n "$t" route add "10.99.$n.1" via "10.99.$n.253"
   fi
 
+  if [ -n "$stack" ]; then start_stack "$name" "$n" "${stack%:*}" "${stack##*:}"; fi
   local p
   for p in "${listen_ports[@]}"; do start_listener "$name" "$p"; done
   for p in "${listen_ports[@]}"; do wait_listening "$name" "$p"; done

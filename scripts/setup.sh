@@ -12,7 +12,8 @@ build_run_packages=(cmake g++ make pkg-config
 test_lint_packages=(git googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   tcpdump nftables ethtool libxml2-utils xsltproc ndiff python3-libnmap python3-jsonschema
-  slurmctld slurmd slurm-client munge)
+  slurmctld slurmd slurm-client munge
+  liblwip-dev liblwipv6-dev)
 packages=("${build_run_packages[@]}")
 [ "${STACKPRINT_SETUP:-all}" = binary ] || packages+=("${test_lint_packages[@]}")
 missing=()

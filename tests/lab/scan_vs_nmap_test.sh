@@ -24,6 +24,7 @@ personalities=(
   "nowscale-nosack|listen=80 tcp_window_scaling=0 tcp_sack=0"
   "ecn1|listen=80 tcp_ecn=1"
   "drop-udp|listen=80 drop-udp"
+  "ttl255|listen=80 ip_default_ttl=255"
 )
 failures=0
 for entry in "${personalities[@]}"; do
