@@ -56,6 +56,12 @@ start_emulator() {
     --personality random --seed "$seed" "$@" || exit 1
 }
 
+unprivileged='Uid: [1-9][0-9]* CapEff: 0000000000000000 Seccomp: 2 $'
+# priv_line PID: "Uid: U CapEff: C Seccomp: S " of a running process.
+priv_line() { awk '/^(Uid|CapEff|Seccomp):/ {printf "%s %s ", $1, $2}' "/proc/$1/status" 2>/dev/null; }
+# unprivileged_seen FILE: FILE holds an unprivileged, sandboxed reading.
+unprivileged_seen() { grep -Eq "^$unprivileged" "$1" 2>/dev/null; }
+
 # scan LABEL: scans the first COUNT addresses; records exit status, peak RSS (kB) and stderr.
 scan() {
   local label=$1
@@ -63,16 +69,19 @@ scan() {
     -oJ "$work/$label.jsonl" "$lab_block.1-$count" >"$work/$label.out" 2>"$work/$label.err" &
   local pid=$! hwm=0 v
   # Peak resident set: the kernel's high-water mark, read until the process is gone (bounded 120 s).
-  for i in $(seq 1 2400); do
+  for _ in $(seq 1 2400); do
     v=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || true
     [ -n "$v" ] && hwm=$v
-    # Once, 2 s in (both serve and scan by then): uid, effective capabilities and seccomp mode
-    # (2 = filter) of each.
-    if [ -n "$v" ] && [ "$i" = 40 ]; then
-      awk '/^(Uid|CapEff|Seccomp):/ {printf "%s %s ", $1, $2}' "/proc/$pid/status" >"$work/$label.scanner.priv" 2>/dev/null
+    # Uid, effective capabilities and seccomp mode (2 = filter) of both processes, read every turn
+    # until each shows the unprivileged state: the drop happens once the scanner's files and sockets
+    # are open, which on a loaded machine may take most of a short scan.
+    if [ -n "$v" ]; then
+      unprivileged_seen "$work/$label.scanner.priv" || priv_line "$pid" >"$work/$label.scanner.priv"
       local emu
-      emu=$(pgrep -f -- "emulate --net $lab_cidr" | while read -r e; do [ "$(readlink "/proc/$e/exe")" = "$(readlink -f "$prog")" ] && echo "$e"; done | head -1)
-      [ -n "$emu" ] && awk '/^(Uid|CapEff|Seccomp):/ {printf "%s %s ", $1, $2}' "/proc/$emu/status" >"$work/$label.emulator.priv" 2>/dev/null
+      if ! unprivileged_seen "$work/$label.emulator.priv"; then
+        emu=$(pgrep -f -- "emulate --net $lab_cidr" | while read -r e; do [ "$(readlink "/proc/$e/exe")" = "$(readlink -f "$prog")" ] && echo "$e"; done | head -1)
+        [ -n "$emu" ] && priv_line "$emu" >"$work/$label.emulator.priv"
+      fi
     fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
@@ -125,7 +134,6 @@ check "fragments were dropped" '[ "$(number fragments)" -gt 0 ]'
 check "malformed packets were dropped" '[ "$(number malformed)" -gt 0 ]'
 echo "stormy scanner:  $(cat "$work/stormy.scanner.priv" 2>/dev/null)"
 echo "stormy emulator: $(cat "$work/stormy.emulator.priv" 2>/dev/null)"
-unprivileged='Uid: [1-9][0-9]* CapEff: 0000000000000000 Seccomp: 2 $'
 check "the scanner runs unprivileged under seccomp" 'grep -Eq "^$unprivileged" "$work/stormy.scanner.priv"'
 check "the emulator runs unprivileged under seccomp" 'grep -Eq "^$unprivileged" "$work/stormy.emulator.priv"'
 check "peak RSS within calm + ${slack_kb} kB" '[ "$(cat "$work/stormy.hwm")" -le $(( $(cat "$work/calm.hwm") + slack_kb )) ]'
