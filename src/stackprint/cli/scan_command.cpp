@@ -133,7 +133,7 @@ std::vector<std::string> target_arguments(const ScanOptions& options) {
   arguments.push_back("-iL=" + options.input_list);
   for (const auto& exclude : options.excludes) { arguments.push_back("--exclude=" + exclude); }
   arguments.push_back("--excludefile=" + options.exclude_file);
-  arguments.push_back(options.include_network_and_broadcast ? "+netbcast" : "-netbcast");
+  arguments.emplace_back(options.include_network_and_broadcast ? "+netbcast" : "-netbcast");
   return arguments;
 }
 
