@@ -81,7 +81,11 @@ void ShardMerger::add_file(const std::string& name, const std::vector<std::strin
     std::optional<ParsedLine> parsed;
     if (!object.is_discarded()) { parsed = parse_line(object, why); }
     if (!parsed) {
-      if (bad_lines++ == 0) { first_problem = name + ":" + std::to_string(i + 1) + ": " + why; }
+      if (bad_lines++ == 0) {
+        first_problem = name;
+        first_problem += ":" + std::to_string(i + 1) + ": ";
+        first_problem += why;
+      }
       continue;
     }
     const bool known = std::any_of(m_identities.begin(), m_identities.end(),

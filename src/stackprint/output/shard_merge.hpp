@@ -12,7 +12,9 @@
 
 namespace stackprint::output {
 
-struct MergedHost {
+// nlohmann's ordered_json may throw from its move operations (its allocator), which the check reports
+// for the implicit ones; a throw there ends the merge as any allocation failure would.
+struct MergedHost {          // NOLINT(bugprone-exception-escape)
   std::uint32_t address = 0; // host order
   nlohmann::ordered_json object;
   std::string file;

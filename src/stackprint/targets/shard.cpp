@@ -42,7 +42,7 @@ Expected<Shard> parse_shard(std::string_view text) {
 }
 
 IndexPermutation::IndexPermutation(std::uint64_t size, std::uint64_t key)
-    : m_size(size == 0 ? 1 : size), m_key(mix64(key)), m_half_bits(1) {
+    : m_size(size == 0 ? 1 : size), m_key(mix64(key)) {
   // The smallest even bit width 2h with 2^(2h) >= size: cycle-walking then needs fewer than four
   // steps on average.
   while ((std::uint64_t{1} << (2 * m_half_bits)) < m_size) { ++m_half_bits; }
@@ -86,8 +86,10 @@ std::string scan_identity(const std::vector<std::string>& target_arguments, std:
   for (const std::string& argument : target_arguments) { add(argument); }
   add(std::to_string(seed));
   add(std::to_string(shard_count));
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  std::string text(16, '0');
+  for (auto digit = text.rbegin(); digit != text.rend(); ++digit, hash >>= 4U) {
+    *digit = "0123456789abcdef"[hash & 0xfU];
+  }
   return text;
 }
 

@@ -44,7 +44,7 @@ private:
 
   std::uint64_t m_size;
   std::uint64_t m_key;
-  int m_half_bits;
+  int m_half_bits = 1;
 };
 
 // The 1-based shard of the address at `position` of a spec of `spec_size` addresses that starts at
