@@ -122,8 +122,8 @@ std::vector<DiscoveryAction> PortDiscovery::on_tick(Instant now) {
 
 void PortDiscovery::expire(Instant now) {
   std::vector<Outstanding> expired;
-  auto keep_end = std::partition(m_outstanding.begin(), m_outstanding.end(),
-                                 [&](const Outstanding& o) { return expiry(o) > now; });
+  auto keep_end =
+      std::partition(m_outstanding.begin(), m_outstanding.end(), [&](const Outstanding& o) { return expiry(o) > now; });
   expired.assign(keep_end, m_outstanding.end());
   m_outstanding.erase(keep_end, m_outstanding.end());
   // Oldest first, so retransmissions keep their original order.

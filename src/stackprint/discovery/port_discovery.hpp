@@ -49,7 +49,7 @@ struct DiscoveryConfig {
   Duration initial_timeout = std::chrono::seconds(1);
   Duration min_timeout = std::chrono::milliseconds(100);
   Duration max_timeout = std::chrono::seconds(10);
-  int max_tries = 2;                 // sends per probe (1 = no retransmission)
+  int max_tries = 2; // sends per probe (1 = no retransmission)
   // DIVERGENCE(nmap), discovery under loss: a host's TCP probes get up to loss_max_tries sends
   // (instead of max_tries) once one of its probes was answered only after a re-send, or while it
   // has answered something but lacks an open or a closed TCP port with at most

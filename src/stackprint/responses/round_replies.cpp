@@ -35,7 +35,8 @@ bool same_option_reading(std::span<const std::uint8_t> a, std::span<const std::u
     if (a[i + 1] != b[i + 1]) { return false; }
     const std::size_t length = a[i + 1];
     if (length < 2 || i + length > a.size()) { // malformed: compare the rest byte for byte
-      return std::equal(a.begin() + static_cast<std::ptrdiff_t>(i), a.end(), b.begin() + static_cast<std::ptrdiff_t>(i));
+      return std::equal(a.begin() + static_cast<std::ptrdiff_t>(i), a.end(),
+                        b.begin() + static_cast<std::ptrdiff_t>(i));
     }
     if (kind == k_option_timestamp && length == k_timestamp_length) {
       for (std::size_t value = i + 2; value < i + k_timestamp_length; value += 4) {
