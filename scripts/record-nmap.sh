@@ -97,10 +97,8 @@ srcport|listen=80|std -g 45000|fixed source port (-g): TCP and UDP probe port ba
 fixedttl|listen=80|std --ttl 50|fixed probe TTL (--ttl 50) instead of random 37-59 (U1 still uses its own)
 lateseq1|listen=80 drop-synack=2|std|SEQ1's SYN/ACK dropped once: the kernel's retransmission (same ISN, fresh TSval) arrives about 1 s later
 lateseq1ts2|listen=80 tcp_timestamps=2 drop-synack=2|std|as lateseq1 with timestamps from one clock (TS by clock rate)
-lateseq2|listen=80 drop-synack=3|std|SEQ2's SYN/ACK dropped once: its retransmission arrives about 1 s later
-lateseq2ts2|listen=80 tcp_timestamps=2 drop-synack=3|std|as lateseq2 with timestamps from one clock (TS by clock rate): the retransmission's fresh TSval shows
-lateseq6|listen=80 drop-synack=7|std|SEQ6's SYN/ACK dropped once: its retransmission arrives about 1 s later
-lateseq6ts2|listen=80 tcp_timestamps=2 drop-synack=7|std|as lateseq6 with timestamps from one clock: a retransmission after the try ended is never read
+lateseq2ts2|listen=80 tcp_timestamps=2 drop-synack=3|std|SEQ2's SYN/ACK dropped once, timestamps from one clock: the retransmission about 1 s later, read by Nmap, moves TS
+lateseq6ts2|listen=80 tcp_timestamps=2 drop-synack=7|std|SEQ6's SYN/ACK dropped once, timestamps from one clock: its retransmission comes after the try ended and is never read
 lateseq25|listen=80 drop-synack=3,6|std|SEQ2's and SEQ5's SYN/ACKs dropped once: two retransmissions about 1 s later
 EOF
 }
