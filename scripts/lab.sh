@@ -28,6 +28,9 @@
 #   drop-icmp-echo   nftables: drop incoming ICMP echo requests (IE gets no reply)
 #   drop-tcp-port=P  nftables: drop incoming TCP to port P (makes the port "filtered")
 #   loss=P           nftables: drop P percent of all incoming packets, at random (0 < P < 100)
+#   drop-synack=K[,K...]  nftables (output hook): drop the K-th SYN/ACK the target sends (1-based,
+#                    counting every SYN/ACK, its own retransmissions included), so the kernel
+#                    retransmits it about 1 s later with the same ISN and a fresh timestamp
 #   no-csum-offload  turn off TX checksum offload on both veth ends (ethtool), so the captured
 #                    replies carry their final TCP/UDP checksums. By default veth leaves the target's
 #                    SYN/ACKs with a partial (pseudo-header only) checksum in a capture.
@@ -327,6 +330,12 @@ lab_up() {
       rst-window=*) out_rules+=("tcp flags & rst == rst tcp window set $(u16 "${opt#*=}")") ;;
       ecn-cc=S) out_rules+=("tcp flags & (syn|ack|ecn|cwr) == syn|ack|ecn tcp flags set syn|ack|ecn|cwr") ;;
       ecn-cc=O) out_rules+=("tcp flags & (syn|ack|ecn|cwr) == syn|ack|ecn tcp flags set syn|ack|cwr") ;;
+      drop-synack=*)
+        value=${opt#drop-synack=}
+        [[ $value =~ ^[1-9][0-9]{0,3}(,[1-9][0-9]{0,3})*$ ]] || die "bad drop-synack '$value' (K[,K...], 1..9999)"
+        # numgen counts only the packets that reach it, i.e. the SYN/ACKs; it starts at 0.
+        out_rules+=("tcp flags & (syn|ack) == syn|ack numgen inc mod 10000 { $(tr ',' '\n' <<<"$value" | awk '{ printf "%s%d", (NR > 1 ? ", " : ""), $1 - 1 }') } drop")
+        ;;
       df=0) out_rules+=("ip frag-off set 0") ;;
       df=1) out_rules+=("ip frag-off set 0x4000") ;;
       loss=*)

@@ -95,6 +95,11 @@ loss30tries5|listen=80 loss=30|tries5|30% random loss, up to 5 tries: merged fin
 smallwin|listen=80 tcp_rmem=4096,8192,16384|std|small receive buffer: different W1-W6 and ECN/T windows
 srcport|listen=80|std -g 45000|fixed source port (-g): TCP and UDP probe port bases both 45000
 fixedttl|listen=80|std --ttl 50|fixed probe TTL (--ttl 50) instead of random 37-59 (U1 still uses its own)
+lateseq1|listen=80 drop-synack=2|std|SEQ1's SYN/ACK dropped once: the kernel's retransmission (same ISN, fresh TSval) arrives about 1 s later
+lateseq1ts2|listen=80 tcp_timestamps=2 drop-synack=2|std|as lateseq1 with timestamps from one clock (TS by clock rate)
+lateseq2ts2|listen=80 tcp_timestamps=2 drop-synack=3|std|SEQ2's SYN/ACK dropped once, timestamps from one clock: the retransmission about 1 s later, read by Nmap, moves TS
+lateseq6ts2|listen=80 tcp_timestamps=2 drop-synack=7|std|SEQ6's SYN/ACK dropped once, timestamps from one clock: its retransmission comes after the try ended and is never read
+lateseq25|listen=80 drop-synack=3,6|std|SEQ2's and SEQ5's SYN/ACKs dropped once: two retransmissions about 1 s later
 EOF
 }
 
@@ -102,15 +107,17 @@ die() { echo "record-nmap: $*" >&2; exit 2; }
 
 lookup() { personalities | awk -F'|' -v n="$1" '$1 == n { print; found=1 } END { exit !found }'; }
 
-# Brings a lab up on the first free subnet 10.99.N (N = 10..49); prints N.
+# Brings a lab up on the first free subnet 10.99.N (N from RECORD_LAB_RANGE=FIRST-LAST, default
+# 10-49); prints N.
 lab_up_anywhere() {
-  local opts=$1 n err
-  for n in $(seq 10 49); do
+  local opts=$1 n err range=${RECORD_LAB_RANGE:-10-49}
+  [[ $range =~ ^[0-9]+-[0-9]+$ ]] || die "RECORD_LAB_RANGE must be FIRST-LAST (got '$range')"
+  for n in $(seq "${range%-*}" "${range#*-}"); do
     # shellcheck disable=SC2086
     if err=$("$lab" up "splabr$n" "$n" $opts 2>&1 >/dev/null); then echo "$n"; return 0; fi
     case "$err" in *"already"*) continue ;; *) echo "$err" >&2; return 1 ;; esac
   done
-  die "no free lab subnet in 10.99.10-49"
+  die "no free lab subnet in 10.99.$range"
 }
 
 record_one() {

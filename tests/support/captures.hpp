@@ -19,7 +19,7 @@ namespace stackprint::test_support {
 // The number of recorded Nmap runs (folders with capture.pcap, fingerprint.txt, nmap.nmap and
 // nmap.xml). Every suite driven by the captures asserts at least this many cases, so a renamed or
 // broken capture folder fails instead of silently dropping out. Raise it when adding a capture.
-inline constexpr std::size_t k_min_recorded_nmap_runs = 52;
+inline constexpr std::size_t k_min_recorded_nmap_runs = 57;
 
 inline std::filesystem::path captures_dir() { return std::filesystem::path(STACKPRINT_TEST_DATA_DIR) / "captures"; }
 

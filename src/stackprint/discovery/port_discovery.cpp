@@ -80,6 +80,32 @@ std::uint16_t PortDiscovery::ip_id_for(std::size_t host, Protocol protocol, std:
 
 Duration PortDiscovery::timeout_for(std::size_t host) const { return m_hosts[host].timeout; }
 
+Instant PortDiscovery::expiry(const Outstanding& o) const {
+  Duration wait = timeout_for(o.key.host);
+  if (o.key.protocol == Protocol::tcp && o.tries >= 2 && o.tries < tries_allowed(o.key.host, o.key.protocol)) {
+    wait = std::max(wait, m_config.late_resend_gap);
+  }
+  return o.sent_at + wait;
+}
+
+int PortDiscovery::tries_allowed(std::size_t host, Protocol protocol) const {
+  const int extended = std::max(m_config.max_tries, m_config.loss_max_tries);
+  if (protocol != Protocol::tcp || extended == m_config.max_tries) { return m_config.max_tries; }
+  if (m_queues[host].lossy) { return extended; }
+  const HostDiscovery& target = m_hosts[host];
+  if (target.replies == 0) { return m_config.max_tries; }
+  bool open = false;
+  bool closed = false;
+  std::size_t answered = 0;
+  for (const auto& [port, state] : target.ports.tcp) {
+    open = open || state == PortState::open;
+    closed = closed || state == PortState::closed;
+    if (state == PortState::open || state == PortState::closed) { ++answered; }
+  }
+  const std::size_t silent = m_config.ports.tcp.size() - answered;
+  return (!open || !closed) && silent <= m_config.loss_suspect_ports ? extended : m_config.max_tries;
+}
+
 std::optional<std::size_t> PortDiscovery::host_index(Ipv4Address address) const {
   const auto it = m_host_by_address.find(address.value);
   if (it == m_host_by_address.end()) { return std::nullopt; }
@@ -96,8 +122,8 @@ std::vector<DiscoveryAction> PortDiscovery::on_tick(Instant now) {
 
 void PortDiscovery::expire(Instant now) {
   std::vector<Outstanding> expired;
-  auto keep_end = std::partition(m_outstanding.begin(), m_outstanding.end(),
-                                 [&](const Outstanding& o) { return o.sent_at + timeout_for(o.key.host) > now; });
+  auto keep_end =
+      std::partition(m_outstanding.begin(), m_outstanding.end(), [&](const Outstanding& o) { return expiry(o) > now; });
   expired.assign(keep_end, m_outstanding.end());
   m_outstanding.erase(keep_end, m_outstanding.end());
   // Oldest first, so retransmissions keep their original order.
@@ -108,7 +134,7 @@ void PortDiscovery::expire(Instant now) {
     HostQueue& queue = m_queues[o.key.host];
     --queue.outstanding;
     touched.push_back(o.key.host);
-    if (o.tries < m_config.max_tries) {
+    if (o.tries < tries_allowed(o.key.host, o.key.protocol)) {
       if (queue.pending.empty()) { m_ready.push_back(o.key.host); }
       // Behind earlier retransmissions, ahead of first sends.
       auto position =
@@ -260,6 +286,7 @@ void PortDiscovery::on_reply(const DiscoveryReply& reply, Instant now,
   if (outstanding && outstanding->tries == 1) {
     record_rtt(*host, now - outstanding->sent_at); // Karn: only unambiguous samples
   }
+  if (outstanding && outstanding->tries > 1) { m_queues[*host].lossy = true; }
   if (from_host) {
     ++target.replies;
     if (!target.link_source && link_source) { target.link_source = link_source; }
@@ -324,7 +351,7 @@ std::optional<Instant> PortDiscovery::next_wakeup() const {
   if (finished()) { return std::nullopt; }
   std::optional<Instant> wakeup;
   for (const Outstanding& o : m_outstanding) {
-    const Instant due = o.sent_at + timeout_for(o.key.host);
+    const Instant due = expiry(o);
     if (!wakeup || due < *wakeup) { wakeup = due; }
   }
   const bool can_send =

@@ -49,7 +49,18 @@ struct DiscoveryConfig {
   Duration initial_timeout = std::chrono::seconds(1);
   Duration min_timeout = std::chrono::milliseconds(100);
   Duration max_timeout = std::chrono::seconds(10);
-  int max_tries = 2;                 // sends per probe (1 = no retransmission)
+  int max_tries = 2; // sends per probe (1 = no retransmission)
+  // DIVERGENCE(nmap), discovery under loss: a host's TCP probes get up to loss_max_tries sends
+  // (instead of max_tries) once one of its probes was answered only after a re-send, or while it
+  // has answered something but lacks an open or a closed TCP port with at most
+  // loss_suspect_ports of its TCP ports unanswered (a few silent ports of a host that answers are
+  // more likely lost than filtered; a default-deny filter leaves many silent, which keeps
+  // max_tries). Every send of such a probe after its second leaves at least late_resend_gap after
+  // the previous one: a target that holds the connection of a lost SYN/ACK answers a repeated SYN
+  // at most once per tcp_invalid_ratelimit (Linux: 500 ms), so quicker re-sends are wasted.
+  int loss_max_tries = 10;
+  std::size_t loss_suspect_ports = 8;
+  Duration late_resend_gap = std::chrono::milliseconds(600);
   std::size_t max_outstanding = 256; // probes in flight over all hosts
   std::size_t max_outstanding_per_host = 64;
   Duration send_gap{0}; // minimum spacing between two sends (rate limit)
@@ -147,6 +158,7 @@ private:
   struct HostQueue {
     std::deque<PendingProbe> pending; // retransmissions go first, then first sends in list order
     std::size_t outstanding = 0;
+    bool lossy = false; // a probe was answered only after a re-send
   };
 
   void expire(Instant now);
@@ -157,6 +169,10 @@ private:
   void complete(std::size_t host);
   [[nodiscard]] bool has_enough(std::size_t host) const;
   [[nodiscard]] Duration timeout_for(std::size_t host) const;
+  // When an outstanding probe is given up or re-sent.
+  [[nodiscard]] Instant expiry(const Outstanding& o) const;
+  // How many sends a probe of `host` gets, judged now (see loss_max_tries).
+  [[nodiscard]] int tries_allowed(std::size_t host, Protocol protocol) const;
   [[nodiscard]] std::optional<std::size_t> host_index(Ipv4Address address) const;
   // Removes the outstanding probe for `key`; its entry, or nullopt if none.
   std::optional<Outstanding> take_outstanding(std::size_t host, Protocol protocol, std::uint16_t port);

@@ -119,7 +119,11 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
     m_context.icmp_echo_id = static_cast<std::uint16_t>(m_random());
     m_context.udp_ttl = static_cast<std::uint8_t>(51 + m_random() % 14);
   }
+  // The SYN/ACKs seen in earlier rounds make their late copies retransmissions in this one.
+  std::vector<responses::SeenSynAck> seen;
+  if (m_collector) { seen = m_collector->seen_syn_acks(); }
   m_collector.emplace(m_context, std::chrono::duration_cast<std::chrono::microseconds>(timeout()));
+  m_collector->track_retransmissions(std::move(seen));
   m_round_wall_start = wall_now;
   m_seq_sent = 0;
   m_tui.clear();
@@ -202,9 +206,10 @@ TrainHealth HostOsScan::train_health(const responses::RoundReplies& replies) con
       const auto& any = replies.ops_win[i];
       const wire::TcpSegment* tcp = any ? any->packet.tcp() : nullptr;
       const bool on_seq_port = tcp != nullptr && tcp->destination_port == m_context.tcp_port_base + i;
-      // A SYN/ACK that came only after the probe's timeout is the target's retransmission of a
-      // lost one: the probe's reply was lost, whatever arrived later.
-      const bool late = (replies.seq_late & (1U << i)) != 0;
+      // A SYN/ACK that came only after the probe's timeout, or that repeats an ISN already seen
+      // on its port, is the target's retransmission: the probe's reply was lost, whatever arrived
+      // later.
+      const bool late = ((replies.seq_late | replies.seq_retransmitted) & (1U << i)) != 0;
       if (!replies.seq[i] && (!on_seq_port || late)) {
         health.lost_seq_slots = static_cast<std::uint8_t>(health.lost_seq_slots | (1U << i));
       }
@@ -229,6 +234,7 @@ responses::RoundReplies HostOsScan::composed_replies() const {
     r.seq = base.seq;
     r.seq_arrival_order = base.seq_arrival_order;
     r.seq_late = base.seq_late;
+    r.seq_retransmitted = base.seq_retransmitted;
   }
   for (std::size_t i = 0; i < 6; ++i) {
     if (!r.ops_win[i]) { r.ops_win[i] = base.ops_win[i]; }

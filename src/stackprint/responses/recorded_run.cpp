@@ -126,6 +126,31 @@ std::chrono::microseconds estimate_probe_timeout(const std::vector<RoundBuilder>
   return std::min<std::chrono::microseconds>(timeout, std::chrono::seconds(1));
 }
 
+// How long Nmap goes on listening after the last send of its last round: until that probe has
+// timed out, i.e. its RTT-based timeout (at least 100 ms; twice the median SEQ round trip, as
+// above). The gaps between re-sends are no measure here: each also holds the time the waiting loop
+// took to notice the timeout, and a retransmitted SYN/ACK can arrive within that slack after Nmap
+// stopped (the recorded run lateseq25).
+std::chrono::microseconds estimate_listen_tail(const std::vector<RoundBuilder>& rounds,
+                                               const std::vector<ParsedFrame>& parsed,
+                                               std::optional<std::uint16_t> port_base,
+                                               std::chrono::microseconds timeout) {
+  std::vector<RoundBuilder> without_resends;
+  without_resends.reserve(rounds.size());
+  for (const RoundBuilder& round : rounds) {
+    RoundBuilder copy = round;
+    std::vector<std::pair<ProbeId, Timestamp>> firsts;
+    for (const auto& send : round.sends) {
+      if (std::none_of(firsts.begin(), firsts.end(), [&](const auto& f) { return f.first == send.first; })) {
+        firsts.push_back(send);
+      }
+    }
+    copy.sends = std::move(firsts);
+    without_resends.push_back(std::move(copy));
+  }
+  return std::min(timeout, estimate_probe_timeout(without_resends, parsed, port_base));
+}
+
 } // namespace
 
 Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std::uint32_t target_address) {
@@ -263,14 +288,17 @@ Expected<RecordedRun> reconstruct_run(std::span<const CapturedFrame> frames, std
   // Nmap listens only while a round runs and reads what arrived in between at the start of the next
   // round (its capture handle stays open): a target's late retransmission then fills the next
   // round's slot, and Nmap skips that probe. A round ends when its last probe is answered or has
-  // timed out, so each round's window closes one probe timeout after its last send.
+  // timed out, so each round's window closes one probe timeout after its last send; after the last
+  // round Nmap reads nothing more.
   const auto timeout = estimate_probe_timeout(rounds, parsed, port_base);
+  const auto listen_tail = estimate_listen_tail(rounds, parsed, port_base, timeout);
   for (std::size_t r = 0; r < rounds.size(); ++r) {
     const RoundBuilder& builder = rounds[r];
     const Timestamp begin = r == 0 ? builder.start : rounds[r - 1].sends.back().second + timeout;
-    const Timestamp end = r + 1 < rounds.size() ? builder.sends.back().second + timeout : Timestamp::max();
-    // SEQ replies later than the probe timeout are no samples for Nmap (round_replies.hpp).
-    RoundCollector collector(builder.context, timeout);
+    const Timestamp end = builder.sends.back().second + (r + 1 < rounds.size() ? timeout : listen_tail);
+    // No SEQ timeout: Nmap takes any SYN/ACK on a SEQ port as that probe's sample for as long as it
+    // listens, however late (round_replies.hpp; the live engine differs on purpose).
+    RoundCollector collector(builder.context);
     std::size_t next_send = 0;
     for (std::size_t i = 0; i < parsed.size(); ++i) {
       const ParsedFrame& p = parsed[i];

@@ -1,5 +1,6 @@
 #include "stackprint/responses/round_replies.hpp"
 
+#include <algorithm>
 #include <utility>
 #include <variant>
 
@@ -14,7 +15,52 @@ std::uint32_t seq_isn(const Reply& reply) {
   return tcp != nullptr ? tcp->sequence : 0;
 }
 
+constexpr std::uint8_t k_option_end = 0;
+constexpr std::uint8_t k_option_nop = 1;
+constexpr std::uint8_t k_option_timestamp = 8;
+constexpr std::size_t k_timestamp_length = 10;
+
 } // namespace
+
+bool same_option_reading(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+  if (a.size() != b.size()) { return false; }
+  std::size_t i = 0;
+  while (i < a.size()) {
+    if (a[i] != b[i]) { return false; }
+    const std::uint8_t kind = a[i];
+    if (kind == k_option_end || kind == k_option_nop || i + 1 >= a.size()) {
+      ++i;
+      continue;
+    }
+    if (a[i + 1] != b[i + 1]) { return false; }
+    const std::size_t length = a[i + 1];
+    if (length < 2 || i + length > a.size()) { // malformed: compare the rest byte for byte
+      return std::equal(a.begin() + static_cast<std::ptrdiff_t>(i), a.end(),
+                        b.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    if (kind == k_option_timestamp && length == k_timestamp_length) {
+      for (std::size_t value = i + 2; value < i + k_timestamp_length; value += 4) {
+        const bool zero_a = a[value] == 0 && a[value + 1] == 0 && a[value + 2] == 0 && a[value + 3] == 0;
+        const bool zero_b = b[value] == 0 && b[value + 1] == 0 && b[value + 2] == 0 && b[value + 3] == 0;
+        if (zero_a != zero_b) { return false; }
+      }
+    } else if (!std::equal(a.begin() + static_cast<std::ptrdiff_t>(i + 2),
+                           a.begin() + static_cast<std::ptrdiff_t>(i + length),
+                           b.begin() + static_cast<std::ptrdiff_t>(i + 2))) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+void RoundCollector::track_retransmissions(std::vector<SeenSynAck> known) {
+  m_tracking = true;
+  m_seen = std::move(known);
+  if (m_seen.size() > k_max_seen_syn_acks) {
+    m_seen.erase(m_seen.begin(), m_seen.end() - static_cast<std::ptrdiff_t>(k_max_seen_syn_acks));
+  }
+}
 
 void RoundCollector::on_probe_sent(ProbeId id, Timestamp time) {
   const auto index = static_cast<std::size_t>(id);
@@ -66,6 +112,23 @@ std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply, std::uint16_t 
     ++m_replies.unmatched_packets;
     return std::nullopt;
   }
+  // Live engine: a SYN/ACK repeating the ISN of one already seen on this port is the target's
+  // retransmission; it reads the same for O_i/W_i only with the original's window and options.
+  bool repeated = false;
+  bool reads_as_original = true;
+  if (m_tracking && syn_ack) {
+    const wire::TcpSegment& tcp = *reply.packet.tcp();
+    const auto original = std::find_if(m_seen.begin(), m_seen.end(), [&](const SeenSynAck& s) {
+      return s.port == destination_port && s.isn == tcp.sequence;
+    });
+    if (original != m_seen.end() && tcp.sequence != 0) {
+      repeated = true;
+      reads_as_original = original->window == tcp.window && same_option_reading(original->options, tcp.options_raw);
+    } else if (original == m_seen.end()) {
+      if (m_seen.size() >= k_max_seen_syn_acks) { m_seen.erase(m_seen.begin()); }
+      m_seen.push_back(SeenSynAck{destination_port, tcp.sequence, tcp.window, tcp.options_raw});
+    }
+  }
   std::optional<ProbeId> useful;
   if (probes::is_seq_probe(*probe)) {
     const auto slot = static_cast<std::size_t>(*probe);
@@ -74,11 +137,18 @@ std::optional<ProbeId> RoundCollector::on_tcp_reply(Reply& reply, std::uint16_t 
     // A slot whose SYN/ACK carried ISN 0 counts as empty for Nmap, so a later SYN/ACK replaces it.
     const bool slot_free = !m_replies.seq[slot] || seq_isn(*m_replies.seq[slot]) == 0;
     const auto& sent = m_replies.seq_send_times[slot];
-    const bool late = m_seq_timeout && sent && reply.time - *sent > *m_seq_timeout;
+    const bool late = (m_seq_timeout && sent && reply.time - *sent > *m_seq_timeout) || (m_tracking && !sent);
     if (syn_ack && slot_free && late) {
       m_replies.seq_late = static_cast<std::uint8_t>(m_replies.seq_late | (1U << slot));
     }
-    if (syn_ack && slot_free && !duplicate_id && !late) {
+    if (syn_ack && slot_free && repeated) {
+      m_replies.seq_retransmitted = static_cast<std::uint8_t>(m_replies.seq_retransmitted | (1U << slot));
+    }
+    if (!reads_as_original) {
+      ++m_replies.duplicate_packets;
+      return std::nullopt;
+    }
+    if (syn_ack && slot_free && !duplicate_id && !late && !repeated) {
       if (m_replies.seq[slot]) { std::erase(m_replies.seq_arrival_order, slot); }
       m_replies.seq[slot] = reply;
       m_replies.seq_arrival_order.push_back(slot);

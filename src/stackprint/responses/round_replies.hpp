@@ -7,11 +7,10 @@
 //   - TCP replies are classified by "destination port - tcp_port_base" (probes::tcp_probe_for_reply_port).
 //   - SEQ (offsets 0..5): only SYN+ACK gives a SEQ sample; the first per slot wins; a reply whose
 //     non-zero IP ID equals that of the previous accepted SEQ reply is dropped as a duplicate.
-//     A SYN/ACK that arrives more than the probe timeout after its SEQ probe left is no sample:
-//     Nmap takes a SEQ probe off its list of active probes once that time has passed
-//     (osscan2's updateActiveSeqProbes) and then drops whatever answers it. A target's
-//     retransmission of a lost SYN/ACK (Linux: 1 s later, same ISN, fresh TSval) is such a reply;
-//     credited to the probe with the probe's send time it would move TS, ISR and SP.
+//     Nmap takes any SYN/ACK on a SEQ port as that slot's sample for as long as it listens, however
+//     late (docs/nmap-behaviour.md 4.5): a target's retransmission of a lost SYN/ACK (Linux: 1 s
+//     later, same ISN, fresh TSval) then counts with the probe's send time and moves TS. Capture
+//     replays keep that (no `seq_timeout`); the live engine does not (below).
 //     Any packet on offset 0 also feeds T1, any packet on 0..5 also feeds O_i/W_i (first wins,
 //     RSTs included), whether or not it made a SEQ sample.
 //   - OPS re-sends (6..11) feed O_i/W_i; ECN (12) and T1..T7 (13..19) take the first packet, any flags.
@@ -21,16 +20,21 @@
 //   - Only packets from the target address count.
 // Stricter than Nmap (DIVERGENCE(nmap), against forged and unsolicited packets): a TCP reply must
 // come from the port its probe went to, and U1's unreachable must quote a datagram sent to the target.
-// DIVERGENCE(nmap): a late SYN/ACK on a SEQ port is not a SEQ sample, but (when nothing came on
-// that port before) it still serves T1 and O_i/W_i: a retransmission repeats the original's window
-// and options (only the TSval moves, which the O test does not read), and Nmap would only re-send
-// a probe of the same shape for them. Such a slot is flagged in `seq_late` so the engine treats its
-// train as one that lost a reply.
+// DIVERGENCE(nmap), live engine only (a `seq_timeout` is given): a SYN/ACK that arrives more than
+// the probe timeout after its SEQ probe left is no SEQ sample, nor is one that repeats the ISN of
+// a SYN/ACK already seen on the same port (`seen_isns`): both are the target's retransmissions,
+// whose fresh TSval credited with the probe's send time would move TS, ISR and SP. When nothing
+// came on that port before, a late one still serves T1 and O_i/W_i: a retransmission repeats the
+// original's window and options (only the TSval moves, which the O test does not read), and Nmap
+// would only re-send a probe of the same shape for them; a repeated ISN serves them only when its
+// window and options equal the original's. Such a slot is flagged in `seq_late` (or
+// `seq_retransmitted`) so the engine treats its train as one that lost a reply.
 
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "stackprint/base/frame.hpp"
@@ -55,6 +59,7 @@ struct RoundReplies {
   std::array<std::optional<Reply>, 6> seq;                // accepted SYN/ACK samples
   std::vector<std::size_t> seq_arrival_order;             // slot indexes in arrival order
   std::uint8_t seq_late = 0;                   // bit i: a SYN/ACK for SEQ(i+1) came after its timeout (no sample)
+  std::uint8_t seq_retransmitted = 0;          // bit i: one repeated an ISN already seen on its port (no sample)
   std::array<std::optional<Reply>, 6> ops_win; // O_i / W_i sources
   std::optional<Reply> ecn;
   std::array<std::optional<Reply>, 7> t;                 // T1..T7
@@ -67,6 +72,19 @@ struct RoundReplies {
   std::uint64_t duplicate_packets = 0;
 };
 
+// A SYN/ACK the target sent: the connection (our port) and ISN that make a later copy a
+// retransmission, and the window and option bytes such a copy must repeat to serve O_i/W_i.
+struct SeenSynAck {
+  std::uint16_t port = 0; // its destination port (our source port)
+  std::uint32_t isn = 0;
+  std::uint16_t window = 0;
+  std::vector<std::uint8_t> options;
+};
+
+// Whether two TCP option lists read the same for the O test: the same bytes, except the values of
+// a timestamp option, of which only zero or non-zero counts (a retransmission's TSval moves).
+[[nodiscard]] bool same_option_reading(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
+
 class RoundCollector {
 public:
   // `seq_timeout`: how long after its first send a SEQ probe's SYN/ACK still counts as a sample
@@ -78,6 +96,14 @@ public:
   // The probe timeout changed (the engine refines it from RTT samples); it applies to replies
   // that arrive from now on, as Nmap's check uses the timeout of the moment it runs.
   void set_seq_timeout(std::optional<std::chrono::microseconds> seq_timeout) { m_seq_timeout = seq_timeout; }
+
+  // Live engine: SYN/ACKs on a port and with an ISN already seen (in `known`, from earlier rounds,
+  // or in this one) are retransmissions, never SEQ samples (DIVERGENCE(nmap), see above); nor is
+  // a SYN/ACK on a SEQ port whose probe was not sent in this round. Every SYN/ACK from the target
+  // is added to seen_syn_acks() (at most k_max_seen_syn_acks are kept).
+  void track_retransmissions(std::vector<SeenSynAck> known);
+  [[nodiscard]] const std::vector<SeenSynAck>& seen_syn_acks() const { return m_seen; }
+  static constexpr std::size_t k_max_seen_syn_acks = 256;
 
   // A probe left at `time`. Call in time order together with on_reply.
   void on_probe_sent(probes::ProbeId id, Timestamp time);
@@ -104,6 +130,8 @@ private:
   std::optional<std::chrono::microseconds> m_seq_timeout;
   RoundReplies m_replies;
   std::optional<std::uint16_t> m_last_seq_ip_id;
+  bool m_tracking = false;
+  std::vector<SeenSynAck> m_seen;
 };
 
 } // namespace stackprint::responses

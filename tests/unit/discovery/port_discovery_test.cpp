@@ -384,6 +384,81 @@ TEST(PortDiscovery, LateAnswerSettlesAQueuedRetransmission) {
   EXPECT_EQ(last[0].destination_port, 81);
 }
 
+// Ticks every 10 ms from `from` to `to`; the send times of SYNs to `port`.
+std::vector<Instant> syn_times(PortDiscovery& discovery, std::uint16_t port, Instant from, Instant to) {
+  std::vector<Instant> times;
+  for (Instant now = from; now <= to; now += 10ms) {
+    for (const SendTcpSyn& syn : syns(discovery.on_tick(now))) {
+      if (syn.destination_port == port) { times.push_back(now); }
+    }
+  }
+  return times;
+}
+
+// Under loss: one port answered only its second SYN, so the host loses packets; the other port
+// gets up to loss_max_tries SYNs, from the third on at least late_resend_gap apart.
+TEST(PortDiscovery, AnAnswerToAReSendGivesTcpProbesMoreTries) {
+  DiscoveryConfig c = config({1, 2, 3, 4, 5, 22, 80, 443, 8080, 8443});
+  c.initial_timeout = 200ms;
+  PortDiscovery discovery(c, {k_host});
+  ASSERT_EQ(syns(discovery.on_tick(t0)).size(), 10U);
+  ASSERT_EQ(syns(discovery.on_tick(t0 + 200ms)).size(), 10U) << "every first SYN lost";
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 22, k_tcp_sport, 0, discovery.sequence_for(k_host, 22) + 1, 0x14)),
+                     t0 + 201ms);
+  const auto times = syn_times(discovery, 80, t0 + 210ms, t0 + 10s);
+  ASSERT_EQ(times.size(), 8U) << "10 sends in all";
+  EXPECT_GE(times[0] - (t0 + 200ms), c.late_resend_gap);
+  for (std::size_t i = 1; i < times.size(); ++i) { EXPECT_GE(times[i] - times[i - 1], c.late_resend_gap); }
+  ASSERT_TRUE(discovery.finished());
+  EXPECT_EQ(discovery.hosts()[0].ports.tcp.at(80), PortState::filtered);
+  EXPECT_EQ(discovery.probes_sent(), 2U + 9U * 10U);
+}
+
+// A host that answers but lacks an open (or closed) TCP port, with few silent ports: those are
+// more likely lost than filtered, and get the loss tries; the silent port answering the 5th SYN
+// becomes the open port.
+TEST(PortDiscovery, FewSilentPortsOfAHostWithoutAnOpenPortGetMoreTries) {
+  DiscoveryConfig c = config({22, 80});
+  c.initial_timeout = 200ms;
+  PortDiscovery discovery(c, {k_host});
+  ASSERT_EQ(syns(discovery.on_tick(t0)).size(), 2U);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 22, k_tcp_sport, 0, discovery.sequence_for(k_host, 22) + 1, 0x14)),
+                     t0 + 1ms);
+  const auto times = syn_times(discovery, 80, t0 + 10ms, t0 + 2400ms);
+  ASSERT_EQ(times.size(), 4U) << "sends 2 to 5 (the RTT-based timeout, then 600 ms apart)";
+  EXPECT_EQ(times[0], t0 + 100ms);
+  EXPECT_EQ(times[3], t0 + 1900ms);
+  discovery.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, discovery.sequence_for(k_host, 80) + 1, 0x12)),
+                     times.back() + 1ms);
+  ASSERT_TRUE(discovery.finished());
+  EXPECT_EQ(discovery.hosts()[0].selected.open_tcp, 80);
+}
+
+// A default-deny filter leaves many ports silent: they keep max_tries, and UDP always does.
+TEST(PortDiscovery, ManySilentPortsAndUdpKeepMaxTries) {
+  std::vector<std::uint16_t> ports;
+  for (std::uint16_t p = 1000; p < 1020; ++p) { ports.push_back(p); }
+  DiscoveryConfig c = config(ports, {161});
+  c.initial_timeout = 200ms;
+  PortDiscovery discovery(c, {k_host});
+  ASSERT_EQ(discovery.on_tick(t0).size(), 21U);
+  discovery.on_frame(
+      frame(tcp_packet(k_host, k_us, 1000, k_tcp_sport, 1, discovery.sequence_for(k_host, 1000) + 1, 0x12)), t0 + 1ms);
+  for (Instant now = t0 + 10ms; now <= t0 + 5s && !discovery.finished(); now += 10ms) { (void)discovery.on_tick(now); }
+  ASSERT_TRUE(discovery.finished());
+  EXPECT_EQ(discovery.probes_sent(), 21U + 20U) << "one re-send each for 19 TCP ports and the UDP port";
+  // UDP under shown loss: the UDP port stays at max_tries.
+  PortDiscovery lossy(config({22, 80}, {161}), {k_host});
+  ASSERT_EQ(lossy.on_tick(t0).size(), 3U);
+  ASSERT_EQ(lossy.on_tick(t0 + 1s).size(), 3U);
+  lossy.on_frame(frame(tcp_packet(k_host, k_us, 22, k_tcp_sport, 0, lossy.sequence_for(k_host, 22) + 1, 0x14)),
+                 t0 + 1001ms);
+  lossy.on_frame(frame(tcp_packet(k_host, k_us, 80, k_tcp_sport, 1, lossy.sequence_for(k_host, 80) + 1, 0x12)),
+                 t0 + 1001ms);
+  EXPECT_TRUE(lossy.on_tick(t0 + 2s).empty()) << "UDP given up after 2 sends";
+  EXPECT_TRUE(lossy.finished());
+}
+
 } // namespace
 } // namespace stackprint::discovery
 

@@ -129,6 +129,81 @@ TEST(RoundCollector, RetransmittedSynAckRepeatingTheIsnIsNoSample) {
   EXPECT_EQ(collector.replies().duplicate_packets, 1U);
 }
 
+// Live engine: a SYN/ACK on a SEQ port with the ISN of one seen there before (an earlier round's
+// reply, retransmitted by the target because our RST was lost) is no sample, however early.
+TEST(RoundCollector, SynAckRepeatingASeenIsnOnItsPortIsARetransmission) {
+  RoundCollector collector(context(), std::chrono::seconds(3));
+  const Reply original = tcp_reply(50001, k_syn_ack, 7, 2000, k_target, 1);
+  collector.track_retransmissions({SeenSynAck{50001, 2000, original.packet.tcp()->window, {}}});
+  for (int i = 0; i < 6; ++i) { collector.on_probe_sent(static_cast<ProbeId>(i), at_ms(100 * i)); }
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50001, k_syn_ack, 8, 2000, k_target, 150)).has_value());
+  const auto& r = collector.replies();
+  EXPECT_FALSE(r.seq[1].has_value());
+  EXPECT_EQ(r.seq_retransmitted, 0b10);
+  EXPECT_EQ(r.seq_late, 0);
+  ASSERT_TRUE(r.ops_win[1].has_value()) << "same window and options: it still serves W2/O2";
+  // A new ISN on another SEQ port is a sample, and is remembered for the next round.
+  EXPECT_EQ(collector.on_reply(tcp_reply(50002, k_syn_ack, 9, 3000, k_target, 210)), ProbeId::SEQ3);
+  ASSERT_EQ(collector.seen_syn_acks().size(), 2U);
+  EXPECT_EQ(collector.seen_syn_acks()[1].port, 50002);
+  EXPECT_EQ(collector.seen_syn_acks()[1].isn, 3000U);
+}
+
+// A repeated ISN whose window differs from the original's reads differently: no O/W source either.
+TEST(RoundCollector, RetransmissionWithAnotherWindowServesNoOpsOrWin) {
+  RoundCollector collector(context(), std::chrono::seconds(3));
+  collector.track_retransmissions({SeenSynAck{50003, 4000, 0x1000, {}}});
+  for (int i = 0; i < 6; ++i) { collector.on_probe_sent(static_cast<ProbeId>(i), at_ms(100 * i)); }
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50003, k_syn_ack, 8, 4000, k_target, 350)).has_value());
+  EXPECT_EQ(collector.replies().seq_retransmitted, 0b1000);
+  EXPECT_FALSE(collector.replies().ops_win[3].has_value());
+}
+
+// The same ISN on *different* ports is a stack whose ISN stays constant (GCD=0 references), not a
+// retransmission: every one of them stays a sample.
+TEST(RoundCollector, ConstantIsnOnDifferentPortsStaysASample) {
+  RoundCollector collector(context(), std::chrono::seconds(3));
+  collector.track_retransmissions({});
+  for (int i = 0; i < 6; ++i) { collector.on_probe_sent(static_cast<ProbeId>(i), at_ms(100 * i)); }
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(collector.on_reply(tcp_reply(static_cast<std::uint16_t>(50000 + i), k_syn_ack,
+                                           static_cast<std::uint16_t>(10 + i), 0x1234, k_target, 100 * i + 1)),
+              static_cast<ProbeId>(i));
+  }
+  EXPECT_EQ(collector.replies().seq_retransmitted, 0);
+  EXPECT_EQ(collector.replies().seq_arrival_order.size(), 6U);
+}
+
+// Live engine: a SYN/ACK on the port of a SEQ probe this round never sent is no sample.
+TEST(RoundCollector, SynAckForAnUnsentSeqProbeIsNoSampleWhenTracking) {
+  RoundCollector collector(context(), std::chrono::seconds(3));
+  collector.track_retransmissions({});
+  collector.on_probe_sent(ProbeId::SEQ1, at_ms(0));
+  EXPECT_FALSE(collector.on_reply(tcp_reply(50004, k_syn_ack, 8, 5000, k_target, 20)).has_value());
+  EXPECT_EQ(collector.replies().seq_late, 0b10000);
+  // Capture replays (no tracking, no timeout) keep Nmap's rule: any SYN/ACK on a SEQ port fills it.
+  RoundCollector replay(context());
+  replay.on_probe_sent(ProbeId::SEQ2, at_ms(100));
+  EXPECT_EQ(replay.on_reply(tcp_reply(50001, k_syn_ack, 7, 2000, k_target, 1105)), ProbeId::SEQ2);
+}
+
+TEST(SameOptionReading, TimestampValuesCountOnlyAsZeroOrNot) {
+  const std::vector<std::uint8_t> mss_ts{2, 4, 0x05, 0xB4, 1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 0};
+  std::vector<std::uint8_t> later = mss_ts;
+  later[11] = 9; // a fresh TSval
+  EXPECT_TRUE(same_option_reading(mss_ts, later));
+  std::vector<std::uint8_t> echoed = mss_ts;
+  echoed[15] = 1; // TSecr now non-zero: reads T11 instead of T10
+  EXPECT_FALSE(same_option_reading(mss_ts, echoed));
+  std::vector<std::uint8_t> other_mss = mss_ts;
+  other_mss[3] = 0xB0;
+  EXPECT_FALSE(same_option_reading(mss_ts, other_mss));
+  EXPECT_FALSE(same_option_reading(mss_ts, std::vector<std::uint8_t>(mss_ts.begin(), mss_ts.end() - 1)));
+  const std::vector<std::uint8_t> malformed{8, 40, 1, 2};
+  EXPECT_TRUE(same_option_reading(malformed, malformed));
+  EXPECT_FALSE(same_option_reading(malformed, std::vector<std::uint8_t>{8, 40, 1, 3}));
+}
+
 TEST(RoundCollector, ClassifiesByPortOffsetFirstPacketWins) {
   RoundCollector collector(context());
   EXPECT_EQ(collector.on_reply(tcp_reply(50012, k_syn_ack | wire::k_tcp_ece, 1)), ProbeId::ECN);
