@@ -16,7 +16,10 @@ std::string describe(const CongestionDecision& decision) {
 }
 
 CongestionController::CongestionController(CongestionConfig config)
-    : m_config(config), m_hosts_limit(std::max<std::size_t>(1, config.max_hosts)), m_rate(config.max_rate) {
+    : m_config(config),
+      m_hosts_limit(std::clamp<std::size_t>(config.initial_hosts, 1, std::max<std::size_t>(1, config.max_hosts))),
+      m_rate(config.max_rate) {
+  m_config.max_hosts = std::max<std::size_t>(1, m_config.max_hosts);
   m_config.min_hosts = std::clamp<std::size_t>(m_config.min_hosts, 1, m_hosts_limit);
   if (m_config.max_rate > 0.0) { m_config.min_rate = std::min(m_config.min_rate, m_config.max_rate); }
 }

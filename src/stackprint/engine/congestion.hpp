@@ -8,6 +8,9 @@
 // were judged and the share of lost sends exceeds the loss floor by more than `loss_threshold`. The
 // floor is the share still lost at the smallest host limit (random loss of the path, which fewer
 // hosts do not cure); it starts at 0.
+// The host limit starts at `initial_hosts` (at most `max_hosts`) and grows from there like after a
+// cut: a --group-size above the default is reached only when the path carries it, since hosts
+// already in flight are never evicted.
 // On congestion (at most once per `hold`, since losses are seen a probe timeout late): the host limit
 // becomes half the hosts in flight (not below `min_hosts`) and the rate three quarters of the rate
 // measured over the interval (not below `min_rate`). After a clean interval in which the hosts in
@@ -28,8 +31,9 @@ struct CongestionConfig {
   std::chrono::steady_clock::duration hold = std::chrono::seconds(1);
   std::size_t max_hosts = 1024; // --group-size
   std::size_t min_hosts = 16;
-  double max_rate = 0.0; // --max-rate; 0: unlimited
-  double min_rate = 0.0; // --min-rate; 0: none
+  std::size_t initial_hosts = 1024; // the default --group-size
+  double max_rate = 0.0;            // --max-rate; 0: unlimited
+  double min_rate = 0.0;            // --min-rate; 0: none
   double loss_threshold = 0.05;
   std::uint64_t min_samples = 40;
 };

@@ -14,6 +14,7 @@ const Instant t0 = Instant{} + 10s;
 CongestionConfig config(std::size_t max_hosts = 1024, double max_rate = 0, double min_rate = 0) {
   CongestionConfig c;
   c.max_hosts = max_hosts;
+  c.initial_hosts = max_hosts; // starts at --group-size, except where a test asks otherwise
   c.max_rate = max_rate;
   c.min_rate = min_rate;
   return c;
@@ -138,6 +139,24 @@ TEST(Congestion, LossThatFewerHostsDoNotCureBecomesTheFloor) {
   const auto shrinks = controller.shrinks();
   for (int i = 0; i < 20; ++i) { (void)feed.step(1000, 450, 50, controller.hosts_limit()); }
   EXPECT_EQ(controller.shrinks(), shrinks) << "the steady loss no longer cuts";
+}
+
+TEST(Congestion, ALargeGroupSizeIsReachedStepByStepOnlyWhenThePathCarriesIt) {
+  CongestionConfig c = config(4096);
+  c.initial_hosts = CongestionConfig{}.initial_hosts;
+  CongestionController controller(c);
+  EXPECT_EQ(controller.hosts_limit(), 1024U) << "starts at the default --group-size";
+  Feed feed{controller};
+  (void)controller.on_sample(feed.sample, feed.now);
+  for (std::size_t i = 1; i <= 4; ++i) {
+    ASSERT_TRUE(feed.step(4000, 1000, 0, controller.hosts_limit()));
+    EXPECT_EQ(controller.hosts_limit(), 1024U + i * 128U) << "additive: --group-size / 32 per clean interval";
+  }
+  ASSERT_TRUE(feed.step(4000, 1000, 200, 1536));
+  EXPECT_EQ(controller.hosts_limit(), 768U);
+  c.max_hosts = 100;
+  CongestionController small(c);
+  EXPECT_EQ(small.hosts_limit(), 100U) << "never above --group-size";
 }
 
 } // namespace
