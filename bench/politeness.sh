@@ -35,7 +35,9 @@ STACKPRINT_LAB_EMULATOR_RT=${STACKPRINT_LAB_EMULATOR_RT:-1} \
 python3 - "$work/hosts.jsonl" "$lab_block." >"$work/hosts24.jsonl" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
-    if line.strip().startswith("{") and json.loads(line)["address"].startswith(sys.argv[2]):
+    # The /24's network and broadcast addresses are not scanned (they are hosts of the /20).
+    if line.strip().startswith("{") and json.loads(line)["address"].startswith(sys.argv[2]) and \
+            json.loads(line)["address"].split(".")[3] not in ("0", "255"):
         print(line.rstrip("\n"))
 PY
 

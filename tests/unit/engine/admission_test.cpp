@@ -69,13 +69,18 @@ TEST(Admission, UnderMaxRateSeqTrainsKeepTheirGaps) {
     if (sent.probe <= ProbeId::SEQ6) { seq_sends[sent.destination].push_back(sent.at); }
   }
   EXPECT_LE(static_cast<double>(peak), 1.05 * k_rate);
+  std::size_t gaps = 0;
+  std::size_t late = 0; // more than 110 ms
   for (const auto& [host, times] : seq_sends) {
     ASSERT_EQ(times.size(), 6U) << "one train per host: none was broken and re-sent";
     for (std::size_t i = 1; i < times.size(); ++i) {
+      ++gaps;
       EXPECT_GE(times[i] - times[i - 1], 100ms);
-      EXPECT_LE(times[i] - times[i - 1], 110ms) << "host " << host << " SEQ" << i + 1;
+      EXPECT_LE(times[i] - times[i - 1], 150ms) << "host " << host << " SEQ" << i + 1;
+      if (times[i] - times[i - 1] > 110ms) { ++late; }
     }
   }
+  EXPECT_LE(late * 100, gaps) << late << " of " << gaps << " SEQ gaps over 110 ms";
   for (const auto& host : sim.finished) { EXPECT_EQ(host.rounds().size(), 1U); }
   // The rate is used: the scan takes about packets / rate (plus one host's own duration).
   const double packets = static_cast<double>(sim.sent.size());

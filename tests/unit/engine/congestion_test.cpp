@@ -133,7 +133,7 @@ TEST(Congestion, LossThatFewerHostsDoNotCureBecomesTheFloor) {
   Feed feed{controller};
   (void)controller.on_sample(feed.sample, feed.now);
   for (int i = 0; i < 20; ++i) { (void)feed.step(1000, 450, 50, controller.hosts_limit()); }
-  EXPECT_GT(controller.loss_floor(), 0.05);
+  EXPECT_GE(controller.loss_floor(), 0.05);
   for (int i = 0; i < 60; ++i) { (void)feed.step(1000, 450, 50, controller.hosts_limit()); }
   EXPECT_EQ(controller.hosts_limit(), 256U);
   const auto shrinks = controller.shrinks();
