@@ -67,6 +67,8 @@ struct ScanOptions {
   bool osscan_guess = false;
   bool osscan_limit = false;
   double max_rate = 0;
+  double min_rate = 0;
+  bool no_congestion_control = false;
   int max_parallelism = 10;
   double host_timeout_s = 60;
   int ttl = 0;
@@ -138,6 +140,10 @@ std::vector<std::string> target_arguments(const ScanOptions& options) {
 }
 
 int run_scan(const ScanOptions& options) {
+  if (options.max_rate > 0 && options.min_rate > options.max_rate) {
+    print_error("scan", "--min-rate must not exceed --max-rate");
+    return k_exit_bad_input;
+  }
   std::optional<targets::Shard> shard;
   if (!options.shard.empty()) {
     auto parsed = targets::parse_shard(options.shard);
@@ -463,10 +469,6 @@ int run_scan(const ScanOptions& options) {
     discovery_config.sequence_secret = random.next_u32();
     discovery_config.random_tcp_draw = random.next_u32();
     discovery_config.random_udp_draw = random.next_u32();
-    if (options.max_rate > 0) {
-      discovery_config.send_gap =
-          std::chrono::duration_cast<discovery::Duration>(std::chrono::duration<double>(1.0 / options.max_rate));
-    }
     return discovery::PortDiscovery(discovery_config, addresses);
   };
   hooks.on_batch_discovered = [&](discovery::PortDiscovery&& batch, bool /*timed_out*/) {
@@ -533,6 +535,18 @@ int run_scan(const ScanOptions& options) {
       std::chrono::duration<double>(options.host_timeout_s));
   limits.stop = &g_interrupted;
   limits.source = route->source;
+  // Congestion control (docs/congestion.md): hosts in flight and the rate shrink when probes that
+  // should answer go unanswered or the capture drops frames, and grow back.
+  engine::CongestionConfig congestion_config;
+  congestion_config.max_hosts = options.group_size;
+  congestion_config.min_hosts = std::min<std::size_t>(congestion_config.min_hosts, options.group_size);
+  congestion_config.max_rate = options.max_rate;
+  congestion_config.min_rate = options.min_rate;
+  engine::CongestionController congestion(congestion_config);
+  if (!options.no_congestion_control) { limits.congestion = &congestion; }
+  hooks.on_congestion = [&](const engine::CongestionDecision& decision) {
+    if (options.verbosity > 0) { print_text(stderr, engine::describe(decision) + "\n"); }
+  };
   auto ran = io::run_scan_pipeline(*transport, scan, clock, hooks, limits);
   if (!ran) {
     print_error("scan", ran.error().message);
@@ -597,6 +611,11 @@ void add_scan_command(CLI::App& app, int& status) {
   cmd->add_flag("--osscan-limit", options->osscan_limit, "Skip hosts without one open and one closed TCP port");
   cmd->add_option("--max-rate", options->max_rate, "Packets per second at most (0: unlimited)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--min-rate", options->min_rate,
+                  "Packets per second at least: congestion control never slows the scan below it")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--no-congestion-control", options->no_congestion_control,
+                "Keep --group-size hosts in flight and --max-rate even when replies go missing");
   cmd->add_option("--max-parallelism", options->max_parallelism, "Probes in flight per host at most")
       ->check(CLI::Range(1, 300));
   cmd->add_option("--host-timeout", options->host_timeout_s, "Give up on a host after this many seconds")

@@ -112,11 +112,11 @@ std::optional<std::size_t> PortDiscovery::host_index(Ipv4Address address) const 
   return it->second;
 }
 
-std::vector<DiscoveryAction> PortDiscovery::on_tick(Instant now) {
+std::vector<DiscoveryAction> PortDiscovery::on_tick(Instant now, std::size_t max_sends) {
   m_last_tick = now;
   std::vector<DiscoveryAction> actions;
   expire(now);
-  send_due(now, actions);
+  send_due(now, max_sends, actions);
   return actions;
 }
 
@@ -148,10 +148,10 @@ void PortDiscovery::expire(Instant now) {
   for (std::size_t host : touched) { maybe_complete(host); }
 }
 
-void PortDiscovery::send_due(Instant now, std::vector<DiscoveryAction>& actions) {
+void PortDiscovery::send_due(Instant now, std::size_t max_sends, std::vector<DiscoveryAction>& actions) {
   std::size_t idle_rotations = 0; // hosts looked at in a row without a send
-  while (!m_ready.empty() && m_outstanding.size() < m_config.max_outstanding && idle_rotations < m_ready.size()) {
-    if (m_config.send_gap > Duration::zero() && m_last_send && now < *m_last_send + m_config.send_gap) { return; }
+  while (!m_ready.empty() && m_outstanding.size() < m_config.max_outstanding && idle_rotations < m_ready.size() &&
+         actions.size() < max_sends) {
     const std::size_t host = m_ready.front();
     m_ready.pop_front();
     HostQueue& queue = m_queues[host];
@@ -178,7 +178,6 @@ void PortDiscovery::send_due(Instant now, std::vector<DiscoveryAction>& actions)
     m_outstanding.push_back(Outstanding{probe.key, now, tries});
     ++queue.outstanding;
     ++m_sent;
-    m_last_send = now;
     idle_rotations = 0;
     if (!queue.pending.empty()) { m_ready.push_back(host); }
   }
@@ -360,8 +359,7 @@ std::optional<Instant> PortDiscovery::next_wakeup() const {
         return !m_queues[host].pending.empty() && m_queues[host].outstanding < m_config.max_outstanding_per_host;
       });
   if (can_send) {
-    Instant due = m_last_tick.value_or(Instant{});
-    if (m_config.send_gap > Duration::zero() && m_last_send) { due = std::max(due, *m_last_send + m_config.send_gap); }
+    const Instant due = m_last_tick.value_or(Instant{});
     if (!wakeup || due < *wakeup) { wakeup = due; }
   }
   return wakeup;

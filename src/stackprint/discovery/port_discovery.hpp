@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <unordered_map>
 #include <variant>
@@ -63,7 +64,6 @@ struct DiscoveryConfig {
   Duration late_resend_gap = std::chrono::milliseconds(600);
   std::size_t max_outstanding = 256; // probes in flight over all hosts
   std::size_t max_outstanding_per_host = 64;
-  Duration send_gap{0}; // minimum spacing between two sends (rate limit)
   // DIVERGENCE(nmap): with stop_early, a host stops being probed once it has an open and a closed
   // TCP port (and a closed UDP port when UDP ports are listed); the chosen ports are then the lowest
   // found so far rather than the lowest of the whole list. Off by default (Nmap's choice).
@@ -112,8 +112,10 @@ public:
   // Duplicate addresses in `hosts` are probed once (the first entry is kept).
   PortDiscovery(DiscoveryConfig config, const std::vector<Ipv4Address>& hosts);
 
-  // Expires timed-out probes (retransmitting or giving up) and returns the probes to send now.
-  [[nodiscard]] std::vector<DiscoveryAction> on_tick(Instant now);
+  // Expires timed-out probes (retransmitting or giving up) and returns the probes to send now, at
+  // most `max_sends` of them (the tokens the scan's one rate limiter has left, engine/rate_limiter.hpp).
+  [[nodiscard]] std::vector<DiscoveryAction> on_tick(Instant now,
+                                                     std::size_t max_sends = std::numeric_limits<std::size_t>::max());
 
   // A captured frame. Frames that are malformed, not for us or match no outstanding probe are
   // counted in ignored_frames() and otherwise ignored. Never throws.
@@ -162,7 +164,7 @@ private:
   };
 
   void expire(Instant now);
-  void send_due(Instant now, std::vector<DiscoveryAction>& actions);
+  void send_due(Instant now, std::size_t max_sends, std::vector<DiscoveryAction>& actions);
   void record(std::size_t host, Protocol protocol, std::uint16_t port, PortState state);
   void record_rtt(std::size_t host, Duration sample);
   void maybe_complete(std::size_t host);
@@ -186,7 +188,6 @@ private:
   std::deque<std::size_t> m_ready; // hosts with pending probes, in round-robin order
   std::size_t m_probing = 0;       // hosts not yet up or down
   std::optional<Instant> m_last_tick;
-  std::optional<Instant> m_last_send;
   std::uint64_t m_ignored = 0;
   std::uint64_t m_sent = 0;
 };

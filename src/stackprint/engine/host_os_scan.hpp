@@ -193,6 +193,12 @@ public:
   [[nodiscard]] double estimated_loss() const;
   // Sends a silent TUI probe gets before it counts as deliberately silent.
   [[nodiscard]] int max_sends() const;
+  // Sends that went unanswered of probes that should answer (answered later, or SEQ slots of the
+  // open port), and probes answered: the congestion signal (engine/congestion.hpp).
+  [[nodiscard]] std::uint64_t lost_sends() const { return m_lost_sends; }
+  [[nodiscard]] std::uint64_t answered_probes() const { return m_answered_probes; }
+  // Whether the SEQ train is being sent (its probes must leave 100 ms apart: OsScan serves them first).
+  [[nodiscard]] bool sending_seq_train() const { return m_phase == Phase::seq; }
 
 private:
   enum class Phase { seq, seq_wait, tui, between_rounds, done };

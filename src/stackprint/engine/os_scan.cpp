@@ -8,46 +8,99 @@
 
 namespace stackprint::engine {
 
-OsScan::OsScan(OsScanConfig config, RoundJudge judge, std::uint64_t seed, RateLimit rate)
-    : m_config(config), m_judge(std::move(judge)), m_seed(seed), m_rate(rate), m_tokens(rate.burst) {}
-
-void OsScan::add_host(const HostTarget& target, Instant now, Timestamp wall_now) {
-  if (m_index.count(target.address) != 0) { return; }
-  // Each host gets its own deterministic stream of random values.
-  const std::uint64_t host_seed = m_seed ^ (0x9E3779B97F4A7C15ULL * (++m_added)) ^ target.address;
-  m_index.emplace(target.address, m_hosts.size());
-  m_hosts.emplace_back(target, m_config, host_seed, now, wall_now);
+bool admit_one_more(const AdmissionState& state) {
+  if (state.rate <= 0.0 || state.hosts_sending == 0) { return true; }
+  if (state.deferred_recently) { return false; }
+  return static_cast<double>(state.hosts_sending + 1) * state.packets_per_host_second <= state.rate;
 }
 
-void OsScan::refill(Instant now) {
-  if (m_rate.packets_per_second <= 0.0) { return; }
-  if (m_last_refill) {
-    const double elapsed = std::chrono::duration<double>(now - *m_last_refill).count();
-    m_tokens = std::min(m_rate.burst, m_tokens + elapsed * m_rate.packets_per_second);
+OsScan::OsScan(OsScanConfig config, RoundJudge judge, std::uint64_t seed, RateLimit rate)
+    : m_config(config), m_judge(std::move(judge)), m_seed(seed), m_limiter(rate.packets_per_second, rate.burst) {}
+
+void OsScan::add_host(const HostTarget& target, Instant now, Timestamp wall_now) {
+  if (m_index.count(target.address) != 0 || m_waiting_index.count(target.address) != 0) { return; }
+  if (!m_limiter.limited()) {
+    // Each host gets its own deterministic stream of random values.
+    const std::uint64_t host_seed = m_seed ^ (0x9E3779B97F4A7C15ULL * (++m_added)) ^ target.address;
+    m_index.emplace(target.address, m_hosts.size());
+    m_hosts.emplace_back(target, m_config, host_seed, now, wall_now);
+    return;
   }
-  m_last_refill = now;
+  m_waiting_index.emplace(target.address, true);
+  m_waiting.push_back(target);
+  admit(now, wall_now);
+}
+
+double OsScan::packets_per_host_second() const {
+  // Measured once a few hosts' worth of time has passed; never below what a SEQ train alone needs.
+  constexpr double k_enough_host_seconds = 3.0;
+  if (m_host_seconds < k_enough_host_seconds) { return k_prior_packets_per_host_second; }
+  const double train = 1.0 / std::chrono::duration<double>(m_config.seq_gap).count();
+  return std::max(train, static_cast<double>(m_sent) / m_host_seconds);
+}
+
+std::uint64_t OsScan::lost_sends() const {
+  std::uint64_t total = m_lost_done;
+  for (const auto& host : m_hosts) { total += host.lost_sends(); }
+  return total;
+}
+
+std::uint64_t OsScan::answered_probes() const {
+  std::uint64_t total = m_answered_done;
+  for (const auto& host : m_hosts) { total += host.answered_probes(); }
+  return total;
+}
+
+void OsScan::admit(Instant now, Timestamp wall_now) {
+  while (!m_waiting.empty()) {
+    AdmissionState state;
+    state.rate = m_limiter.rate();
+    state.hosts_sending = m_hosts.size();
+    state.packets_per_host_second = packets_per_host_second();
+    state.deferred_recently = m_last_deferral && now - *m_last_deferral < m_config.seq_gap;
+    if (!admit_one_more(state)) { return; }
+    const HostTarget target = m_waiting.front();
+    m_waiting.pop_front();
+    m_waiting_index.erase(target.address);
+    const std::uint64_t host_seed = m_seed ^ (0x9E3779B97F4A7C15ULL * (++m_added)) ^ target.address;
+    m_index.emplace(target.address, m_hosts.size());
+    m_hosts.emplace_back(target, m_config, host_seed, now, wall_now);
+  }
 }
 
 std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
-  refill(now);
-  std::size_t budget =
-      m_rate.packets_per_second > 0.0 ? static_cast<std::size_t>(m_tokens) : std::numeric_limits<std::size_t>::max();
+  if (m_last_tick && now > *m_last_tick) {
+    m_host_seconds += static_cast<double>(m_hosts.size()) * std::chrono::duration<double>(now - *m_last_tick).count();
+  }
+  m_last_tick = now;
+  admit(now, wall_now);
+  std::size_t budget = m_limiter.available(now);
   const std::size_t budget_before = budget;
   std::vector<OutgoingPacket> out;
   const std::size_t count = m_hosts.size();
-  std::size_t served = 0;
-  for (; served < count && budget > 0; ++served) {
-    m_hosts[(m_next_host + served) % count].tick(now, wall_now, budget, out, m_judge);
+  // Hosts in a fixed order from the first one left out last time; SEQ trains first.
+  std::vector<std::size_t> order;
+  order.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) { order.push_back((m_next_host + i) % count); }
+  if (m_limiter.limited()) {
+    std::stable_partition(order.begin(), order.end(), [this](std::size_t i) { return m_hosts[i].sending_seq_train(); });
   }
-  if (budget == 0 && count > 0) { m_next_host = (m_next_host + served) % count; }
-  // Hosts that ran out of time without a send still need their tick to notice the deadline.
-  for (auto& host : m_hosts) {
-    if (!host.done() && host.next_wakeup() && *host.next_wakeup() <= now && budget == 0) {
-      std::size_t none = 0;
-      host.tick(now, wall_now, none, out, m_judge);
+  std::size_t served = 0;
+  for (; served < count && budget > 0; ++served) { m_hosts[order[served]].tick(now, wall_now, budget, out, m_judge); }
+  if (budget == 0 && count > 0) {
+    if (served < count) { m_next_host = order[served]; }
+    // Hosts that ran out of time without a send still need their tick to notice the deadline.
+    for (std::size_t i = served; i < count; ++i) {
+      auto& host = m_hosts[order[i]];
+      if (!host.done() && host.next_wakeup() && *host.next_wakeup() <= now) {
+        // Only a SEQ probe's delay matters (the other probes are not timed against each other).
+        if (host.sending_seq_train()) { m_last_deferral = now; }
+        std::size_t none = 0;
+        host.tick(now, wall_now, none, out, m_judge);
+      }
     }
   }
-  if (m_rate.packets_per_second > 0.0) { m_tokens -= static_cast<double>(budget_before - budget); }
+  m_limiter.take(budget_before == std::numeric_limits<std::size_t>::max() ? 0 : budget_before - budget, now);
   m_sent += out.size();
 
   // Move finished hosts out, keeping the index consistent.
@@ -57,6 +110,8 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
     still.reserve(m_hosts.size());
     for (auto& host : m_hosts) {
       if (host.done()) {
+        m_lost_done += host.lost_sends();
+        m_answered_done += host.answered_probes();
         m_finished.push_back(std::move(host));
       } else {
         still.push_back(std::move(host));
@@ -156,9 +211,13 @@ std::optional<Instant> OsScan::next_wakeup() const {
   for (const auto& host : m_hosts) {
     if (const auto w = host.next_wakeup()) { wake = wake ? std::min(*wake, *w) : *w; }
   }
-  if (wake && m_rate.packets_per_second > 0.0 && m_tokens < 1.0 && m_last_refill) {
-    const auto wait = std::chrono::duration<double>((1.0 - m_tokens) / m_rate.packets_per_second);
-    wake = std::max(*wake, *m_last_refill + std::chrono::duration_cast<Duration>(wait));
+  if (!m_waiting.empty()) {
+    // Admission is looked at again a few milliseconds on (a token, a finished host may admit one).
+    const Instant again = m_last_tick ? *m_last_tick + std::chrono::milliseconds(5) : Instant{};
+    wake = wake ? std::min(*wake, again) : again;
+  }
+  if (wake && m_last_tick) {
+    if (const auto token = m_limiter.next_token_at(*m_last_tick)) { wake = std::max(*wake, *token); }
   }
   return wake;
 }

@@ -1,8 +1,15 @@
 #pragma once
 // OS detection of many hosts at once, sans-I/O: one HostOsScan per host in flight, served
-// round-robin, under a global send-rate limit (--max-rate) and each host's own window and gaps.
-// Hosts are added as the shell streams them in and taken out as soon as they finish, so memory
-// is bounded by the hosts in flight, not by the target list.
+// round-robin, under the scan's one send-rate limit (--max-rate, engine/rate_limiter.hpp, which port
+// discovery draws from too) and each host's own window and gaps. Hosts are added as the shell
+// streams them in and taken out as soon as they finish, so memory is bounded by the hosts in
+// flight, not by the target list.
+//
+// Admission (docs/congestion.md): under a rate limit, an added host waits until the rate can carry
+// it: until the hosts sending, one more included, need no more packets per second than the rate
+// (at the packets per host-second measured so far), and no SEQ probe had to wait for a token
+// during the last SEQ gap. Otherwise delayed SEQ probes would break trains that then have to be re-sent.
+// SEQ probes are served before the other probes, for the same reason.
 //
 //   OsScan scan(config, judge, seed);
 //   scan.add_host(target, now, wall_now);
@@ -19,20 +26,36 @@
 
 #include "stackprint/base/frame.hpp"
 #include "stackprint/engine/host_os_scan.hpp"
+#include "stackprint/engine/rate_limiter.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace stackprint::engine {
 
 struct RateLimit {
   double packets_per_second = 0.0; // 0: unlimited
-  double burst = 10.0;             // packets that may go out back to back
+  double burst = 0.0;              // packets that may go out back to back; 0: RateLimiter's share of the rate
 };
+
+// What the admission rule weighs (see the top of this file).
+struct AdmissionState {
+  double rate = 0.0; // packets per second; 0: unlimited
+  std::size_t hosts_sending = 0;
+  double packets_per_host_second = 0.0; // the demand of one host in OS detection
+  bool deferred_recently = false;       // a SEQ probe waited for a token within the last SEQ gap
+};
+// Whether one more host may start OS detection. With no host sending, always (progress).
+[[nodiscard]] bool admit_one_more(const AdmissionState& state);
+
+// Packets per host-second assumed before enough has been measured: one round is ~19 probes (6 SEQ
+// 100 ms apart, then the TUI probes 25 ms apart and the wait for their last replies) in ~1 s.
+inline constexpr double k_prior_packets_per_host_second = 20.0;
 
 class OsScan {
 public:
   OsScan(OsScanConfig config, RoundJudge judge, std::uint64_t seed, RateLimit rate = {});
 
-  // Starts OS detection of one more host. A host already in flight is ignored.
+  // Starts OS detection of one more host, or queues it until the rate admits it (its clock, and
+  // its host timeout, start at admission). A host already in flight or queued is ignored.
   void add_host(const HostTarget& target, Instant now, Timestamp wall_now);
 
   // Packets to send now. Hosts are served in a fixed order while the rate limit lets every host
@@ -56,7 +79,20 @@ public:
   [[nodiscard]] std::vector<HostOsScan> take_finished();
 
   [[nodiscard]] std::optional<Instant> next_wakeup() const;
-  [[nodiscard]] std::size_t hosts_in_flight() const { return m_hosts.size(); }
+  // Hosts in OS detection, admitted or waiting for admission.
+  [[nodiscard]] std::size_t hosts_in_flight() const { return m_hosts.size() + m_waiting.size(); }
+  [[nodiscard]] std::size_t hosts_sending() const { return m_hosts.size(); }
+  [[nodiscard]] std::size_t hosts_waiting() const { return m_waiting.size(); }
+
+  // The scan's one rate limiter: port discovery takes its tokens here too.
+  [[nodiscard]] RateLimiter& rate_limiter() { return m_limiter; }
+  // The congestion controller's rate (0: unlimited).
+  void set_rate(double packets_per_second, Instant now) { m_limiter.set_rate(packets_per_second, now); }
+  // Packets per host-second the admission rule assumes now.
+  [[nodiscard]] double packets_per_host_second() const;
+  // Congestion signals over every host so far (HostOsScan::lost_sends, answered_probes).
+  [[nodiscard]] std::uint64_t lost_sends() const;
+  [[nodiscard]] std::uint64_t answered_probes() const;
   [[nodiscard]] std::uint64_t malformed_frames() const { return m_malformed; }
   [[nodiscard]] std::uint64_t foreign_frames() const { return m_foreign; }
   [[nodiscard]] std::uint64_t fragment_frames() const { return m_fragments; }
@@ -67,15 +103,20 @@ public:
   [[nodiscard]] std::uint64_t packets_sent() const { return m_sent; }
 
 private:
-  void refill(Instant now);
+  void admit(Instant now, Timestamp wall_now);
   [[nodiscard]] bool answers_another_host(const wire::Ipv4Packet& packet, std::size_t claimed) const;
 
   OsScanConfig m_config;
   RoundJudge m_judge;
   std::uint64_t m_seed;
-  RateLimit m_rate;
-  double m_tokens;
-  std::optional<Instant> m_last_refill;
+  RateLimiter m_limiter;
+  std::deque<HostTarget> m_waiting; // added, not yet admitted
+  std::unordered_map<std::uint32_t, bool> m_waiting_index;
+  std::optional<Instant> m_last_deferral; // a due SEQ probe found no token
+  std::optional<Instant> m_last_tick;
+  double m_host_seconds = 0.0; // hosts sending, integrated over time
+  std::uint64_t m_lost_done = 0;
+  std::uint64_t m_answered_done = 0;
   std::vector<HostOsScan> m_hosts;
   std::unordered_map<std::uint32_t, std::size_t> m_index;
   std::size_t m_next_host = 0;

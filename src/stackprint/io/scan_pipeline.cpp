@@ -65,7 +65,7 @@ Expected<ScanPipelineStats> run_scan_pipeline(Transport& transport, engine::OsSc
   std::list<Batch> batches;
   std::unordered_map<std::uint32_t, std::uint64_t> discovering; // host -> batch id
   bool targets_left = true;
-  const std::size_t max_in_flight = std::max<std::size_t>(1, limits.max_hosts_in_flight);
+  engine::RateLimiter& limiter = scan.rate_limiter();
   const auto in_flight = [&] { return discovering.size() + scan.hosts_in_flight(); };
 
   while (true) {
@@ -74,6 +74,25 @@ Expected<ScanPipelineStats> run_scan_pipeline(Transport& transport, engine::OsSc
       break;
     }
     MonotonicTime now = clock.monotonic_now();
+
+    // Congestion control: its host limit bounds what enters, its rate the one limiter.
+    if (limits.congestion != nullptr && limits.congestion->due(now)) {
+      engine::CongestionSample sample;
+      sample.lost_sends = scan.lost_sends();
+      sample.answered_probes = scan.answered_probes();
+      sample.capture_drops = transport.capture_drops();
+      sample.packets_sent = stats.packets_sent;
+      sample.hosts_in_flight = in_flight();
+      if (const auto decision = limits.congestion->on_sample(sample, now)) {
+        scan.set_rate(limits.congestion->rate(), now);
+        if (decision->kind == engine::CongestionDecision::Kind::shrink) { ++stats.congestion_shrinks; }
+        if (hooks.on_congestion) { hooks.on_congestion(*decision); }
+      }
+    }
+    std::size_t max_in_flight = std::max<std::size_t>(1, limits.max_hosts_in_flight);
+    if (limits.congestion != nullptr) {
+      max_in_flight = std::min(max_in_flight, std::max<std::size_t>(1, limits.congestion->hosts_limit()));
+    }
 
     // Fill the pipeline.
     while (targets_left && in_flight() < max_in_flight) {
@@ -90,9 +109,25 @@ Expected<ScanPipelineStats> run_scan_pipeline(Transport& transport, engine::OsSc
     stats.peak_hosts_in_flight = std::max(stats.peak_hosts_in_flight, in_flight());
 
     const std::uint64_t sent_before = stats.packets_sent + stats.packets_refused;
-    // Discovery: send what is due, hand finished batches on.
+    // OS detection first: its SEQ probes must keep their 100 ms gaps.
+    for (const auto& packet : scan.tick(now, clock.wall_now())) {
+      if (auto sent = send_packet(transport, packet.bytes, limits, stats); !sent) {
+        return tl::unexpected(sent.error());
+      }
+      // The probe's own send time: the tick's time can be a whole burst of send calls earlier, and
+      // SP/ISR divide by SEQ send times. DIVERGENCE(nmap): Nmap reads its clock before building and
+      // sending each probe; we read it when the send call has returned, which is closer to the
+      // moment the packet left: measured on veth, the first send after a wake-up spent ~30 us (up
+      // to 80) in the kernel before the packet reached the interface, the others ~3 us, and that
+      // difference alone moved SP by up to 9 for the first host of each burst (HP iLO 3).
+      scan.on_sent(packet, clock.monotonic_now(), clock.wall_now());
+    }
+    // Discovery: send what is due and the rate limiter allows, hand finished batches on.
+    now = clock.monotonic_now();
     for (auto it = batches.begin(); it != batches.end();) {
-      for (const auto& action : it->discovery.on_tick(now)) {
+      const auto actions = it->discovery.on_tick(now, limiter.available(now));
+      limiter.take(actions.size(), now);
+      for (const auto& action : actions) {
         const auto bytes = discovery::probe_packet(action, limits.source, limits.ttl);
         if (auto sent = send_packet(transport, bytes, limits, stats); !sent) { return tl::unexpected(sent.error()); }
       }
@@ -109,33 +144,22 @@ Expected<ScanPipelineStats> run_scan_pipeline(Transport& transport, engine::OsSc
       it = batches.erase(it);
     }
 
-    // OS detection.
-    now = clock.monotonic_now();
-    for (const auto& packet : scan.tick(now, clock.wall_now())) {
-      if (auto sent = send_packet(transport, packet.bytes, limits, stats); !sent) {
-        return tl::unexpected(sent.error());
-      }
-      // The probe's own send time: the tick's time can be a whole burst of send calls earlier, and
-      // SP/ISR divide by SEQ send times. DIVERGENCE(nmap): Nmap reads its clock before building and
-      // sending each probe; we read it when the send call has returned, which is closer to the
-      // moment the packet left: measured on veth, the first send after a wake-up spent ~30 us (up
-      // to 80) in the kernel before the packet reached the interface, the others ~3 us, and that
-      // difference alone moved SP by up to 9 for the first host of each burst (HP iLO 3).
-      scan.on_sent(packet, clock.monotonic_now(), clock.wall_now());
-    }
     for (auto& host : scan.take_finished()) { hooks.on_host_done(std::move(host)); }
     if (hooks.on_idle) { hooks.on_idle(); }
     if (!targets_left && batches.empty() && scan.hosts_in_flight() == 0) { break; }
 
     // Wait for frames until the earliest wake-up of any stage, at least a millisecond when
     // nothing went out (a due wake-up that produced nothing must not spin).
+    const MonotonicTime after = clock.monotonic_now();
     std::optional<MonotonicTime> wake = scan.next_wakeup();
+    const auto token = limiter.next_token_at(after); // a discovery send waits for it
     for (const auto& batch : batches) {
-      for (const auto& w : {batch.discovery.next_wakeup(), std::optional<MonotonicTime>(batch.deadline)}) {
+      auto due = batch.discovery.next_wakeup();
+      if (due && token) { due = std::max(*due, *token); }
+      for (const auto& w : {due, std::optional<MonotonicTime>(batch.deadline)}) {
         if (w) { wake = wake ? std::min(*wake, *w) : *w; }
       }
     }
-    const MonotonicTime after = clock.monotonic_now();
     const bool sent_any = stats.packets_sent + stats.packets_refused != sent_before;
     const MonotonicTime floor = sent_any ? after : now + std::chrono::milliseconds(1);
     const MonotonicTime deadline =

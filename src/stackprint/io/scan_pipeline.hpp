@@ -10,6 +10,9 @@
 // emulated /22 (README): 1,022 hosts took 12.3 s in sequential groups of 256 and 3.4 s as a single
 // group of 1,024; keeping the pipeline full gets the second figure without holding every host.
 //
+// Every packet, discovery probes included, takes a token from the OS scan's rate limiter
+// (engine/rate_limiter.hpp); OS probes are served first, since SEQ trains must keep their gaps.
+//
 // Frames go to the stage that holds their host (by source address, or for ICMP errors by the
 // quoted packet's destination); the rest go to the OS scan, which counts them (foreign, malformed).
 
@@ -22,6 +25,7 @@
 #include "stackprint/base/expected.hpp"
 #include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/discovery/port_discovery.hpp"
+#include "stackprint/engine/congestion.hpp"
 #include "stackprint/engine/os_scan.hpp"
 #include "stackprint/io/clock.hpp"
 #include "stackprint/io/transport.hpp"
@@ -40,6 +44,9 @@ struct ScanPipelineLimits {
   const std::atomic<bool>* stop = nullptr;
   Ipv4Address source;    // our address, for discovery probes
   std::uint8_t ttl = 64; // discovery probes' TTL
+  // Congestion control (docs/congestion.md): when set, it is fed the scan's counters and its host
+  // limit and rate apply from its next decision on. nullptr: --no-congestion-control.
+  engine::CongestionController* congestion = nullptr;
 };
 
 struct ScanPipelineStats {
@@ -49,6 +56,7 @@ struct ScanPipelineStats {
   std::uint64_t packets_refused = 0; // SendOutcome::refused: a local firewall or no route (not sent)
   std::uint64_t batches = 0;
   std::size_t peak_hosts_in_flight = 0;
+  std::uint64_t congestion_shrinks = 0;
   bool interrupted = false; // `stop` was raised
 };
 
@@ -63,6 +71,8 @@ struct ScanPipelineHooks {
   std::function<void(engine::HostOsScan&& host)> on_host_done;
   // After each loop turn (progress reports). Optional.
   std::function<void()> on_idle;
+  // The congestion controller changed the limits (for -v output). Optional.
+  std::function<void(const engine::CongestionDecision& decision)> on_congestion;
 };
 
 // Runs until the targets are exhausted and every host is done, or `stop` is raised.

@@ -4,6 +4,7 @@
 // or test transport implements the same interface.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -24,6 +25,9 @@ public:
   [[nodiscard]] virtual Expected<SendOutcome> send(std::span<const std::uint8_t> ip_packet) = 0;
   // Frames that arrived, waiting for the first one at most until `deadline`; empty at the deadline.
   [[nodiscard]] virtual Expected<std::vector<CapturedFrame>> wait(MonotonicTime deadline) = 0;
+  // Frames the capture dropped so far for lack of buffer (a congestion signal); nullopt when the
+  // transport keeps no such counter.
+  [[nodiscard]] virtual std::optional<std::uint64_t> capture_drops() { return std::nullopt; }
 };
 
 class LiveTransport final : public Transport {
@@ -40,6 +44,11 @@ public:
   }
   [[nodiscard]] Expected<std::vector<CapturedFrame>> wait(MonotonicTime deadline) override {
     return m_capture.wait(deadline);
+  }
+  // pcap_stats: getsockopt(PACKET_STATISTICS) on Linux, allowed by the scan's seccomp profile.
+  [[nodiscard]] std::optional<std::uint64_t> capture_drops() override {
+    const auto stats = m_capture.stats();
+    return stats ? std::optional<std::uint64_t>(stats->dropped) : std::nullopt;
   }
   // Narrows the capture to another host group (scan_capture_filter); works after the privilege drop.
   [[nodiscard]] Expected<void> set_targets(Ipv4Address our_address, std::span<const Ipv4Address> target_addresses,

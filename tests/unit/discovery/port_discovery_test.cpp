@@ -316,15 +316,14 @@ TEST(PortDiscovery, RttAdaptsTheTimeout) {
   EXPECT_TRUE(discovery.finished());
 }
 
-TEST(PortDiscovery, OutstandingLimitsAndSendGap) {
+TEST(PortDiscovery, OutstandingLimitsAndSendBudget) {
   DiscoveryConfig c = config({10, 11, 12, 13, 14});
   c.max_outstanding = 2;
-  c.send_gap = 5ms;
   PortDiscovery discovery(c, {k_host});
-  EXPECT_EQ(discovery.on_tick(t0).size(), 1U) << "the gap allows one send per tick at a time";
-  EXPECT_EQ(discovery.next_wakeup(), t0 + 5ms);
-  EXPECT_TRUE(discovery.on_tick(t0 + 4ms).empty());
-  EXPECT_EQ(discovery.on_tick(t0 + 5ms).size(), 1U);
+  EXPECT_EQ(discovery.on_tick(t0, 1).size(), 1U) << "the rate limiter's budget allows one send";
+  EXPECT_EQ(discovery.next_wakeup(), t0) << "more is due as soon as the budget allows";
+  EXPECT_TRUE(discovery.on_tick(t0 + 4ms, 0).empty()) << "no budget, no send";
+  EXPECT_EQ(discovery.on_tick(t0 + 5ms, 5).size(), 1U);
   EXPECT_TRUE(discovery.on_tick(t0 + 20ms).empty()) << "two in flight: the global limit";
   discovery.on_frame(frame(tcp_packet(k_host, k_us, 10, k_tcp_sport, 0, discovery.sequence_for(k_host, 10) + 1, 0x14)),
                      t0 + 21ms);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +37,10 @@ public:
   // the wall time at which each call started.
   std::chrono::microseconds send_cost{0};
   std::vector<std::pair<Timestamp, std::vector<std::uint8_t>>> calls;
+  // A path that carries at most this many packets per 100 ms (0: any): the packets beyond it are
+  // lost, as in a queue that overflows.
+  std::size_t capacity_per_100ms = 0;
+  std::uint64_t overflowed = 0;
 
   Expected<SendOutcome> send(std::span<const std::uint8_t> bytes) override {
     const std::vector<std::uint8_t> packet(bytes.begin(), bytes.end());
@@ -49,6 +54,14 @@ public:
     }
     const auto target = targets.find(parsed->ip.destination);
     if (target == targets.end()) { return SendOutcome::sent; }
+    if (capacity_per_100ms > 0) {
+      while (!m_recent.empty() && m_recent.front() <= m_clock.monotonic_now() - 100ms) { m_recent.pop_front(); }
+      if (m_recent.size() >= capacity_per_100ms) {
+        ++overflowed;
+        return SendOutcome::sent;
+      }
+      m_recent.push_back(m_clock.monotonic_now());
+    }
     const double now_s = std::chrono::duration<double>(m_clock.monotonic_now().time_since_epoch()).count();
     for (auto& reply : target->second->answer(packet, now_s)) {
       m_in_flight.push_back({m_clock.monotonic_now() + 1ms, std::move(reply)});
@@ -78,6 +91,7 @@ public:
 
 private:
   ManualClock& m_clock;
+  std::deque<MonotonicTime> m_recent; // packets the path carried in the last 100 ms
   std::vector<std::pair<MonotonicTime, std::vector<std::uint8_t>>> m_in_flight;
   std::uint64_t m_waits = 0;
 };
@@ -92,12 +106,13 @@ struct PipelineRun {
 
 // Scans `count` consecutive addresses from k_first_host through the pipeline.
 PipelineRun run_pipeline(FakeNetwork& network, ManualClock& clock, std::uint32_t count, std::size_t max_in_flight,
-                         std::size_t batch_size) {
+                         std::size_t batch_size, engine::RateLimit rate = {},
+                         engine::CongestionController* congestion = nullptr) {
   engine::OsScanConfig config;
   config.source_address = k_us;
   config.max_os_tries = 1;
   engine::OsScan scan(
-      config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 7);
+      config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 7, rate);
   PipelineRun run;
   std::uint32_t next = k_first_host;
   std::uint32_t secret = 1;
@@ -138,6 +153,7 @@ PipelineRun run_pipeline(FakeNetwork& network, ManualClock& clock, std::uint32_t
   limits.max_hosts_in_flight = max_in_flight;
   limits.batch_size = batch_size;
   limits.source = Ipv4Address{k_us};
+  limits.congestion = congestion;
   auto stats = run_scan_pipeline(network, scan, clock, hooks, limits);
   EXPECT_TRUE(stats.has_value()) << stats.error().message;
   if (stats) { run.stats = *stats; }
@@ -257,6 +273,63 @@ TEST(ScanPipeline, SeqSendTimesAreTakenAtTheirOwnSendCalls) {
   for (const auto& [address, times] : call_times) { seq1.push_back(times[0]); }
   std::sort(seq1.begin(), seq1.end());
   EXPECT_EQ(seq1.back() - seq1.front(), std::chrono::microseconds(7 * 250));
+}
+
+TEST(ScanPipeline, MaxRateBoundsDiscoveryAndOsProbesTogetherAndKeepsTrainsOnTime) {
+  // 60 hosts, all in flight at once, at 200 packets/s: the port scan's SYNs and the OS probes
+  // share the one limiter, so no 1 s window holds more than 1.05 x 200 packets, and admission keeps
+  // every host's SEQ probes 100 ms apart.
+  constexpr double k_rate = 200;
+  ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
+  FakeNetwork network(clock);
+  for (std::uint32_t a = k_first_host; a < k_first_host + 60; ++a) {
+    network.targets[a] = std::make_unique<FakeTarget>(a, 80);
+  }
+  const PipelineRun run = run_pipeline(network, clock, 60, 64, 64, engine::RateLimit{k_rate});
+  ASSERT_EQ(run.finished_at.size(), 60U);
+  std::size_t peak = 0;
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < network.calls.size(); ++i) {
+    while (network.calls[first].first <= network.calls[i].first - 1s) { ++first; }
+    peak = std::max(peak, i - first + 1);
+  }
+  EXPECT_LE(static_cast<double>(peak), 1.05 * k_rate);
+  EXPECT_GE(static_cast<double>(peak), 0.8 * k_rate) << "the rate is used";
+  for (const auto& [address, sent] : run.seq_send_times) {
+    for (std::size_t i = 1; i < 6; ++i) {
+      ASSERT_TRUE(sent[i] && sent[i - 1]);
+      EXPECT_LE(*sent[i] - *sent[i - 1], 110ms) << "host " << (address - k_first_host) << " SEQ" << i + 1;
+    }
+  }
+}
+
+TEST(ScanPipeline, CongestionControlShrinksHostsInFlightOnAPathThatOverflows) {
+  // 600 hosts at once on a path that carries 1,000 packets/s: their probes overflow it and many
+  // are lost. Congestion control sees the lost sends and shrinks the hosts in flight; without it
+  // nothing changes. (How much this saves on a real path: docs/benchmarks.md.)
+  const auto scan = [](engine::CongestionController* congestion, std::uint64_t& overflowed) {
+    ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
+    FakeNetwork network(clock);
+    network.capacity_per_100ms = 100;
+    for (std::uint32_t a = k_first_host; a < k_first_host + 600; ++a) {
+      network.targets[a] = std::make_unique<FakeTarget>(a, 80);
+    }
+    const PipelineRun run = run_pipeline(network, clock, 600, 600, 150, {}, congestion);
+    overflowed = network.overflowed;
+    return run;
+  };
+  engine::CongestionConfig config;
+  config.max_hosts = 600;
+  engine::CongestionController congestion(config);
+  std::uint64_t lost_with = 0;
+  std::uint64_t lost_without = 0;
+  const PipelineRun with = scan(&congestion, lost_with);
+  const PipelineRun without = scan(nullptr, lost_without);
+  EXPECT_EQ(with.finished_at.size() + with.down.size(), 600U);
+  EXPECT_GT(with.stats.congestion_shrinks, 0U);
+  EXPECT_EQ(without.stats.congestion_shrinks, 0U);
+  EXPECT_GT(lost_with, 0U);
+  EXPECT_GT(lost_without, 0U);
 }
 
 } // namespace
