@@ -57,6 +57,7 @@ public:
 
   [[nodiscard]] std::optional<Instant> next_wakeup() const;
   [[nodiscard]] std::size_t hosts_in_flight() const { return m_hosts.size(); }
+  [[nodiscard]] const std::vector<HostOsScan>& hosts() const { return m_hosts; }
   [[nodiscard]] std::uint64_t malformed_frames() const { return m_malformed; }
   [[nodiscard]] std::uint64_t foreign_frames() const { return m_foreign; }
   [[nodiscard]] std::uint64_t fragment_frames() const { return m_fragments; }
