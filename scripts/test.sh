@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/check-doc-citations.py
+scripts/check-stage-order.py
+scripts/check-stage-order.py --self-test >/dev/null
 scripts/setup.sh build -DSTACKPRINT_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 scripts/lint.sh --tidy build
 (cd build && ctest --output-on-failure -j"$(nproc)") | tee build/ctest.log

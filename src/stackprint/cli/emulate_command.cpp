@@ -37,6 +37,7 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/decimal.hpp"
 #include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/console.hpp"
@@ -95,12 +96,10 @@ Expected<std::vector<std::uint16_t>> parse_ports(const std::string& text) {
     const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     pos = comma == std::string::npos ? text.size() + 1 : comma + 1;
     if (item.empty() && text.empty()) break;
-    if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != std::string::npos) {
-      return fail("--open-ports '" + text + "': expected a comma-separated list of ports 1-65535");
-    }
-    const int port = std::stoi(item);
-    if (port < 1 || port > 65535) return fail(fmt::format("--open-ports '{}': port {} is out of range", text, item));
-    out.push_back(static_cast<std::uint16_t>(port));
+    const auto port = parse_decimal(item, 5, 99'999);
+    if (!port) return fail("--open-ports '" + text + "': expected a comma-separated list of ports 1-65535");
+    if (*port < 1 || *port > 65535) return fail(fmt::format("--open-ports '{}': port {} is out of range", text, item));
+    out.push_back(static_cast<std::uint16_t>(*port));
   }
   return out;
 }
@@ -242,7 +241,9 @@ int run_emulate(const EmulateArgs& args) {
   }
   const std::uint32_t network = addresses->front() & ~0U;
   int prefix = 32;
-  if (const auto slash = args.net.find('/'); slash != std::string::npos) prefix = std::stoi(args.net.substr(slash + 1));
+  if (const auto slash = args.net.find('/'); slash != std::string::npos) {
+    prefix = static_cast<int>(parse_decimal(std::string_view(args.net).substr(slash + 1), 2, 32).value_or(32));
+  }
   const std::uint32_t mask = prefix == 0 ? 0U : 0xFFFFFFFFU << static_cast<unsigned>(32 - prefix);
   auto tun = io::TunDevice::open(args.tun_name, network & mask, prefix);
   if (!tun) {

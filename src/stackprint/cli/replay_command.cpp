@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "stackprint/base/ipv4_address.hpp"
+#include "stackprint/base/ttl_guess.hpp"
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
@@ -187,7 +188,7 @@ bool target_on_our_segment(const responses::RecordedRun& run) {
                               r.echo[0] ? &*r.echo[0] : nullptr, r.u1 ? &*r.u1 : nullptr}) {
       if (reply != nullptr) {
         const std::uint8_t ttl = reply->packet.ip.ttl;
-        return ttl == response_tests::initial_ttl_guess(ttl);
+        return ttl == initial_ttl_guess(ttl);
       }
     }
   }

@@ -7,11 +7,15 @@
 // then privileges are dropped, and only then are replies, target lists and the database read.
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unistd.h>
 #include <unordered_map>
@@ -22,6 +26,7 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
@@ -42,6 +47,7 @@
 #include "stackprint/output/normal_output.hpp"
 #include "stackprint/output/progress.hpp"
 #include "stackprint/output/services.hpp"
+#include "stackprint/output/verbose_lines.hpp"
 #include "stackprint/scoring/matcher.hpp"
 #include "stackprint/targets/shard.hpp"
 #include "stackprint/targets/target_spec.hpp"
@@ -281,7 +287,7 @@ int run_scan(const ScanOptions& options) {
   const std::int64_t started_s = wall_seconds();
   const auto scan_started = clock.monotonic_now();
   output::OutputOptions out_options;
-  out_options.verbosity = options.verbosity;
+  out_options.verbosity = output::effective_verbosity(options.verbosity, options.debugging);
   out_options.debugging = options.debugging;
   out_options.osscan_guess = options.osscan_guess;
   out_options.zone = local_time_zone(started_s);
@@ -323,7 +329,8 @@ int run_scan(const ScanOptions& options) {
   }
 
   // From here on nothing runs with privilege.
-  auto db = load_os_db_file(resolve_os_db_path(options.db_path));
+  const std::string db_path = resolve_os_db_path(options.db_path);
+  auto db = load_os_db_file(db_path);
   if (!db) {
     print_error("scan", db.error().message);
     return k_exit_bad_input;
@@ -512,9 +519,34 @@ int run_scan(const ScanOptions& options) {
       scan.add_host(target, clock.monotonic_now(), clock.wall_now());
     }
   };
+  // -v: Nmap's try announcements, one line per try number for the hosts that reached it since the
+  // last look (docs/nmap-behaviour.md 5.4).
+  std::unordered_map<std::uint32_t, int> announced_tries;
+  const auto announce_tries = [&](std::span<const engine::HostOsScan* const> hosts) {
+    std::map<int, std::vector<std::uint32_t>> reached;
+    for (const auto* host : hosts) {
+      int& announced = announced_tries[host->target().address];
+      for (int round = announced + 1; round <= host->tries_started(); ++round) {
+        reached[round].push_back(host->target().address);
+      }
+      announced = std::max(announced, host->tries_started());
+    }
+    for (const auto& [round, addresses] : reached) {
+      print_text(stdout,
+                 output::os_detection_try_line(round, addresses.size(), to_string(Ipv4Address{addresses.front()})) +
+                     "\n",
+                 true);
+    }
+  };
+  const bool announce = terminal && out_options.verbosity > 0;
   hooks.on_host_done = [&](engine::HostOsScan&& host) {
     const auto context = scanning.find(host.target().address);
     if (context == scanning.end()) { return; }
+    if (announce) {
+      const std::array<const engine::HostOsScan*, 1> done{&host};
+      announce_tries(done);
+    }
+    announced_tries.erase(host.target().address);
     for (const auto& round : host.rounds()) {
       totals.unmatched += round.replies.unmatched_packets;
       totals.duplicates += round.replies.duplicate_packets;
@@ -525,6 +557,14 @@ int run_scan(const ScanOptions& options) {
     scanning.erase(context);
   };
   hooks.on_idle = [&] {
+    if (announce) {
+      std::vector<const engine::HostOsScan*> hosts;
+      for (const auto& host : scan.hosts()) {
+        const auto seen = announced_tries.find(host.target().address);
+        if (seen == announced_tries.end() || seen->second < host.tries_started()) { hosts.push_back(&host); }
+      }
+      if (!hosts.empty()) { announce_tries(hosts); }
+    }
     hosts_active = discovering.size() + scanning.size();
     report_progress();
   };
@@ -571,7 +611,21 @@ int run_scan(const ScanOptions& options) {
     summary.success = false;
     summary.error_message = "interrupted";
   }
-  if (terminal) { print_text(stdout, output::normal_footer(summary, out_options.zone, false), true); }
+  if (out_options.verbosity > 0) {
+    const std::string directory = std::filesystem::path(db_path).parent_path().string();
+    summary.data_directory = directory.empty() ? "." : directory;
+  }
+  if (terminal) {
+    print_text(stdout, output::normal_footer(summary, out_options.zone, false), true);
+    if (out_options.verbosity > 0) {
+      output::RawPacketTotals raw;
+      raw.packets_sent = ran->packets_sent;
+      raw.bytes_sent = ran->bytes_sent;
+      raw.packets_received = ran->frames_received;
+      raw.bytes_received = ran->bytes_received;
+      print_text(stdout, output::raw_packets_line(raw) + "\n", true);
+    }
+  }
   const bool written = writer.finish(summary);
   if (g_interrupted.load()) {
     print_error("scan", fmt::format("interrupted; the hosts reported above are complete ({} packets sent)",

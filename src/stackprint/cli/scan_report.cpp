@@ -38,6 +38,11 @@ std::vector<output::PortLine> port_lines(const discovery::HostDiscovery& host, c
       line.port = port;
       line.state = to_output(state);
       line.reason = reason_for(protocol, line.state);
+      if (protocol == output::Protocol::tcp) {
+        if (const auto ttl = host.tcp_reply_ttl.find(port); ttl != host.tcp_reply_ttl.end()) {
+          line.reason_ttl = ttl->second;
+        }
+      }
       line.service = services.lookup(protocol, port);
       lines.push_back(line);
     }

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "stackprint/base/hex.hpp"
+
 namespace stackprint::database {
 
 namespace {
@@ -9,13 +11,6 @@ namespace {
 constexpr std::size_t k_max_hex_digits = 8; // numbers in expressions are at most 32 bits
 
 bool is_c_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
-
-int hex_digit_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_hex_text(std::string_view s) {
   if (s.empty()) return false;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/decimal.hpp"
+
 namespace stackprint::database {
 
 namespace {
@@ -266,12 +268,12 @@ private:
       std::uint32_t test_weight = 0;
       if (auto err = split_attributes(t.body, attrs)) return at(t.line, *err);
       for (const RawAttribute& a : attrs) {
-        if (a.value.empty() || a.value.size() > 6 ||
-            !std::all_of(a.value.begin(), a.value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        const auto parsed_weight = parse_decimal(a.value, 6, 999'999);
+        if (!parsed_weight) {
           return at(t.line, fmt::format("MatchPoints weight of {}.{} must be a decimal number, got '{}'", t.name,
                                         a.name, a.value));
         }
-        const auto weight = static_cast<std::uint32_t>(std::stoul(std::string(a.value)));
+        const auto weight = static_cast<std::uint32_t>(*parsed_weight);
         if (weight > k_max_weight) {
           return at(t.line, fmt::format("MatchPoints weight of {}.{} is too large ({})", t.name, a.name, weight));
         }

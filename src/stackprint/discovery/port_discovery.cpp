@@ -290,6 +290,7 @@ void PortDiscovery::on_reply(const DiscoveryReply& reply, Instant now,
     ++target.replies;
     if (!target.link_source && link_source) { target.link_source = link_source; }
   }
+  if (const auto* tcp = std::get_if<TcpReply>(&reply)) { target.tcp_reply_ttl[port] = tcp->ttl; }
   record(*host, protocol, port, *state);
   maybe_complete(*host);
 }

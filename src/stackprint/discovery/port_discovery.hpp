@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <variant>
@@ -105,6 +106,9 @@ struct HostDiscovery {
   // Ethernet source of the host's first reply, when captured on Ethernet.
   std::optional<std::array<std::uint8_t, 6>> link_source;
   std::uint64_t replies = 0;
+  // TTL of the TCP reply that settled each TCP port (the REASON column's "ttl N",
+  // docs/nmap-behaviour.md 5.4).
+  std::map<std::uint16_t, std::uint8_t> tcp_reply_ttl;
 };
 
 class PortDiscovery {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/decimal.hpp"
 #include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/emulation/generators.hpp"
 
@@ -18,12 +19,9 @@ Expected<std::vector<std::uint32_t>> emulated_addresses(std::string_view cidr) {
   if (!address) return fail(fmt::format("--net '{}': {}", cidr, address.error().message));
   int prefix = 32;
   if (slash != std::string_view::npos) {
-    const std::string_view digits = cidr.substr(slash + 1);
-    if (digits.empty() || digits.size() > 2 ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return fail(fmt::format("--net '{}': the prefix length must be a number 16-32", cidr));
-    }
-    prefix = std::stoi(std::string(digits));
+    const auto digits = parse_decimal(cidr.substr(slash + 1), 2, 99);
+    if (!digits) return fail(fmt::format("--net '{}': the prefix length must be a number 16-32", cidr));
+    prefix = static_cast<int>(*digits);
   }
   if (prefix < 16 || prefix > 32) return fail(fmt::format("--net '{}': the prefix length must be 16-32", cidr));
   const std::uint32_t base = address->value;
@@ -68,8 +66,9 @@ Expected<std::vector<std::size_t>> select_references(const database::OsDb& db, s
     return out;
   }
   if (std::all_of(selector.begin(), selector.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    if (selector.size() > 9) return fail(fmt::format("--personality: line number {} is out of range", selector));
-    const int line = std::stoi(std::string(selector));
+    const auto line_number = parse_decimal(selector, 9, 999'999'999);
+    if (!line_number) return fail(fmt::format("--personality: line number {} is out of range", selector));
+    const auto line = static_cast<int>(*line_number);
     for (std::size_t i = 0; i < refs.size(); ++i) {
       if (refs[i].line == line) return std::vector<std::size_t>(count, i);
     }

@@ -1,28 +1,18 @@
 #include "stackprint/emulation/impairments.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "stackprint/base/decimal.hpp"
 #include "stackprint/base/name_list.hpp"
 
 namespace stackprint::emulation {
 
 namespace {
 
-std::optional<double> parse_number(std::string_view text) {
-  if (text.empty() || text.size() > 20) return std::nullopt;
-  if (!std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }))
-    return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(std::string(text), &used);
-    if (used != text.size()) return std::nullopt;
-    return v;
-  } catch (...) { return std::nullopt; }
-}
+std::optional<double> parse_number(std::string_view text) { return parse_decimal_fraction(text, 19); }
 
 } // namespace
 

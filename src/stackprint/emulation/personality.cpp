@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "stackprint/base/crc32.hpp"
+#include "stackprint/base/hex.hpp"
+#include "stackprint/base/ttl_guess.hpp"
 #include "stackprint/database/expression.hpp"
 #include "stackprint/emulation/generators.hpp"
 #include "stackprint/response_tests/hex.hpp"
@@ -21,27 +23,14 @@ using database::Expression;
 using database::Semantics;
 using response_tests::hex;
 
-std::uint32_t initial_ttl_guess(std::uint32_t ttl) {
-  if (ttl <= 32) return 32;
-  if (ttl <= 64) return 64;
-  if (ttl <= 128) return 128;
-  return 255;
-}
-
 namespace {
 
-bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
+bool is_hex_digit(char c) { return hex_digit_value(c) >= 0; }
 
 // Whole-string hex number (1..8 digits), else nullopt.
 std::optional<std::uint32_t> parse_hex(std::string_view text) {
-  if (text.empty() || text.size() > 8) return std::nullopt;
-  std::uint32_t value = 0;
-  for (const char c : text) {
-    if (!is_hex_digit(c)) return std::nullopt;
-    const int d = (c <= '9') ? c - '0' : (c | 0x20) - 'a' + 10;
-    value = value * 16U + static_cast<std::uint32_t>(d);
-  }
-  return value;
+  const auto value = stackprint::parse_hex(text, 8);
+  return value ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*value)) : std::nullopt;
 }
 
 } // namespace
@@ -303,7 +292,8 @@ std::uint32_t choose_ttl(Chooser& c, const std::string& test) {
     if (tg_value && expression_accepts(*t_expr, *tg)) return std::clamp<std::uint32_t>(*tg_value, 1, 255);
     const auto t = c.pick(test, "T", [&](const std::string& v) {
       const auto n = parse_hex(v);
-      return n && *n >= 1 && *n <= 0x1FF && (!tg_value || *n > 255 || initial_ttl_guess(*n) == *tg_value);
+      return n && *n >= 1 && *n <= 0x1FF &&
+             (!tg_value || *n > 255 || static_cast<std::uint32_t>(initial_ttl_guess(*n)) == *tg_value);
     });
     return std::clamp<std::uint32_t>(hex_or(t, 64), 1, 0x1FF);
   }

@@ -148,7 +148,4 @@ struct Personality {
 // Four bytes whose CRC-32 (base/crc32.hpp) is `target` (Nmap's RD test reads that CRC).
 [[nodiscard]] std::array<std::uint8_t, 4> forge_crc32(std::uint32_t target);
 
-// The classic initial TTL guess (Nmap's TG): 32, 64, 128 or 255.
-[[nodiscard]] std::uint32_t initial_ttl_guess(std::uint32_t ttl);
-
 } // namespace stackprint::emulation

@@ -189,6 +189,8 @@ public:
   [[nodiscard]] response_tests::PortKnowledge port_knowledge() const;
   // Train rounds run (each replaced the round before it or was appended after a timing miss).
   [[nodiscard]] int train_rounds() const { return m_train_rounds; }
+  // Rounds started so far, train rounds included: Nmap's "try #N" of the round in progress.
+  [[nodiscard]] int tries_started() const { return m_round; }
   // The loss this host has shown so far (sends that went unanswered before an answer), 0..1.
   [[nodiscard]] double estimated_loss() const;
   // Sends a silent TUI probe gets before it counts as deliberately silent.

@@ -93,6 +93,7 @@ public:
   // Congestion signals over every host so far (HostOsScan::lost_sends, answered_probes).
   [[nodiscard]] std::uint64_t lost_sends() const;
   [[nodiscard]] std::uint64_t answered_probes() const;
+  [[nodiscard]] const std::vector<HostOsScan>& hosts() const { return m_hosts; }
   [[nodiscard]] std::uint64_t malformed_frames() const { return m_malformed; }
   [[nodiscard]] std::uint64_t foreign_frames() const { return m_foreign; }
   [[nodiscard]] std::uint64_t fragment_frames() const { return m_fragments; }

@@ -5,41 +5,16 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/decimal.hpp"
+#include "stackprint/base/hex.hpp"
+
 namespace stackprint::fingerprint {
 namespace {
 
 // Decimal digits only (an optional leading '-' when `allow_negative`), at most 9 digits.
 std::optional<long long> parse_decimal(std::string_view s, bool allow_negative = false) {
-  bool negative = false;
-  if (allow_negative && !s.empty() && s.front() == '-') {
-    negative = true;
-    s.remove_prefix(1);
-  }
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  long long v = 0;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return negative ? -v : v;
-}
-
-std::optional<std::uint64_t> parse_hex(std::string_view s, std::size_t max_digits) {
-  if (s.empty() || s.size() > max_digits) return std::nullopt;
-  std::uint64_t v = 0;
-  for (const char c : s) {
-    unsigned d = 0;
-    if (c >= '0' && c <= '9')
-      d = static_cast<unsigned>(c - '0');
-    else if (c >= 'A' && c <= 'F')
-      d = static_cast<unsigned>(c - 'A' + 10);
-    else if (c >= 'a' && c <= 'f')
-      d = static_cast<unsigned>(c - 'a' + 10);
-    else
-      return std::nullopt;
-    v = v * 16 + d;
-  }
-  return v;
+  if (!allow_negative && !s.empty() && s.front() == '-') return std::nullopt;
+  return stackprint::parse_signed_decimal(s, 9, 999'999'999);
 }
 
 constexpr std::array<std::string_view, 13> k_fields = {"V",  "E",  "D", "OT", "CT", "CU", "PV",
@@ -148,11 +123,11 @@ Expected<ScanLine> parse_scan_line(const TestLine& line) {
     } else if (a.name == "G") {
       ok = yes_no(scan.good_for_submission);
     } else if (a.name == "M") {
-      const auto n = v.size() == 6 ? parse_hex(v, 6) : std::nullopt;
+      const auto n = v.size() == 6 ? stackprint::parse_hex(v, 6) : std::nullopt;
       if (!n) return bad("expected 6 hex digits");
       scan.mac_prefix = static_cast<std::uint32_t>(*n);
     } else if (a.name == "TM") {
-      const auto n = parse_hex(v, 16);
+      const auto n = stackprint::parse_hex(v, 16);
       if (!n) return bad("expected a hex time");
       scan.time = *n;
     } else if (a.name == "P") {

@@ -1,5 +1,6 @@
 #include "stackprint/io/route.hpp"
 #include "stackprint/base/decimal.hpp"
+#include "stackprint/base/hex.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -38,22 +39,8 @@ bool in_subnet(Ipv4Address address, Ipv4Address network, int prefix_length) {
 }
 
 std::optional<std::uint32_t> parse_hex32(std::string_view field) {
-  if (field.empty() || field.size() > 8) { return std::nullopt; }
-  std::uint32_t value = 0;
-  for (char c : field) {
-    unsigned digit = 0;
-    if (c >= '0' && c <= '9') {
-      digit = static_cast<unsigned>(c - '0');
-    } else if (c >= 'A' && c <= 'F') {
-      digit = static_cast<unsigned>(c - 'A' + 10);
-    } else if (c >= 'a' && c <= 'f') {
-      digit = static_cast<unsigned>(c - 'a' + 10);
-    } else {
-      return std::nullopt;
-    }
-    value = (value << 4) | digit;
-  }
-  return value;
+  const auto value = stackprint::parse_hex(field, 8);
+  return value ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*value)) : std::nullopt;
 }
 
 std::optional<std::uint32_t> parse_u32_field(std::string_view field) {

@@ -45,6 +45,7 @@ Expected<void> send_packet(Transport& transport, std::span<const std::uint8_t> b
     if (!sent) { return tl::unexpected(sent.error()); }
     if (*sent == SendOutcome::sent) {
       ++stats.packets_sent;
+      stats.bytes_sent += bytes.size();
       return {};
     }
     if (*sent == SendOutcome::refused) {
@@ -167,6 +168,7 @@ Expected<ScanPipelineStats> run_scan_pipeline(Transport& transport, engine::OsSc
     auto frames = transport.wait(deadline);
     if (!frames) { return tl::unexpected(frames.error()); }
     stats.frames_received += frames->size();
+    for (const auto& frame : *frames) { stats.bytes_received += frame.ip_packet.size(); }
     const MonotonicTime received = clock.monotonic_now();
     for (const auto& frame : *frames) {
       const auto host = frame_host(frame);

@@ -51,7 +51,9 @@ struct ScanPipelineLimits {
 
 struct ScanPipelineStats {
   std::uint64_t packets_sent = 0;
+  std::uint64_t bytes_sent = 0; // IP total lengths of the packets sent
   std::uint64_t frames_received = 0;
+  std::uint64_t bytes_received = 0; // IP total lengths of the frames received
   std::uint64_t send_retries = 0;
   std::uint64_t packets_refused = 0; // SendOutcome::refused: a local firewall or no route (not sent)
   std::uint64_t batches = 0;

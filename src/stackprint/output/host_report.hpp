@@ -119,8 +119,9 @@ struct RunSummary {
   double elapsed_s = 0.0;
   unsigned hosts_up = 0;
   unsigned hosts_down = 0;
-  bool success = true;       // XML finished exit="success" / "error"
-  std::string error_message; // with success == false
+  bool success = true;        // XML finished exit="success" / "error"
+  std::string error_message;  // with success == false
+  std::string data_directory; // -v: the directory nmap-os-db was read from ("Read data files from:")
 };
 
 } // namespace stackprint::output

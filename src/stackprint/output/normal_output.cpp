@@ -9,6 +9,7 @@
 #include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/output/os_section.hpp"
 #include "stackprint/output/time_text.hpp"
+#include "stackprint/output/verbose_lines.hpp"
 
 namespace stackprint::output {
 namespace {
@@ -89,14 +90,14 @@ std::string normal_host(const database::OsDb& db, const HostReport& host, const 
     return out;
   }
   std::string up = "Host is up";
-  if (options.verbosity > 1 && !host.status_reason.empty()) up += ", received " + host.status_reason;
+  if (shows_reasons(options) && !host.status_reason.empty()) up += ", received " + host.status_reason;
   if (host.latency_s) up += " (" + two_significant_digits(*host.latency_s) + "s latency)";
   out += up + ".\n";
-  if (options.verbosity > 1) {
+  if (shows_reasons(options)) {
     out += fmt::format("Scanned at {} for {}s\n", scanned_at_text(host.start_s, options.zone),
                        std::max<std::int64_t>(0, host.end_s - host.start_s));
   }
-  if (!host.ports.empty()) out += "\n" + port_table(host.ports, options.verbosity > 1);
+  if (!host.ports.empty()) out += "\n" + port_table(host.ports, shows_reasons(options));
   if (host.mac) {
     out += fmt::format("MAC Address: {} ({})\n", mac_text(*host.mac),
                        host.mac_vendor.empty() ? "Unknown" : host.mac_vendor);
@@ -108,6 +109,7 @@ std::string normal_host(const database::OsDb& db, const HostReport& host, const 
 
 std::string normal_footer(const RunSummary& summary, const TimeZone& zone, bool file) {
   std::string out;
+  if (!summary.data_directory.empty()) { out += data_files_line(summary.data_directory) + "\n"; }
   if (summary.hosts_up > 0) {
     out += "OS detection performed. Please report any incorrect results at https://nmap.org/submit/ .\n";
   }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "stackprint/base/decimal.hpp"
+
 #include "stackprint/output/time_text.hpp"
 
 namespace stackprint::output {
@@ -64,11 +66,10 @@ std::optional<double> parse_nmap_time_s(const std::string& text) {
     }
     ++i;
   }
-  if (!digits || i > 32) return std::nullopt;
-  double value = 0.0;
-  try {
-    value = std::stod(text.substr(0, i));
-  } catch (...) { return std::nullopt; }
+  if (!digits) return std::nullopt;
+  const auto number = parse_decimal_fraction(std::string_view(text).substr(0, i), 19);
+  if (!number) return std::nullopt;
+  double value = *number;
   const std::string unit = text.substr(i);
   if (unit.empty() || unit == "s") {
   } else if (unit == "ms") {

@@ -1,6 +1,6 @@
 #include "stackprint/output/services.hpp"
 
-#include <charconv>
+#include "stackprint/base/decimal.hpp"
 
 namespace stackprint::output {
 
@@ -20,9 +20,8 @@ ServiceNames ServiceNames::parse(std::string_view text) {
     const std::string_view port_proto = line.substr(tab1 + 1, tab2 - tab1 - 1);
     const std::size_t slash = port_proto.find('/');
     if (slash == std::string_view::npos) continue;
-    unsigned port = 0;
-    const auto [ptr, ec] = std::from_chars(port_proto.data(), port_proto.data() + slash, port);
-    if (ec != std::errc{} || ptr != port_proto.data() + slash || port > 65535) continue;
+    const auto port = parse_decimal(port_proto.substr(0, slash), 5, 65535);
+    if (!port) continue;
     const std::string_view proto = port_proto.substr(slash + 1);
     int proto_key = 0;
     if (proto == "tcp") {
@@ -32,7 +31,7 @@ ServiceNames ServiceNames::parse(std::string_view text) {
     } else {
       continue;
     }
-    names.m_names.emplace(std::make_pair(proto_key, static_cast<std::uint16_t>(port)),
+    names.m_names.emplace(std::make_pair(proto_key, static_cast<std::uint16_t>(*port)),
                           std::string(line.substr(0, tab1)));
   }
   return names;

@@ -4,13 +4,6 @@
 
 namespace stackprint::response_tests {
 
-int initial_ttl_guess(std::uint8_t ttl) {
-  if (ttl <= 32) return 32;
-  if (ttl <= 64) return 64;
-  if (ttl <= 128) return 128;
-  return 255;
-}
-
 int distance_guess(std::uint8_t first_received_ttl) {
   return initial_ttl_guess(first_received_ttl) - first_received_ttl;
 }

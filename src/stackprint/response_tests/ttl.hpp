@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 
+#include "stackprint/base/ttl_guess.hpp"
 #include "stackprint/fingerprint/scan_line.hpp"
 
 namespace stackprint::response_tests {
 
-// get_initial_ttl_guess: 32 if ttl <= 32, 64 if <= 64, 128 if <= 128, else 255.
-[[nodiscard]] int initial_ttl_guess(std::uint8_t ttl);
+// get_initial_ttl_guess is stackprint::initial_ttl_guess (base/ttl_guess.hpp).
 
 // Nmap's distance_guess (used only by traceroute, never printed): initial guess - ttl of the first
 // test processed (order ECN, T1..T7, U1, IE).

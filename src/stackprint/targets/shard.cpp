@@ -1,8 +1,9 @@
 #include "stackprint/targets/shard.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <optional>
+
+#include "stackprint/base/decimal.hpp"
 
 namespace stackprint::targets {
 namespace {
@@ -19,11 +20,9 @@ std::uint64_t mix64(std::uint64_t x) {
 }
 
 std::optional<std::uint32_t> parse_decimal(std::string_view text) {
-  std::uint32_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end) { return std::nullopt; }
-  return value;
+  const auto value = stackprint::parse_decimal(text, 10, 0xFFFFFFFFU);
+  if (!value) { return std::nullopt; }
+  return static_cast<std::uint32_t>(*value);
 }
 
 } // namespace

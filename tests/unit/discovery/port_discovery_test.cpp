@@ -172,6 +172,10 @@ TEST(PortDiscovery, SendsSynsAndClassifiesAnswers) {
   EXPECT_FALSE(host.selected.closed_udp_known);
   EXPECT_EQ(discovery.probes_sent(), 5U);
   EXPECT_EQ(host.replies, 3U);
+  // The TTL of the reply that settled each answered TCP port, for the REASON column.
+  EXPECT_EQ(host.tcp_reply_ttl.at(80), 64);
+  EXPECT_EQ(host.tcp_reply_ttl.at(113), 64);
+  EXPECT_EQ(host.tcp_reply_ttl.count(22), 0U) << "filtered: no reply";
 }
 
 // Stacks differ in what their SYN/ACK acknowledges (Nmap's A test: S+, S, O, Z); the ports tie the

@@ -7,16 +7,7 @@ namespace {
 
 using fingerprint::DistanceMethod;
 
-TEST(Ttl, InitialGuessBins) {
-  EXPECT_EQ(initial_ttl_guess(0), 32);
-  EXPECT_EQ(initial_ttl_guess(32), 32);
-  EXPECT_EQ(initial_ttl_guess(33), 64);
-  EXPECT_EQ(initial_ttl_guess(60), 64);
-  EXPECT_EQ(initial_ttl_guess(64), 64);
-  EXPECT_EQ(initial_ttl_guess(65), 128);
-  EXPECT_EQ(initial_ttl_guess(128), 128);
-  EXPECT_EQ(initial_ttl_guess(129), 255);
-  EXPECT_EQ(initial_ttl_guess(255), 255);
+TEST(Ttl, DistanceGuessFromTheInitialGuess) {
   EXPECT_EQ(distance_guess(63), 1);
   EXPECT_EQ(distance_guess(120), 8);
 }
