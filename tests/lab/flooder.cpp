@@ -1,0 +1,258 @@
+// Lab program for tests/lab/flood_lab_test.sh (root only, inside namespaces the script creates):
+// a packet flood at a fixed rate, bounded in packets and seconds.
+//
+//   flooder probes  SOURCE DEST        RATE SECONDS MAX   TCP SYNs (ports 22, 80 and others), UDP
+//                                                          datagrams and ICMP echo requests from
+//                                                          SOURCE to the one address DEST
+//   flooder replies SOURCES/PREFIX DEST RATE SECONDS MAX  forged answers from the addresses of
+//                                                          SOURCES/PREFIX to DEST: SYN/ACKs and RSTs
+//                                                          from ports 22 and 80, echo replies and
+//                                                          port unreachables, random numbers in each
+//
+// RATE packets per second for SECONDS (at most 60), and never more than MAX packets (at most
+// 10,000,000). Packets go out through one raw socket (IP_HDRINCL) in batches of up to 64
+// (sendmmsg), paced against the monotonic clock. Prints one JSON line: {"sent","seconds","rate",
+// "send_errors"}. Exit 0 after the flood, 2 for bad arguments, 3 when the socket cannot be opened.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr double k_max_seconds = 60.0;
+constexpr long k_max_packets = 10'000'000;
+constexpr std::size_t k_batch = 64;
+
+int usage() {
+  std::fprintf(stderr, "usage: flooder probes|replies FROM TO RATE SECONDS MAX\n");
+  return 2;
+}
+
+bool parse_address(const std::string& text, std::uint32_t& out) {
+  in_addr a{};
+  if (inet_pton(AF_INET, text.c_str(), &a) != 1) return false;
+  out = ntohl(a.s_addr);
+  return true;
+}
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+  b[at] = static_cast<std::uint8_t>(v >> 8U);
+  b[at + 1] = static_cast<std::uint8_t>(v);
+}
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+  put16(b, at, v >> 16U);
+  put16(b, at + 2, v & 0xFFFFU);
+}
+
+std::uint32_t sum16(const std::uint8_t* data, std::size_t n, std::uint32_t sum = 0) {
+  for (std::size_t i = 0; i + 1 < n; i += 2) sum += (std::uint32_t{data[i]} << 8U) | data[i + 1];
+  if (n % 2 != 0) sum += std::uint32_t{data[n - 1]} << 8U;
+  return sum;
+}
+std::uint16_t fold(std::uint32_t sum) {
+  while ((sum >> 16U) != 0) sum = (sum & 0xFFFFU) + (sum >> 16U);
+  return static_cast<std::uint16_t>(~sum);
+}
+
+// An IPv4 packet with a 20-byte header and `payload` bytes after it; checksums filled in.
+std::vector<std::uint8_t> ipv4(std::uint32_t src, std::uint32_t dst, std::uint8_t protocol,
+                               std::vector<std::uint8_t> payload, std::uint16_t id) {
+  std::vector<std::uint8_t> b(20 + payload.size());
+  b[0] = 0x45;
+  put16(b, 2, static_cast<std::uint32_t>(b.size()));
+  put16(b, 4, id);
+  b[8] = 64;
+  b[9] = protocol;
+  put32(b, 12, src);
+  put32(b, 16, dst);
+  put16(b, 10, fold(sum16(b.data(), 20)));
+  std::memcpy(b.data() + 20, payload.data(), payload.size());
+  if (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP) {
+    std::array<std::uint8_t, 12> pseudo{};
+    std::memcpy(pseudo.data(), b.data() + 12, 8);
+    pseudo[9] = protocol;
+    pseudo[10] = static_cast<std::uint8_t>(payload.size() >> 8U);
+    pseudo[11] = static_cast<std::uint8_t>(payload.size());
+    const std::size_t at = protocol == IPPROTO_TCP ? 36 : 26;
+    put16(b, at, fold(sum16(b.data() + 20, payload.size(), sum16(pseudo.data(), pseudo.size()))));
+  } else {
+    put16(b, 22, fold(sum16(b.data() + 20, payload.size())));
+  }
+  return b;
+}
+
+std::vector<std::uint8_t> tcp(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint32_t ack,
+                              std::uint8_t flags) {
+  std::vector<std::uint8_t> t(20);
+  put16(t, 0, sport);
+  put16(t, 2, dport);
+  put32(t, 4, seq);
+  put32(t, 8, ack);
+  t[12] = 0x50;
+  t[13] = flags;
+  put16(t, 14, 1024);
+  return t;
+}
+
+std::vector<std::uint8_t> make_probe(std::mt19937_64& rng, std::uint32_t src, std::uint32_t dst) {
+  const auto r = rng();
+  const auto sport = static_cast<std::uint16_t>(1024 + (r % 60000));
+  const auto id = static_cast<std::uint16_t>(r >> 20U);
+  switch ((r >> 40U) % 8) {
+  case 0: case 1: case 2: return ipv4(src, dst, IPPROTO_TCP, tcp(sport, 80, static_cast<std::uint32_t>(r), 0, 0x02), id);
+  case 3: case 4: return ipv4(src, dst, IPPROTO_TCP, tcp(sport, 22, static_cast<std::uint32_t>(r), 0, 0x02), id);
+  case 5: return ipv4(src, dst, IPPROTO_TCP, tcp(sport, static_cast<std::uint16_t>(r >> 48U) | 1U, 0, 0, 0x02), id);
+  case 6: {
+    std::vector<std::uint8_t> u(8 + 32, 0x43);
+    put16(u, 0, sport);
+    put16(u, 2, 40000 + static_cast<std::uint32_t>(r % 1000));
+    put16(u, 4, static_cast<std::uint32_t>(u.size()));
+    put16(u, 6, 0);
+    return ipv4(src, dst, IPPROTO_UDP, u, id);
+  }
+  default: {
+    std::vector<std::uint8_t> e(8 + 56, 0);
+    e[0] = 8; // echo request
+    put16(e, 4, static_cast<std::uint32_t>(r >> 8U) & 0xFFFFU);
+    put16(e, 6, static_cast<std::uint32_t>(r >> 24U) & 0xFFFFU);
+    put16(e, 2, 0);
+    return ipv4(src, dst, IPPROTO_ICMP, e, id);
+  }
+  }
+}
+
+std::vector<std::uint8_t> make_reply(std::mt19937_64& rng, std::uint32_t first, std::uint32_t count, std::uint32_t dst) {
+  const auto r = rng();
+  const std::uint32_t src = first + static_cast<std::uint32_t>(r % count);
+  const auto dport = static_cast<std::uint16_t>(1024 + ((r >> 8U) % 60000));
+  const auto id = static_cast<std::uint16_t>(r >> 20U);
+  const auto seq = static_cast<std::uint32_t>(rng());
+  const auto ack = static_cast<std::uint32_t>(r >> 32U);
+  switch ((r >> 40U) % 6) {
+  case 0: case 1: return ipv4(src, dst, IPPROTO_TCP, tcp((r & 0x100U) != 0 ? 22 : 80, dport, seq, ack, 0x12), id);
+  case 2: case 3: return ipv4(src, dst, IPPROTO_TCP, tcp(static_cast<std::uint16_t>(r >> 48U) | 1U, dport, 0, ack, 0x14), id);
+  case 4: {
+    std::vector<std::uint8_t> e(8 + 120, 0);
+    e[0] = 0; // echo reply
+    put16(e, 4, static_cast<std::uint32_t>(r >> 8U) & 0xFFFFU);
+    put16(e, 6, static_cast<std::uint32_t>(r >> 24U) & 0xFFFFU);
+    return ipv4(src, dst, IPPROTO_ICMP, e, id);
+  }
+  default: {
+    // A port unreachable quoting a UDP datagram "sent" by DEST to SOURCE.
+    std::vector<std::uint8_t> quoted = ipv4(dst, src, IPPROTO_UDP, std::vector<std::uint8_t>(8 + 300, 0x43), id);
+    put16(quoted, 22, static_cast<std::uint32_t>(40000 + (r % 1000)));
+    std::vector<std::uint8_t> e(8 + quoted.size(), 0);
+    e[0] = 3;
+    e[1] = 3;
+    std::memcpy(e.data() + 8, quoted.data(), quoted.size());
+    return ipv4(src, dst, IPPROTO_ICMP, e, id);
+  }
+  }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 7) return usage();
+  const std::string mode = argv[1];
+  std::string from = argv[2];
+  std::uint32_t dst = 0;
+  if (!parse_address(argv[3], dst)) return usage();
+  const double rate = std::atof(argv[4]);
+  const double seconds = std::atof(argv[5]);
+  const long max_packets = std::atol(argv[6]);
+  if (rate <= 0 || rate > 1e7 || seconds <= 0 || seconds > k_max_seconds || max_packets <= 0 ||
+      max_packets > k_max_packets) {
+    std::fprintf(stderr, "flooder: RATE > 0, 0 < SECONDS <= %.0f, 0 < MAX <= %ld\n", k_max_seconds, k_max_packets);
+    return 2;
+  }
+  std::uint32_t first = 0;
+  std::uint32_t count = 1;
+  if (mode == "replies") {
+    const auto slash = from.find('/');
+    if (slash == std::string::npos) return usage();
+    const int prefix = std::atoi(from.c_str() + slash + 1);
+    if (prefix < 16 || prefix > 32) return usage();
+    from.resize(slash);
+    count = prefix == 32 ? 1U : (1U << static_cast<unsigned>(32 - prefix)) - 2U;
+    if (count == 0) count = 1;
+  } else if (mode != "probes") {
+    return usage();
+  }
+  if (!parse_address(from, first)) return usage();
+  if (mode == "replies" && count > 1) first += 1; // skip the network address
+
+  const int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+  if (fd < 0) {
+    std::fprintf(stderr, "flooder: raw socket: %s\n", std::strerror(errno));
+    return 3;
+  }
+  int buffer = 4 << 20;
+  (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+  std::mt19937_64 rng(12345);
+  // A pool of distinct packets, sent round: building them is kept out of the timed loop.
+  std::vector<std::vector<std::uint8_t>> pool;
+  for (int i = 0; i < 4096; ++i) {
+    pool.push_back(mode == "probes" ? make_probe(rng, first, dst) : make_reply(rng, first, count, dst));
+  }
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  std::array<iovec, k_batch> iov{};
+  std::array<mmsghdr, k_batch> msgs{};
+  std::array<sockaddr_in, k_batch> targets{};
+
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  long sent = 0;
+  long errors = 0;
+  std::size_t next = 0;
+  for (;;) {
+    const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
+    if (elapsed >= seconds || sent >= max_packets) break;
+    const long due = std::min(max_packets, static_cast<long>(rate * elapsed) + 1);
+    if (sent >= due) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
+    const auto n = static_cast<std::size_t>(std::min<long>(static_cast<long>(k_batch), due - sent));
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& packet = pool[next++ % pool.size()];
+      iov[i] = iovec{packet.data(), packet.size()};
+      targets[i] = to;
+      std::memcpy(&targets[i].sin_addr, packet.data() + 16, 4);
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_name = &targets[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int done = ::sendmmsg(fd, msgs.data(), static_cast<unsigned>(n), 0);
+    if (done < 0) {
+      ++errors;
+      sent += 1; // counted as an attempt, so a persistent error cannot spin beyond MAX
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+      continue;
+    }
+    sent += done;
+  }
+  const double took = std::chrono::duration<double>(clock::now() - start).count();
+  std::printf("{\"sent\":%ld,\"seconds\":%.3f,\"rate\":%.0f,\"send_errors\":%ld}\n", sent - errors, took,
+              static_cast<double>(sent - errors) / took, errors);
+  ::close(fd);
+  return 0;
+}
