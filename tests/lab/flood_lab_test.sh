@@ -27,6 +27,8 @@ seconds=${4:-10}
 hosts=${5:-8}
 emu_limit_kb=${6:-65536}
 slack_kb=${7:-4096}
+# Two sending threads: on a machine busy with other work the flood then gets two scheduler shares.
+threads=${STACKPRINT_FLOOD_THREADS:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 db=${STACKPRINT_DB:-/usr/share/nmap/nmap-os-db}
 if [ "$(id -u)" != 0 ]; then
@@ -76,17 +78,19 @@ run() {
   case $label in
     flooded)
       ip netns exec "$lab_scanner" timeout $((seconds + 5)) "$flooder" probes "10.99.$lab_net.1" "$flooded" \
-        "$rate" "$seconds" $((rate * seconds)) >"$work/$label.flooder" 2>&1 &
+        "$rate" "$seconds" $((rate * seconds)) "$threads" >"$work/$label.flooder" 2>&1 &
       flood_pid=$!
       sleep 1
       ;;
     forged)
       ip netns exec "$lab_emulator" timeout $((seconds + 5)) "$flooder" replies "$lab_block.0/27" "10.99.$lab_net.1" \
-        "$rate" "$seconds" $((rate * seconds)) >"$work/$label.flooder" 2>&1 &
+        "$rate" "$seconds" $((rate * seconds)) "$threads" >"$work/$label.flooder" 2>&1 &
       flood_pid=$!
       sleep 1
       ;;
   esac
+  local scan_start
+  scan_start=$(date +%s%N)
   timeout 40 ip netns exec "$lab_scanner" "$prog" scan -p T:22,80,U:40125 --seed 4242 -v --host-timeout 30 \
     -oJ "$work/$label.jsonl" "$lab_block.2-$last" >"$work/$label.out" 2>"$work/$label.err" &
   local scan_pid=$!
@@ -94,6 +98,7 @@ run() {
   local scan_watch=$!
   wait "$scan_pid"
   echo $? >"$work/$label.status"
+  echo $((($(date +%s%N) - scan_start) / 1000000)) >"$work/$label.scan_ms"
   wait "$scan_watch"
   # The flood ran for the scan's whole length: the scan ended before the flood did.
   if [ -n "$flood_pid" ]; then
@@ -102,7 +107,7 @@ run() {
   fi
   emulator_lab_stop
   wait "$emu_watch"
-  echo "$label: scan exit $(cat "$work/$label.status"), scanner peak RSS $(cat "$work/$label.scanner.hwm" 2>/dev/null) kB," \
+  echo "$label: scan exit $(cat "$work/$label.status") after $(cat "$work/$label.scan_ms") ms, scanner peak RSS $(cat "$work/$label.scanner.hwm" 2>/dev/null) kB," \
     "emulator peak RSS $(cat "$work/$label.emulator.hwm" 2>/dev/null) kB"
   [ -f "$work/$label.flooder" ] && echo "$label: flooder $(cat "$work/$label.flooder")"
   grep emulator_stats "$work/$label.emulator.err" | sed "s/^/$label: /"

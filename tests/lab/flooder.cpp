@@ -1,17 +1,21 @@
 // Lab program for tests/lab/flood_lab_test.sh (root only, inside namespaces the script creates):
 // a packet flood at a fixed rate, bounded in packets and seconds.
 //
-//   flooder probes  SOURCE DEST        RATE SECONDS MAX   TCP SYNs (ports 22, 80 and others), UDP
+//   flooder probes  SOURCE DEST        RATE SECONDS MAX [THREADS]   TCP SYNs (ports 22, 80 and others), UDP
 //                                                          datagrams and ICMP echo requests from
 //                                                          SOURCE to the one address DEST
-//   flooder replies SOURCES/PREFIX DEST RATE SECONDS MAX  forged answers from the addresses of
-//                                                          SOURCES/PREFIX to DEST: SYN/ACKs and RSTs
-//                                                          from ports 22 and 80, echo replies and
-//                                                          port unreachables, random numbers in each
+//   flooder replies SOURCES/PREFIX DEST RATE SECONDS MAX [THREADS]  forged answers from the addresses of
+//                                                          SOURCES/PREFIX to DEST: RST/ACKs from
+//                                                          ports 22 and 80 and others, echo replies
+//                                                          and port unreachables, random numbers in
+//                                                          each (no SYN/ACKs: DEST's kernel would
+//                                                          answer each with a RST, a second flood
+//                                                          at every forged address)
 //
-// RATE packets per second for SECONDS (at most 60), and never more than MAX packets (at most
-// 10,000,000). Packets go out through one raw socket (IP_HDRINCL) in batches of up to 64
-// (sendmmsg), paced against the monotonic clock. Prints one JSON line: {"sent","seconds","rate",
+// RATE packets per second for SECONDS (at most 60; SIGTERM stops it earlier), and never more than MAX packets (at most
+// 10,000,000). Packets go out through raw sockets (IP_HDRINCL) in batches of up to 64 (sendmmsg),
+// paced against the monotonic clock; THREADS (1-8, default 1) senders each send RATE/THREADS with
+// their own socket, so that on a busy machine the flood gets more than one scheduler share. Prints one JSON line: {"sent","seconds","rate",
 // "send_errors"}. Exit 0 after the flood, 2 for bad arguments, 3 when the socket cannot be opened.
 
 #include <arpa/inet.h>
@@ -20,6 +24,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
+#include <csignal>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -37,8 +43,12 @@ constexpr double k_max_seconds = 60.0;
 constexpr long k_max_packets = 10'000'000;
 constexpr std::size_t k_batch = 64;
 
+// Set by SIGTERM/SIGINT: the senders stop early and the totals are still printed.
+std::atomic<bool> g_stop{false}; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+extern "C" void request_stop(int /*signal*/) { g_stop = true; }
+
 int usage() {
-  std::fprintf(stderr, "usage: flooder probes|replies FROM TO RATE SECONDS MAX\n");
+  std::fprintf(stderr, "usage: flooder probes|replies FROM TO RATE SECONDS MAX [THREADS]\n");
   return 2;
 }
 
@@ -143,7 +153,7 @@ std::vector<std::uint8_t> make_reply(std::mt19937_64& rng, std::uint32_t first, 
   const auto seq = static_cast<std::uint32_t>(rng());
   const auto ack = static_cast<std::uint32_t>(r >> 32U);
   switch ((r >> 40U) % 6) {
-  case 0: case 1: return ipv4(src, dst, IPPROTO_TCP, tcp((r & 0x100U) != 0 ? 22 : 80, dport, seq, ack, 0x12), id);
+  case 0: case 1: return ipv4(src, dst, IPPROTO_TCP, tcp((r & 0x100U) != 0 ? 22 : 80, dport, seq, ack, 0x14), id);
   case 2: case 3: return ipv4(src, dst, IPPROTO_TCP, tcp(static_cast<std::uint16_t>(r >> 48U) | 1U, dport, 0, ack, 0x14), id);
   case 4: {
     std::vector<std::uint8_t> e(8 + 120, 0);
@@ -165,10 +175,59 @@ std::vector<std::uint8_t> make_reply(std::mt19937_64& rng, std::uint32_t first, 
   }
 }
 
+struct SendResult {
+  long sent = 0;
+  long errors = 0;
+};
+
+// Sends pool[offset...] round at `rate` packets/s for `seconds` from `start`, at most `max_packets`.
+SendResult send_paced(int fd, const std::vector<std::vector<std::uint8_t>>& pool, std::size_t offset, double rate,
+                      double seconds, long max_packets, std::chrono::steady_clock::time_point start) {
+  std::array<iovec, k_batch> iov{};
+  std::array<mmsghdr, k_batch> msgs{};
+  std::array<sockaddr_in, k_batch> targets{};
+  SendResult result;
+  long attempts = 0;
+  std::size_t next = offset;
+  for (;;) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (elapsed >= seconds || attempts >= max_packets || g_stop) break;
+    const long due = std::min(max_packets, static_cast<long>(rate * elapsed) + 1);
+    if (attempts >= due) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
+    const auto n = static_cast<std::size_t>(std::min<long>(static_cast<long>(k_batch), due - attempts));
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& packet = pool[next++ % pool.size()];
+      // sendmmsg only reads the packet; iovec's pointer is not const.
+      iov[i] = iovec{const_cast<std::uint8_t*>(packet.data()), packet.size()}; // NOLINT(cppcoreguidelines-pro-type-const-cast)
+      targets[i] = sockaddr_in{};
+      targets[i].sin_family = AF_INET;
+      std::memcpy(&targets[i].sin_addr, packet.data() + 16, 4);
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_name = &targets[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int done = ::sendmmsg(fd, msgs.data(), static_cast<unsigned>(n), 0);
+    if (done < 0) {
+      ++result.errors;
+      ++attempts; // a persistent error cannot spin beyond MAX
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+      continue;
+    }
+    attempts += done;
+    result.sent += done;
+  }
+  return result;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 7) return usage();
+  if (argc != 7 && argc != 8) return usage();
   const std::string mode = argv[1];
   std::string from = argv[2];
   std::uint32_t dst = 0;
@@ -176,6 +235,8 @@ int main(int argc, char** argv) {
   const double rate = std::atof(argv[4]);
   const double seconds = std::atof(argv[5]);
   const long max_packets = std::atol(argv[6]);
+  const int threads = argc == 8 ? std::atoi(argv[7]) : 1;
+  if (threads < 1 || threads > 8) return usage();
   if (rate <= 0 || rate > 1e7 || seconds <= 0 || seconds > k_max_seconds || max_packets <= 0 ||
       max_packets > k_max_packets) {
     std::fprintf(stderr, "flooder: RATE > 0, 0 < SECONDS <= %.0f, 0 < MAX <= %ld\n", k_max_seconds, k_max_packets);
@@ -197,62 +258,49 @@ int main(int argc, char** argv) {
   if (!parse_address(from, first)) return usage();
   if (mode == "replies" && count > 1) first += 1; // skip the network address
 
-  const int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-  if (fd < 0) {
-    std::fprintf(stderr, "flooder: raw socket: %s\n", std::strerror(errno));
-    return 3;
-  }
-  int buffer = 4 << 20;
-  (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
   std::mt19937_64 rng(12345);
   // A pool of distinct packets, sent round: building them is kept out of the timed loop.
   std::vector<std::vector<std::uint8_t>> pool;
   for (int i = 0; i < 4096; ++i) {
     pool.push_back(mode == "probes" ? make_probe(rng, first, dst) : make_reply(rng, first, count, dst));
   }
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  std::array<iovec, k_batch> iov{};
-  std::array<mmsghdr, k_batch> msgs{};
-  std::array<sockaddr_in, k_batch> targets{};
-
+  std::vector<int> sockets;
+  for (int t = 0; t < threads; ++t) {
+    const int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (fd < 0) {
+      std::fprintf(stderr, "flooder: raw socket: %s\n", std::strerror(errno));
+      return 3;
+    }
+    int buffer = 4 << 20;
+    (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    sockets.push_back(fd);
+  }
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
+  std::vector<SendResult> results(static_cast<std::size_t>(threads));
+  std::vector<std::thread> senders;
+  for (int t = 0; t < threads; ++t) {
+    senders.emplace_back([&, t] {
+      results[static_cast<std::size_t>(t)] =
+          send_paced(sockets[static_cast<std::size_t>(t)], pool, static_cast<std::size_t>(t) * 512, rate / threads,
+                     seconds, max_packets / threads, start);
+    });
+  }
   long sent = 0;
   long errors = 0;
-  std::size_t next = 0;
-  for (;;) {
-    const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
-    if (elapsed >= seconds || sent >= max_packets) break;
-    const long due = std::min(max_packets, static_cast<long>(rate * elapsed) + 1);
-    if (sent >= due) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-      continue;
-    }
-    const auto n = static_cast<std::size_t>(std::min<long>(static_cast<long>(k_batch), due - sent));
-    for (std::size_t i = 0; i < n; ++i) {
-      auto& packet = pool[next++ % pool.size()];
-      iov[i] = iovec{packet.data(), packet.size()};
-      targets[i] = to;
-      std::memcpy(&targets[i].sin_addr, packet.data() + 16, 4);
-      msgs[i] = mmsghdr{};
-      msgs[i].msg_hdr.msg_name = &targets[i];
-      msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-    }
-    const int done = ::sendmmsg(fd, msgs.data(), static_cast<unsigned>(n), 0);
-    if (done < 0) {
-      ++errors;
-      sent += 1; // counted as an attempt, so a persistent error cannot spin beyond MAX
-      std::this_thread::sleep_for(std::chrono::microseconds(100));
-      continue;
-    }
-    sent += done;
+  for (int t = 0; t < threads; ++t) {
+    senders[static_cast<std::size_t>(t)].join();
+    sent += results[static_cast<std::size_t>(t)].sent;
+    errors += results[static_cast<std::size_t>(t)].errors;
+    ::close(sockets[static_cast<std::size_t>(t)]);
   }
   const double took = std::chrono::duration<double>(clock::now() - start).count();
-  std::printf("{\"sent\":%ld,\"seconds\":%.3f,\"rate\":%.0f,\"send_errors\":%ld}\n", sent - errors, took,
-              static_cast<double>(sent - errors) / took, errors);
-  ::close(fd);
+  std::printf("{\"sent\":%ld,\"seconds\":%.3f,\"rate\":%.0f,\"send_errors\":%ld,\"threads\":%d}\n", sent, took,
+              static_cast<double>(sent) / took, errors, threads);
   return 0;
 }
