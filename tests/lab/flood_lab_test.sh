@@ -5,26 +5,25 @@
 # the /24). Three runs of the same emulator (same seed), each scanning the same HOSTS addresses
 # .2-.(HOSTS+1) with the same scan seed:
 #   calm      no flood: the reference top matches and the scanner's peak RSS
-#   flooded   flooder (tests/lab/flooder.cpp) sends RATE packets/s for SECONDS from the scanner
-#             namespace to .1 (TCP SYNs to open and closed ports, UDP, echo requests); the scan
-#             starts 1 s into the flood and ends inside it
-#   forged    flooder sends RATE forged answers/s from the emulated addresses to the scanner (from
-#             the emulator namespace: SYN/ACKs, RSTs, echo replies, port unreachables, random
-#             numbers) for the whole scan
+#   flooded   flooder (tests/lab/flooder.cpp) sends RATE packets/s from the scanner namespace to .1
+#             (TCP SYNs to open and closed ports, UDP, echo requests); the scan starts 1 s into the
+#             flood, and the flood lasts until the scan has ended and at least SECONDS
+#   forged    the same with RATE forged answers/s from the emulated addresses to the scanner (from
+#             the emulator namespace: RSTs, echo replies, port unreachables, random numbers)
 # Checks: the flooder reached RATE (within 10%); the emulator's RSS (VmHWM, read from /proc while it
 # runs) stays under EMU_LIMIT_KB; its stats show the inbox dropping the excess; the scanned hosts
 # keep their state and top match in both floods (compare_top_matches.py); the scanner exits 0 and
 # its peak RSS under forged replies stays within the calm run's plus SLACK_KB (what it keeps per
 # host is fixed-size; see hostile_lab_test.sh).
 #
-# usage: flood_lab_test.sh STACKPRINT FLOODER [RATE=50000] [SECONDS=10] [HOSTS=8] [EMU_LIMIT_KB=65536] [SLACK_KB=4096]
+# usage: flood_lab_test.sh STACKPRINT FLOODER [RATE=50000] [SECONDS=10] [HOSTS=6] [EMU_LIMIT_KB=65536] [SLACK_KB=4096]
 # Exit 77 (ctest SKIP) when not root or when ip/python3/timeout are missing.
 set -u
 prog=${1:?path of the stackprint binary}
 flooder=${2:?path of the flooder}
 rate=${3:-50000}
 seconds=${4:-10}
-hosts=${5:-8}
+hosts=${5:-6}
 emu_limit_kb=${6:-65536}
 slack_kb=${7:-4096}
 # Two sending threads: on a machine busy with other work the flood then gets two scheduler shares.
@@ -77,14 +76,14 @@ run() {
   local emu_watch=$! flood_pid=""
   case $label in
     flooded)
-      ip netns exec "$lab_scanner" timeout $((seconds + 5)) "$flooder" probes "10.99.$lab_net.1" "$flooded" \
-        "$rate" "$seconds" $((rate * seconds)) "$threads" >"$work/$label.flooder" 2>&1 &
+      ip netns exec "$lab_scanner" timeout 30 "$flooder" probes "10.99.$lab_net.1" "$flooded" \
+        "$rate" 25 $((rate * 25)) "$threads" >"$work/$label.flooder" 2>&1 &
       flood_pid=$!
       sleep 1
       ;;
     forged)
-      ip netns exec "$lab_emulator" timeout $((seconds + 5)) "$flooder" replies "$lab_block.0/27" "10.99.$lab_net.1" \
-        "$rate" "$seconds" $((rate * seconds)) "$threads" >"$work/$label.flooder" 2>&1 &
+      ip netns exec "$lab_emulator" timeout 30 "$flooder" replies "$lab_block.0/27" "10.99.$lab_net.1" \
+        "$rate" 25 $((rate * 25)) "$threads" >"$work/$label.flooder" 2>&1 &
       flood_pid=$!
       sleep 1
       ;;
@@ -100,9 +99,13 @@ run() {
   echo $? >"$work/$label.status"
   echo $((($(date +%s%N) - scan_start) / 1000000)) >"$work/$label.scan_ms"
   wait "$scan_watch"
-  # The flood ran for the scan's whole length: the scan ended before the flood did.
+  # The flood runs for the scan's whole length and at least SECONDS (bounded: the flooder stops
+  # by itself after 25 s): the scan must end while it still runs.
   if [ -n "$flood_pid" ]; then
     if kill -0 "$flood_pid" 2>/dev/null; then echo yes; else echo no; fi >"$work/$label.overlap"
+    local left=$((seconds * 1000 - 1000 - $(cat "$work/$label.scan_ms")))
+    [ "$left" -gt 0 ] && sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
+    kill -TERM "$flood_pid" 2>/dev/null
     wait "$flood_pid"
   fi
   emulator_lab_stop
