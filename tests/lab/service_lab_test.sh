@@ -123,14 +123,14 @@ if [ "$mode" = approximation ]; then
 fi
 
 ip netns exec "$lab_scanner" timeout 60 "$prog" scan -p T:22,80,U:40125 --seed 77 --host-timeout 30 \
-  -oJ "$work/scan.jsonl" "$cidr" >"$work/scan.out" 2>"$work/scan.err"
+  -oX "$work/scan.xml" "$cidr" >"$work/scan.out" 2>"$work/scan.err"
 echo $? >"$work/scan.status"
 if [ "$mode" = systemd ]; then
   journalctl -o cat -u "stackprint-emulate-lab$$@$instance.service" | grep '^{' >"$work/hosts.jsonl"
 fi
 check "scan exits 0" '[ "$(cat "$work/scan.status")" = 0 ]'
 check "the scan identifies the emulated references" \
-  'python3 "$here/emulate_judge.py" "$work/hosts.jsonl" "$work/scan.jsonl" "$db" --min-share "$min_share" --label stackprint'
+  'python3 "$here/emulate_judge.py" "$work/hosts.jsonl" "$work/scan.xml" "$db" --min-share "$min_share" --label stackprint'
 check "the service is still running after the scan" '[ -d "/proc/$service_pid" ]'
 [ "$failures" = 0 ] || { cat "$work/emulator.err" 2>/dev/null; cat "$work/scan.err"; }
 echo "$failures failed"
