@@ -15,8 +15,9 @@
 // RATE packets per second for SECONDS (at most 60; SIGTERM stops it earlier), and never more than MAX packets (at most
 // 10,000,000). Packets go out through raw sockets (IP_HDRINCL) in batches of up to 64 (sendmmsg),
 // paced against the monotonic clock; THREADS (1-8, default 1) senders each send RATE/THREADS with
-// their own socket, so that on a busy machine the flood gets more than one scheduler share. Prints one JSON line: {"sent","seconds","rate",
-// "send_errors"}. Exit 0 after the flood, 2 for bad arguments, 3 when the socket cannot be opened.
+// their own socket, so that on a busy machine the flood gets more than one scheduler share. Prints one JSON line:
+// {"sent","seconds","rate", "send_errors"}. Exit 0 after the flood, 2 for bad arguments, 3 when the socket cannot be
+// opened.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,9 +26,9 @@
 
 #include <array>
 #include <atomic>
-#include <csignal>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -123,8 +124,11 @@ std::vector<std::uint8_t> make_probe(std::mt19937_64& rng, std::uint32_t src, st
   const auto sport = static_cast<std::uint16_t>(1024 + (r % 60000));
   const auto id = static_cast<std::uint16_t>(r >> 20U);
   switch ((r >> 40U) % 8) {
-  case 0: case 1: case 2: return ipv4(src, dst, IPPROTO_TCP, tcp(sport, 80, static_cast<std::uint32_t>(r), 0, 0x02), id);
-  case 3: case 4: return ipv4(src, dst, IPPROTO_TCP, tcp(sport, 22, static_cast<std::uint32_t>(r), 0, 0x02), id);
+  case 0:
+  case 1:
+  case 2: return ipv4(src, dst, IPPROTO_TCP, tcp(sport, 80, static_cast<std::uint32_t>(r), 0, 0x02), id);
+  case 3:
+  case 4: return ipv4(src, dst, IPPROTO_TCP, tcp(sport, 22, static_cast<std::uint32_t>(r), 0, 0x02), id);
   case 5: return ipv4(src, dst, IPPROTO_TCP, tcp(sport, static_cast<std::uint16_t>(r >> 48U) | 1U, 0, 0, 0x02), id);
   case 6: {
     std::vector<std::uint8_t> u(8 + 32, 0x43);
@@ -145,7 +149,8 @@ std::vector<std::uint8_t> make_probe(std::mt19937_64& rng, std::uint32_t src, st
   }
 }
 
-std::vector<std::uint8_t> make_reply(std::mt19937_64& rng, std::uint32_t first, std::uint32_t count, std::uint32_t dst) {
+std::vector<std::uint8_t> make_reply(std::mt19937_64& rng, std::uint32_t first, std::uint32_t count,
+                                     std::uint32_t dst) {
   const auto r = rng();
   const std::uint32_t src = first + static_cast<std::uint32_t>(r % count);
   const auto dport = static_cast<std::uint16_t>(1024 + ((r >> 8U) % 60000));
@@ -153,8 +158,10 @@ std::vector<std::uint8_t> make_reply(std::mt19937_64& rng, std::uint32_t first, 
   const auto seq = static_cast<std::uint32_t>(rng());
   const auto ack = static_cast<std::uint32_t>(r >> 32U);
   switch ((r >> 40U) % 6) {
-  case 0: case 1: return ipv4(src, dst, IPPROTO_TCP, tcp((r & 0x100U) != 0 ? 22 : 80, dport, seq, ack, 0x14), id);
-  case 2: case 3: return ipv4(src, dst, IPPROTO_TCP, tcp(static_cast<std::uint16_t>(r >> 48U) | 1U, dport, 0, ack, 0x14), id);
+  case 0:
+  case 1: return ipv4(src, dst, IPPROTO_TCP, tcp((r & 0x100U) != 0 ? 22 : 80, dport, seq, ack, 0x14), id);
+  case 2:
+  case 3: return ipv4(src, dst, IPPROTO_TCP, tcp(static_cast<std::uint16_t>(r >> 48U) | 1U, dport, 0, ack, 0x14), id);
   case 4: {
     std::vector<std::uint8_t> e(8 + 120, 0);
     e[0] = 0; // echo reply
@@ -201,7 +208,8 @@ SendResult send_paced(int fd, const std::vector<std::vector<std::uint8_t>>& pool
     for (std::size_t i = 0; i < n; ++i) {
       const auto& packet = pool[next++ % pool.size()];
       // sendmmsg only reads the packet; iovec's pointer is not const.
-      iov[i] = iovec{const_cast<std::uint8_t*>(packet.data()), packet.size()}; // NOLINT(cppcoreguidelines-pro-type-const-cast)
+      iov[i] = iovec{const_cast<std::uint8_t*>(packet.data()),
+                     packet.size()}; // NOLINT(cppcoreguidelines-pro-type-const-cast)
       targets[i] = sockaddr_in{};
       targets[i].sin_family = AF_INET;
       std::memcpy(&targets[i].sin_addr, packet.data() + 16, 4);
