@@ -90,7 +90,7 @@ run() {
   esac
   local scan_start
   scan_start=$(date +%s%N)
-  timeout 40 ip netns exec "$lab_scanner" "$prog" scan -p T:22,80,U:40125 --seed 4242 -v --host-timeout 30 \
+  ip netns exec "$lab_scanner" "$prog" scan -p T:22,80,U:40125 --seed 4242 -v --host-timeout 30 \
     -oJ "$work/$label.jsonl" "$lab_block.2-$last" >"$work/$label.out" 2>"$work/$label.err" &
   local scan_pid=$!
   watch_hwm "$scan_pid" "$work/$label.scanner.hwm" &

@@ -208,8 +208,8 @@ SendResult send_paced(int fd, const std::vector<std::vector<std::uint8_t>>& pool
     for (std::size_t i = 0; i < n; ++i) {
       const auto& packet = pool[next++ % pool.size()];
       // sendmmsg only reads the packet; iovec's pointer is not const.
-      iov[i] = iovec{const_cast<std::uint8_t*>(packet.data()),
-                     packet.size()}; // NOLINT(cppcoreguidelines-pro-type-const-cast)
+      // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
+      iov[i] = iovec{const_cast<std::uint8_t*>(packet.data()), packet.size()};
       targets[i] = sockaddr_in{};
       targets[i].sin_family = AF_INET;
       std::memcpy(&targets[i].sin_addr, packet.data() + 16, 4);
