@@ -33,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -49,8 +50,16 @@ std::atomic<bool> g_stop{false}; // NOLINT(cppcoreguidelines-avoid-non-const-glo
 extern "C" void request_stop(int /*signal*/) { g_stop = true; }
 
 int usage() {
-  std::fprintf(stderr, "usage: flooder probes|replies FROM TO RATE SECONDS MAX [THREADS]\n");
+  (void)std::fputs("usage: flooder probes|replies FROM TO RATE SECONDS MAX [THREADS]\n", stderr);
   return 2;
+}
+
+// A number from the whole of `text`; nullopt when any of it is not part of the number.
+std::optional<double> parse_number(const char* text) {
+  char* end = nullptr;
+  const double value = std::strtod(text, &end);
+  if (end == text || *end != '\0') return std::nullopt;
+  return value;
 }
 
 bool parse_address(const std::string& text, std::uint32_t& out) {
@@ -240,14 +249,19 @@ int main(int argc, char** argv) {
   std::string from = argv[2];
   std::uint32_t dst = 0;
   if (!parse_address(argv[3], dst)) return usage();
-  const double rate = std::atof(argv[4]);
-  const double seconds = std::atof(argv[5]);
-  const long max_packets = std::atol(argv[6]);
-  const int threads = argc == 8 ? std::atoi(argv[7]) : 1;
-  if (threads < 1 || threads > 8) return usage();
+  const auto rate_arg = parse_number(argv[4]);
+  const auto seconds_arg = parse_number(argv[5]);
+  const auto max_arg = parse_number(argv[6]);
+  const auto threads_arg = argc == 8 ? parse_number(argv[7]) : std::optional<double>{1.0};
+  if (!rate_arg || !seconds_arg || !max_arg || !threads_arg || *threads_arg < 1 || *threads_arg > 8) return usage();
+  const double rate = *rate_arg;
+  const double seconds = *seconds_arg;
+  const auto max_packets = static_cast<long>(*max_arg);
+  const auto threads = static_cast<int>(*threads_arg);
   if (rate <= 0 || rate > 1e7 || seconds <= 0 || seconds > k_max_seconds || max_packets <= 0 ||
       max_packets > k_max_packets) {
-    std::fprintf(stderr, "flooder: RATE > 0, 0 < SECONDS <= %.0f, 0 < MAX <= %ld\n", k_max_seconds, k_max_packets);
+    (void)std::fprintf(stderr, "flooder: RATE > 0, 0 < SECONDS <= %.0f, 0 < MAX <= %ld\n", k_max_seconds,
+                       k_max_packets);
     return 2;
   }
   std::uint32_t first = 0;
@@ -255,7 +269,9 @@ int main(int argc, char** argv) {
   if (mode == "replies") {
     const auto slash = from.find('/');
     if (slash == std::string::npos) return usage();
-    const int prefix = std::atoi(from.c_str() + slash + 1);
+    const auto prefix_arg = parse_number(from.c_str() + slash + 1);
+    if (!prefix_arg) return usage();
+    const auto prefix = static_cast<int>(*prefix_arg);
     if (prefix < 16 || prefix > 32) return usage();
     from.resize(slash);
     count = prefix == 32 ? 1U : (1U << static_cast<unsigned>(32 - prefix)) - 2U;
@@ -266,9 +282,11 @@ int main(int argc, char** argv) {
   if (!parse_address(from, first)) return usage();
   if (mode == "replies" && count > 1) first += 1; // skip the network address
 
-  std::mt19937_64 rng(12345);
+  // A fixed seed: every run floods with the same packets.
+  std::mt19937_64 rng(12345); // NOLINT(cert-msc32-c,cert-msc51-cpp)
   // A pool of distinct packets, sent round: building them is kept out of the timed loop.
   std::vector<std::vector<std::uint8_t>> pool;
+  pool.reserve(4096);
   for (int i = 0; i < 4096; ++i) {
     pool.push_back(mode == "probes" ? make_probe(rng, first, dst) : make_reply(rng, first, count, dst));
   }
@@ -276,7 +294,7 @@ int main(int argc, char** argv) {
   for (int t = 0; t < threads; ++t) {
     const int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (fd < 0) {
-      std::fprintf(stderr, "flooder: raw socket: %s\n", std::strerror(errno));
+      (void)std::fprintf(stderr, "flooder: raw socket: %s\n", std::strerror(errno));
       return 3;
     }
     int buffer = 4 << 20;
@@ -292,6 +310,7 @@ int main(int argc, char** argv) {
   const auto start = clock::now();
   std::vector<SendResult> results(static_cast<std::size_t>(threads));
   std::vector<std::thread> senders;
+  senders.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     senders.emplace_back([&, t] {
       results[static_cast<std::size_t>(t)] =

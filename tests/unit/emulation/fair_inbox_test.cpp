@@ -9,7 +9,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const Timestamp k_t0 = Timestamp(std::chrono::seconds(1'700'000'000));
+constexpr Timestamp k_t0 = Timestamp(std::chrono::seconds(1'700'000'000));
 
 // A 20-byte IPv4 header to `destination` whose last byte of the source (offset 15) numbers it.
 StampedPacket packet_to(std::uint32_t destination, std::uint8_t number) {
