@@ -1,5 +1,5 @@
 # Installation of the documentation and the Debian package (CPack DEB).
-#   cmake --install build [--prefix /usr]     binary, man page, JSON schema
+#   cmake --install build [--prefix /usr]     binary, man page, JSON schema, systemd unit
 #   (cd build && cpack -G DEB)                stackprint_<version>_<arch>.deb; its postinst grants
 #                                              cap_net_raw,cap_net_admin to /usr/bin/stackprint
 include(GNUInstallDirs)
@@ -18,6 +18,11 @@ endif()
 add_custom_target(stackprint_man ALL DEPENDS "${man_page}")
 install(FILES "${man_page}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
 install(FILES "${PROJECT_SOURCE_DIR}/docs/stackprint-host.schema.json" "${PROJECT_SOURCE_DIR}/README.md"
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+# The hardened emulator service (docs/service.md section 2) and an example instance configuration.
+install(FILES "${PROJECT_SOURCE_DIR}/packaging/systemd/stackprint-emulate@.service"
+        DESTINATION lib/systemd/system)
+install(FILES "${PROJECT_SOURCE_DIR}/packaging/systemd/emulate-example.conf" "${PROJECT_SOURCE_DIR}/docs/service.md"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 
 set(CPACK_PACKAGE_NAME "stackprint")

@@ -23,10 +23,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <deque>
 #include <memory>
 #include <optional>
-#include <queue>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -43,6 +41,7 @@
 #include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
+#include "stackprint/emulation/fair_inbox.hpp"
 #include "stackprint/emulation/host_plan.hpp"
 #include "stackprint/emulation/hostile.hpp"
 #include "stackprint/emulation/impairments.hpp"
@@ -60,8 +59,14 @@ namespace stackprint::cli {
 
 namespace {
 
-// Packets read from the TUN device and not answered yet, at most (a flood waits in the kernel queue).
+// Packets read from the TUN device in one go, at most: the kernel queue is drained between two
+// answers, so a flood costs reads and drops in the inbox instead of filling the kernel queue, where
+// it would push out the probes for the other addresses.
 constexpr std::size_t k_max_read_batch = 256;
+// Packets read and not answered yet: per destination address and in all (emulation/fair_inbox.hpp).
+constexpr emulation::FairInboxLimits k_inbox_limits{64, 4096};
+// Answers waiting for their due time (delays, late hostile copies), at most.
+constexpr std::size_t k_max_pending_replies = 8192;
 
 // Set by the SIGINT/SIGTERM handler: a signal handler can only talk to the loop through a
 // lock-free flag, so this one piece of process-wide state is unavoidable.
@@ -108,13 +113,6 @@ struct EmulatedHost {
   emulation::Responder responder;
   emulation::Impairer impairer;
   std::optional<emulation::HostileHost> hostile;
-};
-
-struct PendingReply {
-  Timestamp due;
-  std::uint64_t order = 0; // FIFO among equal due times
-  std::vector<std::uint8_t> bytes;
-  bool operator>(const PendingReply& other) const { return due != other.due ? due > other.due : order > other.order; }
 };
 
 int run_emulate(const EmulateArgs& args) {
@@ -271,8 +269,7 @@ int run_emulate(const EmulateArgs& args) {
 
   const io::SystemClock clock;
   const auto started = clock.monotonic_now();
-  std::priority_queue<PendingReply, std::vector<PendingReply>, std::greater<>> pending;
-  std::uint64_t order = 0;
+  emulation::ReplyQueue pending(k_max_pending_replies);
   std::uint64_t unknown_destination = 0;
   std::uint64_t malformed = 0;
   std::uint64_t filtered = 0;
@@ -298,26 +295,26 @@ int run_emulate(const EmulateArgs& args) {
     const auto replies = host.responder.respond(*parsed, read_at);
     if (host.hostile) {
       for (auto& extra : host.hostile->around_answers(*parsed, replies, read_at)) {
-        pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+        (void)pending.push(extra.due, std::move(extra.bytes));
       }
     }
     for (const auto& reply : replies) {
       const auto due = host.impairer.schedule(reply, read_at);
       if (!due) continue;
-      pending.push(PendingReply{*due, order++, wire::serialize(reply)});
+      (void)pending.push(*due, wire::serialize(reply));
     }
     if (const auto heard = overhearers.find(parsed->ip.destination); heard != overhearers.end()) {
       for (const std::uint32_t spy_address : heard->second) {
         EmulatedHost& spy = hosts.at(spy_address);
         const auto answers = spy.responder.respond(spy.hostile->as_if_for_us(*parsed), read_at);
         for (auto& extra : spy.hostile->overheard(*parsed, bytes, answers, read_at)) {
-          pending.push(PendingReply{extra.due, order++, std::move(extra.bytes)});
+          (void)pending.push(extra.due, std::move(extra.bytes));
         }
       }
     }
   };
-  // Packets read and stamped, not answered yet (oldest first).
-  std::deque<emulation::StampedPacket> inbox;
+  // Packets read and stamped, not answered yet, served round robin by destination.
+  emulation::FairInbox inbox(k_inbox_limits);
   while (g_stop_requested == 0) {
     if (args.duration_s > 0.0 &&
         std::chrono::duration<double>(clock.monotonic_now() - started).count() >= args.duration_s) {
@@ -325,37 +322,38 @@ int run_emulate(const EmulateArgs& args) {
     }
     // Send what is due, then wait for the next packet or the next due reply (at most 100 ms).
     Timestamp now = clock.wall_now();
-    while (!pending.empty() && pending.top().due <= now) {
-      if (!tun->write_packet(pending.top().bytes)) ++write_errors;
+    while (const auto* reply = pending.due(now)) {
+      if (!tun->write_packet(*reply)) ++write_errors;
       pending.pop();
     }
     int timeout_ms = 100;
-    if (!pending.empty()) {
-      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pending.top().due - now).count();
+    if (const auto next_due = pending.next_due()) {
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*next_due - now).count();
       timeout_ms = static_cast<int>(std::clamp<std::int64_t>(wait, 0, 100));
     }
     // Every packet already queued is read and stamped before the next one is answered, so a
-    // packet's stamp lags its arrival by one answer at most (emulation/packet_burst.hpp).
+    // packet's stamp lags its arrival by one answer at most (emulation/packet_burst.hpp). What does
+    // not fit the inbox is dropped there and counted.
     if (!inbox.empty()) timeout_ms = 0;
     auto batch = emulation::read_burst([&](int ms) { return tun->read_packet(ms); }, [&] { return clock.wall_now(); },
-                                       timeout_ms, k_max_read_batch - inbox.size());
+                                       timeout_ms, k_max_read_batch);
     if (!batch) {
       print_error("emulate", batch.error().message);
       status = k_exit_environment;
       break;
     }
-    for (auto& packet : *batch) inbox.push_back(std::move(packet));
-    if (inbox.empty()) continue;
-    const emulation::StampedPacket next = std::move(inbox.front());
-    inbox.pop_front();
-    answer(next.read_at, next.bytes);
+    for (auto& packet : *batch) (void)inbox.push(std::move(packet));
+    if (const auto next = inbox.pop()) answer(next->read_at, next->bytes);
   }
 
   // Totals, for tests and for the curious.
   nlohmann::json totals{{"malformed", malformed},
                         {"unknown_destination", unknown_destination},
                         {"filtered", filtered},
-                        {"write_errors", write_errors}};
+                        {"write_errors", write_errors},
+                        {"inbox_dropped", inbox.stats().dropped},
+                        {"inbox_peak", inbox.stats().peak},
+                        {"replies_dropped", pending.dropped()}};
   std::uint64_t received = 0, answered = 0, silent = 0, unsupported = 0, generic = 0, lost = 0, limited = 0;
   emulation::HostileStats hostile_sent;
   for (const auto& [address, host] : hosts) {

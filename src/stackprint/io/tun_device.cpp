@@ -85,7 +85,8 @@ Expected<TunDevice> TunDevice::open(const std::string& name, std::uint32_t netwo
   return device;
 }
 
-TunDevice::TunDevice(TunDevice&& other) noexcept : m_fd(other.m_fd), m_name(std::move(other.m_name)) {
+TunDevice::TunDevice(TunDevice&& other) noexcept
+    : m_fd(other.m_fd), m_name(std::move(other.m_name)), m_read_buffer(std::move(other.m_read_buffer)) {
   other.m_fd = -1;
 }
 
@@ -94,6 +95,7 @@ TunDevice& TunDevice::operator=(TunDevice&& other) noexcept {
     if (m_fd >= 0) ::close(m_fd);
     m_fd = other.m_fd;
     m_name = std::move(other.m_name);
+    m_read_buffer = std::move(other.m_read_buffer);
     other.m_fd = -1;
   }
   return *this;
@@ -104,21 +106,23 @@ TunDevice::~TunDevice() {
 }
 
 Expected<std::optional<std::vector<std::uint8_t>>> TunDevice::read_packet(int timeout_ms) {
-  pollfd p{m_fd, POLLIN, 0};
-  const int ready = ::poll(&p, 1, timeout_ms);
-  if (ready < 0) {
-    if (errno == EINTR) return std::optional<std::vector<std::uint8_t>>{};
-    return fail("poll on " + m_name + ": " + errno_text());
+  if (timeout_ms != 0) {
+    pollfd p{m_fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, timeout_ms);
+    if (ready < 0) {
+      if (errno == EINTR) return std::optional<std::vector<std::uint8_t>>{};
+      return fail("poll on " + m_name + ": " + errno_text());
+    }
+    if (ready == 0) return std::optional<std::vector<std::uint8_t>>{};
   }
-  if (ready == 0) return std::optional<std::vector<std::uint8_t>>{};
-  std::vector<std::uint8_t> buffer(65536);
-  const ssize_t n = ::read(m_fd, buffer.data(), buffer.size());
+  if (m_read_buffer.empty()) m_read_buffer.resize(65536);
+  const ssize_t n = ::read(m_fd, m_read_buffer.data(), m_read_buffer.size());
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return std::optional<std::vector<std::uint8_t>>{};
     return fail("read from " + m_name + ": " + errno_text());
   }
-  buffer.resize(static_cast<std::size_t>(n));
-  return std::optional<std::vector<std::uint8_t>>{std::move(buffer)};
+  return std::optional<std::vector<std::uint8_t>>{
+      std::vector<std::uint8_t>(m_read_buffer.begin(), m_read_buffer.begin() + n)};
 }
 
 Expected<void> TunDevice::write_packet(std::span<const std::uint8_t> packet) {

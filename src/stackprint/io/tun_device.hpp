@@ -32,7 +32,10 @@ public:
   [[nodiscard]] const std::string& name() const { return m_name; }
   [[nodiscard]] int fd() const { return m_fd; }
 
-  // Waits up to `timeout_ms` for one packet; nullopt on timeout or interruption (EINTR).
+  // Waits up to `timeout_ms` for one packet; nullopt on timeout or interruption (EINTR). With
+  // timeout 0 it only tries to read (the descriptor is non-blocking). The packet is read into one
+  // 64 KiB buffer kept for the device's life and returned as a copy of its exact size, so a packet
+  // held in a queue costs its length, not the buffer's.
   // Errors: read failures other than EAGAIN/EINTR.
   [[nodiscard]] Expected<std::optional<std::vector<std::uint8_t>>> read_packet(int timeout_ms);
   // Writes one IPv4 packet. Errors: write failures (the packet is dropped, nothing else happens).
@@ -42,6 +45,7 @@ private:
   TunDevice(int fd, std::string name) : m_fd(fd), m_name(std::move(name)) {}
   int m_fd = -1;
   std::string m_name;
+  std::vector<std::uint8_t> m_read_buffer;
 };
 
 // The name of the `ip netns` namespace (a bind mount under /run/netns) this process runs in, or
