@@ -50,8 +50,8 @@ void RetransmissionQueue::add(const wire::Ipv4Packet& syn_ack, Timestamp sent_at
   if (tcp == nullptr || !tcp->has_flags(wire::k_tcp_syn) || !tcp->has_flags(wire::k_tcp_ack)) return;
   if (m_model.retries <= 0) return;
   ++m_stats.scheduled;
-  Entry entry{syn_ack.ip.destination, tcp->destination_port, tcp->source_port, syn_ack, timestamp_offset,
-              sent_at + m_model.first, m_model.first, 0};
+  Entry entry{syn_ack.ip.destination, tcp->destination_port,   tcp->source_port, syn_ack,
+              timestamp_offset,       sent_at + m_model.first, m_model.first,    0};
   const auto same = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
     return e.peer == entry.peer && e.peer_port == entry.peer_port && e.local_port == entry.local_port;
   });
