@@ -219,9 +219,8 @@ int run_emulate(const EmulateArgs& args) {
     nlohmann::json line{
         {"address", to_string(Ipv4Address{address})}, {"line", personality->line}, {"name", personality->name}};
     const auto family = emulation::retransmission_family(db->references()[(*refs)[i]]);
-    emulation::Responder responder(
-        std::move(*personality),
-        emulation::ResponderOptions{address, *ports, host_seed, emulation::retransmission_model(family)});
+    emulation::Responder responder(std::move(*personality), emulation::ResponderOptions{address, *ports, host_seed});
+    responder.enable_retransmission(emulation::retransmission_model(family));
     if (args.self_check) {
       // In memory only: a fresh responder so the served one starts clean.
       emulation::Responder probe_target = responder;

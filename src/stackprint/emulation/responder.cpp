@@ -90,7 +90,6 @@ Responder::Responder(Personality personality, ResponderOptions options)
   m_tcp_counter = static_cast<std::uint32_t>(m_rng.below(20000));
   m_closed_counter = static_cast<std::uint32_t>(m_rng.below(20000));
   m_icmp_counter = static_cast<std::uint32_t>(30000 + m_rng.below(8000));
-  if (m_options.retransmission) m_retransmissions.emplace(*m_options.retransmission);
 }
 
 bool Responder::is_open(std::uint16_t port) const {

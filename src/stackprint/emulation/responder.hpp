@@ -12,7 +12,7 @@
 // Time is passed in (`now`), so the same inputs give the same replies: ISN series, IP ID counters
 // and the timestamp clock are pure functions of the personality, the seed and the packet history.
 //
-// With a retransmission model (ResponderOptions::retransmission), SYN/ACKs from open ports are sent
+// With a retransmission model (enable_retransmission()), SYN/ACKs from open ports are sent
 // again until the peer resets or acknowledges them (emulation/retransmission.hpp): the caller asks
 // next_wakeup() when to call on_tick(), which returns the copies due then.
 
@@ -36,7 +36,6 @@ struct ResponderOptions {
   std::uint32_t address = 0; // the emulated host, host order
   std::vector<std::uint16_t> open_tcp_ports{22, 80};
   std::uint64_t seed = 0;
-  std::optional<RetransmissionModel> retransmission; // none: a SYN/ACK is sent once
 };
 
 struct ResponderStats {
@@ -65,6 +64,8 @@ public:
   [[nodiscard]] std::vector<std::vector<std::uint8_t>> respond_to_bytes(std::span<const std::uint8_t> bytes,
                                                                         Timestamp now);
 
+  // From now on, SYN/ACKs from open ports are sent again as `model` says (without: sent once).
+  void enable_retransmission(RetransmissionModel model) { m_retransmissions.emplace(model); }
   // SYN/ACKs due to be sent again by `now` (same ISN, options and window; fresh TSval and IP ID).
   [[nodiscard]] std::vector<wire::Ipv4Packet> on_tick(Timestamp now);
   // When on_tick() next has something to send; nullopt when nothing is pending.

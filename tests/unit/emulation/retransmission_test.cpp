@@ -167,7 +167,8 @@ TEST(ResponderRetransmission, SameIsnOptionsAndWindowFreshTsvalUntilTheResetCome
   const auto p = timestamping_personality(*db);
   ASSERT_TRUE(p.has_value()) << "no reference answers SEQ1 with a timestamped SYN/ACK";
   constexpr std::uint32_t host = 0x0AD20001U;
-  Responder r(*p, ResponderOptions{host, {80}, 3, RetransmissionModel{1s, 5}});
+  Responder r(*p, ResponderOptions{host, {80}, 3});
+  r.enable_retransmission(RetransmissionModel{1s, 5});
   Responder once(*p, ResponderOptions{host, {80}, 3});
   probes::ProbeContext ctx;
   ctx.source_address = 0x0A000001U;
@@ -225,7 +226,8 @@ TEST(ResponderRetransmission, NoCopiesForResetsOrClosedPorts) {
   const auto p = timestamping_personality(*db);
   ASSERT_TRUE(p.has_value());
   constexpr std::uint32_t host = 0x0AD20001U;
-  Responder r(*p, ResponderOptions{host, {80}, 3, RetransmissionModel{1s, 5}});
+  Responder r(*p, ResponderOptions{host, {80}, 3});
+  r.enable_retransmission(RetransmissionModel{1s, 5});
   probes::ProbeContext ctx;
   ctx.source_address = 0x0A000001U;
   ctx.target_address = host;
