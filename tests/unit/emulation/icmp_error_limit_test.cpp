@@ -45,8 +45,8 @@ TEST(IcmpErrorLimiter, ClockGoingBackAddsNothing) {
   IcmpErrorLimiter limiter;
   EXPECT_EQ(allowed_at(limiter, scanner, t0, 6), 6);
   EXPECT_EQ(allowed_at(limiter, scanner, t0 - 10s, 3), 0);
-  EXPECT_EQ(allowed_at(limiter, scanner, t0 - 9s, 3), 0); // the time is counted from the last call
-  EXPECT_EQ(allowed_at(limiter, scanner, t0 - 8s, 3), 1);
+  EXPECT_EQ(allowed_at(limiter, scanner, t0 - 9500ms, 3), 0); // counted from the last call, not from t0
+  EXPECT_EQ(allowed_at(limiter, scanner, t0 - 8500ms, 3), 1);
 }
 
 TEST(IcmpErrorLimiter, OtherLimitsAndBoundedMemory) {

@@ -155,7 +155,7 @@ std::optional<Personality> timestamping_personality(const database::OsDb& db) {
     const auto& s = p->seq[0];
     if (s.responds && s.flags == (wire::k_tcp_syn | wire::k_tcp_ack) && s.options.timestamp_offset &&
         s.options.tsval_nonzero && p->timestamps.kind == TimestampKind::clock && p->timestamps.hz >= 2.0) {
-      return p;
+      return *p;
     }
   }
   return std::nullopt;
