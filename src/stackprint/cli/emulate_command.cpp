@@ -1,5 +1,6 @@
 // `stackprint emulate --net CIDR --personality SELECTOR [--seed N] [--open-ports LIST] [--db PATH]
-//                     [--loss P] [--delay MS[:JITTER]] [--rate-limit-icmp N/s] [--filter PROBES]
+//                     [--loss P] [--delay MS[:JITTER]] [--rate-limit-icmp N/s] [--limit-icmp-errors]
+//                     [--filter PROBES]
 //                     [--default-deny] [--hostile KINDS [--hostile-hosts TARGETS]]
 //                     [--tun NAME] [--duration S] [--self-check] [--user NAME]`
 // Answers Nmap's OS-detection probes for every address of CIDR as the chosen nmap-os-db reference
@@ -11,6 +12,9 @@
 // reference matches the resulting fingerprint perfectly. With --hostile, the hosts named by
 // --hostile-hosts (all by default) also send malformed, duplicate, late, fragmented, flooding and
 // spoofed packets (emulation/hostile.hpp); their JSON lines carry "hostile": true.
+// SYN/ACKs from open ports are retransmitted as the reference's OS family would until the peer
+// resets them (emulation/retransmission.hpp); --limit-icmp-errors rate-limits ICMP errors per
+// destination like the Linux kernel (emulation/icmp_error_limit.hpp). docs/emulator-timing.md.
 //
 // Privileges: the TUN device is opened (and IPv4 forwarding enabled) as root, then the process
 // becomes --user (default nobody) with no capabilities and no supplementary groups, before the
@@ -44,6 +48,7 @@
 #include "stackprint/emulation/fair_inbox.hpp"
 #include "stackprint/emulation/host_plan.hpp"
 #include "stackprint/emulation/hostile.hpp"
+#include "stackprint/emulation/icmp_error_limit.hpp"
 #include "stackprint/emulation/impairments.hpp"
 #include "stackprint/emulation/packet_burst.hpp"
 #include "stackprint/emulation/responder.hpp"
@@ -85,6 +90,7 @@ struct EmulateArgs {
   std::string icmp_rate;
   std::string filter;
   bool default_deny = false;
+  bool limit_icmp_errors = false;
   std::string tun_name = "spemu0";
   double duration_s = 0.0;
   bool self_check = false;
@@ -113,6 +119,15 @@ struct EmulatedHost {
   emulation::Responder responder;
   emulation::Impairer impairer;
   std::optional<emulation::HostileHost> hostile;
+  std::optional<emulation::IcmpErrorLimiter> icmp_errors; // --limit-icmp-errors
+  std::optional<Timestamp> wakeup;                        // the retransmission time queued for this host
+};
+
+// When an emulated host has SYN/ACKs to send again (one entry per host and time; stale ones skipped).
+struct Wakeup {
+  Timestamp due;
+  std::uint32_t address = 0;
+  bool operator>(const Wakeup& other) const { return due > other.due; }
 };
 
 int run_emulate(const EmulateArgs& args) {
@@ -200,7 +215,9 @@ int run_emulate(const EmulateArgs& args) {
     }
     nlohmann::json line{
         {"address", to_string(Ipv4Address{address})}, {"line", personality->line}, {"name", personality->name}};
+    const auto family = emulation::retransmission_family(db->references()[(*refs)[i]]);
     emulation::Responder responder(std::move(*personality), emulation::ResponderOptions{address, *ports, host_seed});
+    responder.enable_retransmission(emulation::retransmission_model(family));
     if (args.self_check) {
       // In memory only: a fresh responder so the served one starts clean.
       emulation::Responder probe_target = responder;
@@ -215,8 +232,10 @@ int run_emulate(const EmulateArgs& args) {
       hostile.emplace(hostile_kinds, address, emulation::hostile_neighbours(*addresses, i), host_seed);
     }
     std::printf("%s\n", line.dump().c_str());
-    hosts.emplace(address,
-                  EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed), std::move(hostile)});
+    std::optional<emulation::IcmpErrorLimiter> icmp_errors;
+    if (args.limit_icmp_errors) icmp_errors.emplace();
+    hosts.emplace(address, EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed), std::move(hostile),
+                                        std::move(icmp_errors), std::nullopt});
   }
   // Spoofing hosts overhear the probes sent to their neighbours (bounded: at most 4 each).
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> overhearers;
@@ -274,6 +293,32 @@ int run_emulate(const EmulateArgs& args) {
   std::uint64_t malformed = 0;
   std::uint64_t filtered = 0;
   std::uint64_t write_errors = 0;
+  std::uint64_t icmp_errors_limited = 0;
+  std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> wakeups;
+  // Queues the host's next retransmission time when it is earlier than the one already queued.
+  const auto note_wakeup = [&](std::uint32_t address, EmulatedHost& host) {
+    const auto next = host.responder.next_wakeup();
+    if (next && (!host.wakeup || *next < *host.wakeup)) {
+      host.wakeup = next;
+      wakeups.push(Wakeup{*next, address});
+    }
+  };
+  // Sends the SYN/ACK copies that are due by `now`; loss and delay apply to them as to any reply.
+  const auto retransmit = [&](Timestamp now) {
+    while (!wakeups.empty() && wakeups.top().due <= now) {
+      const Wakeup w = wakeups.top();
+      wakeups.pop();
+      EmulatedHost& host = hosts.at(w.address);
+      if (host.wakeup != w.due) continue;
+      host.wakeup.reset();
+      for (const auto& copy : host.responder.on_tick(now)) {
+        if (const auto due = host.impairer.schedule(copy, now)) {
+          (void)pending.push(*due, wire::serialize(copy));
+        }
+      }
+      note_wakeup(w.address, host);
+    }
+  };
   int status = k_exit_ok;
   // Answers one packet, with the emulated clocks read at its stamp.
   const auto answer = [&](const Timestamp read_at, const std::vector<std::uint8_t>& bytes) {
@@ -298,7 +343,13 @@ int run_emulate(const EmulateArgs& args) {
         (void)pending.push(extra.due, std::move(extra.bytes));
       }
     }
+    note_wakeup(parsed->ip.destination, host);
     for (const auto& reply : replies) {
+      if (host.icmp_errors && emulation::is_limited_icmp_error(reply) &&
+          !host.icmp_errors->allow(reply.ip.destination, read_at)) {
+        ++icmp_errors_limited;
+        continue;
+      }
       const auto due = host.impairer.schedule(reply, read_at);
       if (!due) continue;
       (void)pending.push(*due, wire::serialize(reply));
@@ -322,6 +373,7 @@ int run_emulate(const EmulateArgs& args) {
     }
     // Send what is due, then wait for the next packet or the next due reply (at most 100 ms).
     Timestamp now = clock.wall_now();
+    retransmit(now);
     while (const auto* reply = pending.due(now)) {
       if (!tun->write_packet(*reply)) ++write_errors;
       pending.pop();
@@ -330,6 +382,10 @@ int run_emulate(const EmulateArgs& args) {
     if (const auto next_due = pending.next_due()) {
       const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*next_due - now).count();
       timeout_ms = static_cast<int>(std::clamp<std::int64_t>(wait, 0, 100));
+    }
+    if (!wakeups.empty()) {
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wakeups.top().due - now).count();
+      timeout_ms = std::min(timeout_ms, static_cast<int>(std::clamp<std::int64_t>(wait, 0, 100)));
     }
     // Every packet already queued is read and stamped before the next one is answered, so a
     // packet's stamp lags its arrival by one answer at most (emulation/packet_burst.hpp). What does
@@ -356,7 +412,15 @@ int run_emulate(const EmulateArgs& args) {
                         {"replies_dropped", pending.dropped()}};
   std::uint64_t received = 0, answered = 0, silent = 0, unsupported = 0, generic = 0, lost = 0, limited = 0;
   emulation::HostileStats hostile_sent;
+  emulation::RetransmissionStats synack;
   for (const auto& [address, host] : hosts) {
+    const auto r = host.responder.retransmission_stats();
+    synack.scheduled += r.scheduled;
+    synack.retransmitted += r.retransmitted;
+    synack.stopped += r.stopped;
+    synack.exhausted += r.exhausted;
+    synack.replaced += r.replaced;
+    synack.evicted += r.evicted;
     const auto& s = host.responder.stats();
     received += s.received;
     answered += s.answered;
@@ -389,6 +453,10 @@ int run_emulate(const EmulateArgs& args) {
   totals["generic"] = generic;
   totals["lost"] = lost;
   totals["rate_limited"] = limited;
+  totals["icmp_errors_limited"] = icmp_errors_limited;
+  totals["synack_retransmission"] = {{"scheduled", synack.scheduled}, {"retransmitted", synack.retransmitted},
+                                     {"stopped", synack.stopped},     {"exhausted", synack.exhausted},
+                                     {"replaced", synack.replaced},   {"evicted", synack.evicted}};
   print_text(stderr, nlohmann::json{{"emulator_stats", totals}}.dump() + "\n");
   return g_stop_requested != 0 && status == k_exit_ok ? k_exit_ok : status;
 }
@@ -407,6 +475,8 @@ void add_emulate_command(CLI::App& app, int& status) {
   cmd->add_option("--loss", args->loss, "reply loss, fraction or percentage (e.g. 0.1 or 10%)");
   cmd->add_option("--delay", args->delay, "reply delay MS[:JITTER] in milliseconds");
   cmd->add_option("--rate-limit-icmp", args->icmp_rate, "ICMP replies per second per host, e.g. 1/s");
+  cmd->add_flag("--limit-icmp-errors", args->limit_icmp_errors,
+                "rate-limit ICMP errors per destination like Linux (burst 6, then 1/s)");
   cmd->add_option("--filter", args->filter, "probes to drop like a firewall, e.g. T2-T7,U1,IE");
   cmd->add_flag("--default-deny", args->default_deny,
                 "a host firewall that passes only TCP to the open ports and ICMP (port scan included)");

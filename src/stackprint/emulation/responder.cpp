@@ -111,6 +111,35 @@ std::uint32_t Responder::clock_isn(Timestamp now) const {
   return value == 0 ? plan.gcd : value;
 }
 
+std::uint32_t Responder::clock_tsval(Timestamp now) const {
+  const TimestampPlan& plan = m_personality.timestamps;
+  return timestamp_value(plan.kind == TimestampKind::clock ? plan : TimestampPlan{TimestampKind::clock, 100.0},
+                         seconds_since_boot(now), m_ts_offset);
+}
+
+std::vector<wire::Ipv4Packet> Responder::on_tick(Timestamp now) {
+  if (!m_retransmissions) return {};
+  if (!m_origin) m_origin = now;
+  std::vector<wire::Ipv4Packet> out;
+  for (DueSynAck& due : m_retransmissions->take_due(now)) {
+    wire::Ipv4Packet packet = std::move(due.packet);
+    packet.ip.id = next_tcp_id(false);
+    if (auto* seg = packet.tcp(); seg != nullptr && due.timestamp_offset) {
+      put_be32(seg->options_raw, *due.timestamp_offset + 2, clock_tsval(now));
+    }
+    out.push_back(std::move(packet));
+  }
+  return out;
+}
+
+std::optional<Timestamp> Responder::next_wakeup() const {
+  return m_retransmissions ? m_retransmissions->next_due() : std::nullopt;
+}
+
+RetransmissionStats Responder::retransmission_stats() const {
+  return m_retransmissions ? m_retransmissions->stats() : RetransmissionStats{};
+}
+
 std::uint32_t Responder::seq_series_isn(std::uint32_t peer, int index, Timestamp now) {
   auto it = m_series.find(peer);
   if (it == m_series.end()) {
@@ -215,6 +244,11 @@ std::vector<std::vector<std::uint8_t>> Responder::respond_to_bytes(std::span<con
 
 std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in, const wire::TcpSegment& tcp,
                                                      std::optional<ProbeId> probe, Timestamp now) {
+  // The peer's reset or acknowledgment ends a half-open connection's retransmissions.
+  if (m_retransmissions && !tcp.has_flags(wire::k_tcp_syn) &&
+      (tcp.has_flags(wire::k_tcp_rst) || tcp.has_flags(wire::k_tcp_ack))) {
+    (void)m_retransmissions->stop(in.ip.source, tcp.source_port, tcp.destination_port);
+  }
   // Nobody answers a reset (RFC 9293), and the scanner's kernel sends plenty of them.
   if (tcp.has_flags(wire::k_tcp_rst)) return {};
   const Personality& p = m_personality;
@@ -287,12 +321,7 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
   seg.options_raw = b->options.bytes;
   if (b->options.timestamp_offset) {
     const std::size_t at = *b->options.timestamp_offset;
-    const std::uint32_t tsval =
-        b->options.tsval_nonzero
-            ? timestamp_value(p.timestamps.kind == TimestampKind::clock ? p.timestamps
-                                                                        : TimestampPlan{TimestampKind::clock, 100.0},
-                              seconds_since_boot(now), m_ts_offset)
-            : 0;
+    const std::uint32_t tsval = b->options.tsval_nonzero ? clock_tsval(now) : 0;
     std::uint32_t tsecr = 0;
     if (b->options.tsecr_nonzero) {
       tsecr = probe_tsval(tcp).value_or(1);
@@ -302,7 +331,13 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
     put_be32(seg.options_raw, at + 6, tsecr);
   }
   if (seg.has_flags(wire::k_tcp_rst)) seg.payload = b->rst_payload;
+  // A SYN/ACK to a SYN on an open port opens a half-open connection the stack retransmits for.
+  const bool half_open = open && tcp.has_flags(wire::k_tcp_syn) && !tcp.has_flags(wire::k_tcp_ack) &&
+                         seg.has_flags(wire::k_tcp_syn) && seg.has_flags(wire::k_tcp_ack);
   out.payload = std::move(seg);
+  if (m_retransmissions && half_open) {
+    m_retransmissions->add(out, now, b->options.tsval_nonzero ? b->options.timestamp_offset : std::nullopt);
+  }
   return {std::move(out)};
 }
 

@@ -11,6 +11,10 @@
 //
 // Time is passed in (`now`), so the same inputs give the same replies: ISN series, IP ID counters
 // and the timestamp clock are pure functions of the personality, the seed and the packet history.
+//
+// With a retransmission model (enable_retransmission()), SYN/ACKs from open ports are sent
+// again until the peer resets or acknowledges them (emulation/retransmission.hpp): the caller asks
+// next_wakeup() when to call on_tick(), which returns the copies due then.
 
 #include <array>
 #include <cstdint>
@@ -22,6 +26,7 @@
 #include "stackprint/base/frame.hpp"
 #include "stackprint/emulation/generators.hpp"
 #include "stackprint/emulation/personality.hpp"
+#include "stackprint/emulation/retransmission.hpp"
 #include "stackprint/probes/probe_id.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
@@ -59,6 +64,14 @@ public:
   [[nodiscard]] std::vector<std::vector<std::uint8_t>> respond_to_bytes(std::span<const std::uint8_t> bytes,
                                                                         Timestamp now);
 
+  // From now on, SYN/ACKs from open ports are sent again as `model` says (without: sent once).
+  void enable_retransmission(RetransmissionModel model) { m_retransmissions.emplace(model); }
+  // SYN/ACKs due to be sent again by `now` (same ISN, options and window; fresh TSval and IP ID).
+  [[nodiscard]] std::vector<wire::Ipv4Packet> on_tick(Timestamp now);
+  // When on_tick() next has something to send; nullopt when nothing is pending.
+  [[nodiscard]] std::optional<Timestamp> next_wakeup() const;
+  [[nodiscard]] RetransmissionStats retransmission_stats() const;
+
   [[nodiscard]] const Personality& personality() const { return m_personality; }
   [[nodiscard]] const ResponderOptions& options() const { return m_options; }
   [[nodiscard]] const ResponderStats& stats() const { return m_stats; }
@@ -73,6 +86,7 @@ private:
   [[nodiscard]] bool is_open(std::uint16_t port) const;
   [[nodiscard]] double seconds_since_boot(Timestamp now) const;
   [[nodiscard]] std::uint32_t clock_isn(Timestamp now) const;
+  [[nodiscard]] std::uint32_t clock_tsval(Timestamp now) const;
   [[nodiscard]] std::uint32_t seq_series_isn(std::uint32_t peer, int index, Timestamp now);
   std::vector<wire::Ipv4Packet> respond_tcp(const wire::Ipv4Packet& in, const wire::TcpSegment& tcp,
                                             std::optional<probes::ProbeId> probe, Timestamp now);
@@ -96,6 +110,7 @@ private:
   std::uint32_t m_closed_counter = 0;          // CI counter
   std::uint32_t m_icmp_counter = 0;            // II counter when not shared
   std::map<std::uint32_t, SeqSeries> m_series; // per scanning address, bounded
+  std::optional<RetransmissionQueue> m_retransmissions;
 };
 
 } // namespace stackprint::emulation

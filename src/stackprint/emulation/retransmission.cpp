@@ -1,0 +1,109 @@
+#include "stackprint/emulation/retransmission.hpp"
+
+#include <algorithm>
+
+#include "stackprint/wire/tcp_segment.hpp"
+
+namespace stackprint::emulation {
+
+namespace {
+
+bool names(const database::OsClass& c, std::string_view word) { return c.family == word || c.vendor == word; }
+
+} // namespace
+
+RetransmissionFamily retransmission_family(const database::Reference& reference) {
+  const auto any = [&](std::string_view word) {
+    return std::any_of(reference.classes.begin(), reference.classes.end(),
+                       [&](const database::OsClass& c) { return names(c, word); });
+  };
+  if (any("Linux") || any("Android")) return RetransmissionFamily::linux_kernel;
+  if (any("Windows")) return RetransmissionFamily::windows;
+  return RetransmissionFamily::other;
+}
+
+RetransmissionModel retransmission_model(RetransmissionFamily family) {
+  using std::chrono::seconds;
+  switch (family) {
+  case RetransmissionFamily::linux_kernel: return {seconds{1}, 5};
+  case RetransmissionFamily::windows: return {seconds{3}, 2};
+  case RetransmissionFamily::other: break;
+  }
+  return {seconds{3}, 3};
+}
+
+std::string_view to_string(RetransmissionFamily family) {
+  switch (family) {
+  case RetransmissionFamily::linux_kernel: return "linux";
+  case RetransmissionFamily::windows: return "windows";
+  case RetransmissionFamily::other: break;
+  }
+  return "other";
+}
+
+RetransmissionQueue::RetransmissionQueue(RetransmissionModel model, std::size_t capacity)
+    : m_model(model), m_capacity(std::max<std::size_t>(1, capacity)) {}
+
+void RetransmissionQueue::add(const wire::Ipv4Packet& syn_ack, Timestamp sent_at,
+                              std::optional<std::size_t> timestamp_offset) {
+  const auto* tcp = syn_ack.tcp();
+  if (tcp == nullptr || !tcp->has_flags(wire::k_tcp_syn) || !tcp->has_flags(wire::k_tcp_ack)) return;
+  if (m_model.retries <= 0) return;
+  ++m_stats.scheduled;
+  Entry entry{syn_ack.ip.destination, tcp->destination_port,   tcp->source_port, syn_ack,
+              timestamp_offset,       sent_at + m_model.first, m_model.first,    0};
+  const auto same = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
+    return e.peer == entry.peer && e.peer_port == entry.peer_port && e.local_port == entry.local_port;
+  });
+  if (same != m_entries.end()) {
+    ++m_stats.replaced;
+    m_entries.erase(same);
+  }
+  while (m_entries.size() >= m_capacity) {
+    ++m_stats.evicted;
+    m_entries.pop_front();
+  }
+  m_entries.push_back(std::move(entry));
+}
+
+bool RetransmissionQueue::stop(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port) {
+  const auto it = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
+    return e.peer == peer && e.peer_port == peer_port && e.local_port == local_port;
+  });
+  if (it == m_entries.end()) return false;
+  ++m_stats.stopped;
+  m_entries.erase(it);
+  return true;
+}
+
+std::vector<DueSynAck> RetransmissionQueue::take_due(Timestamp now) {
+  std::vector<DueSynAck> out;
+  for (auto it = m_entries.begin(); it != m_entries.end();) {
+    if (it->due > now) {
+      ++it;
+      continue;
+    }
+    ++it->sent;
+    ++m_stats.retransmitted;
+    out.push_back(DueSynAck{it->packet, it->timestamp_offset, it->sent});
+    if (it->sent >= m_model.retries) {
+      ++m_stats.exhausted;
+      it = m_entries.erase(it);
+      continue;
+    }
+    it->wait *= 2;
+    it->due = now + it->wait;
+    ++it;
+  }
+  return out;
+}
+
+std::optional<Timestamp> RetransmissionQueue::next_due() const {
+  std::optional<Timestamp> out;
+  for (const Entry& e : m_entries) {
+    if (!out || e.due < *out) out = e.due;
+  }
+  return out;
+}
+
+} // namespace stackprint::emulation

@@ -1,0 +1,104 @@
+#pragma once
+// SYN/ACK retransmission of an emulated host (docs/emulator-timing.md "SYN/ACK retransmission").
+//
+// A real stack that answers a SYN on an open port with a SYN/ACK keeps the half-open connection and
+// sends the SYN/ACK again when nothing comes back: first after an initial timeout, then after twice
+// as long, a fixed number of times, unless the peer answers (a RST, or the ACK that completes the
+// handshake). Nmap's raw-socket scans leave the answer to the scanner's kernel, which resets every
+// SYN/ACK it did not ask for, so retransmissions are only seen when a SYN/ACK or that reset is lost.
+//
+// Pure and told the time: the Responder adds a SYN/ACK as it sends it, stops it when the peer
+// answers, and takes the copies that are due; refreshing TSval and IP ID is the Responder's job.
+// Bounded: at most `capacity` half-open connections, the oldest dropped (and counted) first.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "stackprint/base/frame.hpp"
+#include "stackprint/database/os_db.hpp"
+#include "stackprint/wire/ipv4_packet.hpp"
+
+namespace stackprint::emulation {
+
+// When a lost SYN/ACK is sent again: `first` after the original, then each wait doubles, `retries` times.
+struct RetransmissionModel {
+  std::chrono::microseconds first{1'000'000};
+  int retries = 5;
+  friend bool operator==(const RetransmissionModel&, const RetransmissionModel&) = default;
+};
+
+enum class RetransmissionFamily : std::uint8_t { linux_kernel, windows, other };
+
+// The family whose model a reference follows, from its Class lines: Linux (or Android) when any class
+// names it, else Windows when any class names it, else other (BSD, macOS, embedded stacks, ...).
+[[nodiscard]] RetransmissionFamily retransmission_family(const database::Reference& reference);
+// Linux: 1 s, 5 retries; Windows: 3 s, 2 retries; other: 3 s, 3 retries (docs/emulator-timing.md).
+[[nodiscard]] RetransmissionModel retransmission_model(RetransmissionFamily family);
+[[nodiscard]] std::string_view to_string(RetransmissionFamily family);
+
+struct RetransmissionStats {
+  std::uint64_t scheduled = 0;     // SYN/ACKs added
+  std::uint64_t retransmitted = 0; // copies handed out by take_due()
+  std::uint64_t stopped = 0;       // the peer answered (RST or ACK) before the retries ran out
+  std::uint64_t exhausted = 0;     // every retry sent, connection forgotten
+  std::uint64_t replaced = 0;      // a new SYN/ACK on the same connection took the place of the old one
+  std::uint64_t evicted = 0;       // dropped, oldest first, because `capacity` were pending
+};
+
+// One SYN/ACK due to be sent again, as the Responder sent it.
+struct DueSynAck {
+  wire::Ipv4Packet packet;
+  std::optional<std::size_t> timestamp_offset; // what the Responder passed to add()
+  int retry = 0;                               // 1 for the first retransmission
+};
+
+class RetransmissionQueue {
+public:
+  static constexpr std::size_t k_default_capacity = 128;
+
+  explicit RetransmissionQueue(RetransmissionModel model, std::size_t capacity = k_default_capacity);
+
+  // A SYN/ACK sent at `sent_at` (addressed to the peer). `timestamp_offset` is handed back with each
+  // copy (the offset of its timestamp option in options_raw, when TSval must be refreshed). Packets
+  // that are not TCP SYN/ACKs are ignored.
+  void add(const wire::Ipv4Packet& syn_ack, Timestamp sent_at, std::optional<std::size_t> timestamp_offset);
+
+  // The peer `peer`:`peer_port` answered the connection to our `local_port`: no more copies.
+  // Returns whether one was pending.
+  bool stop(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port);
+
+  // Copies whose time has come by `now` (each at most once per call); the next wait is counted from
+  // `now`, as a kernel re-arms its timer when it fires.
+  [[nodiscard]] std::vector<DueSynAck> take_due(Timestamp now);
+
+  // When take_due() next has something; nullopt when nothing is pending.
+  [[nodiscard]] std::optional<Timestamp> next_due() const;
+
+  [[nodiscard]] std::size_t pending() const { return m_entries.size(); }
+  [[nodiscard]] const RetransmissionStats& stats() const { return m_stats; }
+  [[nodiscard]] const RetransmissionModel& model() const { return m_model; }
+
+private:
+  struct Entry {
+    std::uint32_t peer = 0;
+    std::uint16_t peer_port = 0;
+    std::uint16_t local_port = 0;
+    wire::Ipv4Packet packet;
+    std::optional<std::size_t> timestamp_offset;
+    Timestamp due{};
+    std::chrono::microseconds wait{};
+    int sent = 0; // retransmissions so far
+  };
+
+  RetransmissionModel m_model;
+  std::size_t m_capacity;
+  std::deque<Entry> m_entries; // oldest first
+  RetransmissionStats m_stats;
+};
+
+} // namespace stackprint::emulation

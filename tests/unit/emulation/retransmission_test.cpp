@@ -1,0 +1,250 @@
+// SYN/ACK retransmission of the emulator: the per-family models, the bounded queue told the time,
+// and the Responder resending its SYN/ACK with the same ISN, options and window and a fresh TSval.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "stackprint/emulation/personality.hpp"
+#include "stackprint/emulation/responder.hpp"
+#include "stackprint/emulation/retransmission.hpp"
+#include "stackprint/probes/probe_catalogue.hpp"
+#include "stackprint/wire/tcp_segment.hpp"
+#include "support/installed_db.hpp"
+
+namespace stackprint::emulation {
+namespace {
+
+using namespace std::chrono_literals;
+
+const Timestamp t0{std::chrono::seconds{1000}};
+
+database::Reference reference_of(std::vector<std::pair<std::string, std::string>> vendor_family) {
+  database::Reference r;
+  r.name = "test";
+  for (auto& [vendor, family] : vendor_family) {
+    database::OsClass c;
+    c.vendor = vendor;
+    c.family = family;
+    c.device_type = "general purpose";
+    r.classes.push_back(c);
+  }
+  return r;
+}
+
+wire::Ipv4Packet syn_ack(std::uint16_t peer_port, std::uint16_t local_port = 80, std::uint32_t isn = 1234) {
+  wire::Ipv4Packet p;
+  p.ip.source = 0x0AD20001U;
+  p.ip.destination = 0x0A000001U;
+  p.ip.protocol = wire::k_ip_protocol_tcp;
+  wire::TcpSegment seg;
+  seg.source_port = local_port;
+  seg.destination_port = peer_port;
+  seg.flags = wire::k_tcp_syn | wire::k_tcp_ack;
+  seg.sequence = isn;
+  seg.window = 29200;
+  p.payload = seg;
+  return p;
+}
+
+std::vector<Timestamp> send_times(RetransmissionQueue& q, Timestamp until) {
+  std::vector<Timestamp> out;
+  for (int guard = 0; guard < 100; ++guard) {
+    const auto next = q.next_due();
+    if (!next || *next > until) break;
+    const auto copies = q.take_due(*next);
+    EXPECT_EQ(copies.size(), 1U);
+    out.push_back(*next);
+  }
+  return out;
+}
+
+TEST(RetransmissionModel, FollowsTheReferencesFamily) {
+  EXPECT_EQ(retransmission_family(reference_of({{"Linux", "Linux"}})), RetransmissionFamily::linux_kernel);
+  EXPECT_EQ(retransmission_family(reference_of({{"Netgear", "embedded"}, {"Linux", "Linux"}})),
+            RetransmissionFamily::linux_kernel);
+  EXPECT_EQ(retransmission_family(reference_of({{"Google", "Android"}})), RetransmissionFamily::linux_kernel);
+  EXPECT_EQ(retransmission_family(reference_of({{"Microsoft", "Windows"}})), RetransmissionFamily::windows);
+  EXPECT_EQ(retransmission_family(reference_of({{"FreeBSD", "FreeBSD"}})), RetransmissionFamily::other);
+  EXPECT_EQ(retransmission_family(reference_of({})), RetransmissionFamily::other);
+  EXPECT_EQ(retransmission_model(RetransmissionFamily::linux_kernel), (RetransmissionModel{1s, 5}));
+  EXPECT_EQ(retransmission_model(RetransmissionFamily::windows), (RetransmissionModel{3s, 2}));
+  EXPECT_EQ(retransmission_model(RetransmissionFamily::other), (RetransmissionModel{3s, 3}));
+}
+
+TEST(RetransmissionQueue, LinuxResendsAfterOneSecondDoublingFiveTimes) {
+  RetransmissionQueue q(retransmission_model(RetransmissionFamily::linux_kernel));
+  q.add(syn_ack(40000), t0, std::nullopt);
+  EXPECT_TRUE(q.take_due(t0 + 999ms).empty());
+  const auto times = send_times(q, t0 + 1h);
+  const std::vector<Timestamp> want{t0 + 1s, t0 + 3s, t0 + 7s, t0 + 15s, t0 + 31s};
+  EXPECT_EQ(times, want);
+  EXPECT_FALSE(q.next_due().has_value());
+  EXPECT_EQ(q.stats().retransmitted, 5U);
+  EXPECT_EQ(q.stats().exhausted, 1U);
+  EXPECT_EQ(q.pending(), 0U);
+}
+
+TEST(RetransmissionQueue, WindowsAndOthers) {
+  RetransmissionQueue windows(retransmission_model(RetransmissionFamily::windows));
+  windows.add(syn_ack(40000), t0, std::nullopt);
+  EXPECT_EQ(send_times(windows, t0 + 1h), (std::vector<Timestamp>{t0 + 3s, t0 + 9s}));
+  RetransmissionQueue other(retransmission_model(RetransmissionFamily::other));
+  other.add(syn_ack(40000), t0, std::nullopt);
+  EXPECT_EQ(send_times(other, t0 + 1h), (std::vector<Timestamp>{t0 + 3s, t0 + 9s, t0 + 21s}));
+}
+
+TEST(RetransmissionQueue, CopiesAreTheOriginalAndLateTicksRearmFromNow) {
+  RetransmissionQueue q(RetransmissionModel{1s, 3});
+  q.add(syn_ack(40000, 22, 0xDEADBEEFU), t0, 6);
+  const auto copies = q.take_due(t0 + 2500ms); // a late tick: one copy, the next wait counted from now
+  ASSERT_EQ(copies.size(), 1U);
+  EXPECT_EQ(copies[0].retry, 1);
+  EXPECT_EQ(copies[0].timestamp_offset, std::optional<std::size_t>{6});
+  EXPECT_EQ(copies[0].packet, syn_ack(40000, 22, 0xDEADBEEFU));
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 4500ms});
+}
+
+TEST(RetransmissionQueue, ThePeersAnswerStopsIt) {
+  RetransmissionQueue q(RetransmissionModel{1s, 5});
+  q.add(syn_ack(40000), t0, std::nullopt);
+  q.add(syn_ack(40001), t0 + 10ms, std::nullopt);
+  EXPECT_FALSE(q.stop(0x0A000001U, 40000, 81)); // another local port
+  EXPECT_FALSE(q.stop(0x0A000002U, 40000, 80)); // another peer
+  EXPECT_TRUE(q.stop(0x0A000001U, 40000, 80));
+  EXPECT_FALSE(q.stop(0x0A000001U, 40000, 80));
+  EXPECT_EQ(q.pending(), 1U);
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 1010ms});
+  EXPECT_EQ(q.stats().stopped, 1U);
+}
+
+TEST(RetransmissionQueue, BoundedOldestDroppedAndCounted) {
+  RetransmissionQueue q(RetransmissionModel{1s, 5}, 4);
+  for (std::uint16_t port = 1; port <= 6; ++port) q.add(syn_ack(port), t0 + std::chrono::milliseconds{port}, {});
+  EXPECT_EQ(q.pending(), 4U);
+  EXPECT_EQ(q.stats().evicted, 2U);
+  EXPECT_FALSE(q.stop(0x0A000001U, 1, 80));
+  EXPECT_FALSE(q.stop(0x0A000001U, 2, 80));
+  EXPECT_TRUE(q.stop(0x0A000001U, 3, 80));
+  // The same connection again takes the old one's place.
+  q.add(syn_ack(6, 80, 99), t0 + 1s, std::nullopt);
+  EXPECT_EQ(q.pending(), 3U);
+  EXPECT_EQ(q.stats().replaced, 1U);
+  // Anything but a TCP SYN/ACK is ignored.
+  auto rst = syn_ack(7);
+  rst.tcp()->flags = wire::k_tcp_rst | wire::k_tcp_ack;
+  q.add(rst, t0, std::nullopt);
+  q.add(wire::Ipv4Packet{}, t0, std::nullopt);
+  EXPECT_EQ(q.pending(), 3U);
+  EXPECT_EQ(q.stats().scheduled, 7U);
+}
+
+TEST(RetransmissionQueue, NoRetriesNothingPending) {
+  RetransmissionQueue q(RetransmissionModel{1s, 0});
+  q.add(syn_ack(40000), t0, std::nullopt);
+  EXPECT_EQ(q.pending(), 0U);
+  EXPECT_FALSE(q.next_due().has_value());
+}
+
+// A reference (from the installed database) whose SEQ1 answer is a SYN/ACK with a running TSval.
+std::optional<Personality> timestamping_personality(const database::OsDb& db) {
+  for (std::size_t i = 0; i < db.references().size(); ++i) {
+    auto p = make_personality(db, i, 3);
+    if (!p) continue;
+    const auto& s = p->seq[0];
+    if (s.responds && s.flags == (wire::k_tcp_syn | wire::k_tcp_ack) && s.options.timestamp_offset &&
+        s.options.tsval_nonzero && p->timestamps.kind == TimestampKind::clock && p->timestamps.hz >= 2.0) {
+      return *p;
+    }
+  }
+  return std::nullopt;
+}
+
+TEST(ResponderRetransmission, SameIsnOptionsAndWindowFreshTsvalUntilTheResetComes) {
+  const auto* db = test_support::installed_db();
+  if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
+  const auto p = timestamping_personality(*db);
+  ASSERT_TRUE(p.has_value()) << "no reference answers SEQ1 with a timestamped SYN/ACK";
+  constexpr std::uint32_t host = 0x0AD20001U;
+  Responder r(*p, ResponderOptions{host, {80}, 3});
+  r.enable_retransmission(RetransmissionModel{1s, 5});
+  Responder once(*p, ResponderOptions{host, {80}, 3});
+  probes::ProbeContext ctx;
+  ctx.source_address = 0x0A000001U;
+  ctx.target_address = host;
+  ctx.open_tcp_port = 80;
+  ctx.tcp_port_base = 50000;
+  const auto probe = probes::build_probe(probes::ProbeId::SEQ1, ctx, {1, 40});
+  const auto replies = r.respond(probe, t0);
+  ASSERT_EQ(replies.size(), 1U);
+  EXPECT_EQ(replies, once.respond(probe, t0)); // retransmission changes nothing in the first answer
+  EXPECT_FALSE(once.next_wakeup().has_value());
+  EXPECT_EQ(r.next_wakeup(), std::optional<Timestamp>{t0 + 1s});
+  EXPECT_TRUE(r.on_tick(t0 + 500ms).empty());
+  const auto copies = r.on_tick(t0 + 1s);
+  ASSERT_EQ(copies.size(), 1U);
+  const auto* first = replies[0].tcp();
+  const auto* again = copies[0].tcp();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->sequence, first->sequence);
+  EXPECT_EQ(again->acknowledgment, first->acknowledgment);
+  EXPECT_EQ(again->window, first->window);
+  EXPECT_EQ(again->flags, first->flags);
+  EXPECT_EQ(again->source_port, first->source_port);
+  EXPECT_EQ(again->destination_port, first->destination_port);
+  EXPECT_EQ(copies[0].ip.destination, replies[0].ip.destination);
+  ASSERT_EQ(again->options_raw.size(), first->options_raw.size());
+  const std::size_t ts = *p->seq[0].options.timestamp_offset;
+  const auto value_at = [&](const wire::TcpSegment& seg, std::size_t at) {
+    return (std::uint32_t{seg.options_raw[at]} << 24U) | (std::uint32_t{seg.options_raw[at + 1]} << 16U) |
+           (std::uint32_t{seg.options_raw[at + 2]} << 8U) | std::uint32_t{seg.options_raw[at + 3]};
+  };
+  for (std::size_t i = 0; i < first->options_raw.size(); ++i) {
+    if (i >= ts + 2 && i < ts + 6) continue; // TSval
+    EXPECT_EQ(again->options_raw[i], first->options_raw[i]) << "option byte " << i;
+  }
+  const std::uint32_t tsval_gap = value_at(*again, ts + 2) - value_at(*first, ts + 2);
+  EXPECT_GE(tsval_gap, static_cast<std::uint32_t>(p->timestamps.hz * 0.5)) << "TSval not from the clock";
+  EXPECT_LE(tsval_gap, static_cast<std::uint32_t>(p->timestamps.hz * 1.5 + 2));
+  EXPECT_EQ(r.next_wakeup(), std::optional<Timestamp>{t0 + 3s});
+  // The scanner's kernel resets the SYN/ACK: no more copies.
+  wire::Ipv4Packet rst = probe;
+  rst.tcp()->flags = wire::k_tcp_rst;
+  rst.tcp()->sequence = first->acknowledgment;
+  EXPECT_TRUE(r.respond(rst, t0 + 1100ms).empty());
+  EXPECT_FALSE(r.next_wakeup().has_value());
+  EXPECT_TRUE(r.on_tick(t0 + 1h).empty());
+  EXPECT_EQ(r.retransmission_stats().retransmitted, 1U);
+  EXPECT_EQ(r.retransmission_stats().stopped, 1U);
+}
+
+TEST(ResponderRetransmission, NoCopiesForResetsOrClosedPorts) {
+  const auto* db = test_support::installed_db();
+  if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
+  const auto p = timestamping_personality(*db);
+  ASSERT_TRUE(p.has_value());
+  constexpr std::uint32_t host = 0x0AD20001U;
+  Responder r(*p, ResponderOptions{host, {80}, 3});
+  r.enable_retransmission(RetransmissionModel{1s, 5});
+  probes::ProbeContext ctx;
+  ctx.source_address = 0x0A000001U;
+  ctx.target_address = host;
+  ctx.open_tcp_port = 80;
+  ctx.closed_tcp_port = 1;
+  ctx.tcp_port_base = 50000;
+  // A plain SYN to a closed port (a port scan) and T5-T7 on the closed port.
+  auto scan_syn = probes::build_probe(probes::ProbeId::SEQ1, ctx, {1, 40});
+  scan_syn.tcp()->destination_port = 1;
+  scan_syn.tcp()->options_raw.clear();
+  (void)r.respond(scan_syn, t0);
+  for (const auto id : {probes::ProbeId::T5, probes::ProbeId::T6, probes::ProbeId::T7}) {
+    (void)r.respond(probes::build_probe(id, ctx, {1, 40}), t0);
+  }
+  EXPECT_FALSE(r.next_wakeup().has_value());
+  EXPECT_EQ(r.retransmission_stats().scheduled, 0U);
+}
+
+} // namespace
+} // namespace stackprint::emulation
