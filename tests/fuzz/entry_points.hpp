@@ -54,12 +54,8 @@ struct Target {
   EntryPoint run;
 };
 inline constexpr Target k_targets[] = {
-    {"packet", &run_packet},
-    {"capture", &run_capture},
-    {"os_db", &run_os_db},
-    {"fingerprint", &run_fingerprint},
-    {"os_scan", &run_os_scan},
-    {"responder", &run_responder},
+    {"packet", &run_packet},           {"capture", &run_capture}, {"os_db", &run_os_db},
+    {"fingerprint", &run_fingerprint}, {"os_scan", &run_os_scan}, {"responder", &run_responder},
 };
 
 } // namespace stackprint::fuzz

@@ -167,7 +167,7 @@ const emulation::Personality& personality(std::uint8_t choice) {
   return found->second;
 }
 
-constexpr std::uint32_t k_scanner = 0x0A000064;     // 10.0.0.100
+constexpr std::uint32_t k_scanner = 0x0A000064;      // 10.0.0.100
 constexpr std::uint32_t k_first_target = 0x0A000001; // 10.0.0.1
 constexpr std::size_t k_max_targets = 8;
 constexpr int k_max_steps = 2048;
@@ -303,8 +303,8 @@ void run_os_scan(std::span<const std::uint8_t> bytes) {
   const int initial_hosts = 1 + in.u8() % 3;
   for (int i = 0; i < initial_hosts; ++i) add_host(in.u8());
 
-  std::deque<engine::OutgoingPacket> sent;     // recent probes, for replies
-  std::deque<CapturedFrame> delivered;         // recent replies, for duplicates and late copies
+  std::deque<engine::OutgoingPacket> sent; // recent probes, for replies
+  std::deque<CapturedFrame> delivered;     // recent replies, for duplicates and late copies
   constexpr std::size_t k_remembered = 64;
   auto deliver = [&](std::vector<std::uint8_t> frame) {
     CapturedFrame captured{wall(), std::move(frame), std::nullopt};

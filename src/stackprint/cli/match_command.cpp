@@ -115,8 +115,10 @@ int run_match(const MatchArgs& args) {
     print_error("match", args.input + ": " + subject.error().message);
     return k_exit_bad_input;
   }
-  const auto db = db_file.and_then([&](OpenTextFile& file) { return read_text_file(file); })
-                      .and_then([&](const std::string& text) { return database::parse_os_db(text, db_path); });
+  const auto db =
+      db_file.and_then([&](OpenTextFile& file) { return read_text_file(file); }).and_then([&](const std::string& text) {
+        return database::parse_os_db(text, db_path);
+      });
   if (!db) {
     print_error("match", db.error().message);
     return k_exit_bad_input;
