@@ -31,6 +31,22 @@ void run_os_db(std::span<const std::uint8_t> bytes);
 // format_wrapped round trips, and is matched against a small fixed database.
 void run_fingerprint(std::span<const std::uint8_t> bytes);
 
+// Stateful targets (stateful_entry_points.cpp): the input is a program of steps (time passing,
+// frames, replies, more hosts) rather than one packet.
+
+// engine::OsScan (HostOsScan with its RoundCollector) over up to 8 targets: configuration and
+// judge from the input, then time steps, raw or lightly structured frames, the targets' own
+// answers (an emulation::Responder per target) to recent probes, damaged or not, duplicates of
+// earlier frames and hosts added on the way; finished hosts go through fingerprint_run. Every sent
+// packet must parse, and every host must end once time runs on.
+void run_os_scan(std::span<const std::uint8_t> bytes);
+
+// emulation::Responder for a personality (reference and seed) chosen by the input from a small
+// in-code database, with open ports from the input, fed raw bytes, lightly structured packets and
+// damaged copies of Nmap's probes at input-chosen times. Every reply must parse and go back to the
+// sender from the emulated address; the counters must add up.
+void run_responder(std::span<const std::uint8_t> bytes);
+
 // The target names used for corpus/ and regression/ folders, and the function of each.
 using EntryPoint = void (*)(std::span<const std::uint8_t>);
 struct Target {
@@ -38,10 +54,8 @@ struct Target {
   EntryPoint run;
 };
 inline constexpr Target k_targets[] = {
-    {"packet", &run_packet},
-    {"capture", &run_capture},
-    {"os_db", &run_os_db},
-    {"fingerprint", &run_fingerprint},
+    {"packet", &run_packet},           {"capture", &run_capture}, {"os_db", &run_os_db},
+    {"fingerprint", &run_fingerprint}, {"os_scan", &run_os_scan}, {"responder", &run_responder},
 };
 
 } // namespace stackprint::fuzz

@@ -6,7 +6,10 @@
 // scoring/partial_match.hpp), one more line says which ("missing_tests" in JSON).
 //
 // Exit status: 0 when matching ran (whatever the outcome), 2 for unusable input (arguments,
-// database, fingerprint).
+// database, fingerprint), 3 when the seccomp allow-list cannot be installed.
+//
+// Both files are opened first; then the allow-list goes on (cli/offline_sandbox.hpp) and only then
+// are they read and parsed.
 
 #include <cstdio>
 #include <optional>
@@ -19,6 +22,7 @@
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
+#include "stackprint/cli/offline_sandbox.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/fingerprint/text.hpp"
 #include "stackprint/scoring/matcher.hpp"
@@ -91,7 +95,17 @@ nlohmann::json to_json(const database::OsDb& db, const scoring::MatchResult& res
 }
 
 int run_match(const MatchArgs& args) {
-  const auto fp_text = read_text_file(args.input);
+  auto fp_file = open_text_file(args.input);
+  if (!fp_file) {
+    print_error("match", fp_file.error().message);
+    return k_exit_bad_input;
+  }
+  // A database that cannot be opened is reported after the fingerprint's own errors, as before.
+  const std::string db_path = resolve_os_db_path(args.db_path);
+  auto db_file = open_text_file(db_path);
+  if (!enter_offline_sandbox("match")) return k_exit_environment;
+
+  const auto fp_text = read_text_file(*fp_file);
   if (!fp_text) {
     print_error("match", fp_text.error().message);
     return k_exit_bad_input;
@@ -101,7 +115,10 @@ int run_match(const MatchArgs& args) {
     print_error("match", args.input + ": " + subject.error().message);
     return k_exit_bad_input;
   }
-  const auto db = load_os_db_file(resolve_os_db_path(args.db_path));
+  const auto db =
+      db_file.and_then([&](OpenTextFile& file) { return read_text_file(file); }).and_then([&](const std::string& text) {
+        return database::parse_os_db(text, db_path);
+      });
   if (!db) {
     print_error("match", db.error().message);
     return k_exit_bad_input;

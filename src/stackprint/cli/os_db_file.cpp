@@ -16,18 +16,29 @@ std::string resolve_os_db_path(const std::string& cli_path) {
   return std::string(database::k_default_db_path);
 }
 
-Expected<std::string> read_text_file(const std::string& path) {
-  const bool use_stdin = path == "-";
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned(use_stdin ? nullptr : std::fopen(path.c_str(), "rb"),
-                                                        &std::fclose);
-  std::FILE* f = use_stdin ? stdin : owned.get();
-  if (f == nullptr) return fail("cannot read " + path + ": " + std::strerror(errno));
+Expected<OpenTextFile> open_text_file(const std::string& path) {
+  OpenTextFile file;
+  file.path = path;
+  if (path == "-") return file;
+  file.owned.reset(std::fopen(path.c_str(), "rb"));
+  if (!file.owned) return fail("cannot read " + path + ": " + std::strerror(errno));
+  return file;
+}
+
+Expected<std::string> read_text_file(OpenTextFile& file) {
+  std::FILE* f = file.stream();
   std::string text;
   std::array<char, 1 << 16> buffer{};
   std::size_t n = 0;
   while ((n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0) text.append(buffer.data(), n);
-  if (std::ferror(f) != 0) return fail("cannot read " + path + ": read error");
+  if (std::ferror(f) != 0) return fail("cannot read " + file.path + ": read error");
   return text;
+}
+
+Expected<std::string> read_text_file(const std::string& path) {
+  auto file = open_text_file(path);
+  if (!file) return tl::unexpected(file.error());
+  return read_text_file(*file);
 }
 
 Expected<database::OsDb> load_os_db_file(const std::string& path) {

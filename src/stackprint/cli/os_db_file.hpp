@@ -3,6 +3,8 @@
 // Path precedence: --db PATH, then the STACKPRINT_DB environment variable, then
 // database::k_default_db_path (/usr/share/nmap/nmap-os-db).
 
+#include <cstdio>
+#include <memory>
 #include <string>
 
 #include "stackprint/base/expected.hpp"
@@ -18,5 +20,16 @@ namespace stackprint::cli {
 
 // Whole file (or standard input for "-") as text. Errors: "cannot read PATH: reason".
 [[nodiscard]] Expected<std::string> read_text_file(const std::string& path);
+
+// The same in two steps, for commands that read untrusted files under the seccomp allow-list
+// (io/sandbox.hpp): open_text_file() while files may still be opened, read_text_file() later
+// (reads of the open descriptor only).
+struct OpenTextFile {
+  std::string path;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned{nullptr, &std::fclose}; // null for standard input
+  [[nodiscard]] std::FILE* stream() const { return owned ? owned.get() : stdin; }
+};
+[[nodiscard]] Expected<OpenTextFile> open_text_file(const std::string& path);
+[[nodiscard]] Expected<std::string> read_text_file(OpenTextFile& file);
 
 } // namespace stackprint::cli

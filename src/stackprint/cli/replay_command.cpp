@@ -7,9 +7,14 @@
 // laid out as Nmap's normal and XML output (plus JSON Lines). -v/-vv and --osscan-guess change
 // them as in Nmap. Times come from the capture: the run starts at its first frame and the report
 // is "printed" at its last one.
+//
+// Every file is opened first (the capture, the database, the services list, the reports); then the
+// seccomp allow-list goes on (cli/offline_sandbox.hpp), and only then is the capture read and parsed.
+// The report files are therefore created even when the capture turns out to be unusable.
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +27,7 @@
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
+#include "stackprint/cli/offline_sandbox.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/cli/report_writer.hpp"
 #include "stackprint/fingerprint/text.hpp"
@@ -124,17 +130,25 @@ std::vector<output::ScanInfo> replay_scaninfo(const std::vector<output::PortLine
   return info;
 }
 
-int write_reports(const ReplayOptions& options, const responses::RecordedRun& run,
+// The files of the report mode, opened before the allow-list goes on.
+struct ReportFiles {
+  Expected<OpenTextFile> db = fail("not opened");
+  std::optional<OpenTextFile> services;
+  ReportWriter writer;
+};
+
+int write_reports(const ReplayOptions& options, ReportFiles& files, const responses::RecordedRun& run,
                   const responses::RunFingerprint& fingerprint, const std::vector<CapturedFrame>& frames) {
   const std::string db_path = resolve_os_db_path(options.db);
-  const auto db = load_os_db_file(db_path);
+  const auto db = files.db.and_then([&](OpenTextFile& file) { return read_text_file(file); })
+                      .and_then([&](const std::string& text) { return database::parse_os_db(text, db_path); });
   if (!db) {
     print_error("replay", db.error().message);
     return k_exit_bad_input;
   }
   output::ServiceNames services;
-  if (!options.services.empty()) {
-    if (auto text = read_text_file(options.services)) services = output::ServiceNames::parse(*text);
+  if (files.services) {
+    if (auto text = read_text_file(*files.services)) services = output::ServiceNames::parse(*text);
   }
   const auto [first, last] = capture_span(frames);
 
@@ -162,11 +176,8 @@ int write_reports(const ReplayOptions& options, const responses::RecordedRun& ru
   info.start_s = host.start_s;
   info.scaninfo = replay_scaninfo(host.ports);
 
-  ReportWriter writer;
-  if (auto opened = writer.open(options.outputs, info, out_options); !opened) {
-    print_error("replay", opened.error().message);
-    return k_exit_environment;
-  }
+  ReportWriter& writer = files.writer;
+  writer.write_headers(info, out_options);
   writer.write_host(*db, host, host.end_s);
   output::RunSummary summary;
   summary.end_s = host.end_s;
@@ -201,7 +212,30 @@ int run_replay(const ReplayOptions& options) {
     print_error("replay", "--target: " + target.error().message);
     return k_exit_bad_input;
   }
-  const auto capture = io::read_capture_file(options.pcap);
+  auto capture_file = io::open_capture_file(options.pcap);
+  if (!capture_file) {
+    print_error("replay", capture_file.error().message);
+    return k_exit_bad_input;
+  }
+  ReportFiles files;
+  if (options.outputs.any()) {
+    // A database that cannot be opened is an error before any report file is created.
+    files.db = open_text_file(resolve_os_db_path(options.db));
+    if (!files.db) {
+      print_error("replay", files.db.error().message);
+      return k_exit_bad_input;
+    }
+    if (!options.services.empty()) {
+      if (auto services = open_text_file(options.services)) files.services = std::move(*services);
+    }
+    if (auto opened = files.writer.open_files(options.outputs); !opened) {
+      print_error("replay", opened.error().message);
+      return k_exit_environment;
+    }
+  }
+  if (!enter_offline_sandbox("replay")) return k_exit_environment;
+
+  const auto capture = io::read_capture_file(std::move(*capture_file));
   if (!capture) {
     print_error("replay", capture.error().message);
     return k_exit_bad_input;
@@ -238,7 +272,7 @@ int run_replay(const ReplayOptions& options) {
   std::vector<responses::RoundInput> rounds;
   for (const auto& round : run->rounds) { rounds.push_back({&round.replies, &round.context}); }
   const auto result = responses::fingerprint_run(rounds, facts);
-  if (options.outputs.any()) { return write_reports(options, *run, result, capture->frames); }
+  if (options.outputs.any()) { return write_reports(options, files, *run, result, capture->frames); }
   const std::string text =
       options.wrapped ? fingerprint::format_wrapped(result.merged) : fingerprint::format_plain(result.merged);
   print_text(stdout, text);

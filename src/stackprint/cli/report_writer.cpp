@@ -70,7 +70,12 @@ void ReportWriter::put(const File& f, const std::string& text) {
 
 Expected<void> ReportWriter::open(const ReportDestinations& destinations, const output::RunInfo& run,
                                   const output::OutputOptions& options) {
-  m_options = options;
+  if (auto opened = open_files(destinations); !opened) return opened;
+  write_headers(run, options);
+  return {};
+}
+
+Expected<void> ReportWriter::open_files(const ReportDestinations& destinations) {
   auto normal = open_file(destinations.normal);
   if (!normal) return tl::unexpected(normal.error());
   auto xml = open_file(destinations.xml);
@@ -82,10 +87,14 @@ Expected<void> ReportWriter::open(const ReportDestinations& destinations, const 
   m_normal = std::move(*normal);
   m_xml = std::move(*xml);
   m_json = std::move(*json);
+  return {};
+}
+
+void ReportWriter::write_headers(const output::RunInfo& run, const output::OutputOptions& options) {
+  m_options = options;
   put(m_terminal, output::terminal_header(run, options.zone));
   put(m_normal, output::normal_file_header(run, options.zone));
   put(m_xml, output::xml_header(run, options));
-  return {};
 }
 
 void ReportWriter::write_host(const database::OsDb& db, const output::HostReport& host, std::int64_t now_s) {

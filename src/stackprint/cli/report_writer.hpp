@@ -8,6 +8,8 @@
 //   if (auto ok = writer.open(destinations, run_info, options); !ok) -> exit 3 (cannot write)
 //   writer.write_host(db, host, now_s);      // per finished host (flushed at once)
 //   writer.finish(summary);                  // footers; closes the files
+// or, to open every file before the run is known (replay opens them before the seccomp allow-list
+// goes on, io/sandbox.hpp): writer.open_files(destinations) ... writer.write_headers(run_info, options).
 
 #include <cstdint>
 #include <cstdio>
@@ -58,6 +60,9 @@ public:
   // Opens every destination and writes the headers. Errors: "cannot write PATH: reason".
   [[nodiscard]] Expected<void> open(const ReportDestinations& destinations, const output::RunInfo& run,
                                     const output::OutputOptions& options);
+  // open() in two steps: create or truncate every destination (errors as open's), then write the headers.
+  [[nodiscard]] Expected<void> open_files(const ReportDestinations& destinations);
+  void write_headers(const output::RunInfo& run, const output::OutputOptions& options);
   void write_host(const database::OsDb& db, const output::HostReport& host, std::int64_t now_s);
   // Writes the footers and closes. Returns false if any write failed (disk full, closed pipe).
   [[nodiscard]] bool finish(const output::RunSummary& summary);

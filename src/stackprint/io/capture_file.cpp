@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -30,10 +32,32 @@ bool timestamp_fits(const timeval& ts) {
 
 } // namespace
 
+void OpenCapture::Closer::operator()(std::FILE* f) const {
+  if (f != nullptr) (void)std::fclose(f);
+}
+
+Expected<OpenCapture> open_capture_file(const std::filesystem::path& path) {
+  OpenCapture capture{path, std::unique_ptr<std::FILE, OpenCapture::Closer>(std::fopen(path.c_str(), "rb"))};
+  if (!capture.file) {
+    return fail(path.string() + ": not a readable pcap or pcapng capture (" + path.string() + ": " +
+                std::strerror(errno) + ")");
+  }
+  return capture;
+}
+
 Expected<CaptureContents> read_capture_file(const std::filesystem::path& path) {
+  auto capture = open_capture_file(path);
+  if (!capture) return tl::unexpected(capture.error());
+  return read_capture_file(std::move(*capture));
+}
+
+Expected<CaptureContents> read_capture_file(OpenCapture capture) {
+  const std::filesystem::path& path = capture.path;
   std::array<char, PCAP_ERRBUF_SIZE> errbuf{};
-  std::unique_ptr<pcap_t, PcapCloser> handle(pcap_open_offline(path.c_str(), errbuf.data()));
+  // libpcap owns the FILE from here on (pcap_close closes it); on failure it is still ours.
+  std::unique_ptr<pcap_t, PcapCloser> handle(pcap_fopen_offline(capture.file.get(), errbuf.data()));
   if (!handle) { return fail(path.string() + ": not a readable pcap or pcapng capture (" + errbuf.data() + ")"); }
+  (void)capture.file.release();
   const int link_type = pcap_datalink(handle.get());
   CaptureContents contents;
   pcap_pkthdr* header = nullptr;

@@ -3,7 +3,9 @@
 // their capture timestamps, which replay uses for the timing-based tests (SEQ ISR/SP/TS).
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "stackprint/base/expected.hpp"
@@ -22,5 +24,20 @@ struct CaptureContents {
 // Error when the file cannot be opened, is not a pcap/pcapng capture, or is damaged (including a
 // record timestamp before 1970 or beyond 2^40 seconds, which no real capture holds).
 [[nodiscard]] Expected<CaptureContents> read_capture_file(const std::filesystem::path& path);
+
+// The same in two steps, for commands that read untrusted captures under the seccomp allow-list
+// (io/sandbox.hpp): open_capture_file() opens the file while files may still be opened;
+// read_capture_file() on the result then only reads the open descriptor.
+struct OpenCapture {
+  struct Closer {
+    void operator()(std::FILE* f) const;
+  };
+  std::filesystem::path path;
+  std::unique_ptr<std::FILE, Closer> file;
+};
+// Error when the file cannot be opened (the same text as read_capture_file's).
+[[nodiscard]] Expected<OpenCapture> open_capture_file(const std::filesystem::path& path);
+// Consumes the open file. Errors as read_capture_file's.
+[[nodiscard]] Expected<CaptureContents> read_capture_file(OpenCapture capture);
 
 } // namespace stackprint::io
