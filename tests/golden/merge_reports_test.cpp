@@ -93,8 +93,8 @@ Replayed replay(const std::string& name, const fs::path& out, std::uint32_t inde
 }
 
 std::string merge(const fs::path& out, const std::string& arguments) {
-  const std::string command = "cd '" + out.string() + "' && " + STACKPRINT_BINARY + " merge " + arguments +
-                              " 2>merge.err";
+  const std::string command =
+      "cd '" + out.string() + "' && " + STACKPRINT_BINARY + " merge " + arguments + " 2>merge.err";
   const auto result = test_support::run_command(command);
   EXPECT_EQ(result.status, 0) << command << "\n" << test_support::read_file(out / "merge.err");
   return test_support::read_file(out / "merge.err");
@@ -144,13 +144,16 @@ TEST_F(MergeReports, FourShardsMergeIntoOneValidReportInAddressOrder) {
     const std::uint32_t last = 200 - static_cast<std::uint32_t>(i);
     const std::string target = "10.215.0." + std::to_string(last);
     r.host["target"] = target;
-    r.normal = std::regex_replace(r.normal, std::regex("Nmap scan report for [0-9.]+"), "Nmap scan report for " + target);
+    r.normal =
+        std::regex_replace(r.normal, std::regex("Nmap scan report for [0-9.]+"), "Nmap scan report for " + target);
     shard_lines[index - 1] += r.host.dump() + "\n";
     by_address.emplace((10U << 24) | (215U << 16) | last, std::move(r));
   }
   ASSERT_GE(by_address.size(), 4U);
-  for (std::size_t s = 0; s < 4; ++s) std::ofstream(m_out / ("shard" + std::to_string(s + 1) + ".json")) << shard_lines[s];
-  EXPECT_EQ(merge(m_out, "-vv -oN merged.nmap -oX merged.xml -oJ merged.json shard4.json shard2.json shard1.json shard3.json"),
+  for (std::size_t s = 0; s < 4; ++s)
+    std::ofstream(m_out / ("shard" + std::to_string(s + 1) + ".json")) << shard_lines[s];
+  EXPECT_EQ(merge(m_out,
+                  "-vv -oN merged.nmap -oX merged.xml -oJ merged.json shard4.json shard2.json shard1.json shard3.json"),
             "");
 
   std::string expected_blocks;
@@ -180,8 +183,7 @@ TEST_F(MergeReports, FourShardsMergeIntoOneValidReportInAddressOrder) {
                                                (m_out / "merged.xml").string() + "' 2>&1");
   EXPECT_EQ(valid.status, 0) << valid.out;
   const std::string merged_json = test_support::read_file(m_out / "merged.json");
-  EXPECT_EQ(std::count(merged_json.begin(), merged_json.end(), '\n'),
-            static_cast<std::ptrdiff_t>(by_address.size()));
+  EXPECT_EQ(std::count(merged_json.begin(), merged_json.end(), '\n'), static_cast<std::ptrdiff_t>(by_address.size()));
 }
 
 } // namespace

@@ -66,9 +66,8 @@ std::optional<std::vector<std::string>> read_lines(const std::string& path, bool
 
 // The host objects, one a line, unchanged.
 int write_json(const std::string& path, const output::ShardMerge& merged) {
-  std::unique_ptr<FILE, int (*)(FILE*)> out(
-      path == "-" ? stdout : std::fopen(path.c_str(), "w"),
-      path == "-" ? +[](FILE* f) { return std::fflush(f); } : &std::fclose);
+  std::unique_ptr<FILE, int (*)(FILE*)> out(path == "-" ? stdout : std::fopen(path.c_str(), "w"),
+                                            path == "-" ? +[](FILE* f) { return std::fflush(f); } : &std::fclose);
   if (!out) {
     print_error("merge", "cannot write " + path);
     return k_exit_environment;

@@ -146,7 +146,8 @@ int write_reports(const ReplayOptions& options, const responses::RecordedRun& ru
   host_facts.run = fingerprint;
   for (const auto& round : run.rounds) host_facts.round_replies.push_back(round.replies);
   scoring::Matcher matcher(*db);
-  const output::HostReport host = output::build_os_host_report(std::move(host_facts), matcher, !options.no_partial_match);
+  const output::HostReport host =
+      output::build_os_host_report(std::move(host_facts), matcher, !options.no_partial_match);
 
   output::OutputOptions out_options;
   out_options.verbosity = options.verbosity;

@@ -133,9 +133,9 @@ scoring::Outcome outcome_of(const std::string& text, const std::string& path) {
 
 response_tests::IpIdClass ip_id_class_of(const std::string& words, const std::string& path) {
   using response_tests::IpIdClass;
-  for (const IpIdClass c : {IpIdClass::unknown, IpIdClass::zero, IpIdClass::constant, IpIdClass::incremental,
-                            IpIdClass::incremental_by_2, IpIdClass::broken_incremental, IpIdClass::random_positive,
-                            IpIdClass::random}) {
+  for (const IpIdClass c :
+       {IpIdClass::unknown, IpIdClass::zero, IpIdClass::constant, IpIdClass::incremental, IpIdClass::incremental_by_2,
+        IpIdClass::broken_incremental, IpIdClass::random_positive, IpIdClass::random}) {
     if (words == response_tests::ip_id_class_words(c)) return c;
   }
   bad(path, "not an IP ID class");
@@ -161,7 +161,8 @@ std::vector<PortLine> ports_of(const json& object) {
     p.state = port_state_of(string_of(list[i], path, "state"), path + ".state");
     p.service = string_of(list[i], path, "service");
     p.reason = string_of(list[i], path, "reason");
-    if (const auto ttl = optional_integer_of(list[i], path, "reason_ttl", 0, 255)) p.reason_ttl = static_cast<int>(*ttl);
+    if (const auto ttl = optional_integer_of(list[i], path, "reason_ttl", 0, 255))
+      p.reason_ttl = static_cast<int>(*ttl);
     ports.push_back(std::move(p));
   }
   return ports;
@@ -276,8 +277,8 @@ Expected<JsonHost> JsonHostReader::read(const json& object) const {
       const auto line = static_cast<int>(integer_of(match_list[i], path, "line", 1, std::numeric_limits<int>::max()));
       const auto found = m_reference_by_line.find(line);
       if (found == m_reference_by_line.end()) {
-        bad(path + ".line", "no reference at line " + std::to_string(line) +
-                                " of the OS database (not the one the scan used?)");
+        bad(path + ".line",
+            "no reference at line " + std::to_string(line) + " of the OS database (not the one the scan used?)");
       }
       const std::string name = string_of(match_list[i], path, "name");
       if (name != m_db->references()[found->second].name) {
@@ -331,9 +332,7 @@ Expected<JsonHost> JsonHostReader::read(const json& object) const {
       host.run.distance = static_cast<int>(*hops);
     }
     return out;
-  } catch (const BadMember& e) {
-    return fail(e.message);
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const BadMember& e) { return fail(e.message); } catch (const nlohmann::json::exception& e) {
     return fail(std::string("malformed host object: ") + e.what());
   }
 }
@@ -341,9 +340,7 @@ Expected<JsonHost> JsonHostReader::read(const json& object) const {
 Expected<ShardLabel> shard_from_json(const json& shard) {
   try {
     return shard_of(shard);
-  } catch (const BadMember& e) {
-    return fail(e.message);
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const BadMember& e) { return fail(e.message); } catch (const nlohmann::json::exception& e) {
     return fail(std::string("malformed \"shard\" member: ") + e.what());
   }
 }

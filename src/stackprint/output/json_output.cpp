@@ -122,16 +122,15 @@ json json_host(const database::OsDb& db, const HostReport& host, const OutputOpt
   j["start"] = host.start_s;
   j["end"] = host.end_s;
   if (options.shard) {
-    j["shard"] = json{{"index", options.shard->index},
-                      {"count", options.shard->count},
-                      {"seed", options.shard->seed},
-                      {"scan_id", options.shard->scan_id},
-                      {"args", options.shard->args},
-                      {"start", options.shard->start_s}};
+    j["shard"] =
+        json{{"index", options.shard->index},     {"count", options.shard->count}, {"seed", options.shard->seed},
+             {"scan_id", options.shard->scan_id}, {"args", options.shard->args},   {"start", options.shard->start_s}};
     json scaninfo = json::array();
     for (const ScanInfo& s : options.shard->scaninfo) {
-      scaninfo.push_back(
-          json{{"type", s.type}, {"protocol", protocol_name(s.protocol)}, {"services", s.services}, {"numservices", s.count}});
+      scaninfo.push_back(json{{"type", s.type},
+                              {"protocol", protocol_name(s.protocol)},
+                              {"services", s.services},
+                              {"numservices", s.count}});
     }
     j["shard"]["scaninfo"] = std::move(scaninfo);
   }
