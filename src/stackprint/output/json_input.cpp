@@ -187,7 +187,7 @@ ShardLabel shard_of(const json& shard) {
       s.type = string_of(list[i], path, "type");
       s.protocol = protocol_of(string_of(list[i], path, "protocol"), path + ".protocol");
       s.services = string_of(list[i], path, "services");
-      s.count = static_cast<std::size_t>(integer_of(list[i], path, "numservices", 0, 65536 * 2));
+      s.count = static_cast<std::size_t>(integer_of(list[i], path, "numservices", 0, 131072));
       label.scaninfo.push_back(std::move(s));
     }
   }
@@ -262,7 +262,12 @@ Expected<JsonHost> JsonHostReader::read(const json& object) const {
       const json& values = member(test_list[i], path, "values");
       if (!values.is_object()) bad(path + ".values", "not an object");
       for (const auto& [name, value] : values.items()) {
-        if (!value.is_string()) bad(path + ".values." + name, "not a string");
+        if (!value.is_string()) {
+          std::string where = path;
+          where += ".values.";
+          where += name;
+          bad(where, "not a string");
+        }
         line.attributes.push_back({name, value.get<std::string>()});
       }
       tests.tests.push_back(std::move(line));

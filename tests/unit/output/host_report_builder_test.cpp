@@ -61,9 +61,12 @@ TEST(OsResultsUnreliable, NeedsAnOpenAndAClosedOrUnfilteredTcpPort) {
   EXPECT_TRUE(os_results_unreliable({}));
   EXPECT_TRUE(os_results_unreliable({port(Protocol::tcp, 22, PortState::open)}));
   EXPECT_TRUE(os_results_unreliable({port(Protocol::tcp, 1, PortState::closed)}));
-  EXPECT_TRUE(os_results_unreliable({port(Protocol::tcp, 22, PortState::open), port(Protocol::udp, 9, PortState::closed)}));
-  EXPECT_TRUE(os_results_unreliable({port(Protocol::tcp, 22, PortState::open), port(Protocol::tcp, 1, PortState::filtered)}));
-  EXPECT_FALSE(os_results_unreliable({port(Protocol::tcp, 22, PortState::open), port(Protocol::tcp, 1, PortState::closed)}));
+  EXPECT_TRUE(
+      os_results_unreliable({port(Protocol::tcp, 22, PortState::open), port(Protocol::udp, 9, PortState::closed)}));
+  EXPECT_TRUE(
+      os_results_unreliable({port(Protocol::tcp, 22, PortState::open), port(Protocol::tcp, 1, PortState::filtered)}));
+  EXPECT_FALSE(
+      os_results_unreliable({port(Protocol::tcp, 22, PortState::open), port(Protocol::tcp, 1, PortState::closed)}));
   EXPECT_FALSE(
       os_results_unreliable({port(Protocol::tcp, 22, PortState::open), port(Protocol::tcp, 1, PortState::unfiltered)}));
 }
