@@ -152,18 +152,17 @@ int write_reports(const ReplayOptions& options, ReportFiles& files, const respon
   }
   const auto [first, last] = capture_span(frames);
 
-  output::HostReport host;
-  host.address = run.target_address;
-  host.mac = fingerprint.scan.mac_prefix ? run.target_mac : std::nullopt;
-  host.status_reason = host.mac ? "arp-response" : "user-set";
-  host.ports = replay_ports(run, services);
-  host.start_s = seconds_of(first);
-  host.end_s = seconds_of(last);
-  host.results_unreliable = !run.open_tcp_port || !run.closed_tcp_port_known;
-  host.run = fingerprint;
+  output::OsHostFacts host_facts;
+  host_facts.address = run.target_address;
+  host_facts.mac = fingerprint.scan.mac_prefix ? run.target_mac : std::nullopt;
+  host_facts.ports = replay_ports(run, services);
+  host_facts.start_s = seconds_of(first);
+  host_facts.end_s = seconds_of(last);
+  host_facts.run = fingerprint;
+  for (const auto& round : run.rounds) host_facts.round_replies.push_back(round.replies);
   scoring::Matcher matcher(*db);
-  output::match_rounds(host, matcher, !options.no_partial_match);
-  for (const auto& round : run.rounds) host.round_replies.push_back(round.replies);
+  const output::HostReport host =
+      output::build_os_host_report(std::move(host_facts), matcher, !options.no_partial_match);
 
   output::OutputOptions out_options;
   out_options.verbosity = options.verbosity;

@@ -292,9 +292,12 @@ int run_scan(const ScanOptions& options) {
   out_options.osscan_guess = options.osscan_guess;
   out_options.zone = local_time_zone(started_s);
   if (shard) {
-    out_options.shard =
-        output::ShardLabel{shard->index, shard->count, options.seed,
-                           targets::scan_identity(target_arguments(options), options.seed, shard->count)};
+    output::ShardLabel label;
+    label.index = shard->index;
+    label.count = shard->count;
+    label.seed = options.seed;
+    label.scan_id = targets::scan_identity(target_arguments(options), options.seed, shard->count);
+    out_options.shard = std::move(label);
   }
   output::RunInfo info;
   info.program_version = STACKPRINT_VERSION;
@@ -315,6 +318,11 @@ int run_scan(const ScanOptions& options) {
       udp_info.services += (udp_info.count++ > 0 ? "," : "") + std::to_string(port);
     }
     info.scaninfo.push_back(udp_info);
+  }
+  if (out_options.shard) {
+    out_options.shard->args = info.args;
+    out_options.shard->start_s = info.start_s;
+    out_options.shard->scaninfo = info.scaninfo;
   }
   ReportWriter writer;
   if (auto opened = writer.open(options.outputs, info, out_options); !opened) {

@@ -1,6 +1,7 @@
 #include "stackprint/cli/scan_report.hpp"
 
 #include <chrono>
+#include <utility>
 
 #include "stackprint/responses/run_fingerprint.hpp"
 
@@ -53,14 +54,7 @@ std::vector<output::PortLine> port_lines(const discovery::HostDiscovery& host, c
 }
 
 output::HostReport down_host_report(const HostContext& context, std::int64_t now_s) {
-  output::HostReport report;
-  report.address = context.target.address.value;
-  report.up = false;
-  report.status_reason = "no-response";
-  report.os_detection = false;
-  report.start_s = context.start_s;
-  report.end_s = now_s;
-  return report;
+  return output::build_down_host_report(context.target.address.value, context.start_s, now_s);
 }
 
 output::HostReport os_host_report(const HostContext& context, const engine::HostOsScan& host, scoring::Matcher& matcher,
@@ -80,22 +74,17 @@ output::HostReport os_host_report(const HostContext& context, const engine::Host
   std::vector<responses::RoundInput> rounds;
   for (const auto& round : host.rounds()) { rounds.push_back({&round.replies, &round.context}); }
 
-  output::HostReport report;
-  report.address = target.address;
-  report.up = true;
-  report.mac = facts.direct_target_mac;
-  report.status_reason = report.mac ? "arp-response" : (target.open_tcp_port ? "syn-ack" : "reset");
-  if (context.discovery.srtt) { report.latency_s = std::chrono::duration<double>(*context.discovery.srtt).count(); }
-  report.ports = port_lines(context.discovery, services);
-  report.start_s = context.start_s;
-  report.end_s = now_s;
-  const bool any_unfiltered = std::any_of(context.discovery.ports.tcp.begin(), context.discovery.ports.tcp.end(),
-                                          [](const auto& p) { return p.second == discovery::PortState::unfiltered; });
-  report.results_unreliable = !target.open_tcp_port || (!target.closed_tcp_known && !any_unfiltered);
-  report.run = responses::fingerprint_run(rounds, facts);
-  output::match_rounds(report, matcher, partial_match);
-  for (const auto& round : host.rounds()) { report.round_replies.push_back(round.replies); }
-  return report;
+  output::OsHostFacts host_facts;
+  host_facts.address = target.address;
+  host_facts.mac = facts.direct_target_mac;
+  host_facts.status_reason = host_facts.mac ? "arp-response" : (target.open_tcp_port ? "syn-ack" : "reset");
+  if (context.discovery.srtt) { host_facts.latency_s = std::chrono::duration<double>(*context.discovery.srtt).count(); }
+  host_facts.ports = port_lines(context.discovery, services);
+  host_facts.start_s = context.start_s;
+  host_facts.end_s = now_s;
+  host_facts.run = responses::fingerprint_run(rounds, facts);
+  for (const auto& round : host.rounds()) { host_facts.round_replies.push_back(round.replies); }
+  return output::build_os_host_report(std::move(host_facts), matcher, partial_match);
 }
 
 } // namespace stackprint::cli

@@ -1,5 +1,6 @@
 #include "stackprint/output/host_report.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "stackprint/scoring/partial_match.hpp"
@@ -46,6 +47,43 @@ void match_rounds(HostReport& host, scoring::Matcher& matcher, bool partial_matc
     round_matches.push_back(scoring::match_present_tests(matcher, round.fingerprint, filtered));
   }
   set_round_matches(host, std::move(round_matches));
+}
+
+bool os_results_unreliable(const std::vector<PortLine>& ports) {
+  const auto any_tcp = [&ports](PortState state) {
+    return std::any_of(ports.begin(), ports.end(),
+                       [state](const PortLine& p) { return p.protocol == Protocol::tcp && p.state == state; });
+  };
+  return !any_tcp(PortState::open) || (!any_tcp(PortState::closed) && !any_tcp(PortState::unfiltered));
+}
+
+HostReport build_os_host_report(OsHostFacts facts, scoring::Matcher& matcher, bool partial_match) {
+  HostReport report;
+  report.address = facts.address;
+  report.up = true;
+  report.mac = facts.mac;
+  report.status_reason =
+      !facts.status_reason.empty() ? std::move(facts.status_reason) : (report.mac ? "arp-response" : "user-set");
+  report.latency_s = facts.latency_s;
+  report.ports = std::move(facts.ports);
+  report.start_s = facts.start_s;
+  report.end_s = facts.end_s;
+  report.results_unreliable = os_results_unreliable(report.ports);
+  report.run = std::move(facts.run);
+  match_rounds(report, matcher, partial_match);
+  report.round_replies = std::move(facts.round_replies);
+  return report;
+}
+
+HostReport build_down_host_report(std::uint32_t address, std::int64_t start_s, std::int64_t end_s) {
+  HostReport report;
+  report.address = address;
+  report.up = false;
+  report.status_reason = "no-response";
+  report.os_detection = false;
+  report.start_s = start_s;
+  report.end_s = end_s;
+  return report;
 }
 
 } // namespace stackprint::output

@@ -41,12 +41,25 @@ struct TimeZone {
   std::string name = "UTC";      // abbreviation, e.g. "UTC", "CET"
 };
 
+// One <scaninfo>: a port scan type ("syn", "connect", "udp", ...) with its protocol and ports.
+struct ScanInfo {
+  std::string type = "syn";
+  Protocol protocol = Protocol::tcp;
+  std::string services;  // Nmap's compact list, e.g. "22,80" or "1-1024"
+  std::size_t count = 0; // numservices
+  friend bool operator==(const ScanInfo&, const ScanInfo&) = default;
+};
+
 // Which shard of a sharded scan (--shard) wrote a report, recorded in JSON Lines for merge.
 struct ShardLabel {
   std::uint32_t index = 1; // 1-based
   std::uint32_t count = 1;
   std::uint64_t seed = 0;
   std::string scan_id; // the same for every shard of one scan
+  // The run-level facts a merged normal or XML report shows (RunInfo's args, start_s, scaninfo).
+  std::string args;
+  std::int64_t start_s = 0;
+  std::vector<ScanInfo> scaninfo;
 
   friend bool operator==(const ShardLabel&, const ShardLabel&) = default;
 };
@@ -98,13 +111,30 @@ void set_round_matches(HostReport& host, std::vector<scoring::MatchResult> round
 // host.partial_match and fills round_matches and final_round.
 void match_rounds(HostReport& host, scoring::Matcher& matcher, bool partial_match);
 
-// One <scaninfo>: a port scan type ("syn", "connect", "udp", ...) with its protocol and ports.
-struct ScanInfo {
-  std::string type = "syn";
-  Protocol protocol = Protocol::tcp;
-  std::string services;  // Nmap's compact list, e.g. "22,80" or "1-1024"
-  std::size_t count = 0; // numservices
+// What a scan or a replay knows about a host whose OS detection finished, besides the run's
+// fingerprint. build_os_host_report turns it into the report every writer reads.
+struct OsHostFacts {
+  std::uint32_t address = 0;
+  std::optional<std::array<std::uint8_t, 6>> mac; // the target's own MAC (on our segment)
+  std::string status_reason;                      // "" : "arp-response" with a MAC, else "user-set"
+  std::optional<double> latency_s;
+  std::vector<PortLine> ports; // the port table, in Nmap's order
+  std::int64_t start_s = 0;
+  std::int64_t end_s = 0;
+  responses::RunFingerprint run;
+  std::vector<responses::RoundReplies> round_replies; // may be empty
 };
+
+// Nmap's OS_PERF_UNREL from the port table (docs/nmap-behaviour.md 3.4): no open TCP port, or
+// neither a closed nor an unfiltered TCP port.
+[[nodiscard]] bool os_results_unreliable(const std::vector<PortLine>& ports);
+
+// The one builder of an OS-detected host's report for scan and replay: copies the facts, sets
+// results_unreliable from the port table and matches every round (match_rounds).
+[[nodiscard]] HostReport build_os_host_report(OsHostFacts facts, scoring::Matcher& matcher, bool partial_match);
+
+// A host found down: no OS section, status reason "no-response".
+[[nodiscard]] HostReport build_down_host_report(std::uint32_t address, std::int64_t start_s, std::int64_t end_s);
 
 struct RunInfo {
   std::string program_version; // stackprint's version, e.g. "0.1.0"

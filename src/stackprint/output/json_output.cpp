@@ -116,14 +116,23 @@ json json_host(const database::OsDb& db, const HostReport& host, const OutputOpt
   j["schema_version"] = k_json_schema_version;
   j["target"] = to_string(Ipv4Address{host.address});
   j["state"] = host.up ? "up" : "down";
+  j["status_reason"] = host.status_reason;
+  j["latency_s"] = host.latency_s ? json(*host.latency_s) : json(nullptr);
   j["mac"] = host.mac ? json(mac_text(*host.mac)) : json(nullptr);
   j["start"] = host.start_s;
   j["end"] = host.end_s;
   if (options.shard) {
-    j["shard"] = json{{"index", options.shard->index},
-                      {"count", options.shard->count},
-                      {"seed", options.shard->seed},
-                      {"scan_id", options.shard->scan_id}};
+    j["shard"] =
+        json{{"index", options.shard->index},     {"count", options.shard->count}, {"seed", options.shard->seed},
+             {"scan_id", options.shard->scan_id}, {"args", options.shard->args},   {"start", options.shard->start_s}};
+    json scaninfo = json::array();
+    for (const ScanInfo& s : options.shard->scaninfo) {
+      scaninfo.push_back(json{{"type", s.type},
+                              {"protocol", protocol_name(s.protocol)},
+                              {"services", s.services},
+                              {"numservices", s.count}});
+    }
+    j["shard"]["scaninfo"] = std::move(scaninfo);
   }
   json ports = json::array();
   for (const PortLine& p : host.ports) {

@@ -4,8 +4,8 @@
 // "schema_version" (k_json_schema_version). Compatible additions (new optional members) keep the
 // version; removals or changed meanings bump it.
 //
-// Members, in order: schema_version, target, state, mac, start, end, shard (--shard only), ports, ports_used,
-// os_detection { rounds, match_round, seq_round, perfect, outcome, not_ideal_reason,
+// Members, in order: schema_version, target, state, status_reason, latency_s, mac, start, end, shard (--shard only),
+// ports, ports_used, os_detection { rounds, match_round, seq_round, perfect, outcome, not_ideal_reason,
 // good_for_submission, unreliable, fingerprint, tests, matches, report_lines }, sequence, distance,
 // evidence, warnings. See the schema for each member's meaning and units.
 
