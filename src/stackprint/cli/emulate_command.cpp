@@ -312,9 +312,7 @@ int run_emulate(const EmulateArgs& args) {
       if (host.wakeup != w.due) continue;
       host.wakeup.reset();
       for (const auto& copy : host.responder.on_tick(now)) {
-        if (const auto due = host.impairer.schedule(copy, now)) {
-          (void)pending.push(*due, wire::serialize(copy));
-        }
+        if (const auto due = host.impairer.schedule(copy, now)) { (void)pending.push(*due, wire::serialize(copy)); }
       }
       note_wakeup(w.address, host);
     }
