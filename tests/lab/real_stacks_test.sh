@@ -21,13 +21,15 @@ trap cleanup EXIT INT TERM
 # label|program|SP, GCD and ISR spreads: the widest differences between repeated `nmap -O` runs
 # against the stack in this lab (docs/lab.md, "Third-party stacks"). Both stacks' ISN steps grow with
 # the time the program has run, so ISR and GCD rise from one run to the next against the same process.
+# Last field: tests whose reply carries the probe's own TTL back (LWIPv6's echo reply), so that their
+# T is each tool's random probe TTL.
 stacks=(
-  "lwip|lwip_target|24|16|48"
-  "lwipv6|lwipv6_target|8|40|48"
+  "lwip|lwip_target|24|16|48|"
+  "lwipv6|lwipv6_target|8|40|48|IE"
 )
 failures=0
 for entry in "${stacks[@]}"; do
-  IFS='|' read -r label program sp_spread gcd_spread isr_spread <<< "$entry"
+  IFS='|' read -r label program sp_spread gcd_spread isr_spread reflected <<< "$entry"
   n=""
   for candidate in $(seq 222 229); do
     if "$lab" up "$name" "$candidate" "stack=$targets/$program:22" >/dev/null 2>&1; then n=$candidate; break; fi
@@ -49,7 +51,7 @@ for entry in "${stacks[@]}"; do
     echo "FAIL $label: stackprint scan exited $ours_status"; cat "$work/$label.ours"; failures=$((failures + 1)); continue
   fi
   if python3 "$repo/tests/lab/compare_scan_output.py" "$work/$label.ours" "$work/$label.nmap" "SP=$sp_spread" \
-       "GCD=$gcd_spread" "ISR=$isr_spread" --same-first-guess > "$work/$label.diff"; then
+       "GCD=$gcd_spread" "ISR=$isr_spread" --same-first-guess ${reflected:+"--reflected-ttl=$reflected"} > "$work/$label.diff"; then
     echo "ok   $label ($times): $(grep -m1 -E '^(OS details|Aggressive OS guesses)' "$work/$label.ours" | cut -c1-90)"
   else
     echo "FAIL $label ($times):"; sed 's/^/     /' "$work/$label.diff"; failures=$((failures + 1))
