@@ -15,4 +15,6 @@ scripts/setup.sh build-asan -DSTACKPRINT_WERROR=ON -DSTACKPRINT_SANITIZERS=addre
   -DSTACKPRINT_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$(nproc)") |
   tee build-asan/ctest.log
-scripts/check-no-skips.sh build-asan/ctest.log
+# The sanitizer build installs no seccomp filter (io/sandbox.hpp), so the tests that prove the filter
+# skip there; the normal build above runs them.
+STACKPRINT_ALLOWED_SKIPS='Sandbox\.' scripts/check-no-skips.sh build-asan/ctest.log
