@@ -14,6 +14,8 @@ using probes::ProbeId;
 namespace {
 
 constexpr std::size_t k_max_series = 1024; // scanning peers remembered for SEQ series
+// Real TCP timestamp clocks tick at most about 1000 Hz; Nmap's TS values reach 2^34 Hz.
+constexpr double k_fastest_tick_hz = 65536.0;
 
 bool tcp_matches_shape(const wire::Ipv4Packet& packet, const wire::TcpSegment& tcp, const probes::TcpProbeShape& s) {
   return tcp.flags == s.flags && tcp.window == s.window && tcp.reserved == s.reserved &&
@@ -117,15 +119,34 @@ std::uint32_t Responder::clock_tsval(Timestamp now) const {
                          seconds_since_boot(now), m_ts_offset);
 }
 
+std::uint32_t Responder::retransmitted_tsval(const DueSynAck& due, Timestamp now) const {
+  const TimestampPlan& plan = m_personality.timestamps;
+  if (plan.kind != TimestampKind::clock || plan.hz <= k_fastest_tick_hz) return clock_tsval(now);
+  // A TS rate no clock runs at is how Nmap reads a stack that draws a random TSval offset per
+  // connection (docs/emulator-timing.md "TCP timestamps"): a copy keeps its connection's offset, so
+  // its TSval is the original's moved on by a 1000 Hz clock.
+  const auto* seg = due.packet.tcp();
+  if (seg == nullptr || !due.timestamp_offset || *due.timestamp_offset + 6 > seg->options_raw.size()) {
+    return clock_tsval(now);
+  }
+  const std::size_t at = *due.timestamp_offset + 2;
+  std::uint32_t original = 0;
+  for (std::size_t i = 0; i < 4; ++i) original = (original << 8U) | seg->options_raw[at + i];
+  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - due.first_sent).count();
+  return original + static_cast<std::uint32_t>(std::max<std::int64_t>(elapsed_ms, 1));
+}
+
 std::vector<wire::Ipv4Packet> Responder::on_tick(Timestamp now) {
   if (!m_retransmissions) return {};
   if (!m_origin) m_origin = now;
   std::vector<wire::Ipv4Packet> out;
   for (DueSynAck& due : m_retransmissions->take_due(now)) {
+    const std::uint32_t tsval = retransmitted_tsval(due, now);
     wire::Ipv4Packet packet = std::move(due.packet);
     packet.ip.id = next_tcp_id(false);
-    if (auto* seg = packet.tcp(); seg != nullptr && due.timestamp_offset) {
-      put_be32(seg->options_raw, *due.timestamp_offset + 2, clock_tsval(now));
+    if (auto* seg = packet.tcp();
+        seg != nullptr && due.timestamp_offset && *due.timestamp_offset + 6 <= seg->options_raw.size()) {
+      put_be32(seg->options_raw, *due.timestamp_offset + 2, tsval);
     }
     out.push_back(std::move(packet));
   }

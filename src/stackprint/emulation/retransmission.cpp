@@ -50,8 +50,15 @@ void RetransmissionQueue::add(const wire::Ipv4Packet& syn_ack, Timestamp sent_at
   if (tcp == nullptr || !tcp->has_flags(wire::k_tcp_syn) || !tcp->has_flags(wire::k_tcp_ack)) return;
   if (m_model.retries <= 0) return;
   ++m_stats.scheduled;
-  Entry entry{syn_ack.ip.destination, tcp->destination_port,   tcp->source_port, syn_ack,
-              timestamp_offset,       sent_at + m_model.first, m_model.first,    0};
+  Entry entry{syn_ack.ip.destination,
+              tcp->destination_port,
+              tcp->source_port,
+              syn_ack,
+              timestamp_offset,
+              sent_at + m_model.first,
+              m_model.first,
+              0,
+              sent_at};
   const auto same = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
     return e.peer == entry.peer && e.peer_port == entry.peer_port && e.local_port == entry.local_port;
   });
@@ -85,7 +92,7 @@ std::vector<DueSynAck> RetransmissionQueue::take_due(Timestamp now) {
     }
     ++it->sent;
     ++m_stats.retransmitted;
-    out.push_back(DueSynAck{it->packet, it->timestamp_offset, it->sent});
+    out.push_back(DueSynAck{it->packet, it->timestamp_offset, it->sent, it->first_sent});
     if (it->sent >= m_model.retries) {
       ++m_stats.exhausted;
       it = m_entries.erase(it);

@@ -55,6 +55,7 @@ struct DueSynAck {
   wire::Ipv4Packet packet;
   std::optional<std::size_t> timestamp_offset; // what the Responder passed to add()
   int retry = 0;                               // 1 for the first retransmission
+  Timestamp first_sent{};                      // when the original went out
 };
 
 class RetransmissionQueue {
@@ -93,6 +94,7 @@ private:
     Timestamp due{};
     std::chrono::microseconds wait{};
     int sent = 0; // retransmissions so far
+    Timestamp first_sent{};
   };
 
   RetransmissionModel m_model;

@@ -147,14 +147,17 @@ TEST(RetransmissionQueue, NoRetriesNothingPending) {
   EXPECT_FALSE(q.next_due().has_value());
 }
 
-// A reference (from the installed database) whose SEQ1 answer is a SYN/ACK with a running TSval.
-std::optional<Personality> timestamping_personality(const database::OsDb& db) {
+// A reference (from the installed database) whose SEQ1 answer is a SYN/ACK with a running TSval
+// at a rate between min_hz and max_hz.
+std::optional<Personality> timestamping_personality(const database::OsDb& db, double min_hz = 2.0,
+                                                    double max_hz = 1e6) {
   for (std::size_t i = 0; i < db.references().size(); ++i) {
     auto p = make_personality(db, i, 3);
     if (!p) continue;
     const auto& s = p->seq[0];
     if (s.responds && s.flags == (wire::k_tcp_syn | wire::k_tcp_ack) && s.options.timestamp_offset &&
-        s.options.tsval_nonzero && p->timestamps.kind == TimestampKind::clock && p->timestamps.hz >= 2.0) {
+        s.options.tsval_nonzero && p->timestamps.kind == TimestampKind::clock && p->timestamps.hz >= min_hz &&
+        p->timestamps.hz <= max_hz) {
       return *p;
     }
   }
@@ -218,6 +221,37 @@ TEST(ResponderRetransmission, SameIsnOptionsAndWindowFreshTsvalUntilTheResetCome
   EXPECT_TRUE(r.on_tick(t0 + 1h).empty());
   EXPECT_EQ(r.retransmission_stats().retransmitted, 1U);
   EXPECT_EQ(r.retransmission_stats().stopped, 1U);
+}
+
+// TS rates like 2^33 Hz stand for a random TSval offset per connection; read as a clock, a copy
+// exactly 3 s later would carry the very same TSval (3 * 2^33 is a multiple of 2^32).
+TEST(ResponderRetransmission, PerConnectionTimestampsMoveOnAtAMillisecondClock) {
+  const auto* db = test_support::installed_db();
+  if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
+  const auto p = timestamping_personality(*db, 1e9, 1e12);
+  ASSERT_TRUE(p.has_value()) << "no reference answers SEQ1 with a TSval at a rate no clock runs at";
+  constexpr std::uint32_t host = 0x0AD20001U;
+  Responder r(*p, ResponderOptions{host, {80}, 3});
+  r.enable_retransmission(RetransmissionModel{3s, 3});
+  probes::ProbeContext ctx;
+  ctx.source_address = 0x0A000001U;
+  ctx.target_address = host;
+  ctx.open_tcp_port = 80;
+  ctx.tcp_port_base = 50000;
+  const auto replies = r.respond(probes::build_probe(probes::ProbeId::SEQ1, ctx, {1, 40}), t0);
+  ASSERT_EQ(replies.size(), 1U);
+  const auto copies = r.on_tick(t0 + 3s);
+  ASSERT_EQ(copies.size(), 1U);
+  const std::size_t at = *p->seq[0].options.timestamp_offset + 2;
+  const auto tsval = [at](const wire::Ipv4Packet& packet) {
+    const auto& o = packet.tcp()->options_raw;
+    return (std::uint32_t{o[at]} << 24U) | (std::uint32_t{o[at + 1]} << 16U) | (std::uint32_t{o[at + 2]} << 8U) |
+           std::uint32_t{o[at + 3]};
+  };
+  EXPECT_EQ(tsval(copies[0]) - tsval(replies[0]), 3000U);
+  const auto second = r.on_tick(t0 + 9s);
+  ASSERT_EQ(second.size(), 1U);
+  EXPECT_EQ(tsval(second[0]) - tsval(replies[0]), 9000U);
 }
 
 TEST(ResponderRetransmission, NoCopiesForResetsOrClosedPorts) {
