@@ -281,6 +281,42 @@ TEST_P(ReportsMatchNmap, NormalXmlAndJson) {
   EXPECT_EQ(reported, xml_matches);
 }
 
+// -d raises the verbosity by one level as well (docs/nmap-behaviour.md 5.4): replay -d writes the
+// REASON column and, like -v, the "Read data files from:" line; without either, neither.
+TEST(ReplayVerbosity, DebugCountsAsOneMoreVerbose) {
+  const fs::path dir = captures_dir() / "default";
+  const auto meta = nlohmann::json::parse(read_file(dir / "meta.json"));
+  const fs::path out = fs::path(testing::TempDir()) / "stackprint_replay_verbosity";
+  fs::create_directories(out);
+  const auto report = [&](const std::string& flags) {
+    const fs::path file = out / ("report" + flags + ".nmap");
+    const std::string command = std::string(STACKPRINT_BINARY) + " replay --pcap '" + (dir / "capture.pcap").string() +
+                                "' --target " + meta.at("target_ip").get<std::string>() + " " + flags + " -oN '" +
+                                file.string() + "' >/dev/null 2>&1";
+    EXPECT_EQ(test_support::run_command(command).status, 0) << command;
+    return read_file(file);
+  };
+  const std::string plain = report("");
+  const std::string verbose = report("-v");
+  const std::string debug = report("-d");
+  EXPECT_EQ(plain.find("Read data files from: "), std::string::npos);
+  EXPECT_EQ(plain.find("REASON"), std::string::npos);
+  EXPECT_NE(verbose.find("Read data files from: "), std::string::npos);
+  EXPECT_EQ(verbose.find("REASON"), std::string::npos);
+  EXPECT_NE(debug.find("Read data files from: "), std::string::npos);
+  EXPECT_NE(debug.find("PORT      STATE  SERVICE REASON\n"), std::string::npos);
+  EXPECT_NE(debug.find("40125/udp closed unknown port-unreach ttl 64\n"), std::string::npos);
+  // The data-files line comes right before "OS detection performed", as in Nmap's -vv report.
+  const std::string nmap = read_file(dir / "nmap.nmap");
+  const auto line_after = [](const std::string& text, const std::string& prefix) {
+    const auto at = text.find(prefix);
+    if (at == std::string::npos) return std::string();
+    const auto next = text.find('\n', at) + 1;
+    return text.substr(next, text.find('\n', next) - next);
+  };
+  EXPECT_EQ(line_after(debug, "Read data files from: "), line_after(nmap, "Read data files from: "));
+}
+
 TEST(ReportsMatchNmapData, EveryRecordedRunIsACase) {
   EXPECT_GE(test_support::captures_with({"nmap.nmap", "nmap.xml", "capture.pcap"}).size(),
             test_support::k_min_recorded_nmap_runs);

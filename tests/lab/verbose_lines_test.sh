@@ -23,11 +23,12 @@ target="10.99.$n.2"
 scan() { timeout 40 ip netns exec "$name-s" "$@"; }
 
 # Two tries each (the lab kernel is no perfect match, so Nmap retries; stackprint retries as Nmap
-# with --nmap-retries), one closed and one open port.
-scan nmap -O -vv -n -p 22,1 --max-os-tries 2 "$target" > "$work/nmap" 2>&1
-scan "$bin" scan -vv -p 22,1 --nmap-retries --max-os-tries 2 "$target" > "$work/vv" 2> "$work/vv.err"
-scan "$bin" scan -d -p 22,1 --max-os-tries 1 "$target" > "$work/d" 2> "$work/d.err"
-scan "$bin" scan -p 22,1 --max-os-tries 1 "$target" > "$work/plain" 2> "$work/plain.err"
+# with --nmap-retries), one closed and one open TCP port and one closed UDP port.
+ports=T:22,1,U:40125
+scan nmap -O -vv -n -sS -sU -p "$ports" --max-os-tries 2 "$target" > "$work/nmap" 2>&1
+scan "$bin" scan -vv -p "$ports" --nmap-retries --max-os-tries 2 "$target" > "$work/vv" 2> "$work/vv.err"
+scan "$bin" scan -d -p "$ports" --max-os-tries 1 "$target" > "$work/d" 2> "$work/d.err"
+scan "$bin" scan -p "$ports" --max-os-tries 1 "$target" > "$work/plain" 2> "$work/plain.err"
 
 failures=0
 checks=0
@@ -45,6 +46,7 @@ declare -A lines=(
   [reason header]='^PORT +STATE +SERVICE +REASON$'
   [reason open]='^22/tcp +open +[a-z-]+ +syn-ack ttl 64$'
   [reason closed]='^1/tcp +closed +[a-z-]+ +reset ttl 64$'
+  [reason udp closed]='^40125/udp +closed +[a-z-]+ +port-unreach ttl 64$'
   [host received]='^Host is up, received [a-z-]+'
 )
 for key in "${!lines[@]}"; do

@@ -34,6 +34,7 @@
 #include "stackprint/io/capture_file.hpp"
 #include "stackprint/output/host_report.hpp"
 #include "stackprint/output/services.hpp"
+#include "stackprint/output/verbose_lines.hpp"
 #include "stackprint/response_tests/ttl.hpp"
 #include "stackprint/responses/recorded_run.hpp"
 #include "stackprint/responses/run_fingerprint.hpp"
@@ -165,7 +166,7 @@ int write_reports(const ReplayOptions& options, ReportFiles& files, const respon
       output::build_os_host_report(std::move(host_facts), matcher, !options.no_partial_match);
 
   output::OutputOptions out_options;
-  out_options.verbosity = options.verbosity;
+  out_options.verbosity = output::effective_verbosity(options.verbosity, options.debugging);
   out_options.debugging = options.debugging;
   out_options.osscan_guess = options.osscan_guess;
   out_options.zone = local_time_zone(host.start_s);
@@ -182,6 +183,7 @@ int write_reports(const ReplayOptions& options, ReportFiles& files, const respon
   summary.end_s = host.end_s;
   summary.elapsed_s = std::chrono::duration<double>(last - first).count();
   summary.hosts_up = 1;
+  if (out_options.verbosity > 0) { summary.data_directory = output::data_files_directory(db_path); }
   if (!writer.finish(summary)) {
     print_error("replay", "writing the reports failed");
     return k_exit_environment;

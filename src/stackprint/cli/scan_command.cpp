@@ -11,7 +11,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -619,10 +618,7 @@ int run_scan(const ScanOptions& options) {
     summary.success = false;
     summary.error_message = "interrupted";
   }
-  if (out_options.verbosity > 0) {
-    const std::string directory = std::filesystem::path(db_path).parent_path().string();
-    summary.data_directory = directory.empty() ? "." : directory;
-  }
+  if (out_options.verbosity > 0) { summary.data_directory = output::data_files_directory(db_path); }
   if (terminal) {
     print_text(stdout, output::normal_footer(summary, out_options.zone, false), true);
     if (out_options.verbosity > 0) {

@@ -19,8 +19,24 @@ output::PortState to_output(discovery::PortState state) {
   return output::PortState::filtered;
 }
 
+// Nmap's reason words for an ICMP destination unreachable code (docs/nmap-behaviour.md 5.4).
+const char* icmp_reason(std::uint8_t code) {
+  switch (code) {
+  case 0: return "net-unreach";
+  case 1: return "host-unreach";
+  case 2: return "proto-unreach";
+  case 3: return "port-unreach";
+  case 9: return "net-prohibited";
+  case 10: return "host-prohibited";
+  case 13: return "admin-prohibited";
+  default: return "unknown-response";
+  }
+}
+
 // Nmap's reason words for what a SYN scan and a UDP scan saw.
-const char* reason_for(output::Protocol protocol, output::PortState state) {
+const char* reason_for(output::Protocol protocol, output::PortState state, const discovery::PortReply* reply) {
+  if (reply != nullptr && reply->icmp_code) return icmp_reason(*reply->icmp_code);
+  if (reply == nullptr && state != output::PortState::closed) return "no-response";
   switch (state) {
   case output::PortState::open: return protocol == output::Protocol::tcp ? "syn-ack" : "udp-response";
   case output::PortState::closed: return protocol == output::Protocol::tcp ? "reset" : "port-unreach";
@@ -38,12 +54,11 @@ std::vector<output::PortLine> port_lines(const discovery::HostDiscovery& host, c
       line.protocol = protocol;
       line.port = port;
       line.state = to_output(state);
-      line.reason = reason_for(protocol, line.state);
-      if (protocol == output::Protocol::tcp) {
-        if (const auto ttl = host.tcp_reply_ttl.find(port); ttl != host.tcp_reply_ttl.end()) {
-          line.reason_ttl = ttl->second;
-        }
-      }
+      const auto& replies = protocol == output::Protocol::tcp ? host.tcp_replies : host.udp_replies;
+      const auto reply = replies.find(port);
+      const discovery::PortReply* answer = reply == replies.end() ? nullptr : &reply->second;
+      line.reason = reason_for(protocol, line.state, answer);
+      if (answer != nullptr) line.reason_ttl = answer->ttl;
       line.service = services.lookup(protocol, port);
       lines.push_back(line);
     }

@@ -1,6 +1,7 @@
 #include "stackprint/discovery/port_discovery.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace stackprint::discovery {
 namespace {
@@ -290,7 +291,16 @@ void PortDiscovery::on_reply(const DiscoveryReply& reply, Instant now,
     ++target.replies;
     if (!target.link_source && link_source) { target.link_source = link_source; }
   }
-  if (const auto* tcp = std::get_if<TcpReply>(&reply)) { target.tcp_reply_ttl[port] = tcp->ttl; }
+  const PortReply answer = std::visit(
+      [](const auto& r) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(r)>, IcmpUnreachable>) {
+          return PortReply{r.ttl, r.code};
+        } else {
+          return PortReply{r.ttl, std::nullopt};
+        }
+      },
+      reply);
+  (protocol == Protocol::tcp ? target.tcp_replies : target.udp_replies)[port] = answer;
   record(*host, protocol, port, *state);
   maybe_complete(*host);
 }

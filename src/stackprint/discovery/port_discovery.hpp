@@ -93,6 +93,14 @@ using DiscoveryAction = std::variant<SendTcpSyn, SendUdpProbe>;
 
 enum class HostStatus { probing, up, down };
 
+// What answered a port probe: the reply's IP TTL, and the ICMP unreachable code when the answer
+// was an ICMP destination unreachable message.
+struct PortReply {
+  std::uint8_t ttl = 0;
+  std::optional<std::uint8_t> icmp_code;
+  friend bool operator==(const PortReply&, const PortReply&) = default;
+};
+
 struct HostDiscovery {
   Ipv4Address address;
   HostStatus status = HostStatus::probing;
@@ -106,9 +114,10 @@ struct HostDiscovery {
   // Ethernet source of the host's first reply, when captured on Ethernet.
   std::optional<std::array<std::uint8_t, 6>> link_source;
   std::uint64_t replies = 0;
-  // TTL of the TCP reply that settled each TCP port (the REASON column's "ttl N",
-  // docs/nmap-behaviour.md 5.4).
-  std::map<std::uint16_t, std::uint8_t> tcp_reply_ttl;
+  // The reply that settled each port, for the REASON column ("reset ttl 64", "port-unreach ttl 64",
+  // docs/nmap-behaviour.md 5.4); ports settled by no reply have no entry.
+  std::map<std::uint16_t, PortReply> tcp_replies;
+  std::map<std::uint16_t, PortReply> udp_replies;
 };
 
 class PortDiscovery {

@@ -22,7 +22,7 @@ Expected<DiscoveryReply> parse_discovery_reply(std::span<const std::uint8_t> ip_
                                    tcp->acknowledgment, tcp->flags, packet->ip.ttl});
   }
   if (const auto* udp = packet->udp()) {
-    return DiscoveryReply(UdpReply{source, destination, udp->source_port, udp->destination_port});
+    return DiscoveryReply(UdpReply{source, destination, udp->source_port, udp->destination_port, packet->ip.ttl});
   }
   const auto* icmp = packet->icmp();
   if (icmp == nullptr) { return fail("protocol without use for port discovery"); }
@@ -33,8 +33,8 @@ Expected<DiscoveryReply> parse_discovery_reply(std::span<const std::uint8_t> ip_
   const auto destination_port = quoted->destination_port();
   if (!source_port || !destination_port) { return fail("ICMP unreachable quote too short for the ports"); }
   IcmpUnreachable unreachable{
-      source,       destination,       icmp->code,  quoted->ip.protocol, Ipv4Address{quoted->ip.destination},
-      *source_port, *destination_port, std::nullopt};
+      source,       destination,       icmp->code,   quoted->ip.protocol, Ipv4Address{quoted->ip.destination},
+      *source_port, *destination_port, std::nullopt, packet->ip.ttl};
   if (quoted->ip.protocol == k_protocol_tcp && quoted->transport.size() >= 8) {
     const auto& t = quoted->transport;
     unreachable.quoted_tcp_sequence =

@@ -28,6 +28,7 @@ struct UdpReply {
   Ipv4Address destination;
   std::uint16_t source_port = 0;
   std::uint16_t destination_port = 0;
+  std::uint8_t ttl = 0;
 };
 
 // ICMP destination unreachable (type 3) quoting one of our TCP or UDP probes.
@@ -40,6 +41,7 @@ struct IcmpUnreachable {
   std::uint16_t quoted_source_port = 0;
   std::uint16_t quoted_destination_port = 0;
   std::optional<std::uint32_t> quoted_tcp_sequence; // when the quote holds TCP bytes 4-7
+  std::uint8_t ttl = 0;                             // of the ICMP message's own IP header
 };
 
 using DiscoveryReply = std::variant<TcpReply, UdpReply, IcmpUnreachable>;

@@ -1,6 +1,7 @@
 #include "stackprint/output/verbose_lines.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,11 @@ std::string os_detection_try_line(int try_number, std::size_t hosts, std::string
 }
 
 std::string data_files_line(std::string_view directory) { return fmt::format("Read data files from: {}", directory); }
+
+std::string data_files_directory(std::string_view db_path) {
+  const std::string directory = std::filesystem::path(db_path).parent_path().string();
+  return directory.empty() ? "." : directory;
+}
 
 std::string nmap_byte_count(std::uint64_t bytes) {
   if (bytes < 1000) { return fmt::format("{}B", bytes); }

@@ -24,6 +24,8 @@ namespace stackprint::output {
 
 // "Read data files from: DIR" (normal output and -oN file, -v, before "OS detection performed").
 [[nodiscard]] std::string data_files_line(std::string_view directory);
+// The DIR of that line for the database read from `db_path`: its directory, "." for a bare name.
+[[nodiscard]] std::string data_files_directory(std::string_view db_path);
 
 // A byte count as Nmap prints it: "28B" below 1000, "1.894KB" below 1,000,000, else "2.500MB"
 // (decimal units, three decimals).

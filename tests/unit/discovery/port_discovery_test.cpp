@@ -172,10 +172,11 @@ TEST(PortDiscovery, SendsSynsAndClassifiesAnswers) {
   EXPECT_FALSE(host.selected.closed_udp_known);
   EXPECT_EQ(discovery.probes_sent(), 5U);
   EXPECT_EQ(host.replies, 3U);
-  // The TTL of the reply that settled each answered TCP port, for the REASON column.
-  EXPECT_EQ(host.tcp_reply_ttl.at(80), 64);
-  EXPECT_EQ(host.tcp_reply_ttl.at(113), 64);
-  EXPECT_EQ(host.tcp_reply_ttl.count(22), 0U) << "filtered: no reply";
+  // The reply that settled each answered TCP port, for the REASON column.
+  EXPECT_EQ(host.tcp_replies.at(80), (PortReply{64, std::nullopt}));
+  EXPECT_EQ(host.tcp_replies.at(113), (PortReply{64, std::nullopt}));
+  EXPECT_EQ(host.tcp_replies.count(22), 0U) << "filtered: no reply";
+  EXPECT_TRUE(host.udp_replies.empty());
 }
 
 // Stacks differ in what their SYN/ACK acknowledges (Nmap's A test: S+, S, O, Z); the ports tie the
@@ -265,6 +266,7 @@ TEST(PortDiscovery, IcmpFromRouterFiltersWithoutMakingTheHostUp) {
   ASSERT_TRUE(discovery.finished());
   EXPECT_EQ(discovery.hosts()[0].ports.tcp.at(80), PortState::filtered);
   EXPECT_EQ(discovery.hosts()[0].status, HostStatus::down);
+  EXPECT_EQ(discovery.hosts()[0].tcp_replies.at(80), (PortReply{64, std::uint8_t{13}}));
 }
 
 TEST(PortDiscovery, UdpPortsClosedOpenAndSilent) {
@@ -274,8 +276,12 @@ TEST(PortDiscovery, UdpPortsClosedOpenAndSilent) {
   const auto& first = std::get<SendUdpProbe>(actions[0]);
   EXPECT_EQ(first.source_port, k_udp_sport);
   EXPECT_EQ(first.destination_port, 53);
-  discovery.on_frame(frame(icmp_unreachable(k_host, k_us, 3, udp_packet(k_us, k_host, k_udp_sport, 161))), t0 + 1ms);
-  discovery.on_frame(frame(udp_packet(k_host, k_us, 53, k_udp_sport)), t0 + 1ms);
+  auto unreachable = icmp_unreachable(k_host, k_us, 3, udp_packet(k_us, k_host, k_udp_sport, 161));
+  unreachable[8] = 255; // the ICMP message's own TTL, not the quote's
+  auto answer = udp_packet(k_host, k_us, 53, k_udp_sport);
+  answer[8] = 128;
+  discovery.on_frame(frame(unreachable), t0 + 1ms);
+  discovery.on_frame(frame(answer), t0 + 1ms);
   (void)discovery.on_tick(t0 + 2s);
   (void)discovery.on_tick(t0 + 4s);
   ASSERT_TRUE(discovery.finished());
@@ -284,6 +290,9 @@ TEST(PortDiscovery, UdpPortsClosedOpenAndSilent) {
   EXPECT_EQ(host.ports.udp.at(53), PortState::open);
   EXPECT_EQ(host.ports.udp.at(161), PortState::closed);
   EXPECT_EQ(host.ports.udp.at(500), PortState::open_filtered);
+  EXPECT_EQ(host.udp_replies.at(161), (PortReply{255, std::uint8_t{3}}));
+  EXPECT_EQ(host.udp_replies.at(53), (PortReply{128, std::nullopt}));
+  EXPECT_EQ(host.udp_replies.count(500), 0U);
   EXPECT_EQ(host.selected.closed_udp, 161);
   EXPECT_TRUE(host.selected.closed_udp_known);
   EXPECT_FALSE(host.selected.open_tcp);

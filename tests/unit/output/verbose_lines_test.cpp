@@ -14,6 +14,9 @@ TEST(VerboseLines, TryAnnouncementsInNmapWording) {
 
 TEST(VerboseLines, DataFiles) {
   EXPECT_EQ(data_files_line("/usr/share/nmap"), "Read data files from: /usr/share/nmap");
+  EXPECT_EQ(data_files_directory("/usr/share/nmap/nmap-os-db"), "/usr/share/nmap");
+  EXPECT_EQ(data_files_directory("nmap-os-db"), ".");
+  EXPECT_EQ(data_files_directory("db/os"), "db");
 }
 
 TEST(VerboseLines, ByteCountsInDecimalUnits) {
