@@ -412,13 +412,7 @@ int run_emulate(const EmulateArgs& args) {
   emulation::HostileStats hostile_sent;
   emulation::RetransmissionStats synack;
   for (const auto& [address, host] : hosts) {
-    const auto r = host.responder.retransmission_stats();
-    synack.scheduled += r.scheduled;
-    synack.retransmitted += r.retransmitted;
-    synack.stopped += r.stopped;
-    synack.exhausted += r.exhausted;
-    synack.replaced += r.replaced;
-    synack.evicted += r.evicted;
+    synack += host.responder.retransmission_stats();
     const auto& s = host.responder.stats();
     received += s.received;
     answered += s.answered;
@@ -427,16 +421,7 @@ int run_emulate(const EmulateArgs& args) {
     generic += s.generic;
     lost += host.impairer.lost();
     limited += host.impairer.rate_limited();
-    if (host.hostile) {
-      const auto& h = host.hostile->stats();
-      hostile_sent.malformed += h.malformed;
-      hostile_sent.options += h.options;
-      hostile_sent.duplicate += h.duplicate;
-      hostile_sent.late += h.late;
-      hostile_sent.flood += h.flood;
-      hostile_sent.fragments += h.fragments;
-      hostile_sent.spoof += h.spoof;
-    }
+    if (host.hostile) hostile_sent += host.hostile->stats();
   }
   if (hostile_kinds.any()) {
     totals["hostile_sent"] = {{"malformed", hostile_sent.malformed}, {"options", hostile_sent.options},
@@ -454,7 +439,8 @@ int run_emulate(const EmulateArgs& args) {
   totals["icmp_errors_limited"] = icmp_errors_limited;
   totals["synack_retransmission"] = {{"scheduled", synack.scheduled}, {"retransmitted", synack.retransmitted},
                                      {"stopped", synack.stopped},     {"exhausted", synack.exhausted},
-                                     {"replaced", synack.replaced},   {"evicted", synack.evicted}};
+                                     {"replaced", synack.replaced},   {"evicted", synack.evicted},
+                                     {"repeated", synack.repeated}};
   print_text(stderr, nlohmann::json{{"emulator_stats", totals}}.dump() + "\n");
   return g_stop_requested != 0 && status == k_exit_ok ? k_exit_ok : status;
 }

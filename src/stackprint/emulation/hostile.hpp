@@ -59,6 +59,16 @@ struct HostileStats {
   [[nodiscard]] std::uint64_t total() const {
     return malformed + options + duplicate + late + flood + fragments + spoof;
   }
+  HostileStats& operator+=(const HostileStats& o) {
+    malformed += o.malformed;
+    options += o.options;
+    duplicate += o.duplicate;
+    late += o.late;
+    flood += o.flood;
+    fragments += o.fragments;
+    spoof += o.spoof;
+    return *this;
+  }
 };
 
 class HostileHost {

@@ -136,20 +136,22 @@ std::uint32_t Responder::retransmitted_tsval(const DueSynAck& due, Timestamp now
   return original + static_cast<std::uint32_t>(std::max<std::int64_t>(elapsed_ms, 1));
 }
 
+wire::Ipv4Packet Responder::resent_copy(DueSynAck due, Timestamp now) {
+  const std::uint32_t tsval = retransmitted_tsval(due, now);
+  wire::Ipv4Packet packet = std::move(due.packet);
+  packet.ip.id = next_tcp_id(false);
+  if (auto* seg = packet.tcp();
+      seg != nullptr && due.timestamp_offset && *due.timestamp_offset + 6 <= seg->options_raw.size()) {
+    put_be32(seg->options_raw, *due.timestamp_offset + 2, tsval);
+  }
+  return packet;
+}
+
 std::vector<wire::Ipv4Packet> Responder::on_tick(Timestamp now) {
   if (!m_retransmissions) return {};
   if (!m_origin) m_origin = now;
   std::vector<wire::Ipv4Packet> out;
-  for (DueSynAck& due : m_retransmissions->take_due(now)) {
-    const std::uint32_t tsval = retransmitted_tsval(due, now);
-    wire::Ipv4Packet packet = std::move(due.packet);
-    packet.ip.id = next_tcp_id(false);
-    if (auto* seg = packet.tcp();
-        seg != nullptr && due.timestamp_offset && *due.timestamp_offset + 6 <= seg->options_raw.size()) {
-      put_be32(seg->options_raw, *due.timestamp_offset + 2, tsval);
-    }
-    out.push_back(std::move(packet));
-  }
+  for (DueSynAck& due : m_retransmissions->take_due(now)) out.push_back(resent_copy(std::move(due), now));
   return out;
 }
 
@@ -272,6 +274,12 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
   }
   // Nobody answers a reset (RFC 9293), and the scanner's kernel sends plenty of them.
   if (tcp.has_flags(wire::k_tcp_rst)) return {};
+  // The SYN of a pending connection again: its SYN/ACK again, same ISN (docs/emulator-timing.md).
+  if (m_retransmissions && tcp.has_flags(wire::k_tcp_syn) && !tcp.has_flags(wire::k_tcp_ack)) {
+    if (auto due = m_retransmissions->repeat(in.ip.source, tcp.source_port, tcp.destination_port, tcp.sequence)) {
+      return {resent_copy(std::move(*due), now)};
+    }
+  }
   const Personality& p = m_personality;
   const bool open = is_open(tcp.destination_port);
   const TcpBehaviour* b = nullptr;

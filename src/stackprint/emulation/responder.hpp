@@ -88,6 +88,8 @@ private:
   [[nodiscard]] std::uint32_t clock_isn(Timestamp now) const;
   [[nodiscard]] std::uint32_t clock_tsval(Timestamp now) const;
   [[nodiscard]] std::uint32_t retransmitted_tsval(const DueSynAck& due, Timestamp now) const;
+  // A SYN/ACK sent again: fresh IP ID and TSval, the rest as the original.
+  [[nodiscard]] wire::Ipv4Packet resent_copy(DueSynAck due, Timestamp now);
   [[nodiscard]] std::uint32_t seq_series_isn(std::uint32_t peer, int index, Timestamp now);
   std::vector<wire::Ipv4Packet> respond_tcp(const wire::Ipv4Packet& in, const wire::TcpSegment& tcp,
                                             std::optional<probes::ProbeId> probe, Timestamp now);

@@ -83,6 +83,18 @@ bool RetransmissionQueue::stop(std::uint32_t peer, std::uint16_t peer_port, std:
   return true;
 }
 
+std::optional<DueSynAck> RetransmissionQueue::repeat(std::uint32_t peer, std::uint16_t peer_port,
+                                                     std::uint16_t local_port, std::uint32_t peer_sequence) {
+  const auto it = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
+    return e.peer == peer && e.peer_port == peer_port && e.local_port == local_port;
+  });
+  if (it == m_entries.end()) return std::nullopt;
+  const auto* tcp = it->packet.tcp();
+  if (tcp == nullptr || tcp->acknowledgment != peer_sequence + 1) return std::nullopt;
+  ++m_stats.repeated;
+  return DueSynAck{it->packet, it->timestamp_offset, it->sent, it->first_sent};
+}
+
 std::vector<DueSynAck> RetransmissionQueue::take_due(Timestamp now) {
   std::vector<DueSynAck> out;
   for (auto it = m_entries.begin(); it != m_entries.end();) {

@@ -48,6 +48,17 @@ struct RetransmissionStats {
   std::uint64_t exhausted = 0;     // every retry sent, connection forgotten
   std::uint64_t replaced = 0;      // a new SYN/ACK on the same connection took the place of the old one
   std::uint64_t evicted = 0;       // dropped, oldest first, because `capacity` were pending
+  std::uint64_t repeated = 0;      // the peer sent its SYN again and got the pending SYN/ACK again
+  RetransmissionStats& operator+=(const RetransmissionStats& o) {
+    scheduled += o.scheduled;
+    retransmitted += o.retransmitted;
+    stopped += o.stopped;
+    exhausted += o.exhausted;
+    replaced += o.replaced;
+    evicted += o.evicted;
+    repeated += o.repeated;
+    return *this;
+  }
 };
 
 // One SYN/ACK due to be sent again, as the Responder sent it.
@@ -72,6 +83,13 @@ public:
   // The peer `peer`:`peer_port` answered the connection to our `local_port`: no more copies.
   // Returns whether one was pending.
   bool stop(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port);
+
+  // The peer sent the SYN of a pending connection again (same ports, same sequence number): the
+  // SYN/ACK to send again at once, as a stack answers a retransmitted SYN from its pending request
+  // (same ISN). The connection's own retransmission timer runs on. nullopt when nothing is pending
+  // for these ports or the SYN's sequence number is another (a new connection attempt).
+  [[nodiscard]] std::optional<DueSynAck> repeat(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port,
+                                                std::uint32_t peer_sequence);
 
   // Copies whose time has come by `now` (each at most once per call); the next wait is counted from
   // `now`, as a kernel re-arms its timer when it fires.

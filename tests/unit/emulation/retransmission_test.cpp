@@ -140,6 +140,22 @@ TEST(RetransmissionQueue, BoundedOldestDroppedAndCounted) {
   EXPECT_EQ(q.stats().scheduled, 7U);
 }
 
+TEST(RetransmissionQueue, TheSameSynAgainGetsThePendingSynAckAgain) {
+  RetransmissionQueue q(RetransmissionModel{1s, 5});
+  wire::Ipv4Packet original = syn_ack(40000, 80, 777);
+  original.tcp()->acknowledgment = 5001; // answers a SYN with sequence number 5000
+  q.add(original, t0, std::nullopt);
+  EXPECT_FALSE(q.repeat(0x0A000001U, 40000, 80, 4999).has_value()) << "another sequence number: a new attempt";
+  EXPECT_FALSE(q.repeat(0x0A000001U, 40001, 80, 5000).has_value()) << "other ports";
+  const auto again = q.repeat(0x0A000001U, 40000, 80, 5000);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->packet, original);
+  EXPECT_EQ(again->first_sent, t0);
+  EXPECT_EQ(q.stats().repeated, 1U);
+  EXPECT_EQ(q.pending(), 1U);
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 1s}) << "the connection's timer runs on";
+}
+
 TEST(RetransmissionQueue, NoRetriesNothingPending) {
   RetransmissionQueue q(RetransmissionModel{1s, 0});
   q.add(syn_ack(40000), t0, std::nullopt);
@@ -252,6 +268,34 @@ TEST(ResponderRetransmission, PerConnectionTimestampsMoveOnAtAMillisecondClock) 
   const auto second = r.on_tick(t0 + 9s);
   ASSERT_EQ(second.size(), 1U);
   EXPECT_EQ(tsval(second[0]) - tsval(replies[0]), 9000U);
+}
+
+// A real stack answers the SYN of a connection it holds half-open with the same SYN/ACK (same ISN);
+// without retransmission (nothing held) the emulator answers afresh.
+TEST(ResponderRetransmission, RepeatedSynGetsTheSameIsn) {
+  const auto* db = test_support::installed_db();
+  if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
+  const auto p = timestamping_personality(*db);
+  ASSERT_TRUE(p.has_value());
+  constexpr std::uint32_t host = 0x0AD20001U;
+  Responder r(*p, ResponderOptions{host, {80}, 3});
+  r.enable_retransmission(RetransmissionModel{1s, 5});
+  probes::ProbeContext ctx;
+  ctx.source_address = 0x0A000001U;
+  ctx.target_address = host;
+  ctx.open_tcp_port = 80;
+  ctx.tcp_port_base = 50000;
+  const auto probe = probes::build_probe(probes::ProbeId::SEQ1, ctx, {1, 40});
+  const auto first = r.respond(probe, t0);
+  const auto again = r.respond(probe, t0 + 600ms);
+  ASSERT_EQ(first.size(), 1U);
+  ASSERT_EQ(again.size(), 1U);
+  EXPECT_EQ(again[0].tcp()->sequence, first[0].tcp()->sequence);
+  EXPECT_EQ(again[0].tcp()->acknowledgment, first[0].tcp()->acknowledgment);
+  EXPECT_NE(again[0].tcp()->options_raw, first[0].tcp()->options_raw) << "a fresh TSval";
+  EXPECT_EQ(r.retransmission_stats().repeated, 1U);
+  EXPECT_EQ(r.retransmission_stats().scheduled, 1U);
+  EXPECT_EQ(r.next_wakeup(), std::optional<Timestamp>{t0 + 1s});
 }
 
 TEST(ResponderRetransmission, NoCopiesForResetsOrClosedPorts) {
