@@ -512,6 +512,7 @@ int run_scan(const ScanOptions& options) {
       target.closed_udp_port = host.selected.closed_udp;
       target.closed_udp_known = host.selected.closed_udp_known;
       target.initial_timeout = host.timeout;
+      target.port_scan_source_port = batch.config().tcp_source_port;
       target.conditions_not_ideal = !host.selected.open_tcp || !host.selected.closed_tcp_known;
       if (options.osscan_limit && target.conditions_not_ideal) {
         output::HostReport skipped = down_host_report(context, wall_seconds());

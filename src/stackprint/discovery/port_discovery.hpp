@@ -144,6 +144,7 @@ public:
 
   [[nodiscard]] const std::vector<HostDiscovery>& hosts() const { return m_hosts; }
   [[nodiscard]] std::uint64_t ignored_frames() const { return m_ignored; }
+  [[nodiscard]] const DiscoveryConfig& config() const { return m_config; }
   [[nodiscard]] std::uint64_t probes_sent() const { return m_sent; }
 
   // The SYN sequence number for (host, port) in this run (exposed for tests and packet capture

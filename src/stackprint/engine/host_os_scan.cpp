@@ -16,6 +16,13 @@ constexpr std::uint16_t k_ports_per_base = 20; // SEQ1..T7 use base+0..base+19
 
 std::size_t index_of(ProbeId id) { return static_cast<std::size_t>(id); }
 
+// `base` moved off `taken` when base .. base+19 would include it (the port scan's source port).
+std::uint16_t clear_of(std::uint16_t base, std::optional<std::uint16_t> taken) {
+  if (!taken || *taken < base || *taken >= base + k_ports_per_base) return base;
+  if (*taken + 1U + k_ports_per_base <= 65535U) return static_cast<std::uint16_t>(*taken + 1U);
+  return static_cast<std::uint16_t>(*taken - k_ports_per_base);
+}
+
 // Probes answered with ICMP (echo reply, port unreachable): the ones an ICMP rate limit drops.
 bool answered_with_icmp(ProbeId id) { return id == ProbeId::IE1 || id == ProbeId::IE2 || id == ProbeId::U1; }
 
@@ -31,7 +38,7 @@ HostOsScan::HostOsScan(HostTarget target, const OsScanConfig& config, std::uint6
       m_now(start) {
   // Nmap's magic port: 33000 + rand % 31000, then a random offset up to 255 for each base.
   const auto magic = static_cast<std::uint16_t>(k_port_base_low + m_random() % k_port_base_span);
-  m_tcp_port_base = static_cast<std::uint16_t>(magic + m_random() % 256);
+  m_tcp_port_base = clear_of(static_cast<std::uint16_t>(magic + m_random() % 256), m_target.port_scan_source_port);
   m_udp_port_base = static_cast<std::uint16_t>(magic + m_random() % 256);
   start_round(start, wall_start, RoundKind::full);
   // The host was handed over when its port scan ended (its last discovery reply): its first OS
@@ -88,7 +95,9 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
       return static_cast<std::uint16_t>(next);
     };
     // A round that sends no SEQ train keeps the ports its carried-over SEQ replies came to.
-    if (!train || m_next_sends_seq) { m_tcp_port_base = move(m_tcp_port_base); }
+    if (!train || m_next_sends_seq) {
+      m_tcp_port_base = clear_of(move(m_tcp_port_base), m_target.port_scan_source_port);
+    }
     // A train round sends no U1 and reuses the carried-over U1 reply, whose checks (RUCK) are made
     // against the U1 probe of the same UDP source port.
     if (!train) { m_udp_port_base = move(m_udp_port_base); }

@@ -108,6 +108,10 @@ struct HostTarget {
   // Nmap's OmitSubmissionFP gave a reason (no open or known-closed port, ...): at most
   // non_ideal_max_tries rounds.
   bool conditions_not_ideal = false;
+  // The TCP source port of the host's port scan. The target may send a SYN/ACK of the port scan
+  // again seconds later (its retransmission, when our kernel's reset was lost); the OS probes'
+  // ports never include it, so such a copy can never be taken for a SEQ probe's answer.
+  std::optional<std::uint16_t> port_scan_source_port;
 };
 
 // A packet to put on the wire now.

@@ -79,6 +79,26 @@ TEST(OsScan, StopsWhenTwoRoundsLeaveTheSameProbesUnanswered) {
   EXPECT_EQ(sim.finished[0].rounds()[1].context.tcp_port_base - sim.finished[0].rounds()[0].context.tcp_port_base, 256);
 }
 
+// A late copy of a port-scan SYN/ACK goes to the port scan's source port; no OS probe uses it.
+TEST(OsScan, ProbePortsStayClearOfThePortScanSourcePort) {
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    const HostOsScan plain(lab_host(), config(), seed, Instant{}, Timestamp{});
+    const std::uint16_t base = plain.probe_context().tcp_port_base;
+    for (const std::uint16_t taken :
+         {base, static_cast<std::uint16_t>(base + 5), static_cast<std::uint16_t>(base + 19)}) {
+      HostTarget target = lab_host();
+      target.port_scan_source_port = taken;
+      const HostOsScan scan(target, config(), seed, Instant{}, Timestamp{});
+      const std::uint16_t moved = scan.probe_context().tcp_port_base;
+      EXPECT_TRUE(taken < moved || taken >= moved + 20) << "seed " << seed << " base " << moved << " taken " << taken;
+    }
+    HostTarget far = lab_host();
+    far.port_scan_source_port = static_cast<std::uint16_t>(base - 1);
+    EXPECT_EQ(HostOsScan(far, config(), seed, Instant{}, Timestamp{}).probe_context().tcp_port_base, base)
+        << "a port outside the probes' range changes nothing";
+  }
+}
+
 TEST(OsScan, NmapRetriesRunsEveryTry) {
   testing::FakeTarget target(k_target, 80);
   auto c = config();
