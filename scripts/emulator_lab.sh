@@ -24,7 +24,8 @@
 #   emulator_lab_start PROG HOSTS ERR SECONDS [emulate args...]
 #     starts `PROG emulate --net $lab_cidr --tun NAME-t --duration SECONDS args...` in the
 #     emulator namespace (also bounded by `timeout`, so it stops even if the caller is killed hard),
-#     its JSON lines to HOSTS and its standard error to ERR; waits up to 10 s for all $lab_hosts JSON lines
+#     its JSON lines to HOSTS and its standard error to ERR; waits up to 60 s (a sanitizer build is slow
+#     to build its personalities) for all $lab_hosts JSON lines
 #     and the TUN device, then raises the device's queue to 10,000 packets (the probe bursts of a
 #     whole /24 must not overflow it). Returns 1, after printing "FAIL: ..." and ERR, when the
 #     emulator did not come up.
@@ -77,7 +78,7 @@ emulator_lab_start() {
     --tun "$lab_tun" --duration "$seconds" "$@" >"$hosts" 2>"$err" &
   lab_emulator_pid=$!
   local _
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 600); do
     if [ -f "$hosts" ] && [ "$(wc -l <"$hosts")" -ge "$lab_hosts" ] && ip -n "$lab_emulator" link show "$lab_tun" >/dev/null 2>&1; then
       ip -n "$lab_emulator" link set "$lab_tun" txqueuelen 10000
       return 0
