@@ -29,6 +29,7 @@
 #include "stackprint/cli/report_writer.hpp"
 #include "stackprint/output/json_input.hpp"
 #include "stackprint/output/shard_merge.hpp"
+#include "stackprint/output/verbose_lines.hpp"
 
 namespace stackprint::cli {
 namespace {
@@ -89,7 +90,8 @@ int write_json(const std::string& path, const output::ShardMerge& merged) {
 // -oN and -oX: every host read back and written by the report writers. The run starts at the
 // earliest shard start and ends at the latest host end; args and scaninfo are the first shard's.
 int write_reports(const MergeArgs& args, const output::ShardMerge& merged, std::size_t& unread_hosts) {
-  const auto db = load_os_db_file(resolve_os_db_path(args.db));
+  const std::string db_path = resolve_os_db_path(args.db);
+  const auto db = load_os_db_file(db_path);
   if (!db) {
     print_error("merge", db.error().message);
     return k_exit_bad_input;
@@ -124,8 +126,9 @@ int write_reports(const MergeArgs& args, const output::ShardMerge& merged, std::
   summary.end_s = std::max(summary.end_s, info.start_s);
   summary.elapsed_s = static_cast<double>(summary.end_s - info.start_s);
   output::OutputOptions options;
-  options.verbosity = args.verbosity;
+  options.verbosity = output::effective_verbosity(args.verbosity, args.debugging);
   options.debugging = args.debugging;
+  if (options.verbosity > 0) { summary.data_directory = output::data_files_directory(db_path); }
   options.osscan_guess = args.osscan_guess;
   options.zone = local_time_zone(info.start_s);
 
