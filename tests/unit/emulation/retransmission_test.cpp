@@ -163,6 +163,16 @@ TEST(RetransmissionQueue, NoRetriesNothingPending) {
   EXPECT_FALSE(q.next_due().has_value());
 }
 
+// The probe context of a scanner at 10.0.0.1 whose open port on `host` is 80.
+probes::ProbeContext scanner_context(std::uint32_t host) {
+  probes::ProbeContext ctx;
+  ctx.source_address = 0x0A000001U;
+  ctx.target_address = host;
+  ctx.open_tcp_port = 80;
+  ctx.tcp_port_base = 50000;
+  return ctx;
+}
+
 // A reference (from the installed database) whose SEQ1 answer is a SYN/ACK with a running TSval
 // at a rate between min_hz and max_hz.
 std::optional<Personality> timestamping_personality(const database::OsDb& db, double min_hz = 2.0,
@@ -189,11 +199,7 @@ TEST(ResponderRetransmission, SameIsnOptionsAndWindowFreshTsvalUntilTheResetCome
   Responder r(*p, ResponderOptions{host, {80}, 3});
   r.enable_retransmission(RetransmissionModel{1s, 5});
   Responder once(*p, ResponderOptions{host, {80}, 3});
-  probes::ProbeContext ctx;
-  ctx.source_address = 0x0A000001U;
-  ctx.target_address = host;
-  ctx.open_tcp_port = 80;
-  ctx.tcp_port_base = 50000;
+  probes::ProbeContext ctx = scanner_context(host);
   const auto probe = probes::build_probe(probes::ProbeId::SEQ1, ctx, {1, 40});
   const auto replies = r.respond(probe, t0);
   ASSERT_EQ(replies.size(), 1U);
@@ -249,11 +255,7 @@ TEST(ResponderRetransmission, PerConnectionTimestampsMoveOnAtAMillisecondClock) 
   constexpr std::uint32_t host = 0x0AD20001U;
   Responder r(*p, ResponderOptions{host, {80}, 3});
   r.enable_retransmission(RetransmissionModel{3s, 3});
-  probes::ProbeContext ctx;
-  ctx.source_address = 0x0A000001U;
-  ctx.target_address = host;
-  ctx.open_tcp_port = 80;
-  ctx.tcp_port_base = 50000;
+  probes::ProbeContext ctx = scanner_context(host);
   const auto replies = r.respond(probes::build_probe(probes::ProbeId::SEQ1, ctx, {1, 40}), t0);
   ASSERT_EQ(replies.size(), 1U);
   const auto copies = r.on_tick(t0 + 3s);
@@ -270,8 +272,7 @@ TEST(ResponderRetransmission, PerConnectionTimestampsMoveOnAtAMillisecondClock) 
   EXPECT_EQ(tsval(second[0]) - tsval(replies[0]), 9000U);
 }
 
-// A real stack answers the SYN of a connection it holds half-open with the same SYN/ACK (same ISN);
-// without retransmission (nothing held) the emulator answers afresh.
+// A real stack answers the SYN of a connection it holds half-open with the same SYN/ACK (same ISN).
 TEST(ResponderRetransmission, RepeatedSynGetsTheSameIsn) {
   const auto* db = test_support::installed_db();
   if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
@@ -280,11 +281,7 @@ TEST(ResponderRetransmission, RepeatedSynGetsTheSameIsn) {
   constexpr std::uint32_t host = 0x0AD20001U;
   Responder r(*p, ResponderOptions{host, {80}, 3});
   r.enable_retransmission(RetransmissionModel{1s, 5});
-  probes::ProbeContext ctx;
-  ctx.source_address = 0x0A000001U;
-  ctx.target_address = host;
-  ctx.open_tcp_port = 80;
-  ctx.tcp_port_base = 50000;
+  probes::ProbeContext ctx = scanner_context(host);
   const auto probe = probes::build_probe(probes::ProbeId::SEQ1, ctx, {1, 40});
   const auto first = r.respond(probe, t0);
   const auto again = r.respond(probe, t0 + 600ms);
@@ -306,12 +303,8 @@ TEST(ResponderRetransmission, NoCopiesForResetsOrClosedPorts) {
   constexpr std::uint32_t host = 0x0AD20001U;
   Responder r(*p, ResponderOptions{host, {80}, 3});
   r.enable_retransmission(RetransmissionModel{1s, 5});
-  probes::ProbeContext ctx;
-  ctx.source_address = 0x0A000001U;
-  ctx.target_address = host;
-  ctx.open_tcp_port = 80;
+  probes::ProbeContext ctx = scanner_context(host);
   ctx.closed_tcp_port = 1;
-  ctx.tcp_port_base = 50000;
   // A plain SYN to a closed port (a port scan) and T5-T7 on the closed port.
   auto scan_syn = probes::build_probe(probes::ProbeId::SEQ1, ctx, {1, 40});
   scan_syn.tcp()->destination_port = 1;
