@@ -44,8 +44,13 @@ std::optional<CongestionDecision> CongestionController::on_sample(const Congesti
 
   const bool enough = d.judged >= m_config.min_samples;
   const double share = enough ? static_cast<double>(d.lost) / static_cast<double>(d.judged) : 0.0;
-  // At the smallest limit, what is still lost is the path's own loss: fewer hosts do not cure it.
-  if (enough && m_hosts_limit <= m_config.min_hosts) { m_floor = m_floor * 0.5 + share * 0.5; }
+  // With the fewest hosts in flight, what is still lost is the path's own loss: fewer hosts do not
+  // cure it. The hosts in flight count, not the limit: hosts admitted before a cut are never
+  // evicted, so right after a cut to the minimum thousands may still be in flight, and the loss
+  // they cause is congestion, not the path's.
+  if (enough && m_hosts_limit <= m_config.min_hosts && sample.hosts_in_flight <= m_config.min_hosts) {
+    m_floor = m_floor * 0.5 + share * 0.5;
+  }
   const bool congested = d.drops > 0 || (enough && share > m_floor + m_config.loss_threshold);
 
   if (congested) {
@@ -71,7 +76,8 @@ std::optional<CongestionDecision> CongestionController::on_sample(const Congesti
   // Clean interval: grow what is in use (a limit the scan does not fill would grow without a test).
   bool changed = false;
   if (m_hosts_limit < m_config.max_hosts && sample.hosts_in_flight * 4 >= m_hosts_limit * 3) {
-    m_hosts_limit = std::min(m_config.max_hosts, m_hosts_limit + std::max<std::size_t>(4, m_config.max_hosts / 32));
+    const std::size_t step = m_shrinks == 0 ? m_hosts_limit : std::max<std::size_t>(4, m_config.max_hosts / 32);
+    m_hosts_limit = std::min(m_config.max_hosts, m_hosts_limit + step);
     changed = true;
   }
   if (m_rate > 0.0 && m_rate_before_cut > 0.0 && (m_config.max_rate <= 0.0 || m_rate < m_config.max_rate)) {

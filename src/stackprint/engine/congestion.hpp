@@ -6,15 +6,16 @@
 //   - frames the capture dropped (pcap's kernel counter): we could not read as fast as replies came.
 // An interval is congested when the capture dropped frames, or when at least `min_samples` probes
 // were judged and the share of lost sends exceeds the loss floor by more than `loss_threshold`. The
-// floor is the share still lost at the smallest host limit (random loss of the path, which fewer
-// hosts do not cure); it starts at 0.
-// The host limit starts at `initial_hosts` (at most `max_hosts`) and grows from there like after a
-// cut: a --group-size above the default is reached only when the path carries it, since hosts
-// already in flight are never evicted.
+// floor is the share still lost while the host limit is at its minimum and no more hosts than that
+// are in flight (random loss of the path, which fewer hosts do not cure); it starts at 0.
+// The host limit starts at `initial_hosts` (at most `max_hosts`) and, until the first cut, doubles
+// after each clean interval in which the hosts in flight filled 3/4 of it (slow start): hosts already
+// in flight are never evicted, so a scan that put a whole --group-size in flight at once would
+// overwhelm a slow path before its first loss could be seen.
 // On congestion (at most once per `hold`, since losses are seen a probe timeout late): the host limit
 // becomes half the hosts in flight (not below `min_hosts`) and the rate three quarters of the rate
-// measured over the interval (not below `min_rate`). After a clean interval in which the hosts in
-// flight filled at least 3/4 of the limit: the limit grows by `max_hosts / 32` (at least 4) up to
+// measured over the interval (not below `min_rate`). After a cut, a clean interval in which the
+// hosts in flight filled at least 3/4 of the limit grows it by `max_hosts / 32` (at least 4) up to
 // `max_hosts`, and a reduced rate by 1/16 of the rate it was cut from, until it reaches `max_rate`
 // again (or, with no --max-rate, the rate it was cut from, where the limit is lifted).
 
@@ -31,9 +32,9 @@ struct CongestionConfig {
   std::chrono::steady_clock::duration hold = std::chrono::seconds(1);
   std::size_t max_hosts = 1024; // --group-size
   std::size_t min_hosts = 16;
-  std::size_t initial_hosts = 1024; // the default --group-size
-  double max_rate = 0.0;            // --max-rate; 0: unlimited
-  double min_rate = 0.0;            // --min-rate; 0: none
+  std::size_t initial_hosts = 128; // slow start: doubles per clean interval until the first cut
+  double max_rate = 0.0;           // --max-rate; 0: unlimited
+  double min_rate = 0.0;           // --min-rate; 0: none
   double loss_threshold = 0.05;
   std::uint64_t min_samples = 40;
 };

@@ -141,22 +141,42 @@ TEST(Congestion, LossThatFewerHostsDoNotCureBecomesTheFloor) {
   EXPECT_EQ(controller.shrinks(), shrinks) << "the steady loss no longer cuts";
 }
 
-TEST(Congestion, ALargeGroupSizeIsReachedStepByStepOnlyWhenThePathCarriesIt) {
+TEST(Congestion, LossWhileManyHostsAreStillInFlightNeverBecomesTheFloor) {
+  // A cut to the minimum does not evict the hosts already in flight: the loss they cause is
+  // congestion, and taking it for the path's would let the limit grow back at once.
+  CongestionConfig c = config(4096);
+  CongestionController controller(c);
+  Feed feed{controller};
+  (void)controller.on_sample(feed.sample, feed.now);
+  for (int i = 0; i < 30; ++i) { (void)feed.step(1000, 300, 200, 3000); }
+  EXPECT_EQ(controller.hosts_limit(), c.min_hosts);
+  EXPECT_DOUBLE_EQ(controller.loss_floor(), 0.0) << "3,000 hosts still in flight";
+  for (int i = 0; i < 4; ++i) { (void)feed.step(1000, 450, 50, c.min_hosts); }
+  EXPECT_GE(controller.loss_floor(), 0.05) << "the loss left with 16 hosts in flight is the path's";
+}
+
+TEST(Congestion, TheHostLimitDoublesFromASmallStartUntilTheFirstLossThenGrowsStepByStep) {
   CongestionConfig c = config(4096);
   c.initial_hosts = CongestionConfig{}.initial_hosts;
   CongestionController controller(c);
-  EXPECT_EQ(controller.hosts_limit(), 1024U) << "starts at the default --group-size";
+  EXPECT_EQ(controller.hosts_limit(), 128U) << "slow start: a whole --group-size at once could swamp the path";
   Feed feed{controller};
   (void)controller.on_sample(feed.sample, feed.now);
+  EXPECT_FALSE(feed.step(100, 50, 0, 20)) << "a limit the scan does not fill does not grow";
+  for (std::size_t limit = 256; limit <= 1024; limit *= 2) {
+    ASSERT_TRUE(feed.step(4000, 1000, 0, controller.hosts_limit()));
+    EXPECT_EQ(controller.hosts_limit(), limit) << "doubles per clean interval before the first cut";
+  }
+  ASSERT_TRUE(feed.step(4000, 1000, 200, 1024));
+  EXPECT_EQ(controller.hosts_limit(), 512U);
+  feed.now += 2s;
   for (std::size_t i = 1; i <= 4; ++i) {
     ASSERT_TRUE(feed.step(4000, 1000, 0, controller.hosts_limit()));
-    EXPECT_EQ(controller.hosts_limit(), 1024U + i * 128U) << "additive: --group-size / 32 per clean interval";
+    EXPECT_EQ(controller.hosts_limit(), 512U + i * 128U) << "after a cut, additive: --group-size / 32 per interval";
   }
-  ASSERT_TRUE(feed.step(4000, 1000, 200, 1536));
-  EXPECT_EQ(controller.hosts_limit(), 768U);
-  c.max_hosts = 100;
+  c.max_hosts = 40;
   CongestionController small(c);
-  EXPECT_EQ(small.hosts_limit(), 100U) << "never above --group-size";
+  EXPECT_EQ(small.hosts_limit(), 40U) << "never above --group-size";
 }
 
 } // namespace
