@@ -20,7 +20,9 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
+#include <ranges>
 #include <unordered_map>
 #include <vector>
 
@@ -93,7 +95,11 @@ public:
   // Congestion signals over every host so far (HostOsScan::lost_sends, answered_probes).
   [[nodiscard]] std::uint64_t lost_sends() const;
   [[nodiscard]] std::uint64_t answered_probes() const;
-  [[nodiscard]] const std::vector<HostOsScan>& hosts() const { return m_hosts; }
+  // The hosts sending, as `const HostOsScan&`.
+  [[nodiscard]] auto hosts() const {
+    return m_hosts |
+           std::views::transform([](const std::unique_ptr<HostOsScan>& host) -> const HostOsScan& { return *host; });
+  }
   [[nodiscard]] std::uint64_t malformed_frames() const { return m_malformed; }
   [[nodiscard]] std::uint64_t foreign_frames() const { return m_foreign; }
   [[nodiscard]] std::uint64_t fragment_frames() const { return m_fragments; }
@@ -118,7 +124,7 @@ private:
   double m_host_seconds = 0.0; // hosts sending, integrated over time
   std::uint64_t m_lost_done = 0;
   std::uint64_t m_answered_done = 0;
-  std::vector<HostOsScan> m_hosts;
+  std::vector<std::unique_ptr<HostOsScan>> m_hosts; // by pointer: cheap to compact (tick)
   std::unordered_map<std::uint32_t, std::size_t> m_index;
   std::size_t m_next_host = 0;
   std::vector<HostOsScan> m_finished;
