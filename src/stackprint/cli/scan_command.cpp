@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "stackprint/base/ipv4_address.hpp"
+#include "stackprint/base/random_source.hpp"
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
@@ -276,7 +277,7 @@ int run_scan(const ScanOptions& options) {
   // write them where an unprivileged one could not.
   io::SystemClock clock;
   const std::uint64_t seed = options.seed != 0 ? options.seed : io::system_seed();
-  io::SeededRandom random(seed);
+  SeededRandom random(seed);
   (void)std::signal(SIGINT, on_interrupt); // cannot fail for these two signals
   (void)std::signal(SIGTERM, on_interrupt);
 
@@ -478,8 +479,8 @@ int run_scan(const ScanOptions& options) {
     discovery::DiscoveryConfig discovery_config;
     discovery_config.ports = discovery::discovery_ports(options.ports.empty() ? nullptr : &user_ports, false);
     discovery_config.source_address = route->source;
-    discovery_config.tcp_source_port = static_cast<std::uint16_t>(random.between(33000, 60999));
-    discovery_config.udp_source_port = static_cast<std::uint16_t>(random.between(33000, 60999));
+    discovery_config.tcp_source_port = draws::discovery_source_port(random);
+    discovery_config.udp_source_port = draws::discovery_source_port(random);
     discovery_config.sequence_secret = random.next_u32();
     discovery_config.random_tcp_draw = random.next_u32();
     discovery_config.random_udp_draw = random.next_u32();
