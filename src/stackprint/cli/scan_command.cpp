@@ -1,6 +1,6 @@
 // `stackprint scan [options] TARGET...`: live OS detection. Port discovery finds one open TCP, one
 // closed TCP and one closed UDP port per host, then the OS-detection engine sends Nmap's probes to
-// it; both stages run at once over up to --group-size hosts (io/scan_pipeline.hpp), and each host
+// it; both stages run at once over up to --group-size hosts (session/scan_session.hpp), and each host
 // is reported as soon as it finishes.
 //
 // Order of privileged work (ARCHITECTURE.md, "Privileges"): the raw socket and the capture are opened first,
@@ -49,6 +49,7 @@
 #include "stackprint/output/services.hpp"
 #include "stackprint/output/verbose_lines.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "stackprint/session/scan_session.hpp"
 #include "stackprint/targets/shard.hpp"
 #include "stackprint/targets/target_spec.hpp"
 #include "stackprint/targets/target_stream.hpp"
@@ -277,7 +278,6 @@ int run_scan(const ScanOptions& options) {
   // write them where an unprivileged one could not.
   io::SystemClock clock;
   const std::uint64_t seed = options.seed != 0 ? options.seed : io::system_seed();
-  SeededRandom random(seed);
   (void)std::signal(SIGINT, on_interrupt); // cannot fail for these two signals
   (void)std::signal(SIGTERM, on_interrupt);
 
@@ -344,23 +344,6 @@ int run_scan(const ScanOptions& options) {
     return k_exit_bad_input;
   }
   scoring::Matcher matcher(*db);
-  const engine::RoundJudge judge = [&matcher](const fingerprint::Fingerprint& fp) {
-    const auto result = matcher.match(fp);
-    if (result.outcome == scoring::Outcome::success && result.perfect_matches > 0) {
-      return engine::RoundVerdict::perfect_match;
-    }
-    if (result.outcome == scoring::Outcome::success) {
-      // Would a listed reference match perfectly but for the values a new SEQ train redraws?
-      const fingerprint::Fingerprint untimed = engine::without_timing_values(fp);
-      for (const auto& listed : result.matches) {
-        if (matcher.compare(untimed, listed.reference).accuracy() >= 1.0) {
-          return engine::RoundVerdict::missed_only_on_timing;
-        }
-      }
-    }
-    return engine::RoundVerdict::no_perfect_match;
-  };
-
   output::ServiceNames services;
   if (!options.services.empty()) {
     if (auto text = read_text_file(options.services)) { services = output::ServiceNames::parse(*text); }
@@ -415,119 +398,41 @@ int run_scan(const ScanOptions& options) {
   };
   ScanTotals totals;
 
-  engine::OsScanConfig os_config;
-  os_config.source_address = route->source.value;
-  os_config.max_os_tries = options.max_os_tries;
-  os_config.window = static_cast<std::size_t>(options.max_parallelism);
-  os_config.host_timeout =
+  session::ScanSessionConfig config;
+  config.os.source_address = route->source.value;
+  config.os.max_os_tries = options.max_os_tries;
+  config.os.window = static_cast<std::size_t>(options.max_parallelism);
+  config.os.host_timeout =
       std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
-  os_config.stop_when_stable = !options.nmap_retries;
-  os_config.stop_when_complete = !options.nmap_retries;
-  os_config.resend_only_missing = !options.nmap_retries;
-  if (options.ttl > 0) { os_config.ttl = static_cast<std::uint8_t>(options.ttl); }
-  engine::RateLimit rate;
-  rate.packets_per_second = options.max_rate;
+  config.os.stop_when_stable = !options.nmap_retries;
+  config.os.stop_when_complete = !options.nmap_retries;
+  config.os.resend_only_missing = !options.nmap_retries;
+  if (options.ttl > 0) { config.os.ttl = static_cast<std::uint8_t>(options.ttl); }
+  config.rate.packets_per_second = options.max_rate;
+  // Congestion control (docs/congestion.md): hosts in flight and the rate shrink when probes that
+  // should answer go unanswered or the capture drops frames, and grow back.
+  if (!options.no_congestion_control) {
+    engine::CongestionConfig congestion;
+    congestion.max_hosts = options.group_size;
+    congestion.min_hosts = std::min<std::size_t>(congestion.min_hosts, options.group_size);
+    congestion.max_rate = options.max_rate;
+    congestion.min_rate = options.min_rate;
+    config.congestion = congestion;
+  }
+  config.discovery_ports = discovery::discovery_ports(options.ports.empty() ? nullptr : &user_ports, false);
+  config.source = route->source;
+  config.max_hosts_in_flight = options.group_size;
+  config.batch_size = std::max<std::size_t>(1, options.group_size / 4);
+  config.discovery_timeout =
+      std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
+  config.direct = !route->gateway && !route->loopback;
+  config.udp_port_scan = probe_udp;
+  config.osscan_limit = options.osscan_limit;
+  config.seed = seed;
+  session::ScanSession scan_session(config, session::feed_targets(stream, std::move(pending)),
+                                    session::round_judge(matcher));
+  const engine::OsScan& scan = scan_session.os_scan();
 
-  // Targets move through discovery batches into OS detection; a new batch starts whenever there
-  // is room under --group-size hosts in flight (io/scan_pipeline.hpp).
-  engine::OsScan scan(os_config, judge, random.next_u32() | (std::uint64_t{random.next_u32()} << 32), rate);
-  struct Discovering {
-    targets::Target target;
-    std::int64_t start_s = 0;
-  };
-  std::unordered_map<std::uint32_t, Discovering> discovering; // batch targets whose discovery runs
-  std::unordered_map<std::uint32_t, HostContext> scanning;    // hosts in OS detection
-  std::optional<std::string> environment_error;
-  const auto capture_hosts = [&] {
-    // The capture filter names hosts only up to k_max_filter_hosts; beyond that it takes all.
-    std::vector<Ipv4Address> hosts;
-    if (discovering.size() + scanning.size() > io::k_max_filter_hosts) { return hosts; }
-    for (const auto& [address, entry] : discovering) { hosts.push_back(entry.target.address); }
-    for (const auto& [address, context] : scanning) { hosts.push_back(context.target.address); }
-    return hosts;
-  };
-
-  io::ScanPipelineHooks hooks;
-  hooks.next_batch = [&](std::size_t room) -> std::optional<discovery::PortDiscovery> {
-    if (environment_error) { return std::nullopt; }
-    std::vector<targets::Target> batch;
-    while (batch.size() < room && !pending.empty()) {
-      batch.push_back(pending.back());
-      pending.pop_back();
-    }
-    while (batch.size() < room) {
-      auto next = stream.next();
-      if (!next) { break; }
-      if (!*next) {
-        print_error("scan", next->error().message);
-        ++bad_targets;
-        continue;
-      }
-      batch.push_back(next->value());
-    }
-    if (batch.empty()) { return std::nullopt; }
-    const std::int64_t start_s = wall_seconds();
-    std::vector<Ipv4Address> addresses;
-    addresses.reserve(batch.size());
-    for (const auto& target : batch) {
-      addresses.push_back(target.address);
-      discovering[target.address.value] = Discovering{target, start_s};
-    }
-    if (auto narrowed = transport->set_targets(route->source, capture_hosts(), filter_options); !narrowed) {
-      environment_error = narrowed.error().message;
-    }
-    discovery::DiscoveryConfig discovery_config;
-    discovery_config.ports = discovery::discovery_ports(options.ports.empty() ? nullptr : &user_ports, false);
-    discovery_config.source_address = route->source;
-    discovery_config.tcp_source_port = draws::discovery_source_port(random);
-    discovery_config.udp_source_port = draws::discovery_source_port(random);
-    discovery_config.sequence_secret = random.next_u32();
-    discovery_config.random_tcp_draw = random.next_u32();
-    discovery_config.random_udp_draw = random.next_u32();
-    return discovery::PortDiscovery(discovery_config, addresses);
-  };
-  hooks.on_batch_discovered = [&](discovery::PortDiscovery&& batch, bool /*timed_out*/) {
-    totals.discovery_ignored += batch.ignored_frames();
-    for (const auto& host : batch.hosts()) {
-      const auto entry = discovering.find(host.address.value);
-      if (entry == discovering.end()) { continue; }
-      HostContext context;
-      context.target = entry->second.target;
-      context.discovery = host;
-      context.direct = !route->gateway && !route->loopback;
-      context.udp_port_scan = probe_udp;
-      context.start_s = entry->second.start_s;
-      discovering.erase(entry);
-      if (host.status != discovery::HostStatus::up) {
-        ++totals.hosts_down;
-        ++hosts_done;
-        report_host(down_host_report(context, wall_seconds()));
-        continue;
-      }
-      ++totals.hosts_up;
-      engine::HostTarget target;
-      target.address = host.address.value;
-      target.open_tcp_port = host.selected.open_tcp;
-      target.closed_tcp_port = host.selected.closed_tcp;
-      target.closed_tcp_known = host.selected.closed_tcp_known;
-      target.closed_udp_port = host.selected.closed_udp;
-      target.closed_udp_known = host.selected.closed_udp_known;
-      target.initial_timeout = host.timeout;
-      target.port_scan_source_port = batch.config().tcp_source_port;
-      target.conditions_not_ideal = !host.selected.open_tcp || !host.selected.closed_tcp_known;
-      if (options.osscan_limit && target.conditions_not_ideal) {
-        output::HostReport skipped = down_host_report(context, wall_seconds());
-        skipped.up = true;
-        skipped.status_reason = "syn-ack";
-        skipped.ports = port_lines(host, services);
-        ++hosts_done;
-        report_host(skipped);
-        continue;
-      }
-      if (!scanning.emplace(target.address, context).second) { continue; } // a repeated target
-      scan.add_host(target, clock.monotonic_now(), clock.wall_now());
-    }
-  };
   // -v: Nmap's try announcements, one line per try number for the hosts that reached it since the
   // last look (docs/nmap-behaviour.md 5.4).
   std::unordered_map<std::uint32_t, int> announced_tries;
@@ -548,24 +453,39 @@ int run_scan(const ScanOptions& options) {
     }
   };
   const bool announce = terminal && out_options.verbosity > 0;
-  hooks.on_host_done = [&](engine::HostOsScan&& host) {
-    const auto context = scanning.find(host.target().address);
-    if (context == scanning.end()) { return; }
-    if (announce) {
-      const std::array<const engine::HostOsScan*, 1> done{&host};
-      announce_tries(done);
+  const auto on_event = [&](session::SessionEvent& event) {
+    if (auto* bad = std::get_if<session::BadTarget>(&event)) {
+      print_error("scan", bad->message);
+    } else if (auto* down = std::get_if<session::HostDown>(&event)) {
+      ++hosts_done;
+      report_host(down_host_report(down->context, wall_seconds()));
+    } else if (auto* skipped = std::get_if<session::HostSkipped>(&event)) {
+      output::HostReport report = down_host_report(skipped->context, wall_seconds());
+      report.up = true;
+      report.status_reason = "syn-ack";
+      report.ports = port_lines(skipped->context.discovery, services);
+      ++hosts_done;
+      report_host(report);
+    } else if (auto* scanned = std::get_if<session::HostScanned>(&event)) {
+      if (announce) {
+        const std::array<const engine::HostOsScan*, 1> done{&scanned->os};
+        announce_tries(done);
+      }
+      announced_tries.erase(scanned->os.target().address);
+      report_host(
+          os_host_report(scanned->context, scanned->os, matcher, !options.no_partial_match, services, wall_seconds()));
+      ++hosts_done;
+    } else if (auto* congestion = std::get_if<session::CongestionChanged>(&event)) {
+      if (options.verbosity > 0) { print_text(stderr, engine::describe(congestion->decision) + "\n"); }
     }
-    announced_tries.erase(host.target().address);
-    for (const auto& round : host.rounds()) {
-      totals.unmatched += round.replies.unmatched_packets;
-      totals.duplicates += round.replies.duplicate_packets;
-    }
-    report_host(os_host_report(context->second, host, matcher, !options.no_partial_match, services, wall_seconds()));
-    ++totals.hosts_fingerprinted;
-    ++hosts_done;
-    scanning.erase(context);
   };
-  hooks.on_idle = [&] {
+  io::ScanPipelineLimits limits;
+  limits.stop = &g_interrupted;
+  limits.narrow_capture = [&](std::span<const Ipv4Address> hosts) {
+    return transport->set_targets(route->source, hosts, filter_options);
+  };
+  limits.on_turn = [&] {
+    for (auto& event : scan_session.take_events()) { on_event(event); }
     if (announce) {
       std::vector<const engine::HostOsScan*> hosts;
       for (const auto& host : scan.hosts()) {
@@ -574,37 +494,21 @@ int run_scan(const ScanOptions& options) {
       }
       if (!hosts.empty()) { announce_tries(hosts); }
     }
-    hosts_active = discovering.size() + scanning.size();
+    hosts_active = scan_session.hosts_in_flight_count();
     report_progress();
   };
-  io::ScanPipelineLimits limits;
-  limits.max_hosts_in_flight = options.group_size;
-  limits.batch_size = std::max<std::size_t>(1, options.group_size / 4);
-  limits.discovery_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(options.host_timeout_s));
-  limits.stop = &g_interrupted;
-  limits.source = route->source;
-  // Congestion control (docs/congestion.md): hosts in flight and the rate shrink when probes that
-  // should answer go unanswered or the capture drops frames, and grow back.
-  engine::CongestionConfig congestion_config;
-  congestion_config.max_hosts = options.group_size;
-  congestion_config.min_hosts = std::min<std::size_t>(congestion_config.min_hosts, options.group_size);
-  congestion_config.max_rate = options.max_rate;
-  congestion_config.min_rate = options.min_rate;
-  engine::CongestionController congestion(congestion_config);
-  if (!options.no_congestion_control) { limits.congestion = &congestion; }
-  hooks.on_congestion = [&](const engine::CongestionDecision& decision) {
-    if (options.verbosity > 0) { print_text(stderr, engine::describe(decision) + "\n"); }
-  };
-  auto ran = io::run_scan_pipeline(*transport, scan, clock, hooks, limits);
+  auto ran = io::run_scan_pipeline(*transport, scan_session, clock, limits);
   if (!ran) {
     print_error("scan", ran.error().message);
     return k_exit_environment;
   }
-  if (environment_error) {
-    print_error("scan", *environment_error);
-    return k_exit_environment;
-  }
+  const session::SessionTotals& counted = scan_session.totals();
+  totals.hosts_up = counted.hosts_up;
+  totals.hosts_down = counted.hosts_down;
+  totals.hosts_fingerprinted = counted.hosts_fingerprinted;
+  totals.discovery_ignored = counted.discovery_ignored;
+  totals.unmatched = counted.unmatched;
+  totals.duplicates = counted.duplicates;
   totals.packets_sent += ran->packets_sent;
   totals.malformed += scan.malformed_frames();
   totals.fragments += scan.fragment_frames();

@@ -11,17 +11,12 @@
 #include "stackprint/output/host_report.hpp"
 #include "stackprint/output/services.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "stackprint/session/scan_session.hpp"
 #include "stackprint/targets/target_stream.hpp"
 
 namespace stackprint::cli {
 
-struct HostContext {
-  targets::Target target;
-  discovery::HostDiscovery discovery;
-  bool direct = false;        // on our segment (no gateway): the MAC seen is the target's
-  bool udp_port_scan = false; // discovery probed UDP ports (Nmap's -sU)
-  std::int64_t start_s = 0;
-};
+using HostContext = session::HostContext;
 
 // The port table of a host as discovery found it, with service names.
 [[nodiscard]] std::vector<output::PortLine> port_lines(const discovery::HostDiscovery& host,
