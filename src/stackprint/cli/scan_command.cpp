@@ -32,7 +32,6 @@
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/cli/report_writer.hpp"
-#include "stackprint/cli/scan_report.hpp"
 #include "stackprint/discovery/port_discovery.hpp"
 #include "stackprint/discovery/port_spec.hpp"
 #include "stackprint/engine/os_scan.hpp"
@@ -49,6 +48,7 @@
 #include "stackprint/output/services.hpp"
 #include "stackprint/output/verbose_lines.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "stackprint/session/host_reports.hpp"
 #include "stackprint/session/scan_session.hpp"
 #include "stackprint/targets/shard.hpp"
 #include "stackprint/targets/target_spec.hpp"
@@ -458,14 +458,10 @@ int run_scan(const ScanOptions& options) {
       print_error("scan", bad->message);
     } else if (auto* down = std::get_if<session::HostDown>(&event)) {
       ++hosts_done;
-      report_host(down_host_report(down->context, wall_seconds()));
+      report_host(session::down_host_report(down->context, wall_seconds()));
     } else if (auto* skipped = std::get_if<session::HostSkipped>(&event)) {
-      output::HostReport report = down_host_report(skipped->context, wall_seconds());
-      report.up = true;
-      report.status_reason = "syn-ack";
-      report.ports = port_lines(skipped->context.discovery, services);
       ++hosts_done;
-      report_host(report);
+      report_host(session::skipped_host_report(skipped->context, services, wall_seconds()));
     } else if (auto* scanned = std::get_if<session::HostScanned>(&event)) {
       if (announce) {
         const std::array<const engine::HostOsScan*, 1> done{&scanned->os};
