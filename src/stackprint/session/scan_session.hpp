@@ -83,6 +83,7 @@ struct ScanSessionConfig {
   bool direct = false;        // targets on our segment (HostContext::direct)
   bool udp_port_scan = false; // HostContext::udp_port_scan
   bool osscan_limit = false;  // skip OS detection of hosts without an open and a closed TCP port
+  bool os_detection = true;   // false: port discovery alone (every up host is a HostSkipped)
   std::uint64_t seed = 0;     // every random value of the scan follows from it
 };
 
@@ -96,7 +97,7 @@ struct SessionPacket {
 struct HostDown {
   HostContext context;
 };
-struct HostSkipped { // up, but --osscan-limit left OS detection out
+struct HostSkipped { // up, but OS detection was not run (--osscan-limit, or os_detection false)
   HostContext context;
 };
 struct HostScanned {
