@@ -488,12 +488,8 @@ int finish_scan(const ScanOptions& options, const output::OutputOptions& out, co
     if (const auto capture = transport.capture().stats()) { totals.capture_dropped = capture->dropped; }
     print_text(stderr, ignored_summary(totals) + "\n");
   }
-  if (!written) {
-    print_error("scan", "writing the reports failed");
-    return k_exit_environment;
-  }
-  if (interrupted) { return k_exit_interrupted; }
-  return totals.hosts_up > 0 ? k_exit_ok : k_exit_failure;
+  if (!written) { print_error("scan", "writing the reports failed"); }
+  return scan_exit_status(interrupted, written, totals.hosts_up);
 }
 
 int failed(const Failure& f) {
