@@ -1,7 +1,8 @@
 // Whole scans without root: a ScanSession pumped by the scan loop (io::run_scan_session) over a
 // simulated network whose hosts are the emulator's responders (emulation::Responder playing
 // nmap-os-db references), on a manual clock. The same code as `stackprint scan` from the first
-// target to the last report; only the Transport is simulated.
+// target to the last report; only the Transport is simulated (io::EmulatedNetwork, which
+// `stackprint emulate --self-check` scans too).
 
 #include <algorithm>
 #include <atomic>
@@ -20,6 +21,7 @@
 #include "stackprint/emulation/personality.hpp"
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/emulation/self_check.hpp"
+#include "stackprint/io/emulated_network.hpp"
 #include "stackprint/io/scan_loop.hpp"
 #include "stackprint/scoring/os_report.hpp"
 #include "stackprint/session/host_reports.hpp"
@@ -35,61 +37,7 @@ using test_support::installed_db;
 constexpr std::uint32_t k_us = 0x0A0B0001;    // 10.11.0.1
 constexpr std::uint32_t k_first = 0x0A0B0002; // 10.11.0.2, the first emulated host
 
-// Emulated hosts behind a wire with a 1 ms delay each way's sum; addresses without a host never
-// answer. Time passes only in wait(). Every send call's time is kept, to measure rates.
-class EmulatedNetwork final : public io::Transport {
-public:
-  explicit EmulatedNetwork(io::ManualClock& clock) : m_clock(clock) {}
-  std::map<std::uint32_t, emulation::Responder> hosts;
-  std::vector<io::MonotonicTime> sends;
-
-  Expected<io::SendOutcome> send(std::span<const std::uint8_t> bytes) override {
-    sends.push_back(m_clock.monotonic_now());
-    const auto packet = wire::parse_ipv4(bytes);
-    if (!packet) { return fail("the scan sent an unparsable packet"); }
-    const auto host = hosts.find(packet->ip.destination);
-    if (host == hosts.end()) { return io::SendOutcome::sent; }
-    for (const auto& reply : host->second.respond(*packet, m_clock.wall_now())) {
-      m_in_flight.emplace_back(m_clock.monotonic_now() + 1ms, wire::serialize(reply));
-    }
-    return io::SendOutcome::sent;
-  }
-
-  Expected<std::vector<CapturedFrame>> wait(io::MonotonicTime deadline) override {
-    if (++m_waits > 5'000'000) { return fail("the scan did not end (stuck loop)"); }
-    io::MonotonicTime until = deadline;
-    for (const auto& [at, bytes] : m_in_flight) { until = std::min(until, at); }
-    m_clock.advance(std::max<std::chrono::microseconds>(
-        std::chrono::duration_cast<std::chrono::microseconds>(until - m_clock.monotonic_now()), 1us));
-    std::vector<CapturedFrame> due;
-    std::vector<std::pair<io::MonotonicTime, std::vector<std::uint8_t>>> later;
-    for (auto& [at, bytes] : m_in_flight) {
-      if (at <= m_clock.monotonic_now()) {
-        due.push_back(CapturedFrame{m_clock.wall_now(), std::move(bytes), std::nullopt});
-      } else {
-        later.emplace_back(at, std::move(bytes));
-      }
-    }
-    m_in_flight = std::move(later);
-    return due;
-  }
-
-  // The most send calls within any window of `width`.
-  [[nodiscard]] std::size_t peak_sends(std::chrono::steady_clock::duration width) const {
-    std::size_t peak = 0;
-    std::size_t first = 0;
-    for (std::size_t i = 0; i < sends.size(); ++i) {
-      while (sends[first] <= sends[i] - width) { ++first; }
-      peak = std::max(peak, i - first + 1);
-    }
-    return peak;
-  }
-
-private:
-  io::ManualClock& m_clock;
-  std::vector<std::pair<io::MonotonicTime, std::vector<std::uint8_t>>> m_in_flight;
-  std::uint64_t m_waits = 0;
-};
+using io::EmulatedNetwork;
 
 // `count` hosts from k_first, each playing one reference spread over the database.
 std::map<std::uint32_t, std::size_t> emulate(EmulatedNetwork& network, const database::OsDb& db, std::size_t count) {
@@ -100,7 +48,7 @@ std::map<std::uint32_t, std::size_t> emulate(EmulatedNetwork& network, const dat
     const std::uint64_t seed = 9000 + ref;
     auto personality = emulation::make_personality(db, ref, seed);
     if (!personality) { continue; }
-    network.hosts.emplace(address, emulation::Responder(std::move(*personality), {address, {22, 80}, seed}));
+    network.add_host(emulation::Responder(std::move(*personality), {address, {22, 80}, seed}));
     played[address] = ref;
   }
   return played;
@@ -226,13 +174,13 @@ TEST(WholeScan, MaxRateBoundsEverySendOverAnySecond) {
   ASSERT_TRUE(run.stats) << run.stats.error().message;
   EXPECT_EQ(run.totals.hosts_fingerprinted, 40U);
   const std::size_t peak = network.peak_sends(1s);
-  EXPECT_LE(static_cast<double>(peak), 1.05 * k_rate) << network.sends.size() << " packets";
+  EXPECT_LE(static_cast<double>(peak), 1.05 * k_rate) << network.sends().size() << " packets";
   EXPECT_GE(static_cast<double>(peak), 0.8 * k_rate) << "the rate is used";
   std::size_t right = 0;
   for (const auto& [address, ref] : played) { right += named_right(*db, run.reports.at(address), ref) ? 1 : 0; }
   EXPECT_GE(right, played.size() - 1) << "a polite scan names the hosts as a fast one does";
   std::printf("[ figures  ] --max-rate %.0f: peak %zu sends in 1 s, %zu sends, %zu of %zu hosts named right\n", k_rate,
-              peak, network.sends.size(), right, played.size());
+              peak, network.sends().size(), right, played.size());
 }
 
 TEST(WholeScan, BadTargetsAreReportedAndTheRestIsScanned) {
@@ -276,7 +224,7 @@ TEST(WholeScan, ExitStatusIsFailureWhenEveryHostIsDownAndInterruptedWhenStopped)
     const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, 2), 0, &stop);
     ASSERT_TRUE(run.stats);
     EXPECT_TRUE(run.stats->interrupted);
-    EXPECT_TRUE(network.sends.empty());
+    EXPECT_TRUE(network.sends().empty());
     EXPECT_EQ(run.exit_status, cli::k_exit_interrupted);
   }
 }
