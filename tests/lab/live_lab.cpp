@@ -6,8 +6,9 @@
 //   live_lab scan UP DOWN OPEN CLOSED UDP  scanner side: route lookup, raw sender + live capture,
 //                                          privilege drop, then (1) SYNs to OPEN and CLOSED on UP,
 //                                          expecting SYN/ACK and RST, checked also as they leave,
-//                                          and (2) io::run_port_discovery of UP and DOWN (a host
-//                                          that drops everything)
+//                                          and (2) port discovery of UP and DOWN (a host
+//                                          that drops everything) by a ScanSession with OS
+//                                          detection off, over io::run_scan_session
 // Exit status 0 when every check passed; each failed check prints one "FAIL:" line.
 // Bounded: at most k_max_packets sent and k_max_seconds spent in the scan mode.
 
@@ -19,21 +20,25 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/discovery/port_discovery.hpp"
 #include "stackprint/discovery/probe_packet.hpp"
 #include "stackprint/discovery/reply.hpp"
-#include "stackprint/io/discovery_runner.hpp"
 #include "stackprint/io/live_capture.hpp"
 #include "stackprint/io/privileges.hpp"
 #include "stackprint/io/raw_sender.hpp"
 #include "stackprint/io/route.hpp"
+#include "stackprint/io/scan_loop.hpp"
 #include "stackprint/io/transport.hpp"
+#include "stackprint/session/scan_session.hpp"
 #include "stackprint/wire/ipv4_packet.hpp"
 
 namespace {
@@ -54,7 +59,7 @@ void check(bool ok, const std::string& what) {
 Ipv4Address address_arg(const char* text) {
   auto parsed = stackprint::parse_ipv4_address(text);
   if (!parsed) {
-    std::fprintf(stderr, "live_lab: %s\n", parsed.error().message.c_str());
+    (void)std::fprintf(stderr, "live_lab: %s\n", parsed.error().message.c_str());
     std::exit(2);
   }
   return *parsed;
@@ -95,6 +100,11 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
               std::uint16_t udp_port) {
   namespace io = stackprint::io;
   namespace discovery = stackprint::discovery;
+  namespace session = stackprint::session;
+  namespace targets = stackprint::targets;
+  namespace engine = stackprint::engine;
+  namespace fingerprint = stackprint::fingerprint;
+  using stackprint::Expected;
   const auto started = std::chrono::steady_clock::now();
   const auto hard_deadline = started + k_max_seconds;
 
@@ -172,7 +182,7 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
         ++foreign;
         continue;
       }
-      const std::size_t index = static_cast<std::size_t>(tcp->destination_port - sport);
+      const auto index = static_cast<std::size_t>(tcp->destination_port - sport);
       if (index >= sent.size() || answered[index] || tcp->acknowledgment != sent[index].seq + 1) {
         ++foreign;
         continue;
@@ -244,20 +254,46 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   auto refiltered = transport->set_targets(us, hosts, io::CaptureFilterOptions{true});
   check(refiltered.has_value(), "the filter widened again to both hosts");
   check(!transport->capture().set_filter("not a filter ((").has_value(), "a bad filter is an error value");
-  discovery::PortDiscovery scan(config, hosts);
-  io::RunLimits limits;
+  // Port discovery alone (OS detection off) through the scan session and the one scan loop.
+  session::ScanSessionConfig session_config;
+  session_config.discovery_ports = config.ports;
+  session_config.source = us;
+  session_config.os.source_address = us.value;
+  session_config.os_detection = false;
+  session_config.seed = config.sequence_secret;
+  std::vector<targets::Target> queue = {targets::Target{hosts[1], {}}, targets::Target{hosts[0], {}}};
+  session::ScanSession scan(
+      session_config,
+      [&queue]() -> std::optional<Expected<targets::Target>> {
+        if (queue.empty()) { return std::nullopt; }
+        const targets::Target next = queue.back();
+        queue.pop_back();
+        return Expected<targets::Target>(next);
+      },
+      [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::perfect_match; });
+  std::map<std::uint32_t, discovery::HostDiscovery> results;
+  io::ScanLoopLimits limits;
   limits.max_packets = static_cast<std::uint64_t>(k_max_packets - packets);
   limits.max_duration = hard_deadline - std::chrono::steady_clock::now();
+  limits.on_turn = [&] {
+    for (auto& event : scan.take_events()) {
+      if (auto* skipped = std::get_if<session::HostSkipped>(&event)) {
+        results[skipped->context.target.address.value] = skipped->context.discovery;
+      } else if (auto* gone = std::get_if<session::HostDown>(&event)) {
+        results[gone->context.target.address.value] = gone->context.discovery;
+      }
+    }
+  };
   const io::SystemClock clock;
-  auto run = io::run_port_discovery(*transport, scan, us, clock, limits);
+  auto run = io::run_scan_session(*transport, scan, clock, limits);
   if (!run) {
     std::printf("FAIL: port discovery: %s\n", run.error().message.c_str());
     return 1;
   }
   packets += static_cast<int>(run->packets_sent);
-  check(scan.finished(), "port discovery finished within the time bound");
-  const auto& result_up = scan.hosts()[0];
-  const auto& result_down = scan.hosts()[1];
+  check(scan.finished() && results.size() == 2, "port discovery finished within the time bound");
+  const auto& result_up = results[up.value];
+  const auto& result_down = results[down.value];
   check(result_up.status == discovery::HostStatus::up, "the listening host is up");
   check(result_up.selected.open_tcp == open_port, "its open TCP port is found");
   check(result_up.selected.closed_tcp == std::min<std::uint16_t>(closed_port, 9) && result_up.selected.closed_tcp_known,
@@ -279,8 +315,9 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   std::printf("packets sent: %d, discovery probes: %llu, ignored frames: %llu, elapsed: %lld ms\n", packets,
-              static_cast<unsigned long long>(scan.probes_sent()),
-              static_cast<unsigned long long>(scan.ignored_frames()), static_cast<long long>(elapsed.count()));
+              static_cast<unsigned long long>(scan.totals().packets_sent),
+              static_cast<unsigned long long>(scan.totals().discovery_ignored),
+              static_cast<long long>(elapsed.count()));
   check(packets <= k_max_packets, "packet bound respected");
   return g_failures == 0 ? 0 : 1;
 }
@@ -297,6 +334,7 @@ int main(int argc, char** argv) {
     return scan_mode(address_arg(argv[2]), address_arg(argv[3]), port_arg(argv[4]), port_arg(argv[5]),
                      port_arg(argv[6]));
   }
-  std::fprintf(stderr, "usage: live_lab listen ADDR PORT SECONDS | no-privilege | scan UP DOWN OPEN CLOSED UDP\n");
+  (void)std::fprintf(stderr,
+                     "usage: live_lab listen ADDR PORT SECONDS | no-privilege | scan UP DOWN OPEN CLOSED UDP\n");
   return 2;
 }

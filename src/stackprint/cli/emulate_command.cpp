@@ -8,8 +8,9 @@
 // device, routes CIDR to it, prints one JSON line per address ({"address","line","name"}), then
 // serves until SIGINT/SIGTERM (or --duration seconds). The kernel never sees the emulated addresses
 // as its own, so its stack stays out of the answers. With --self-check nothing touches the network:
-// each emulated host is scanned in memory with Nmap's probes and the JSON line tells whether the
-// reference matches the resulting fingerprint perfectly. With --hostile, the hosts named by
+// every emulated host is scanned in memory by the scanner's own session and loop (a ScanSession over
+// io::EmulatedNetwork) and the JSON line tells whether the reference matches the fingerprint of the
+// reported round perfectly. With --hostile, the hosts named by
 // --hostile-hosts (all by default) also send malformed, duplicate, late, fragmented, flooding and
 // spoofed packets (emulation/hostile.hpp); their JSON lines carry "hostile": true.
 // SYN/ACKs from open ports are retransmitted as the reference's OS family would until the peer
@@ -54,10 +55,14 @@
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/emulation/self_check.hpp"
 #include "stackprint/io/clock.hpp"
+#include "stackprint/io/emulated_network.hpp"
 #include "stackprint/io/privileges.hpp"
 #include "stackprint/io/sandbox.hpp"
+#include "stackprint/io/scan_loop.hpp"
 #include "stackprint/io/tun_device.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "stackprint/session/host_reports.hpp"
+#include "stackprint/session/scan_session.hpp"
 #include "stackprint/targets/target_spec.hpp"
 
 namespace stackprint::cli {
@@ -98,6 +103,64 @@ struct EmulateArgs {
   std::vector<std::string> hostile_hosts;
   std::string user = "nobody";
 };
+
+// One emulated host's JSON line, completed by the self-check.
+struct SelfCheckLine {
+  std::uint32_t address = 0;
+  std::size_t reference = 0;
+  nlohmann::json line;
+};
+
+// --self-check: every host scanned in memory as `stackprint scan` would scan it (a ScanSession
+// pumped by io::run_scan_session over io::EmulatedNetwork), then the fingerprint of the round its
+// report chose compared with the reference it plays: "perfect", and the attributes that missed.
+Expected<void> self_check(io::EmulatedNetwork& network, io::ManualClock& clock, std::vector<SelfCheckLine>& lines,
+                          const std::vector<std::uint16_t>& open_ports, const database::OsDb& db,
+                          scoring::Matcher& matcher, std::uint64_t seed) {
+  session::ScanSessionConfig config;
+  config.source = Ipv4Address{0x0A636401U}; // 10.99.100.1, never used on a network here
+  config.os.source_address = config.source.value;
+  // The open ports and the lowest closed one, as the port scan of a live scan would find them.
+  std::uint16_t closed = 1;
+  while (std::find(open_ports.begin(), open_ports.end(), closed) != open_ports.end()) ++closed;
+  config.discovery_ports.tcp = open_ports;
+  config.discovery_ports.tcp.push_back(closed);
+  std::sort(config.discovery_ports.tcp.begin(), config.discovery_ports.tcp.end());
+  config.seed = seed;
+  std::size_t fed = 0;
+  session::TargetFeed feed = [&]() -> std::optional<Expected<targets::Target>> {
+    if (fed == lines.size()) return std::nullopt;
+    return Expected<targets::Target>(targets::Target{Ipv4Address{lines[fed++].address}, {}});
+  };
+  session::ScanSession scan(config, feed, session::round_judge(matcher));
+  std::unordered_map<std::uint32_t, fingerprint::Fingerprint> subjects;
+  io::ScanLoopLimits limits;
+  limits.on_turn = [&] {
+    for (auto& event : scan.take_events()) {
+      auto* done = std::get_if<session::HostScanned>(&event);
+      if (done == nullptr) continue;
+      const output::HostReport report = session::os_host_report(done->context, done->os, matcher, true, {}, 0);
+      if (report.final_round.match_round < report.run.rounds.size()) {
+        subjects[done->context.target.address.value] = report.run.rounds[report.final_round.match_round].fingerprint;
+      }
+    }
+  };
+  auto ran = io::run_scan_session(network, scan, clock, limits);
+  if (!ran) return tl::unexpected(ran.error());
+  for (auto& entry : lines) {
+    const auto subject = subjects.find(entry.address);
+    if (subject == subjects.end()) {
+      // Not found up, or no round: nothing to compare.
+      entry.line["perfect"] = false;
+      entry.line["mismatches"] = std::vector<std::string>{"no OS detection round"};
+      continue;
+    }
+    const auto score = matcher.compare(subject->second, entry.reference);
+    entry.line["perfect"] = score.total > 0 && score.matched == score.total;
+    entry.line["mismatches"] = emulation::mismatched_attributes(db, entry.reference, subject->second);
+  }
+  return {};
+}
 
 Expected<std::vector<std::uint16_t>> parse_ports(const std::string& text) {
   std::vector<std::uint16_t> out;
@@ -204,6 +267,12 @@ int run_emulate(const EmulateArgs& args) {
 
   std::unordered_map<std::uint32_t, EmulatedHost> hosts;
   std::optional<scoring::Matcher> matcher;
+  // --self-check: the hosts go on an in-memory network instead, and are scanned there by the
+  // scanner's own session and loop before their lines are printed.
+  const io::SystemClock system_clock;
+  io::ManualClock check_clock(system_clock.monotonic_now(), system_clock.wall_now());
+  io::EmulatedNetwork check_network(check_clock);
+  std::vector<SelfCheckLine> check_lines;
   if (args.self_check) matcher.emplace(*db);
   for (std::size_t i = 0; i < addresses->size(); ++i) {
     const std::uint32_t address = (*addresses)[i];
@@ -218,20 +287,17 @@ int run_emulate(const EmulateArgs& args) {
     const auto family = emulation::retransmission_family(db->references()[(*refs)[i]]);
     emulation::Responder responder(std::move(*personality), emulation::ResponderOptions{address, *ports, host_seed});
     responder.enable_retransmission(emulation::retransmission_model(family));
-    if (args.self_check) {
-      // In memory only: a fresh responder so the served one starts clean.
-      emulation::Responder probe_target = responder;
-      const auto subject = emulation::scan_emulated_host(probe_target, io::SystemClock{}.wall_now(), host_seed);
-      const auto score = matcher->compare(subject, (*refs)[i]);
-      line["perfect"] = score.total > 0 && score.matched == score.total;
-      line["mismatches"] = emulation::mismatched_attributes(*db, (*refs)[i], subject);
-    }
+    if (args.self_check) check_network.add_host(responder); // a copy: the served one starts clean
     std::optional<emulation::HostileHost> hostile;
     if (is_hostile(address)) {
       line["hostile"] = true;
       hostile.emplace(hostile_kinds, address, emulation::hostile_neighbours(*addresses, i), host_seed);
     }
-    std::printf("%s\n", line.dump().c_str());
+    if (args.self_check) {
+      check_lines.push_back(SelfCheckLine{address, (*refs)[i], std::move(line)});
+    } else {
+      std::printf("%s\n", line.dump().c_str());
+    }
     std::optional<emulation::IcmpErrorLimiter> icmp_errors;
     if (args.limit_icmp_errors) icmp_errors.emplace();
     hosts.emplace(address, EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed), std::move(hostile),
@@ -247,8 +313,17 @@ int run_emulate(const EmulateArgs& args) {
       }
     }
   }
+  if (args.self_check) {
+    auto checked = self_check(check_network, check_clock, check_lines, *ports, *db, *matcher, args.seed);
+    if (!checked) {
+      print_error("emulate", "--self-check: " + checked.error().message);
+      return k_exit_environment;
+    }
+    for (const auto& entry : check_lines) std::printf("%s\n", entry.line.dump().c_str());
+    (void)std::fflush(stdout);
+    return k_exit_ok;
+  }
   (void)std::fflush(stdout);
-  if (args.self_check) return k_exit_ok;
 
   // Network safety: never reconfigure the host's own namespace.
   if (!io::current_named_network_namespace()) {

@@ -4,6 +4,7 @@
 // (docs/stackprint.1) against it.
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,14 @@ inline constexpr std::array<ExitStatusDescription, 5> k_exit_statuses{{
     {k_exit_environment, "environment problem: missing privilege or interface, an output file that cannot be written"},
     {k_exit_interrupted, "interrupted"},
 }};
+
+// The exit status of a scan that ran to its end or was interrupted: interrupted wins, then a report
+// file that could not be written, then whether any host was found up.
+[[nodiscard]] constexpr ExitStatus scan_exit_status(bool interrupted, bool reports_written, std::uint64_t hosts_up) {
+  if (!reports_written) { return k_exit_environment; }
+  if (interrupted) { return k_exit_interrupted; }
+  return hosts_up > 0 ? k_exit_ok : k_exit_failure;
+}
 
 // The "Exit statuses:" block printed at the end of --help.
 inline std::string exit_status_footer() {

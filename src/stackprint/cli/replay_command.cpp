@@ -39,6 +39,7 @@
 #include "stackprint/responses/recorded_run.hpp"
 #include "stackprint/responses/run_fingerprint.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "stackprint/session/host_reports.hpp"
 
 namespace stackprint::cli {
 namespace {
@@ -74,45 +75,6 @@ std::pair<Timestamp, Timestamp> capture_span(const std::vector<CapturedFrame>& f
     last = std::max(last, f.time);
   }
   return {first, last};
-}
-
-std::optional<int> first_ttl(std::initializer_list<const std::optional<responses::Reply>*> replies) {
-  for (const auto* r : replies) {
-    if (r != nullptr && r->has_value()) return (*r)->packet.ip.ttl;
-  }
-  return std::nullopt;
-}
-
-// The port table Nmap printed before OS detection, as far as the capture shows it.
-std::vector<output::PortLine> replay_ports(const responses::RecordedRun& run, const output::ServiceNames& services) {
-  std::vector<output::PortLine> ports;
-  const auto& r0 = run.rounds.front().replies;
-  if (run.closed_tcp_port && run.closed_tcp_port_known) {
-    ports.push_back({output::Protocol::tcp, *run.closed_tcp_port, output::PortState::closed, "", "reset",
-                     first_ttl({&r0.t[4], &r0.t[5], &r0.t[6]})});
-  }
-  if (run.open_tcp_port) {
-    ports.push_back({output::Protocol::tcp, *run.open_tcp_port, output::PortState::open, "", "syn-ack",
-                     first_ttl({&r0.seq[0], &r0.seq[1], &r0.seq[2], &r0.seq[3], &r0.seq[4], &r0.seq[5]})});
-  }
-  // The UDP rows are the ports the UDP scan probed, not where U1 went: with no closed UDP port
-  // found, Nmap sends U1 to a random port that the port table never shows.
-  for (const std::uint16_t port : run.scanned_udp_ports) {
-    if (run.closed_udp_port_known && run.closed_udp_port == port) {
-      ports.push_back(
-          {output::Protocol::udp, port, output::PortState::closed, "", "port-unreach", first_ttl({&r0.u1})});
-    } else {
-      // Shown as Nmap shows a silent port. Limitation: a port that answered with UDP ("open
-      // udp-response") or another ICMP unreachable ("filtered") is not told apart here; no
-      // recording has one.
-      ports.push_back({output::Protocol::udp, port, output::PortState::open_filtered, "", "no-response", std::nullopt});
-    }
-  }
-  std::sort(ports.begin(), ports.end(), [](const output::PortLine& a, const output::PortLine& b) {
-    return a.protocol != b.protocol ? a.protocol < b.protocol : a.port < b.port;
-  });
-  for (auto& p : ports) p.service = services.lookup(p.protocol, p.port);
-  return ports;
 }
 
 std::vector<output::ScanInfo> replay_scaninfo(const std::vector<output::PortLine>& ports) {
@@ -153,17 +115,9 @@ int write_reports(const ReplayOptions& options, ReportFiles& files, const respon
   }
   const auto [first, last] = capture_span(frames);
 
-  output::OsHostFacts host_facts;
-  host_facts.address = run.target_address;
-  host_facts.mac = fingerprint.scan.mac_prefix ? run.target_mac : std::nullopt;
-  host_facts.ports = replay_ports(run, services);
-  host_facts.start_s = seconds_of(first);
-  host_facts.end_s = seconds_of(last);
-  host_facts.run = fingerprint;
-  for (const auto& round : run.rounds) host_facts.round_replies.push_back(round.replies);
   scoring::Matcher matcher(*db);
-  const output::HostReport host =
-      output::build_os_host_report(std::move(host_facts), matcher, !options.no_partial_match);
+  const output::HostReport host = session::recorded_host_report(run, fingerprint, matcher, !options.no_partial_match,
+                                                                services, seconds_of(first), seconds_of(last));
 
   output::OutputOptions out_options;
   out_options.verbosity = output::effective_verbosity(options.verbosity, options.debugging);

@@ -1,6 +1,6 @@
 // `stackprint scan [options] TARGET...`: live OS detection. Port discovery finds one open TCP, one
 // closed TCP and one closed UDP port per host, then the OS-detection engine sends Nmap's probes to
-// it; both stages run at once over up to --group-size hosts (io/scan_pipeline.hpp), and each host
+// it; both stages run at once over up to --group-size hosts (session/scan_session.hpp), and each host
 // is reported as soon as it finishes.
 //
 // Order of privileged work (ARCHITECTURE.md, "Privileges"): the raw socket and the capture are opened first,
@@ -26,12 +26,13 @@
 #include <fmt/format.h>
 
 #include "stackprint/base/ipv4_address.hpp"
+#include "stackprint/base/random_source.hpp"
 #include "stackprint/cli/commands.hpp"
 #include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
 #include "stackprint/cli/report_writer.hpp"
-#include "stackprint/cli/scan_report.hpp"
+#include "stackprint/database/os_db.hpp"
 #include "stackprint/discovery/port_discovery.hpp"
 #include "stackprint/discovery/port_spec.hpp"
 #include "stackprint/engine/os_scan.hpp"
@@ -41,13 +42,15 @@
 #include "stackprint/io/resolve.hpp"
 #include "stackprint/io/route.hpp"
 #include "stackprint/io/sandbox.hpp"
-#include "stackprint/io/scan_pipeline.hpp"
+#include "stackprint/io/scan_loop.hpp"
 #include "stackprint/io/transport.hpp"
 #include "stackprint/output/normal_output.hpp"
 #include "stackprint/output/progress.hpp"
 #include "stackprint/output/services.hpp"
 #include "stackprint/output/verbose_lines.hpp"
 #include "stackprint/scoring/matcher.hpp"
+#include "stackprint/session/host_reports.hpp"
+#include "stackprint/session/scan_session.hpp"
 #include "stackprint/targets/shard.hpp"
 #include "stackprint/targets/target_spec.hpp"
 #include "stackprint/targets/target_stream.hpp"
@@ -144,164 +147,107 @@ std::vector<std::string> target_arguments(const ScanOptions& options) {
   return arguments;
 }
 
-int run_scan(const ScanOptions& options) {
-  if (options.max_rate > 0 && options.min_rate > options.max_rate) {
-    print_error("scan", "--min-rate must not exceed --max-rate");
-    return k_exit_bad_input;
-  }
+// A set-up step that failed: its one-line message and the exit status.
+struct Failure {
+  std::string message;
+  int status = k_exit_bad_input;
+};
+template <typename T> using Step = tl::expected<T, Failure>;
+tl::unexpected<Failure> failure(std::string message, int status = k_exit_bad_input) {
+  return tl::unexpected(Failure{std::move(message), status});
+}
+
+// What the arguments say, checked before anything is opened.
+struct ScanInputs {
   std::optional<targets::Shard> shard;
+  std::vector<targets::TargetSpec> specs;
+  std::vector<targets::TargetSpec> exclude_specs;
+  discovery::PortLists user_ports;
+  io::RouteOverrides overrides;
+  std::optional<double> stats_every;
+};
+
+Step<ScanInputs> parse_inputs(const ScanOptions& options) {
+  ScanInputs in;
+  if (options.max_rate > 0 && options.min_rate > options.max_rate) {
+    return failure("--min-rate must not exceed --max-rate");
+  }
   if (!options.shard.empty()) {
     auto parsed = targets::parse_shard(options.shard);
-    if (!parsed) {
-      print_error("scan", parsed.error().message);
-      return k_exit_bad_input;
-    }
-    shard = *parsed;
+    if (!parsed) { return failure(parsed.error().message); }
+    in.shard = *parsed;
   }
-  std::vector<targets::TargetSpec> specs;
   for (const auto& token : options.targets) {
     auto spec = targets::parse_target_spec(token);
-    if (!spec) {
-      print_error("scan", spec.error().message);
-      return k_exit_bad_input;
-    }
-    specs.push_back(*spec);
+    if (!spec) { return failure(spec.error().message); }
+    in.specs.push_back(*spec);
   }
-  std::vector<targets::TargetSpec> exclude_specs;
   for (const auto& list : options.excludes) {
     for (const auto token : targets::split_target_line(list)) {
       std::string text(token);
       for (char& c : text) { c = c == ',' ? ' ' : c; }
       for (const auto part : targets::split_target_line(text)) {
         auto spec = targets::parse_target_spec(part);
-        if (!spec) {
-          print_error("scan", "--exclude: " + spec.error().message);
-          return k_exit_bad_input;
-        }
-        exclude_specs.push_back(*spec);
+        if (!spec) { return failure("--exclude: " + spec.error().message); }
+        in.exclude_specs.push_back(*spec);
       }
     }
   }
   if (!options.exclude_file.empty()) {
     std::shared_ptr<FILE> keep;
     auto listed = targets::read_target_specs(file_lines(options.exclude_file, keep), options.exclude_file);
-    if (!listed) {
-      print_error("scan", "--excludefile: " + listed.error().message);
-      return k_exit_bad_input;
-    }
-    exclude_specs.insert(exclude_specs.end(), listed->begin(), listed->end());
+    if (!listed) { return failure("--excludefile: " + listed.error().message); }
+    in.exclude_specs.insert(in.exclude_specs.end(), listed->begin(), listed->end());
   }
-  if (specs.empty() && options.input_list.empty()) {
-    print_error("scan", "no targets given (name addresses, CIDR blocks, ranges or hostnames, or use -iL FILE)");
-    return k_exit_bad_input;
+  if (in.specs.empty() && options.input_list.empty()) {
+    return failure("no targets given (name addresses, CIDR blocks, ranges or hostnames, or use -iL FILE)");
   }
-  discovery::PortLists user_ports;
   if (!options.ports.empty()) {
     auto parsed = discovery::parse_port_spec(options.ports);
-    if (!parsed) {
-      print_error("scan", "-p: " + parsed.error().message);
-      return k_exit_bad_input;
-    }
-    user_ports = *parsed;
+    if (!parsed) { return failure("-p: " + parsed.error().message); }
+    in.user_ports = *parsed;
   }
-  io::RouteOverrides overrides;
-  if (!options.interface.empty()) { overrides.interface = options.interface; }
+  if (!options.interface.empty()) { in.overrides.interface = options.interface; }
   if (!options.source.empty()) {
     auto source = parse_ipv4_address(options.source);
-    if (!source) {
-      print_error("scan", "-S: " + source.error().message);
-      return k_exit_bad_input;
-    }
-    overrides.source = *source;
+    if (!source) { return failure("-S: " + source.error().message); }
+    in.overrides.source = *source;
   }
+  if (!options.stats_every.empty()) {
+    in.stats_every = output::parse_nmap_time_s(options.stats_every);
+    if (!in.stats_every) { return failure("--stats-every: not a time: " + options.stats_every); }
+  }
+  return in;
+}
 
-  // The target stream: command-line specs first, then -iL.
-  targets::TargetOptions target_options;
-  target_options.include_network_and_broadcast = options.include_network_and_broadcast;
-  const targets::Resolver resolver = io::make_resolver();
-  auto exclusions = targets::ExclusionSet::build(exclude_specs, resolver);
-  if (!exclusions) {
-    print_error("scan", "--exclude: " + exclusions.error().message);
-    return k_exit_bad_input;
-  }
-  targets::TargetStream stream(specs, target_options, *exclusions, resolver);
-  std::shared_ptr<FILE> list_file;
-  if (!options.input_list.empty()) {
-    stream.append_list(file_lines(options.input_list, list_file), options.input_list);
-  }
-  // The shard permutation is keyed by --seed as given (0 when absent), so shards started without
-  // --seed still agree; the probes' own random values are seeded separately below.
-  if (shard) { stream.restrict_to_shard(*shard, options.seed); }
-
-  // The first target decides the route, and so the interface the handles are opened on.
+// The first valid target decides the route, and so the interface the handles are opened on. The
+// targets read for it are handed to the session first.
+struct FirstRoute {
+  io::Route route;
   std::vector<targets::Target> pending;
+};
+Step<FirstRoute> first_route(targets::TargetStream& stream, const ScanInputs& in, const ScanOptions& options) {
   std::size_t bad_targets = 0;
-  std::optional<io::Route> route;
-  while (!route) {
-    auto next = stream.next();
-    if (!next) { break; }
+  while (auto next = stream.next()) {
     if (!*next) {
       print_error("scan", next->error().message);
       ++bad_targets;
       continue;
     }
-    auto found = io::lookup_route(next->value().address, overrides);
-    if (!found) {
-      print_error("scan", found.error().message);
-      return k_exit_environment;
-    }
-    route = *found;
-    pending.push_back(next->value());
+    auto found = io::lookup_route(next->value().address, in.overrides);
+    if (!found) { return failure(found.error().message, k_exit_environment); }
+    return FirstRoute{*found, {next->value()}};
   }
-  if (!route) {
-    print_error("scan", bad_targets > 0 ? "no valid target left"
-                        : shard         ? "shard " + options.shard + " holds no target of the list"
-                                        : "the target list is empty");
-    return k_exit_bad_input;
-  }
+  return failure(bad_targets > 0 ? "no valid target left"
+                 : in.shard      ? "shard " + options.shard + " holds no target of the list"
+                                 : "the target list is empty");
+}
 
-  if (auto privileged = io::require_raw_privileges(); !privileged) {
-    print_error("scan", privileged.error().message);
-    return k_exit_environment;
-  }
-  const bool probe_udp = !user_ports.udp.empty();
-  io::CaptureFilterOptions filter_options;
-  filter_options.include_udp = probe_udp;
-  auto transport = io::LiveTransport::open(*route, {}, filter_options);
-  if (!transport) {
-    print_error("scan", transport.error().message);
-    return k_exit_environment;
-  }
-  // Report files are created before the privilege drop, like Nmap's, so that a root user can
-  // write them where an unprivileged one could not.
-  io::SystemClock clock;
-  const std::uint64_t seed = options.seed != 0 ? options.seed : io::system_seed();
-  io::SeededRandom random(seed);
-  (void)std::signal(SIGINT, on_interrupt); // cannot fail for these two signals
-  (void)std::signal(SIGTERM, on_interrupt);
-
-  const auto wall_seconds = [&clock] {
-    return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
-  };
-  const std::int64_t started_s = wall_seconds();
-  const auto scan_started = clock.monotonic_now();
-  output::OutputOptions out_options;
-  out_options.verbosity = output::effective_verbosity(options.verbosity, options.debugging);
-  out_options.debugging = options.debugging;
-  out_options.osscan_guess = options.osscan_guess;
-  out_options.zone = local_time_zone(started_s);
-  if (shard) {
-    output::ShardLabel label;
-    label.index = shard->index;
-    label.count = shard->count;
-    label.seed = options.seed;
-    label.scan_id = targets::scan_identity(target_arguments(options), options.seed, shard->count);
-    out_options.shard = std::move(label);
-  }
+output::RunInfo run_info(const ScanOptions& options, const discovery::PortLists& user_ports, std::int64_t start_s) {
   output::RunInfo info;
   info.program_version = STACKPRINT_VERSION;
   info.args = options.command_line;
-  info.start_s = started_s;
+  info.start_s = start_s;
   if (!user_ports.tcp.empty() || options.ports.empty()) {
     output::ScanInfo tcp_info;
     tcp_info.type = "syn";
@@ -318,222 +264,136 @@ int run_scan(const ScanOptions& options) {
     }
     info.scaninfo.push_back(udp_info);
   }
-  if (out_options.shard) {
-    out_options.shard->args = info.args;
-    out_options.shard->start_s = info.start_s;
-    out_options.shard->scaninfo = info.scaninfo;
-  }
-  ReportWriter writer;
-  if (auto opened = writer.open(options.outputs, info, out_options); !opened) {
-    print_error("scan", opened.error().message);
-    return k_exit_environment;
-  }
-  if (io::current_privileges().effective_root || io::current_privileges().any_capability) {
-    if (auto dropped = io::drop_privileges(); !dropped) {
-      print_error("scan", "cannot drop privileges: " + dropped.error().message);
-      return k_exit_environment;
-    }
-  }
+  return info;
+}
 
-  // From here on nothing runs with privilege.
-  const std::string db_path = resolve_os_db_path(options.db_path);
-  auto db = load_os_db_file(db_path);
-  if (!db) {
-    print_error("scan", db.error().message);
-    return k_exit_bad_input;
+output::OutputOptions output_options(const ScanOptions& options, const std::optional<targets::Shard>& shard,
+                                     const output::RunInfo& info) {
+  output::OutputOptions out;
+  out.verbosity = output::effective_verbosity(options.verbosity, options.debugging);
+  out.debugging = options.debugging;
+  out.osscan_guess = options.osscan_guess;
+  out.zone = local_time_zone(info.start_s);
+  if (shard) {
+    output::ShardLabel label;
+    label.index = shard->index;
+    label.count = shard->count;
+    label.seed = options.seed;
+    label.scan_id = targets::scan_identity(target_arguments(options), options.seed, shard->count);
+    label.args = info.args;
+    label.start_s = info.start_s;
+    label.scaninfo = info.scaninfo;
+    out.shard = std::move(label);
   }
-  scoring::Matcher matcher(*db);
-  const engine::RoundJudge judge = [&matcher](const fingerprint::Fingerprint& fp) {
-    const auto result = matcher.match(fp);
-    if (result.outcome == scoring::Outcome::success && result.perfect_matches > 0) {
-      return engine::RoundVerdict::perfect_match;
-    }
-    if (result.outcome == scoring::Outcome::success) {
-      // Would a listed reference match perfectly but for the values a new SEQ train redraws?
-      const fingerprint::Fingerprint untimed = engine::without_timing_values(fp);
-      for (const auto& listed : result.matches) {
-        if (matcher.compare(untimed, listed.reference).accuracy() >= 1.0) {
-          return engine::RoundVerdict::missed_only_on_timing;
-        }
-      }
-    }
-    return engine::RoundVerdict::no_perfect_match;
-  };
+  return out;
+}
 
-  output::ServiceNames services;
-  if (!options.services.empty()) {
-    if (auto text = read_text_file(options.services)) { services = output::ServiceNames::parse(*text); }
-  }
-  // Every file is open now. Hostnames (and -iL lists, which may name them) are resolved as the
-  // stream reaches them, which opens resolver files and sockets, so only scans of addresses,
-  // ranges and blocks run under the seccomp allow-list (io/sandbox.hpp).
-  const bool addresses_only =
-      options.input_list.empty() && std::none_of(specs.begin(), specs.end(), [](const targets::TargetSpec& spec) {
-        return std::holds_alternative<targets::HostnameSpec>(spec.form);
-      });
-  if (addresses_only) {
-    if (auto sandboxed = io::install_sandbox(io::SandboxProfile::scan); !sandboxed) {
-      print_error("scan", sandboxed.error().message);
-      return k_exit_environment;
-    }
-  }
-  // The terminal gets the normal output unless a report already goes to standard output.
-  const bool terminal = options.outputs.normal != "-" && options.outputs.xml != "-" && options.outputs.json != "-";
-  if (terminal) { print_text(stdout, output::terminal_header(info, out_options.zone)); }
-  const auto report_host = [&](const output::HostReport& report) {
-    const std::int64_t now_s = wall_seconds();
-    if (terminal) { print_text(stdout, output::normal_host(*db, report, out_options, now_s), true); }
-    writer.write_host(*db, report, now_s);
-  };
-  // Progress: a status line redrawn on a terminal's stderr, and --stats-every lines for logs.
-  const bool status_line = isatty(STDERR_FILENO) != 0 && options.verbosity >= 0;
-  std::optional<double> stats_every;
-  if (!options.stats_every.empty()) {
-    stats_every = output::parse_nmap_time_s(options.stats_every);
-    if (!stats_every) {
-      print_error("scan", "--stats-every: not a time: " + options.stats_every);
-      return k_exit_bad_input;
-    }
-  }
-  auto last_stats = clock.monotonic_now();
-  std::size_t hosts_done = 0;
-  std::size_t hosts_active = 0;
-  const std::uint64_t hosts_known = stream.command_line_count();
-  const auto report_progress = [&] {
-    output::Progress progress;
-    progress.done = hosts_done;
-    progress.total = static_cast<std::size_t>(hosts_known);
-    progress.active = hosts_active;
-    progress.elapsed_s = static_cast<double>(wall_seconds() - started_s);
-    if (status_line) { print_text(stderr, "\r" + output::progress_status_line(progress) + "\033[K"); }
-    const auto now = clock.monotonic_now();
-    if (stats_every && std::chrono::duration<double>(now - last_stats).count() >= *stats_every) {
-      last_stats = now;
-      print_text(stderr, output::progress_stats_line(progress) + "\n");
-    }
-  };
-  ScanTotals totals;
-
-  engine::OsScanConfig os_config;
-  os_config.source_address = route->source.value;
-  os_config.max_os_tries = options.max_os_tries;
-  os_config.window = static_cast<std::size_t>(options.max_parallelism);
-  os_config.host_timeout =
+session::ScanSessionConfig session_config(const ScanOptions& options, const io::Route& route,
+                                          const discovery::PortLists& user_ports, std::uint64_t seed) {
+  session::ScanSessionConfig config;
+  config.os.source_address = route.source.value;
+  config.os.max_os_tries = options.max_os_tries;
+  config.os.window = static_cast<std::size_t>(options.max_parallelism);
+  config.os.host_timeout =
       std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
-  os_config.stop_when_stable = !options.nmap_retries;
-  os_config.stop_when_complete = !options.nmap_retries;
-  os_config.resend_only_missing = !options.nmap_retries;
-  if (options.ttl > 0) { os_config.ttl = static_cast<std::uint8_t>(options.ttl); }
-  engine::RateLimit rate;
-  rate.packets_per_second = options.max_rate;
+  config.os.stop_when_stable = !options.nmap_retries;
+  config.os.stop_when_complete = !options.nmap_retries;
+  config.os.resend_only_missing = !options.nmap_retries;
+  if (options.ttl > 0) { config.os.ttl = static_cast<std::uint8_t>(options.ttl); }
+  config.rate.packets_per_second = options.max_rate;
+  // Congestion control (docs/congestion.md): hosts in flight and the rate shrink when probes that
+  // should answer go unanswered or the capture drops frames, and grow back.
+  if (!options.no_congestion_control) {
+    engine::CongestionConfig congestion;
+    congestion.max_hosts = options.group_size;
+    congestion.min_hosts = std::min<std::size_t>(congestion.min_hosts, options.group_size);
+    congestion.max_rate = options.max_rate;
+    congestion.min_rate = options.min_rate;
+    config.congestion = congestion;
+  }
+  config.discovery_ports = discovery::discovery_ports(options.ports.empty() ? nullptr : &user_ports, false);
+  config.source = route.source;
+  config.max_hosts_in_flight = options.group_size;
+  config.batch_size = std::max<std::size_t>(1, options.group_size / 4);
+  config.discovery_timeout = config.os.host_timeout;
+  config.direct = !route.gateway && !route.loopback;
+  config.udp_port_scan = !user_ports.udp.empty();
+  config.osscan_limit = options.osscan_limit;
+  config.seed = seed;
+  return config;
+}
 
-  // Targets move through discovery batches into OS detection; a new batch starts whenever there
-  // is room under --group-size hosts in flight (io/scan_pipeline.hpp).
-  engine::OsScan scan(os_config, judge, random.next_u32() | (std::uint64_t{random.next_u32()} << 32), rate);
-  struct Discovering {
-    targets::Target target;
-    std::int64_t start_s = 0;
-  };
-  std::unordered_map<std::uint32_t, Discovering> discovering; // batch targets whose discovery runs
-  std::unordered_map<std::uint32_t, HostContext> scanning;    // hosts in OS detection
-  std::optional<std::string> environment_error;
-  const auto capture_hosts = [&] {
-    // The capture filter names hosts only up to k_max_filter_hosts; beyond that it takes all.
-    std::vector<Ipv4Address> hosts;
-    if (discovering.size() + scanning.size() > io::k_max_filter_hosts) { return hosts; }
-    for (const auto& [address, entry] : discovering) { hosts.push_back(entry.target.address); }
-    for (const auto& [address, context] : scanning) { hosts.push_back(context.target.address); }
-    return hosts;
-  };
+// What the user sees while the session runs: each host's report as soon as it is done (terminal
+// and report files), bad targets, -v's try announcements and congestion decisions, the progress
+// line and --stats-every lines.
+class ScanConsole {
+public:
+  ScanConsole(const ScanOptions& options, const output::OutputOptions& out, const database::OsDb& db,
+              scoring::Matcher& matcher, const output::ServiceNames& services, ReportWriter& writer,
+              const io::Clock& clock, std::optional<double> stats_every, std::uint64_t hosts_known,
+              std::int64_t started_s)
+      : m_options(options), m_out(out), m_db(db), m_matcher(matcher), m_services(services), m_writer(writer),
+        m_clock(clock), m_stats_every(stats_every), m_hosts_known(hosts_known), m_last_stats(clock.monotonic_now()),
+        m_started_s(started_s) {}
 
-  io::ScanPipelineHooks hooks;
-  hooks.next_batch = [&](std::size_t room) -> std::optional<discovery::PortDiscovery> {
-    if (environment_error) { return std::nullopt; }
-    std::vector<targets::Target> batch;
-    while (batch.size() < room && !pending.empty()) {
-      batch.push_back(pending.back());
-      pending.pop_back();
-    }
-    while (batch.size() < room) {
-      auto next = stream.next();
-      if (!next) { break; }
-      if (!*next) {
-        print_error("scan", next->error().message);
-        ++bad_targets;
-        continue;
+  // The terminal gets the normal output unless a report already goes to standard output.
+  [[nodiscard]] bool terminal() const {
+    return m_options.outputs.normal != "-" && m_options.outputs.xml != "-" && m_options.outputs.json != "-";
+  }
+  [[nodiscard]] bool status_line() const { return isatty(STDERR_FILENO) != 0 && m_options.verbosity >= 0; }
+  [[nodiscard]] std::int64_t wall_seconds() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(m_clock.wall_now().time_since_epoch()).count();
+  }
+
+  void on_turn(session::ScanSession& scan) {
+    for (auto& event : scan.take_events()) { on_event(event); }
+    if (announce()) {
+      std::vector<const engine::HostOsScan*> hosts;
+      for (const auto& host : scan.os_scan().hosts()) {
+        const auto seen = m_announced_tries.find(host.target().address);
+        if (seen == m_announced_tries.end() || seen->second < host.tries_started()) { hosts.push_back(&host); }
       }
-      batch.push_back(next->value());
+      if (!hosts.empty()) { announce_tries(hosts); }
     }
-    if (batch.empty()) { return std::nullopt; }
-    const std::int64_t start_s = wall_seconds();
-    std::vector<Ipv4Address> addresses;
-    addresses.reserve(batch.size());
-    for (const auto& target : batch) {
-      addresses.push_back(target.address);
-      discovering[target.address.value] = Discovering{target, start_s};
-    }
-    if (auto narrowed = transport->set_targets(route->source, capture_hosts(), filter_options); !narrowed) {
-      environment_error = narrowed.error().message;
-    }
-    discovery::DiscoveryConfig discovery_config;
-    discovery_config.ports = discovery::discovery_ports(options.ports.empty() ? nullptr : &user_ports, false);
-    discovery_config.source_address = route->source;
-    discovery_config.tcp_source_port = static_cast<std::uint16_t>(random.between(33000, 60999));
-    discovery_config.udp_source_port = static_cast<std::uint16_t>(random.between(33000, 60999));
-    discovery_config.sequence_secret = random.next_u32();
-    discovery_config.random_tcp_draw = random.next_u32();
-    discovery_config.random_udp_draw = random.next_u32();
-    return discovery::PortDiscovery(discovery_config, addresses);
-  };
-  hooks.on_batch_discovered = [&](discovery::PortDiscovery&& batch, bool /*timed_out*/) {
-    totals.discovery_ignored += batch.ignored_frames();
-    for (const auto& host : batch.hosts()) {
-      const auto entry = discovering.find(host.address.value);
-      if (entry == discovering.end()) { continue; }
-      HostContext context;
-      context.target = entry->second.target;
-      context.discovery = host;
-      context.direct = !route->gateway && !route->loopback;
-      context.udp_port_scan = probe_udp;
-      context.start_s = entry->second.start_s;
-      discovering.erase(entry);
-      if (host.status != discovery::HostStatus::up) {
-        ++totals.hosts_down;
-        ++hosts_done;
-        report_host(down_host_report(context, wall_seconds()));
-        continue;
+    report_progress(scan.hosts_in_flight_count());
+  }
+
+private:
+  [[nodiscard]] bool announce() const { return terminal() && m_out.verbosity > 0; }
+
+  void report_host(const output::HostReport& report) {
+    ++m_hosts_done;
+    const std::int64_t now_s = wall_seconds();
+    if (terminal()) { print_text(stdout, output::normal_host(m_db, report, m_out, now_s), true); }
+    m_writer.write_host(m_db, report, now_s);
+  }
+
+  void on_event(session::SessionEvent& event) {
+    if (auto* bad = std::get_if<session::BadTarget>(&event)) {
+      print_error("scan", bad->message);
+    } else if (auto* down = std::get_if<session::HostDown>(&event)) {
+      report_host(session::down_host_report(down->context, wall_seconds()));
+    } else if (auto* skipped = std::get_if<session::HostSkipped>(&event)) {
+      report_host(session::skipped_host_report(skipped->context, m_services, wall_seconds()));
+    } else if (auto* scanned = std::get_if<session::HostScanned>(&event)) {
+      if (announce()) {
+        const std::array<const engine::HostOsScan*, 1> done{&scanned->os};
+        announce_tries(done);
       }
-      ++totals.hosts_up;
-      engine::HostTarget target;
-      target.address = host.address.value;
-      target.open_tcp_port = host.selected.open_tcp;
-      target.closed_tcp_port = host.selected.closed_tcp;
-      target.closed_tcp_known = host.selected.closed_tcp_known;
-      target.closed_udp_port = host.selected.closed_udp;
-      target.closed_udp_known = host.selected.closed_udp_known;
-      target.initial_timeout = host.timeout;
-      target.port_scan_source_port = batch.config().tcp_source_port;
-      target.conditions_not_ideal = !host.selected.open_tcp || !host.selected.closed_tcp_known;
-      if (options.osscan_limit && target.conditions_not_ideal) {
-        output::HostReport skipped = down_host_report(context, wall_seconds());
-        skipped.up = true;
-        skipped.status_reason = "syn-ack";
-        skipped.ports = port_lines(host, services);
-        ++hosts_done;
-        report_host(skipped);
-        continue;
-      }
-      if (!scanning.emplace(target.address, context).second) { continue; } // a repeated target
-      scan.add_host(target, clock.monotonic_now(), clock.wall_now());
+      m_announced_tries.erase(scanned->os.target().address);
+      report_host(session::os_host_report(scanned->context, scanned->os, m_matcher, !m_options.no_partial_match,
+                                          m_services, wall_seconds()));
+    } else if (auto* congestion = std::get_if<session::CongestionChanged>(&event)) {
+      if (m_options.verbosity > 0) { print_text(stderr, engine::describe(congestion->decision) + "\n"); }
     }
-  };
+  }
+
   // -v: Nmap's try announcements, one line per try number for the hosts that reached it since the
   // last look (docs/nmap-behaviour.md 5.4).
-  std::unordered_map<std::uint32_t, int> announced_tries;
-  const auto announce_tries = [&](std::span<const engine::HostOsScan* const> hosts) {
+  void announce_tries(std::span<const engine::HostOsScan* const> hosts) {
     std::map<int, std::vector<std::uint32_t>> reached;
     for (const auto* host : hosts) {
-      int& announced = announced_tries[host->target().address];
+      int& announced = m_announced_tries[host->target().address];
       for (int round = announced + 1; round <= host->tries_started(); ++round) {
         reached[round].push_back(host->target().address);
       }
@@ -545,109 +405,185 @@ int run_scan(const ScanOptions& options) {
                      "\n",
                  true);
     }
-  };
-  const bool announce = terminal && out_options.verbosity > 0;
-  hooks.on_host_done = [&](engine::HostOsScan&& host) {
-    const auto context = scanning.find(host.target().address);
-    if (context == scanning.end()) { return; }
-    if (announce) {
-      const std::array<const engine::HostOsScan*, 1> done{&host};
-      announce_tries(done);
-    }
-    announced_tries.erase(host.target().address);
-    for (const auto& round : host.rounds()) {
-      totals.unmatched += round.replies.unmatched_packets;
-      totals.duplicates += round.replies.duplicate_packets;
-    }
-    report_host(os_host_report(context->second, host, matcher, !options.no_partial_match, services, wall_seconds()));
-    ++totals.hosts_fingerprinted;
-    ++hosts_done;
-    scanning.erase(context);
-  };
-  hooks.on_idle = [&] {
-    if (announce) {
-      std::vector<const engine::HostOsScan*> hosts;
-      for (const auto& host : scan.hosts()) {
-        const auto seen = announced_tries.find(host.target().address);
-        if (seen == announced_tries.end() || seen->second < host.tries_started()) { hosts.push_back(&host); }
-      }
-      if (!hosts.empty()) { announce_tries(hosts); }
-    }
-    hosts_active = discovering.size() + scanning.size();
-    report_progress();
-  };
-  io::ScanPipelineLimits limits;
-  limits.max_hosts_in_flight = options.group_size;
-  limits.batch_size = std::max<std::size_t>(1, options.group_size / 4);
-  limits.discovery_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(options.host_timeout_s));
-  limits.stop = &g_interrupted;
-  limits.source = route->source;
-  // Congestion control (docs/congestion.md): hosts in flight and the rate shrink when probes that
-  // should answer go unanswered or the capture drops frames, and grow back.
-  engine::CongestionConfig congestion_config;
-  congestion_config.max_hosts = options.group_size;
-  congestion_config.min_hosts = std::min<std::size_t>(congestion_config.min_hosts, options.group_size);
-  congestion_config.max_rate = options.max_rate;
-  congestion_config.min_rate = options.min_rate;
-  engine::CongestionController congestion(congestion_config);
-  if (!options.no_congestion_control) { limits.congestion = &congestion; }
-  hooks.on_congestion = [&](const engine::CongestionDecision& decision) {
-    if (options.verbosity > 0) { print_text(stderr, engine::describe(decision) + "\n"); }
-  };
-  auto ran = io::run_scan_pipeline(*transport, scan, clock, hooks, limits);
-  if (!ran) {
-    print_error("scan", ran.error().message);
-    return k_exit_environment;
   }
-  if (environment_error) {
-    print_error("scan", *environment_error);
-    return k_exit_environment;
+
+  // Progress: a status line redrawn on a terminal's stderr, and --stats-every lines for logs.
+  void report_progress(std::size_t hosts_active) {
+    output::Progress progress;
+    progress.done = m_hosts_done;
+    progress.total = static_cast<std::size_t>(m_hosts_known);
+    progress.active = hosts_active;
+    progress.elapsed_s = static_cast<double>(wall_seconds() - m_started_s);
+    if (status_line()) { print_text(stderr, "\r" + output::progress_status_line(progress) + "\033[K"); }
+    const auto now = m_clock.monotonic_now();
+    if (m_stats_every && std::chrono::duration<double>(now - m_last_stats).count() >= *m_stats_every) {
+      m_last_stats = now;
+      print_text(stderr, output::progress_stats_line(progress) + "\n");
+    }
   }
-  totals.packets_sent += ran->packets_sent;
-  totals.malformed += scan.malformed_frames();
-  totals.fragments += scan.fragment_frames();
-  totals.foreign += scan.foreign_frames();
-  totals.cross_host += scan.cross_host_frames();
-  if (status_line) { print_text(stderr, "\r\033[K"); }
+
+  const ScanOptions& m_options;
+  const output::OutputOptions& m_out;
+  const database::OsDb& m_db;
+  scoring::Matcher& m_matcher;
+  const output::ServiceNames& m_services;
+  ReportWriter& m_writer;
+  const io::Clock& m_clock;
+  std::optional<double> m_stats_every;
+  std::uint64_t m_hosts_known;
+  io::MonotonicTime m_last_stats;
+  std::int64_t m_started_s;
+  std::size_t m_hosts_done = 0;
+  std::unordered_map<std::uint32_t, int> m_announced_tries;
+};
+
+// The footer, the summary of the report files, the counters on stderr and the exit status.
+int finish_scan(const ScanOptions& options, const output::OutputOptions& out, const ScanConsole& console,
+                ReportWriter& writer, const session::ScanSession& scan, const io::ScanLoopStats& ran,
+                io::LiveTransport& transport, double elapsed_s, const std::string& db_path, bool stats_every) {
+  const session::SessionTotals& counted = scan.totals();
+  ScanTotals totals;
+  totals.hosts_up = counted.hosts_up;
+  totals.hosts_down = counted.hosts_down;
+  totals.hosts_fingerprinted = counted.hosts_fingerprinted;
+  totals.discovery_ignored = counted.discovery_ignored;
+  totals.unmatched = counted.unmatched;
+  totals.duplicates = counted.duplicates;
+  totals.packets_sent = ran.packets_sent;
+  totals.malformed = scan.os_scan().malformed_frames();
+  totals.fragments = scan.os_scan().fragment_frames();
+  totals.foreign = scan.os_scan().foreign_frames();
+  totals.cross_host = scan.os_scan().cross_host_frames();
+  const bool interrupted = g_interrupted.load();
+  if (console.status_line()) { print_text(stderr, "\r\033[K"); }
   output::RunSummary summary;
-  summary.end_s = wall_seconds();
-  summary.elapsed_s = std::chrono::duration<double>(clock.monotonic_now() - scan_started).count();
+  summary.end_s = console.wall_seconds();
+  summary.elapsed_s = elapsed_s;
   summary.hosts_up = static_cast<unsigned>(totals.hosts_up);
   summary.hosts_down = static_cast<unsigned>(totals.hosts_down);
-  if (g_interrupted.load()) {
+  if (interrupted) {
     summary.success = false;
     summary.error_message = "interrupted";
   }
-  if (out_options.verbosity > 0) { summary.data_directory = output::data_files_directory(db_path); }
-  if (terminal) {
-    print_text(stdout, output::normal_footer(summary, out_options.zone, false), true);
-    if (out_options.verbosity > 0) {
+  if (out.verbosity > 0) { summary.data_directory = output::data_files_directory(db_path); }
+  if (console.terminal()) {
+    print_text(stdout, output::normal_footer(summary, out.zone, false), true);
+    if (out.verbosity > 0) {
       output::RawPacketTotals raw;
-      raw.packets_sent = ran->packets_sent;
-      raw.bytes_sent = ran->bytes_sent;
-      raw.packets_received = ran->frames_received;
-      raw.bytes_received = ran->bytes_received;
+      raw.packets_sent = ran.packets_sent;
+      raw.bytes_sent = ran.bytes_sent;
+      raw.packets_received = ran.frames_received;
+      raw.bytes_received = ran.bytes_received;
       print_text(stdout, output::raw_packets_line(raw) + "\n", true);
     }
   }
   const bool written = writer.finish(summary);
-  if (g_interrupted.load()) {
+  if (interrupted) {
     print_error("scan", fmt::format("interrupted; the hosts reported above are complete ({} packets sent)",
                                     totals.packets_sent));
   } else if (options.verbosity > 0) {
     print_error("scan", fmt::format("{} packets sent", totals.packets_sent));
   }
   if (options.verbosity > 0 || stats_every) {
-    if (const auto capture = transport->capture().stats()) { totals.capture_dropped = capture->dropped; }
+    if (const auto capture = transport.capture().stats()) { totals.capture_dropped = capture->dropped; }
     print_text(stderr, ignored_summary(totals) + "\n");
   }
-  if (!written) {
-    print_error("scan", "writing the reports failed");
-    return k_exit_environment;
+  if (!written) { print_error("scan", "writing the reports failed"); }
+  return scan_exit_status(interrupted, written, totals.hosts_up);
+}
+
+int failed(const Failure& f) {
+  print_error("scan", f.message);
+  return f.status;
+}
+
+int run_scan(const ScanOptions& options) {
+  const auto in = parse_inputs(options);
+  if (!in) { return failed(in.error()); }
+  // The target stream: command-line specs first, then -iL.
+  targets::TargetOptions target_options;
+  target_options.include_network_and_broadcast = options.include_network_and_broadcast;
+  const targets::Resolver resolver = io::make_resolver();
+  auto exclusions = targets::ExclusionSet::build(in->exclude_specs, resolver);
+  if (!exclusions) { return failed({"--exclude: " + exclusions.error().message}); }
+  targets::TargetStream stream(in->specs, target_options, *exclusions, resolver);
+  std::shared_ptr<FILE> list_file;
+  if (!options.input_list.empty()) {
+    stream.append_list(file_lines(options.input_list, list_file), options.input_list);
   }
-  if (g_interrupted.load()) { return k_exit_interrupted; }
-  return totals.hosts_up > 0 ? k_exit_ok : k_exit_failure;
+  // The shard permutation is keyed by --seed as given (0 when absent), so shards started without
+  // --seed still agree; the probes' own random values are seeded separately below.
+  if (in->shard) { stream.restrict_to_shard(*in->shard, options.seed); }
+  auto first = first_route(stream, *in, options);
+  if (!first) { return failed(first.error()); }
+  const io::Route& route = first->route;
+
+  if (auto privileged = io::require_raw_privileges(); !privileged) {
+    return failed({privileged.error().message, k_exit_environment});
+  }
+  io::CaptureFilterOptions filter_options;
+  filter_options.include_udp = !in->user_ports.udp.empty();
+  auto transport = io::LiveTransport::open(route, {}, filter_options);
+  if (!transport) { return failed({transport.error().message, k_exit_environment}); }
+  io::SystemClock clock;
+  const std::uint64_t seed = options.seed != 0 ? options.seed : io::system_seed();
+  (void)std::signal(SIGINT, on_interrupt); // cannot fail for these two signals
+  (void)std::signal(SIGTERM, on_interrupt);
+  const auto scan_started = clock.monotonic_now();
+  const output::RunInfo info =
+      run_info(options, in->user_ports,
+               std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count());
+  const output::OutputOptions out = output_options(options, in->shard, info);
+  // Report files are created before the privilege drop, like Nmap's, so that a root user can
+  // write them where an unprivileged one could not.
+  ReportWriter writer;
+  if (auto opened = writer.open(options.outputs, info, out); !opened) {
+    return failed({opened.error().message, k_exit_environment});
+  }
+  if (io::current_privileges().effective_root || io::current_privileges().any_capability) {
+    if (auto dropped = io::drop_privileges(); !dropped) {
+      return failed({"cannot drop privileges: " + dropped.error().message, k_exit_environment});
+    }
+  }
+
+  // From here on nothing runs with privilege.
+  const std::string db_path = resolve_os_db_path(options.db_path);
+  auto db = load_os_db_file(db_path);
+  if (!db) { return failed({db.error().message}); }
+  scoring::Matcher matcher(*db);
+  output::ServiceNames services;
+  if (!options.services.empty()) {
+    if (auto text = read_text_file(options.services)) { services = output::ServiceNames::parse(*text); }
+  }
+  // Every file is open now. Hostnames (and -iL lists, which may name them) are resolved as the
+  // stream reaches them, which opens resolver files and sockets, so only scans of addresses,
+  // ranges and blocks run under the seccomp allow-list (io/sandbox.hpp).
+  const bool addresses_only = options.input_list.empty() &&
+                              std::none_of(in->specs.begin(), in->specs.end(), [](const targets::TargetSpec& spec) {
+                                return std::holds_alternative<targets::HostnameSpec>(spec.form);
+                              });
+  if (addresses_only) {
+    if (auto sandboxed = io::install_sandbox(io::SandboxProfile::scan); !sandboxed) {
+      return failed({sandboxed.error().message, k_exit_environment});
+    }
+  }
+  ScanConsole console(options, out, *db, matcher, services, writer, clock, in->stats_every, stream.command_line_count(),
+                      info.start_s);
+  if (console.terminal()) { print_text(stdout, output::terminal_header(info, out.zone)); }
+
+  session::ScanSession scan(session_config(options, route, in->user_ports, seed),
+                            session::feed_targets(stream, first->pending), session::round_judge(matcher));
+  io::ScanLoopLimits limits;
+  limits.stop = &g_interrupted;
+  limits.narrow_capture = [&](std::span<const Ipv4Address> hosts) {
+    return transport->set_targets(route.source, hosts, filter_options);
+  };
+  limits.on_turn = [&] { console.on_turn(scan); };
+  auto ran = io::run_scan_session(*transport, scan, clock, limits);
+  if (!ran) { return failed({ran.error().message, k_exit_environment}); }
+  return finish_scan(options, out, console, writer, scan, *ran, *transport,
+                     std::chrono::duration<double>(clock.monotonic_now() - scan_started).count(), db_path,
+                     in->stats_every.has_value());
 }
 
 } // namespace

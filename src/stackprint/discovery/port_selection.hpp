@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 
+#include "stackprint/base/random_source.hpp"
+
 namespace stackprint::discovery {
 
 // Nmap's port states, as far as a SYN scan and a UDP scan produce them.
@@ -37,9 +39,10 @@ struct SelectedPorts {
   friend bool operator==(const SelectedPorts&, const SelectedPorts&) = default;
 };
 
-// The random fallback port: 30000 + draw % 14781 (30000-44780), from a random 32-bit draw.
+// The random fallback port (30000-44780), from a random 32-bit draw: the range is the engine's
+// (base/random_source.hpp).
 [[nodiscard]] constexpr std::uint16_t random_fallback_port(std::uint32_t draw) {
-  return static_cast<std::uint16_t>(30000 + draw % 14781);
+  return draws::fallback_closed_port(draw);
 }
 
 // docs/nmap-behaviour.md 4.2, per kind:

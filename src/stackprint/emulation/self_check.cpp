@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "stackprint/base/random_source.hpp"
 #include "stackprint/database/expression.hpp"
 #include "stackprint/responses/round_analysis.hpp"
 #include "stackprint/responses/round_replies.hpp"
@@ -26,19 +27,19 @@ EmulatedRound scan_emulated_round(Responder& responder, Timestamp start, std::ui
   std::uint16_t closed = 1;
   while (std::find(open.begin(), open.end(), closed) != open.end()) ++closed;
   ctx.closed_tcp_port = closed;
-  ctx.closed_udp_port = static_cast<std::uint16_t>(30000 + rng.below(14781));
-  const auto magic = static_cast<std::uint16_t>(33000 + rng.below(31000));
-  ctx.tcp_port_base = static_cast<std::uint16_t>(magic + rng.below(256));
-  ctx.udp_port_base = static_cast<std::uint16_t>(magic + rng.below(256));
-  ctx.tcp_seq_base = static_cast<std::uint32_t>(rng.next());
-  ctx.tcp_ack = static_cast<std::uint32_t>(rng.next());
-  ctx.icmp_echo_id = static_cast<std::uint16_t>(rng.next());
-  ctx.udp_ttl = static_cast<std::uint8_t>(51 + rng.below(14));
+  // The engine's ranges (base/random_source.hpp), drawn from this round's own generator.
+  ctx.closed_udp_port = draws::fallback_closed_port(rng.next());
+  const std::uint16_t magic = draws::magic_port(rng.next());
+  ctx.tcp_port_base = static_cast<std::uint16_t>(magic + draws::port_base_offset(rng.next()));
+  ctx.udp_port_base = static_cast<std::uint16_t>(magic + draws::port_base_offset(rng.next()));
+  ctx.tcp_seq_base = draws::sequence_number(rng.next());
+  ctx.tcp_ack = draws::sequence_number(rng.next());
+  ctx.icmp_echo_id = draws::echo_id(rng.next());
+  ctx.udp_ttl = draws::udp_probe_ttl(rng.next());
 
   responses::RoundCollector collector(ctx);
   auto send = [&](ProbeId id, Timestamp at) {
-    const probes::PacketValues values{static_cast<std::uint16_t>(rng.next()),
-                                      static_cast<std::uint8_t>(37 + rng.below(23))};
+    const probes::PacketValues values{draws::probe_ip_id(rng.next()), draws::probe_ttl(rng.next())};
     const wire::Ipv4Packet probe = probes::build_probe(id, ctx, values);
     collector.on_probe_sent(id, at);
     // The reply leaves after a short, slightly varying processing time.

@@ -2,8 +2,10 @@
 // Scanning an emulated host without a network: Nmap 7.93's probes (probes::build_probe) with its
 // timing (SEQ 100 ms apart, then IE, U1, ECN, T2-T7 25 ms apart) go straight into a Responder, the
 // replies go through responses::RoundCollector and analyze_round, exactly as for a live target.
-// The emulator's own unit test and the accuracy tooling use this to check, reference by reference,
-// that the emulated host yields a fingerprint the reference matches perfectly.
+// The emulator's unit tests use this single round to check, reference by reference, that the
+// emulated host yields a fingerprint the reference matches perfectly; `emulate --self-check` scans
+// with the scanner's own session instead (io/emulated_network.hpp), and draws from the same ranges
+// (base/random_source.hpp).
 
 #include <bitset>
 #include <cstdint>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "stackprint/base/random_source.hpp"
 #include "stackprint/responses/round_analysis.hpp"
 
 namespace stackprint::engine {
@@ -10,8 +11,7 @@ namespace {
 
 using probes::ProbeId;
 
-constexpr std::uint32_t k_port_base_low = 33000;
-constexpr std::uint32_t k_port_base_span = 31000;
+constexpr std::uint32_t k_port_base_low = draws::k_magic_port_low;
 constexpr std::uint16_t k_ports_per_base = 20; // SEQ1..T7 use base+0..base+19
 
 std::size_t index_of(ProbeId id) { return static_cast<std::size_t>(id); }
@@ -36,10 +36,11 @@ HostOsScan::HostOsScan(HostTarget target, const OsScanConfig& config, std::uint6
                        Timestamp wall_start)
     : m_target(target), m_config(config), m_random(seed), m_deadline(start + config.host_timeout), m_next_action(start),
       m_now(start) {
-  // Nmap's magic port: 33000 + rand % 31000, then a random offset up to 255 for each base.
-  const auto magic = static_cast<std::uint16_t>(k_port_base_low + m_random() % k_port_base_span);
-  m_tcp_port_base = clear_of(static_cast<std::uint16_t>(magic + m_random() % 256), m_target.port_scan_source_port);
-  m_udp_port_base = static_cast<std::uint16_t>(magic + m_random() % 256);
+  // Nmap's magic port, then a random offset for each base (base/random_source.hpp).
+  const std::uint16_t magic = draws::magic_port(m_random());
+  m_tcp_port_base =
+      clear_of(static_cast<std::uint16_t>(magic + draws::port_base_offset(m_random())), m_target.port_scan_source_port);
+  m_udp_port_base = static_cast<std::uint16_t>(magic + draws::port_base_offset(m_random()));
   start_round(start, wall_start, RoundKind::full);
   // The host was handed over when its port scan ended (its last discovery reply): its first OS
   // probe keeps Nmap's distance from that, as a stack whose ISN or timestamp clock runs only
@@ -112,7 +113,7 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
     // the old train and echo pair cannot fill the new ones.
     m_context = m_rounds.back().context;
     m_context.tcp_port_base = m_tcp_port_base;
-    m_context.icmp_echo_id = static_cast<std::uint16_t>(m_random());
+    m_context.icmp_echo_id = draws::echo_id(m_random());
     ++m_train_rounds;
   } else {
     m_context = probes::ProbeContext{};
@@ -123,10 +124,10 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
     m_context.closed_udp_port = m_target.closed_udp_port;
     m_context.tcp_port_base = m_tcp_port_base;
     m_context.udp_port_base = m_udp_port_base;
-    m_context.tcp_seq_base = static_cast<std::uint32_t>(m_random());
-    m_context.tcp_ack = static_cast<std::uint32_t>(m_random());
-    m_context.icmp_echo_id = static_cast<std::uint16_t>(m_random());
-    m_context.udp_ttl = static_cast<std::uint8_t>(51 + m_random() % 14);
+    m_context.tcp_seq_base = draws::sequence_number(m_random());
+    m_context.tcp_ack = draws::sequence_number(m_random());
+    m_context.icmp_echo_id = draws::echo_id(m_random());
+    m_context.udp_ttl = draws::udp_probe_ttl(m_random());
   }
   // The SYN/ACKs seen in earlier rounds make their late copies retransmissions in this one.
   std::vector<responses::SeenSynAck> seen;
@@ -148,8 +149,8 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
 
 void HostOsScan::send(ProbeId id, Instant now, Timestamp wall_now, std::vector<OutgoingPacket>& out) {
   probes::PacketValues values;
-  values.ip_id = static_cast<std::uint16_t>(1 + m_random() % 65535);
-  values.ttl = m_config.ttl ? *m_config.ttl : static_cast<std::uint8_t>(37 + m_random() % 23);
+  values.ip_id = draws::probe_ip_id(m_random());
+  values.ttl = m_config.ttl ? *m_config.ttl : draws::probe_ttl(m_random());
   out.push_back(OutgoingPacket{m_target.address, id, probes::probe_bytes(id, m_context, values)});
   m_collector->on_probe_sent(id, wall_now);
   m_last_send = now;

@@ -88,6 +88,7 @@ public:
 
   // The scan's one rate limiter: port discovery takes its tokens here too.
   [[nodiscard]] RateLimiter& rate_limiter() { return m_limiter; }
+  [[nodiscard]] const RateLimiter& rate_limiter() const { return m_limiter; }
   // The congestion controller's rate (0: unlimited).
   void set_rate(double packets_per_second, Instant now) { m_limiter.set_rate(packets_per_second, now); }
   // Packets per host-second the admission rule assumes now.

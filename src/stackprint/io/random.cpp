@@ -1,17 +1,9 @@
 #include "stackprint/io/random.hpp"
 
+#include <random>
 #include <sys/random.h>
 
 namespace stackprint::io {
-
-std::uint32_t RandomSource::below(std::uint32_t bound) {
-  if (bound == 0) { return 0; }
-  // Reject the top partial range so every residue is equally likely.
-  const std::uint32_t limit = UINT32_MAX - (UINT32_MAX % bound + 1) % bound;
-  std::uint32_t value = next_u32();
-  while (value > limit) { value = next_u32(); }
-  return value % bound;
-}
 
 std::uint64_t system_seed() {
   std::uint64_t seed = 0;

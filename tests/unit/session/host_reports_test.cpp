@@ -1,10 +1,10 @@
 // The port table of a live scan: Nmap's REASON words and the TTL of the reply that settled each
 // port (docs/nmap-behaviour.md 5.4).
-#include "stackprint/cli/scan_report.hpp"
+#include "stackprint/session/host_reports.hpp"
 
 #include <gtest/gtest.h>
 
-namespace stackprint::cli {
+namespace stackprint::session {
 namespace {
 
 using discovery::PortReply;
@@ -44,5 +44,29 @@ TEST(ScanReportPortLines, ReasonAndTtlOfTheReplyThatSettledEachPort) {
   EXPECT_EQ(line_for(lines, output::Protocol::tcp, 22).service, "ssh");
 }
 
+TEST(HostReports, DownAndSkippedHostsCarryTheirTimesAndPorts) {
+  HostContext context;
+  context.target.address = Ipv4Address{0x0A000007};
+  context.start_s = 100;
+  context.discovery.address = context.target.address;
+  context.discovery.ports.tcp = {{80, PortState::filtered}, {443, PortState::open}};
+  const output::HostReport down = down_host_report(context, 130);
+  EXPECT_FALSE(down.up);
+  EXPECT_EQ(down.address, 0x0A000007U);
+  EXPECT_EQ(down.status_reason, "no-response");
+  EXPECT_EQ(down.start_s, 100);
+  EXPECT_EQ(down.end_s, 130);
+  EXPECT_TRUE(down.ports.empty());
+
+  const output::HostReport skipped = skipped_host_report(context, {}, 140);
+  EXPECT_TRUE(skipped.up);
+  EXPECT_FALSE(skipped.os_detection) << "--osscan-limit: no OS section";
+  EXPECT_EQ(skipped.status_reason, "syn-ack");
+  EXPECT_EQ(skipped.end_s, 140);
+  ASSERT_EQ(skipped.ports.size(), 2U);
+  EXPECT_EQ(skipped.ports[1].port, 443);
+  EXPECT_EQ(skipped.ports[1].state, output::PortState::open);
+}
+
 } // namespace
-} // namespace stackprint::cli
+} // namespace stackprint::session

@@ -1,4 +1,4 @@
-#include "stackprint/io/scan_pipeline.hpp"
+#include "stackprint/io/scan_loop.hpp"
 
 #include <algorithm>
 #include <array>
@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -47,7 +48,7 @@ public:
     calls.emplace_back(m_clock.wall_now(), packet);
     m_clock.advance(send_cost);
     const auto parsed = wire::parse_ipv4(packet);
-    if (!parsed) { return fail("the pipeline sent an unparsable packet"); }
+    if (!parsed) { return fail("the scan sent an unparsable packet"); }
     if (refuse_os_probes && emulation::recognise_probe(*parsed)) {
       ++refused;
       return SendOutcome::refused;
@@ -64,7 +65,7 @@ public:
     }
     const double now_s = std::chrono::duration<double>(m_clock.monotonic_now().time_since_epoch()).count();
     for (auto& reply : target->second->answer(packet, now_s)) {
-      m_in_flight.push_back({m_clock.monotonic_now() + 1ms, std::move(reply)});
+      m_in_flight.emplace_back(m_clock.monotonic_now() + 1ms, std::move(reply));
     }
     return SendOutcome::sent;
   }
@@ -96,87 +97,74 @@ private:
   std::uint64_t m_waits = 0;
 };
 
-struct PipelineRun {
+struct ScanRun {
   std::vector<MonotonicTime> batch_starts;
   std::map<std::uint32_t, MonotonicTime> finished_at; // OS detection done
   std::vector<std::uint32_t> down;
   std::map<std::uint32_t, std::array<std::optional<Timestamp>, 6>> seq_send_times; // of the first round
-  ScanPipelineStats stats;
+  ScanLoopStats stats;
+  session::SessionTotals totals;
 };
 
-// Scans `count` consecutive addresses from k_first_host through the pipeline.
-PipelineRun run_pipeline(FakeNetwork& network, ManualClock& clock, std::uint32_t count, std::size_t max_in_flight,
-                         std::size_t batch_size, engine::RateLimit rate = {},
-                         engine::CongestionController* congestion = nullptr) {
-  engine::OsScanConfig config;
-  config.source_address = k_us;
-  config.max_os_tries = 1;
-  engine::OsScan scan(
-      config, [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; }, 7, rate);
-  PipelineRun run;
+// Scans `count` consecutive addresses from k_first_host through a ScanSession.
+ScanRun run_scan(FakeNetwork& network, ManualClock& clock, std::uint32_t count, std::size_t max_in_flight,
+                 std::size_t batch_size, engine::RateLimit rate = {},
+                 std::optional<engine::CongestionConfig> congestion = std::nullopt) {
+  session::ScanSessionConfig config;
+  config.os.source_address = k_us;
+  config.os.max_os_tries = 1;
+  config.rate = rate;
+  config.congestion = congestion;
+  config.discovery_ports.tcp = {80, 443};
+  config.source = Ipv4Address{k_us};
+  config.max_hosts_in_flight = max_in_flight;
+  config.batch_size = batch_size;
+  config.seed = 7;
   std::uint32_t next = k_first_host;
-  std::uint32_t secret = 1;
-  ScanPipelineHooks hooks;
-  hooks.next_batch = [&](std::size_t room) -> std::optional<discovery::PortDiscovery> {
-    std::vector<Ipv4Address> batch;
-    while (batch.size() < room && next < k_first_host + count) { batch.push_back(Ipv4Address{next++}); }
-    if (batch.empty()) { return std::nullopt; }
-    run.batch_starts.push_back(clock.monotonic_now());
-    discovery::DiscoveryConfig discovery_config;
-    discovery_config.ports.tcp = {80, 443};
-    discovery_config.source_address = Ipv4Address{k_us};
-    discovery_config.tcp_source_port = 40000;
-    discovery_config.sequence_secret = ++secret;
-    return discovery::PortDiscovery(discovery_config, std::move(batch));
+  session::TargetFeed feed = [&]() -> std::optional<Expected<targets::Target>> {
+    if (next >= k_first_host + count) { return std::nullopt; }
+    return Expected<targets::Target>(targets::Target{Ipv4Address{next++}, {}});
   };
-  hooks.on_batch_discovered = [&](discovery::PortDiscovery&& batch, bool /*timed_out*/) {
-    for (const auto& host : batch.hosts()) {
-      if (host.status != discovery::HostStatus::up) {
-        run.down.push_back(host.address.value);
-        continue;
+  session::ScanSession scan(config, feed,
+                            [](const fingerprint::Fingerprint&) { return engine::RoundVerdict::no_perfect_match; });
+  ScanRun run;
+  ScanLoopLimits limits;
+  limits.on_turn = [&] {
+    while (run.batch_starts.size() < scan.totals().batches) { run.batch_starts.push_back(clock.monotonic_now()); }
+    for (auto& event : scan.take_events()) {
+      if (const auto* down = std::get_if<session::HostDown>(&event)) {
+        run.down.push_back(down->context.target.address.value);
+      } else if (const auto* done = std::get_if<session::HostScanned>(&event)) {
+        const std::uint32_t address = done->os.target().address;
+        run.finished_at[address] = clock.monotonic_now();
+        if (!done->os.rounds().empty()) { run.seq_send_times[address] = done->os.rounds()[0].replies.seq_send_times; }
       }
-      engine::HostTarget target;
-      target.address = host.address.value;
-      target.open_tcp_port = host.selected.open_tcp;
-      target.closed_tcp_port = host.selected.closed_tcp;
-      target.closed_tcp_known = host.selected.closed_tcp_known;
-      target.closed_udp_port = 40125;
-      target.initial_timeout = host.timeout;
-      scan.add_host(target, clock.monotonic_now(), clock.wall_now());
     }
   };
-  hooks.on_host_done = [&](engine::HostOsScan&& host) {
-    run.finished_at[host.target().address] = clock.monotonic_now();
-    if (!host.rounds().empty()) { run.seq_send_times[host.target().address] = host.rounds()[0].replies.seq_send_times; }
-  };
-  ScanPipelineLimits limits;
-  limits.max_hosts_in_flight = max_in_flight;
-  limits.batch_size = batch_size;
-  limits.source = Ipv4Address{k_us};
-  limits.congestion = congestion;
-  auto stats = run_scan_pipeline(network, scan, clock, hooks, limits);
+  auto stats = run_scan_session(network, scan, clock, limits);
   EXPECT_TRUE(stats.has_value()) << stats.error().message;
   if (stats) { run.stats = *stats; }
+  run.totals = scan.totals();
   return run;
 }
 
-TEST(ScanPipeline, EveryHostIsDiscoveredThenFingerprintedWithinTheInFlightBound) {
+TEST(ScanLoop, EveryHostIsDiscoveredThenFingerprintedWithinTheInFlightBound) {
   ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
   FakeNetwork network(clock);
   for (std::uint32_t a = k_first_host; a < k_first_host + 9; ++a) {
     network.targets[a] = std::make_unique<FakeTarget>(a, 80);
   }
   // The tenth address answers nothing: down.
-  const PipelineRun run = run_pipeline(network, clock, 10, 4, 2);
+  const ScanRun run = run_scan(network, clock, 10, 4, 2);
   EXPECT_EQ(run.finished_at.size(), 9U);
   EXPECT_EQ(run.down, std::vector<std::uint32_t>{k_first_host + 9});
-  EXPECT_EQ(run.stats.batches, 5U);
-  EXPECT_LE(run.stats.peak_hosts_in_flight, 4U);
-  EXPECT_GE(run.stats.peak_hosts_in_flight, 3U);
+  EXPECT_EQ(run.totals.batches, 5U);
+  EXPECT_LE(run.totals.peak_hosts_in_flight, 4U);
+  EXPECT_GE(run.totals.peak_hosts_in_flight, 3U);
   EXPECT_FALSE(run.stats.interrupted);
 }
 
-TEST(ScanPipeline, ASlowHostDoesNotHoldBackTheNextBatches) {
+TEST(ScanLoop, ASlowHostDoesNotHoldBackTheNextBatches) {
   ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
   FakeNetwork network(clock);
   for (std::uint32_t a = k_first_host; a < k_first_host + 8; ++a) {
@@ -185,7 +173,7 @@ TEST(ScanPipeline, ASlowHostDoesNotHoldBackTheNextBatches) {
   // The first host answers the port scan but none of the OS probes: its OS detection runs to the
   // end of its retransmissions, far longer than the others'.
   for (const auto id : probes::k_all_probe_ids) network.targets[k_first_host]->drop_always.insert(id);
-  const PipelineRun run = run_pipeline(network, clock, 8, 4, 2);
+  const ScanRun run = run_scan(network, clock, 8, 4, 2);
   ASSERT_EQ(run.finished_at.size(), 8U);
   const MonotonicTime slow_done = run.finished_at.at(k_first_host);
   // With host groups the last batch would start only after the slow host's group had finished.
@@ -196,12 +184,12 @@ TEST(ScanPipeline, ASlowHostDoesNotHoldBackTheNextBatches) {
   }
 }
 
-TEST(ScanPipeline, RefusedPacketsAreNotRetriedAndTheScanEnds) {
+TEST(ScanLoop, RefusedPacketsAreNotRetriedAndTheScanEnds) {
   ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
   FakeNetwork network(clock);
   network.targets[k_first_host] = std::make_unique<FakeTarget>(k_first_host, 80);
   network.refuse_os_probes = true;
-  const PipelineRun run = run_pipeline(network, clock, 1, 4, 2);
+  const ScanRun run = run_scan(network, clock, 1, 4, 2);
   EXPECT_EQ(run.finished_at.size(), 1U);
   EXPECT_GT(run.stats.packets_refused, 0U);
   EXPECT_EQ(run.stats.packets_refused, network.refused) << "each refused packet is tried once";
@@ -209,7 +197,7 @@ TEST(ScanPipeline, RefusedPacketsAreNotRetriedAndTheScanEnds) {
   EXPECT_EQ(run.stats.packets_sent, 2U) << "only the port scan's two SYNs went out";
 }
 
-TEST(ScanPipeline, FramesGoToTheHostTheyConcern) {
+TEST(ScanLoop, FramesGoToTheHostTheyConcern) {
   // A TCP answer concerns its source; an ICMP error from a router concerns the quoted destination.
   wire::Ipv4Packet tcp;
   tcp.ip.source = 0x0A000005;
@@ -217,7 +205,7 @@ TEST(ScanPipeline, FramesGoToTheHostTheyConcern) {
   tcp.ip.protocol = wire::k_ip_protocol_tcp;
   tcp.payload = wire::TcpSegment{};
   const CapturedFrame tcp_frame{Timestamp{}, wire::serialize(tcp), std::nullopt};
-  EXPECT_EQ(frame_host(tcp_frame), 0x0A000005U);
+  EXPECT_EQ(session::frame_host(tcp_frame), 0x0A000005U);
 
   wire::Ipv4Packet quoted;
   quoted.ip.source = k_us;
@@ -234,12 +222,12 @@ TEST(ScanPipeline, FramesGoToTheHostTheyConcern) {
   unreachable.code = 1;
   unreachable.payload.assign(quoted_bytes.begin(), quoted_bytes.end());
   error.payload = unreachable;
-  EXPECT_EQ(frame_host(CapturedFrame{Timestamp{}, wire::serialize(error), std::nullopt}), 0x0A000009U);
+  EXPECT_EQ(session::frame_host(CapturedFrame{Timestamp{}, wire::serialize(error), std::nullopt}), 0x0A000009U);
 
-  EXPECT_FALSE(frame_host(CapturedFrame{Timestamp{}, {0x45, 0x00}, std::nullopt}).has_value());
+  EXPECT_FALSE(session::frame_host(CapturedFrame{Timestamp{}, {0x45, 0x00}, std::nullopt}).has_value());
 }
 
-TEST(ScanPipeline, SeqSendTimesAreTakenAtTheirOwnSendCalls) {
+TEST(ScanLoop, SeqSendTimesAreTakenAtTheirOwnSendCalls) {
   // SP and ISR are rates over the SEQ send times. With 8 hosts in step, the last host's probe
   // leaves 7 send calls after the tick; stamping it with the tick's time skews its gaps whenever
   // its place in the burst changes (measured on a veth lab: 0.2-5.5 ms early, mean 0.5 ms).
@@ -249,7 +237,7 @@ TEST(ScanPipeline, SeqSendTimesAreTakenAtTheirOwnSendCalls) {
   for (std::uint32_t a = k_first_host; a < k_first_host + 8; ++a) {
     network.targets[a] = std::make_unique<FakeTarget>(a, 80);
   }
-  const PipelineRun run = run_pipeline(network, clock, 8, 8, 8);
+  const ScanRun run = run_scan(network, clock, 8, 8, 8);
   ASSERT_EQ(run.seq_send_times.size(), 8U);
   std::map<std::uint32_t, std::vector<Timestamp>> call_times; // SEQ1..SEQ6 send calls per host
   for (const auto& [time, bytes] : network.calls) {
@@ -270,12 +258,13 @@ TEST(ScanPipeline, SeqSendTimesAreTakenAtTheirOwnSendCalls) {
   }
   // Not vacuous: the hosts' SEQ1 probes left in one burst, one send call after another.
   std::vector<Timestamp> seq1;
+  seq1.reserve(call_times.size());
   for (const auto& [address, times] : call_times) { seq1.push_back(times[0]); }
   std::sort(seq1.begin(), seq1.end());
   EXPECT_EQ(seq1.back() - seq1.front(), std::chrono::microseconds(7 * 250));
 }
 
-TEST(ScanPipeline, MaxRateBoundsDiscoveryAndOsProbesTogetherAndKeepsTrainsOnTime) {
+TEST(ScanLoop, MaxRateBoundsDiscoveryAndOsProbesTogetherAndKeepsTrainsOnTime) {
   // 60 hosts, all in flight at once, at 200 packets/s: the port scan's SYNs and the OS probes
   // share the one limiter, so no 1 s window holds more than 1.05 x 200 packets, and admission keeps
   // every host's SEQ probes 100 ms apart.
@@ -285,7 +274,7 @@ TEST(ScanPipeline, MaxRateBoundsDiscoveryAndOsProbesTogetherAndKeepsTrainsOnTime
   for (std::uint32_t a = k_first_host; a < k_first_host + 60; ++a) {
     network.targets[a] = std::make_unique<FakeTarget>(a, 80);
   }
-  const PipelineRun run = run_pipeline(network, clock, 60, 64, 64, engine::RateLimit{k_rate});
+  const ScanRun run = run_scan(network, clock, 60, 64, 64, engine::RateLimit{k_rate});
   ASSERT_EQ(run.finished_at.size(), 60U);
   std::size_t peak = 0;
   std::size_t first = 0;
@@ -303,31 +292,30 @@ TEST(ScanPipeline, MaxRateBoundsDiscoveryAndOsProbesTogetherAndKeepsTrainsOnTime
   }
 }
 
-TEST(ScanPipeline, CongestionControlShrinksHostsInFlightOnAPathThatOverflows) {
+TEST(ScanLoop, CongestionControlShrinksHostsInFlightOnAPathThatOverflows) {
   // 600 hosts at once on a path that carries 1,000 packets/s: their probes overflow it and many
   // are lost. Congestion control sees the lost sends and shrinks the hosts in flight; without it
   // nothing changes. (How much this saves on a real path: docs/benchmarks.md.)
-  const auto scan = [](engine::CongestionController* congestion, std::uint64_t& overflowed) {
+  const auto scan = [](std::optional<engine::CongestionConfig> congestion, std::uint64_t& overflowed) {
     ManualClock clock(MonotonicTime{} + 100s, Timestamp(std::chrono::seconds(1'700'000'000)));
     FakeNetwork network(clock);
     network.capacity_per_100ms = 100;
     for (std::uint32_t a = k_first_host; a < k_first_host + 600; ++a) {
       network.targets[a] = std::make_unique<FakeTarget>(a, 80);
     }
-    const PipelineRun run = run_pipeline(network, clock, 600, 600, 150, {}, congestion);
+    ScanRun run = run_scan(network, clock, 600, 600, 150, {}, congestion);
     overflowed = network.overflowed;
     return run;
   };
   engine::CongestionConfig config;
   config.max_hosts = 600;
-  engine::CongestionController congestion(config);
   std::uint64_t lost_with = 0;
   std::uint64_t lost_without = 0;
-  const PipelineRun with = scan(&congestion, lost_with);
-  const PipelineRun without = scan(nullptr, lost_without);
+  const ScanRun with = scan(config, lost_with);
+  const ScanRun without = scan(std::nullopt, lost_without);
   EXPECT_EQ(with.finished_at.size() + with.down.size(), 600U);
-  EXPECT_GT(with.stats.congestion_shrinks, 0U);
-  EXPECT_EQ(without.stats.congestion_shrinks, 0U);
+  EXPECT_GT(with.totals.congestion_shrinks, 0U);
+  EXPECT_EQ(without.totals.congestion_shrinks, 0U);
   EXPECT_GT(lost_with, 0U);
   EXPECT_GT(lost_without, 0U);
 }

@@ -1,11 +1,13 @@
-#include "stackprint/cli/scan_report.hpp"
+#include "stackprint/session/host_reports.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <utility>
 
 #include "stackprint/responses/run_fingerprint.hpp"
 
-namespace stackprint::cli {
+namespace stackprint::session {
 namespace {
 
 output::PortState to_output(discovery::PortState state) {
@@ -44,6 +46,45 @@ const char* reason_for(output::Protocol protocol, output::PortState state, const
   }
 }
 
+std::optional<int> first_ttl(std::initializer_list<const std::optional<responses::Reply>*> replies) {
+  for (const auto* r : replies) {
+    if (r != nullptr && r->has_value()) { return (*r)->packet.ip.ttl; }
+  }
+  return std::nullopt;
+}
+
+// The port table Nmap printed before OS detection, as far as the capture shows it.
+std::vector<output::PortLine> recorded_ports(const responses::RecordedRun& run, const output::ServiceNames& services) {
+  std::vector<output::PortLine> ports;
+  const auto& r0 = run.rounds.front().replies;
+  if (run.closed_tcp_port && run.closed_tcp_port_known) {
+    ports.push_back({output::Protocol::tcp, *run.closed_tcp_port, output::PortState::closed, "", "reset",
+                     first_ttl({&r0.t[4], &r0.t[5], &r0.t[6]})});
+  }
+  if (run.open_tcp_port) {
+    ports.push_back({output::Protocol::tcp, *run.open_tcp_port, output::PortState::open, "", "syn-ack",
+                     first_ttl({&r0.seq[0], &r0.seq[1], &r0.seq[2], &r0.seq[3], &r0.seq[4], &r0.seq[5]})});
+  }
+  // The UDP rows are the ports the UDP scan probed, not where U1 went: with no closed UDP port
+  // found, Nmap sends U1 to a random port that the port table never shows.
+  for (const std::uint16_t port : run.scanned_udp_ports) {
+    if (run.closed_udp_port_known && run.closed_udp_port == port) {
+      ports.push_back(
+          {output::Protocol::udp, port, output::PortState::closed, "", "port-unreach", first_ttl({&r0.u1})});
+    } else {
+      // Shown as Nmap shows a silent port. Limitation: a port that answered with UDP ("open
+      // udp-response") or another ICMP unreachable ("filtered") is not told apart here; no
+      // recording has one.
+      ports.push_back({output::Protocol::udp, port, output::PortState::open_filtered, "", "no-response", std::nullopt});
+    }
+  }
+  std::sort(ports.begin(), ports.end(), [](const output::PortLine& a, const output::PortLine& b) {
+    return a.protocol != b.protocol ? a.protocol < b.protocol : a.port < b.port;
+  });
+  for (auto& p : ports) { p.service = services.lookup(p.protocol, p.port); }
+  return ports;
+}
+
 } // namespace
 
 std::vector<output::PortLine> port_lines(const discovery::HostDiscovery& host, const output::ServiceNames& services) {
@@ -70,6 +111,15 @@ std::vector<output::PortLine> port_lines(const discovery::HostDiscovery& host, c
 
 output::HostReport down_host_report(const HostContext& context, std::int64_t now_s) {
   return output::build_down_host_report(context.target.address.value, context.start_s, now_s);
+}
+
+output::HostReport skipped_host_report(const HostContext& context, const output::ServiceNames& services,
+                                       std::int64_t now_s) {
+  output::HostReport report = down_host_report(context, now_s);
+  report.up = true;
+  report.status_reason = "syn-ack";
+  report.ports = port_lines(context.discovery, services);
+  return report;
 }
 
 output::HostReport os_host_report(const HostContext& context, const engine::HostOsScan& host, scoring::Matcher& matcher,
@@ -102,4 +152,19 @@ output::HostReport os_host_report(const HostContext& context, const engine::Host
   return output::build_os_host_report(std::move(host_facts), matcher, partial_match);
 }
 
-} // namespace stackprint::cli
+output::HostReport recorded_host_report(const responses::RecordedRun& run, const responses::RunFingerprint& fingerprint,
+                                        scoring::Matcher& matcher, bool partial_match,
+                                        const output::ServiceNames& services, std::int64_t start_s,
+                                        std::int64_t end_s) {
+  output::OsHostFacts facts;
+  facts.address = run.target_address;
+  facts.mac = fingerprint.scan.mac_prefix ? run.target_mac : std::nullopt;
+  facts.ports = recorded_ports(run, services);
+  facts.start_s = start_s;
+  facts.end_s = end_s;
+  facts.run = fingerprint;
+  for (const auto& round : run.rounds) { facts.round_replies.push_back(round.replies); }
+  return output::build_os_host_report(std::move(facts), matcher, partial_match);
+}
+
+} // namespace stackprint::session
