@@ -5,7 +5,9 @@
 #   - the emulator sent SYN/ACKs again and the scanner kernel's resets stopped some (its statistics),
 #   - the scanner saw them: the same SYN/ACK (address, ports, ISN) again at least 0.9 s later, with a
 #     later TSval when it carries one (a capture in the scanner namespace, docs/emulator-timing.md),
-#   - stackprint scan still names at least MIN_SHARE of the hosts (tests/lab/emulate_judge.py).
+#   - stackprint scan still names at least MIN_SHARE of the hosts (tests/lab/emulate_judge.py), and
+#     no more than 2 hosts fewer than `nmap -O` scanning the same hosts under the same loss in the
+#     same run (Nmap's figure is printed beside ours).
 # The emulator lab of scripts/emulator_lab.sh: namespaces retrans<pid>-s / -e, 10.99.N.0/24 with N in
 # 150-159, emulated block 10.210.M.0/24; nothing else is reachable, all is torn down on exit.
 #
@@ -19,7 +21,7 @@ min_share=${4:-0.8}
 if [ "$(id -u)" != 0 ]; then
   echo "SKIP: the retransmission lab test needs root (network namespaces)"; exit 77
 fi
-for tool in ip nft tcpdump python3 timeout; do
+for tool in ip nft tcpdump python3 timeout nmap; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +47,7 @@ table ip retrans {
 }
 NFT
 
-emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 45 --personality random --seed "$seed" \
+emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 200 --personality random --seed "$seed" \
   --loss 10% || exit 1
 head -n "$count" "$work/hosts.jsonl" >"$work/sample.jsonl"
 
@@ -65,6 +67,13 @@ echo "scan: exit $status, $(python3 -c "import sys; print(round($(date +%s.%N) -
 sleep 3.5
 kill -TERM "$tcpdump_pid" 2>/dev/null
 wait "$tcpdump_pid" 2>/dev/null
+# Nmap, side by side: the same hosts, the same loss (both nftables and --loss still apply).
+start=$(date +%s.%N)
+timeout 150 ip netns exec "$lab_scanner" nmap -O -n -Pn -p 22,80,443 -oX "$work/nmap.xml" "$lab_block.1-$count" \
+  >"$work/nmap.out" 2>&1
+status=$?
+echo "nmap: exit $status, $(python3 -c "import sys; print(round($(date +%s.%N) - $start, 1))") s"
+[ "$status" = 0 ] || { fail "nmap exited $status"; tail -5 "$work/nmap.out"; }
 emulator_lab_stop
 
 # 1. The emulator's own account.
@@ -146,7 +155,17 @@ PY
 
 # 3. The scan still names the hosts.
 python3 "$here/emulate_judge.py" "$work/sample.jsonl" "$work/scan.xml" "$db" --min-share "$min_share" \
-  --label stackprint || fail "stackprint named fewer than $min_share of the hosts"
+  --label stackprint >"$work/ours.judge" || fail "stackprint named fewer than $min_share of the hosts"
+python3 "$here/emulate_judge.py" "$work/sample.jsonl" "$work/nmap.xml" "$db" --min-share 0 --label nmap \
+  >"$work/nmap.judge" || fail "judging nmap"
+cat "$work/ours.judge" "$work/nmap.judge"
+# 4. Side by side with Nmap: random loss may cost either tool a host or two, not more.
+python3 - "$work/ours.judge" "$work/nmap.judge" <<'PY' || fail "stackprint against nmap"
+import json, sys
+ours, nmap = (json.loads(open(f).readline())["identified"] for f in sys.argv[1:3])
+print(f"named right under loss: stackprint {ours}, nmap {nmap}")
+sys.exit(0 if ours >= nmap - 2 else 1)
+PY
 
 echo "$failures failures"
 [ "$failures" = 0 ]
