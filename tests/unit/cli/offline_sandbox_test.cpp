@@ -17,38 +17,15 @@
 #include <gtest/gtest.h>
 
 #include "stackprint/io/sandbox.hpp"
+#include "support/forked_child.hpp"
 
 namespace stackprint::cli {
 namespace {
 
-struct ChildResult {
-  int exit_status = -1;
-  std::string error_output;
-};
-
 // Runs `body` in a forked child (stderr captured) after enter_offline_sandbox(); the filter never
 // reaches the test process.
-template <typename Body> ChildResult run_offline_child(Body body) {
-  std::array<int, 2> pipe_fds{};
-  EXPECT_EQ(::pipe(pipe_fds.data()), 0);
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    ::close(pipe_fds[0]);
-    if (!enter_offline_sandbox("match")) ::_exit(10);
-    body();
-    ::_exit(0);
-  }
-  ::close(pipe_fds[1]);
-  ChildResult result;
-  std::array<char, 512> buffer{};
-  ssize_t n = 0;
-  while ((n = ::read(pipe_fds[0], buffer.data(), buffer.size())) > 0) result.error_output.append(buffer.data(), n);
-  ::close(pipe_fds[0]);
-  int status = 0;
-  EXPECT_EQ(::waitpid(child, &status, 0), child);
-  if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
-  return result;
+template <typename Body> test_support::ChildResult run_offline_child(Body body) {
+  return test_support::run_in_child([] { return static_cast<bool>(enter_offline_sandbox("match")); }, body);
 }
 
 TEST(OfflineSandbox, ReadsOpenFilesFormatsLocalTimeAndWritesOutput) {

@@ -12,36 +12,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/forked_child.hpp"
+
 namespace stackprint::io {
 namespace {
 
-struct ChildResult {
-  int exit_status = -1;
-  std::string error_output;
-};
-
 // Runs `body` in a forked child whose stderr is captured; the filter never reaches this process.
-template <typename Body> ChildResult run_sandboxed_child(SandboxProfile profile, Body body) {
-  std::array<int, 2> pipe_fds{};
-  EXPECT_EQ(::pipe(pipe_fds.data()), 0);
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    ::close(pipe_fds[0]);
-    if (!install_sandbox(profile)) ::_exit(10);
-    body();
-    ::_exit(0);
-  }
-  ::close(pipe_fds[1]);
-  ChildResult result;
-  std::array<char, 512> buffer{};
-  ssize_t n = 0;
-  while ((n = ::read(pipe_fds[0], buffer.data(), buffer.size())) > 0) result.error_output.append(buffer.data(), n);
-  ::close(pipe_fds[0]);
-  int status = 0;
-  EXPECT_EQ(::waitpid(child, &status, 0), child);
-  if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
-  return result;
+template <typename Body> test_support::ChildResult run_sandboxed_child(SandboxProfile profile, Body body) {
+  return test_support::run_in_child([profile] { return static_cast<bool>(install_sandbox(profile)); }, body);
 }
 
 TEST(Sandbox, AllowsTheLoopsCallsOnOpenDescriptors) {
