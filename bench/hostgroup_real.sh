@@ -1,0 +1,104 @@
+#!/bin/bash
+# One big host group against a real kernel (root, lab only): does Nmap name a /24 of real Linux
+# addresses right when it puts all of them in one host group, as it does not for a /24 of emulated
+# references (docs/benchmarks.md, "Accuracy, one Nmap host group for a /24")? If a real stack fares
+# no better, the misses are Nmap's own (its wide, uneven spacing of SEQ probes in a big group), not
+# the emulator's.
+# One target namespace with 253 addresses (10.99.N.2-254, tcp_timestamps=2, icmp_ratelimit=0, a
+# listener on port 22; every address is the same kernel), scanned in the same run by
+#   nmap -O --max-os-tries 1 --min-hostgroup 253   one host group (-d for its warnings)
+#   nmap -O --max-os-tries 1                       Nmap's own host groups
+#   nmap -O --max-os-tries 1 --max-hostgroup 1     one host at a time (SEQ probes 100 ms apart):
+#                                                  the kernel's own spread of SP and ISR
+#   stackprint scan --max-os-tries 1               its defaults
+# all with -p 22,23 (one open, one closed port) and no UDP port. Per scan: hosts whose top match
+# is the one an Nmap scan of a single address gives (the same run's first scan), hosts with a
+# perfect match ("OS details"), hosts Nmap reports "Insufficient responses ... for TCP sequencing"
+# for, and wall time; then the gaps between a host's SEQ SYN/ACKs as they arrived (median and
+# range; the target answers within microseconds, so these are the gaps between the SEQ probes). The target's listen-queue and SYN-cookie counters (nstat) and the SYN/ACKs the
+# scanner's interface received per scan (tcpdump) show whether the kernel answered every SEQ probe.
+#
+# usage: sudo bench/hostgroup_real.sh STACKPRINT [N=227]
+# scripts/lab.sh namespaces hgbench-s / -t on 10.99.N.0/24; torn down on exit; every scan bounded by timeout.
+set -u
+prog=$(readlink -f "${1:?path of the stackprint binary}")
+n=${2:-227}
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+for tool in nmap tcpdump nstat python3; do command -v "$tool" >/dev/null || { echo "missing $tool"; exit 77; }; done
+repo=$(cd "$(dirname "$0")/.." && pwd)
+lab="$repo/scripts/lab.sh"
+name=hgbench
+work=$(mktemp -d)
+capture_pid=""
+cleanup() {
+  [ -n "$capture_pid" ] && kill "$capture_pid" 2>/dev/null
+  "$lab" down "$name" >/dev/null 2>&1
+  [ -n "${STACKPRINT_LAB_KEEP:-}" ] && cp -r "$work" "$STACKPRINT_LAB_KEEP"
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# Top match per host of a normal output: "ADDRESS<TAB>MATCH".
+top_matches() {
+  awk '/scan report for/ { host = $NF }
+       /^(OS details|Aggressive OS guesses): / && host != "" { sub(/^[^:]*: /, ""); sub(/ \([0-9]+%\).*/, ""); sub(/, .*/, ""); print host "\t" $0; host = "" }' "$1" | sort
+}
+
+"$lab" up "$name" "$n" tcp_timestamps=2 icmp_ratelimit=0 listen=22 >/dev/null || { echo "lab up failed"; exit 1; }
+for i in $(seq 3 254); do ip -n "$name-t" addr add "10.99.$n.$i/24" dev targ0 || exit 1; done
+targets="10.99.$n.2-254"
+ip netns exec "$name-t" nstat -n >/dev/null # resets nstat's history: later calls print deltas
+
+# scan LABEL COMMAND...: runs COMMAND in the scanner namespace with a capture of the SYN/ACKs it
+# receives; output in $work/LABEL.out, wall time in $work/LABEL.time, SYN/ACK count in $work/LABEL.synacks.
+scan() {
+  local label=$1 a b
+  shift
+  timeout 1200 ip netns exec "$name-s" tcpdump -i scan0 -nn -w "$work/$label.pcap" -Q in \
+    'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)' 2>/dev/null &
+  capture_pid=$!
+  sleep 1
+  a=$(date +%s.%N)
+  timeout 900 ip netns exec "$name-s" "$@" >"$work/$label.out" 2>&1
+  b=$(date +%s.%N)
+  sleep 1
+  kill "$capture_pid" 2>/dev/null
+  wait "$capture_pid" 2>/dev/null
+  capture_pid=""
+  awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f\n", b - a }' >"$work/$label.time"
+  tcpdump -nn -r "$work/$label.pcap" 2>/dev/null | wc -l >"$work/$label.synacks"
+  ip netns exec "$name-t" nstat -z TcpExtListenOverflows TcpExtListenDrops TcpExtSyncookiesSent TcpExtTCPReqQFullDrop \
+    2>/dev/null | awk 'NR > 1 { printf "%s=%s ", $1, $2 }' >"$work/$label.nstat"
+}
+
+scan single nmap -O --max-os-tries 1 -p 22,23 -n -Pn "10.99.$n.2"
+reference=$(top_matches "$work/single.out" | cut -f2)
+[ -n "$reference" ] || { echo "FAIL: no top match for the single address"; cat "$work/single.out"; exit 1; }
+scan nmap_one_group nmap -d -O --max-os-tries 1 --min-hostgroup 253 --max-hostgroup 253 -p 22,23 -n -Pn "$targets"
+scan nmap_default nmap -d -O --max-os-tries 1 -p 22,23 -n -Pn "$targets"
+scan nmap_one_at_a_time nmap -d -O --max-os-tries 1 --max-hostgroup 1 -p 22,23 -n -Pn "$targets"
+scan stackprint "$prog" scan -v --max-os-tries 1 -p 22,23 "$targets"
+
+echo "Reference (nmap -O of 10.99.$n.2 alone): $reference"
+echo
+echo "| scan | hosts with the reference top match | perfect matches | Insufficient responses for TCP sequencing | SYN/ACKs received | wall time | target's nstat |"
+echo "|---|---|---|---|---|---|---|"
+for label in nmap_one_group nmap_default nmap_one_at_a_time stackprint; do
+  same=$(top_matches "$work/$label.out" | awk -F'\t' -v r="$reference" '$2 == r' | wc -l)
+  perfect=$(grep -c '^OS details: ' "$work/$label.out")
+  insufficient=$(grep -c 'Insufficient responses from .* for TCP sequencing' "$work/$label.out")
+  echo "| $label | $same/253 | $perfect | $insufficient | $(cat "$work/$label.synacks") | $(cat "$work/$label.time") s | $(cat "$work/$label.nstat") |"
+done
+echo
+echo "| scan | SEQ gaps | 10th percentile | median | 90th percentile | max |"
+echo "|---|---|---|---|---|---|"
+for label in nmap_one_group nmap_default nmap_one_at_a_time stackprint; do
+  # The first six SYN/ACKs from each address are the answers to its SEQ probes.
+  tcpdump -nn -tt -r "$work/$label.pcap" 2>/dev/null |
+    awk '{ split($3, a, "."); h = a[4]; if (seen[h] < 6) { if (seen[h] > 0) print $1 - last[h]; last[h] = $1; seen[h]++ } }' |
+    sort -g | awk -v label="$label" '{ g[NR] = $1 }
+      END {
+        if (NR == 0) { print "| " label " | 0 | | | | |"; exit }
+        printf "| %s | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n", label, NR, 1000 * g[int(NR * 0.1) + 1],
+          1000 * g[int(NR / 2) + 1], 1000 * g[int(NR * 0.9) + 1], 1000 * g[NR] }'
+done
