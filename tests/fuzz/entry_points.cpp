@@ -1,4 +1,5 @@
 #include "entry_points.hpp"
+#include "fuzz_support.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -25,11 +26,6 @@
 namespace stackprint::fuzz {
 namespace {
 
-// A violated invariant: abort so that libFuzzer records the input and the replay test fails.
-void require(bool condition) {
-  if (!condition) { std::abort(); }
-}
-
 std::string_view as_text(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
@@ -38,23 +34,7 @@ std::string_view as_text(std::span<const std::uint8_t> bytes) {
 using test_support::fixed_probe_context;
 
 // A small database of our own covering every test, for matching parsed subjects.
-constexpr std::string_view k_small_db = R"(# fuzzing database (ours, not derived from Nmap's)
-MatchPoints
-SEQ(SP=25%GCD=75%ISR=25%TI=100%CI=50%II=100%SS=80%TS=100)
-OPS(O1=20%O2=20%O3=20%O4=20%O5=20%O6=20)
-WIN(W1=15%W2=15%W3=15%W4=15%W5=15%W6=15)
-ECN(R=100%DF=20%T=15%TG=15%W=15%O=15%CC=100%Q=20)
-T1(R=100%DF=20%T=15%TG=15%S=20%A=20%F=30%RD=20%Q=20)
-T2(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T3(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T4(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T5(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T6(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T7(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-U1(R=50%DF=20%T=15%TG=15%IPL=100%UN=100%RIPL=100%RID=100%RIPCK=100%RUCK=100%RUD=100)
-IE(R=50%DFI=40%T=15%TG=15%CD=100)
-
-Fingerprint Fuzz Linux-like
+constexpr std::string_view k_small_db_references = R"(Fingerprint Fuzz Linux-like
 Class Fuzz | FuzzOS | 1.X | general purpose
 CPE cpe:/o:fuzz:fuzzos:1 auto
 SEQ(SP=F0-10A%GCD=1-6%ISR=FA-10E%TI=Z%CI=Z%II=I%TS=A|1)
@@ -96,7 +76,8 @@ IE(R=Y%DFI=N%T=40%CD=S)
 
 const database::OsDb& small_db() {
   static const database::OsDb db = [] {
-    auto parsed = database::parse_os_db(k_small_db, "fuzz-small.db");
+    auto parsed = database::parse_os_db(
+        database_text("fuzzing database (ours, not derived from Nmap's)", k_small_db_references), "fuzz-small.db");
     require(parsed.has_value());
     return std::move(*parsed);
   }();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "entry_points.hpp"
+#include "fuzz_support.hpp"
 #include "stackprint/base/checksum.hpp"
 #include "stackprint/database/os_db.hpp"
 #include "stackprint/emulation/personality.hpp"
@@ -34,10 +35,6 @@ namespace {
 using namespace std::chrono_literals;
 using engine::Duration;
 using engine::Instant;
-
-void require(bool condition) {
-  if (!condition) { std::abort(); }
-}
 
 // Reads the fuzz input front to back; past the end every read gives zero bytes.
 class Input {
@@ -62,23 +59,7 @@ private:
 
 // Personalities to emulate: hand-written references (ours, not derived from Nmap's database) that
 // between them reach every generator kind and every odd reply the Personality can describe.
-constexpr std::string_view k_personality_db = R"(# stateful fuzzing personalities (ours)
-MatchPoints
-SEQ(SP=25%GCD=75%ISR=25%TI=100%CI=50%II=100%SS=80%TS=100)
-OPS(O1=20%O2=20%O3=20%O4=20%O5=20%O6=20)
-WIN(W1=15%W2=15%W3=15%W4=15%W5=15%W6=15)
-ECN(R=100%DF=20%T=15%TG=15%W=15%O=15%CC=100%Q=20)
-T1(R=100%DF=20%T=15%TG=15%S=20%A=20%F=30%RD=20%Q=20)
-T2(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T3(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T4(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T5(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T6(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-T7(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)
-U1(R=50%DF=20%T=15%TG=15%IPL=100%UN=100%RIPL=100%RID=100%RIPCK=100%RUCK=100%RUD=100)
-IE(R=50%DFI=40%T=15%TG=15%CD=100)
-
-Fingerprint Fuzz Linux-like
+constexpr std::string_view k_personality_db_references = R"(Fingerprint Fuzz Linux-like
 Class Fuzz | FuzzOS | 1.X | general purpose
 SEQ(SP=F0-10A%GCD=1-6%ISR=FA-10E%TI=Z%CI=Z%II=I%TS=A)
 OPS(O1=M5B4ST11NW7%O2=M5B4ST11NW7%O3=M5B4NNT11NW7%O4=M5B4ST11NW7%O5=M5B4ST11NW7%O6=M5B4ST11)
@@ -145,7 +126,8 @@ IE(R=Y%DFI=Y%T=1B-25%TG=20%CD=1F)
 
 const database::OsDb& personality_db() {
   static const database::OsDb db = [] {
-    auto parsed = database::parse_os_db(k_personality_db, "fuzz-personalities.db");
+    auto parsed = database::parse_os_db(
+        database_text("stateful fuzzing personalities (ours)", k_personality_db_references), "fuzz-personalities.db");
     require(parsed.has_value());
     return std::move(*parsed);
   }();

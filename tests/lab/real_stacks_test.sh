@@ -25,7 +25,7 @@ trap cleanup EXIT INT TERM
 # T is each tool's random probe TTL.
 stacks=(
   "lwip|lwip_target|24|16|48|"
-  "lwipv6|lwipv6_target|8|40|48|IE"
+  "lwipv6|lwipv6_target|20|40|48|IE"
 )
 failures=0
 for entry in "${stacks[@]}"; do

@@ -349,9 +349,9 @@ public:
     for (auto& event : scan.take_events()) { on_event(event); }
     if (announce()) {
       std::vector<const engine::HostOsScan*> hosts;
-      for (const auto& host : scan.os_scan().hosts()) {
-        const auto seen = m_announced_tries.find(host.target().address);
-        if (seen == m_announced_tries.end() || seen->second < host.tries_started()) { hosts.push_back(&host); }
+      for (const engine::HostOsScan* host : scan.os_scan().hosts()) {
+        const auto seen = m_announced_tries.find(host->target().address);
+        if (seen == m_announced_tries.end() || seen->second < host->tries_started()) { hosts.push_back(host); }
       }
       if (!hosts.empty()) { announce_tries(hosts); }
     }

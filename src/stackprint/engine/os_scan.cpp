@@ -45,6 +45,13 @@ std::uint64_t OsScan::lost_sends() const {
   return total;
 }
 
+std::vector<const HostOsScan*> OsScan::hosts() const {
+  std::vector<const HostOsScan*> hosts;
+  hosts.reserve(m_hosts.size());
+  for (const auto& host : m_hosts) { hosts.push_back(host.get()); }
+  return hosts;
+}
+
 std::uint64_t OsScan::answered_probes() const {
   std::uint64_t total = m_answered_done;
   for (const auto& host : m_hosts) { total += host->answered_probes(); }

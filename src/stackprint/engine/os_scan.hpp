@@ -22,7 +22,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <ranges>
 #include <unordered_map>
 #include <vector>
 
@@ -96,11 +95,8 @@ public:
   // Congestion signals over every host so far (HostOsScan::lost_sends, answered_probes).
   [[nodiscard]] std::uint64_t lost_sends() const;
   [[nodiscard]] std::uint64_t answered_probes() const;
-  // The hosts sending, as `const HostOsScan&`.
-  [[nodiscard]] auto hosts() const {
-    return m_hosts |
-           std::views::transform([](const std::unique_ptr<HostOsScan>& host) -> const HostOsScan& { return *host; });
-  }
+  // The hosts sending.
+  [[nodiscard]] std::vector<const HostOsScan*> hosts() const;
   [[nodiscard]] std::uint64_t malformed_frames() const { return m_malformed; }
   [[nodiscard]] std::uint64_t foreign_frames() const { return m_foreign; }
   [[nodiscard]] std::uint64_t fragment_frames() const { return m_fragments; }
