@@ -51,9 +51,10 @@ emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 200 --person
   --loss 10% || exit 1
 head -n "$count" "$work/hosts.jsonl" >"$work/sample.jsonl"
 
-# SYN/ACKs as the scanner namespace receives them.
+# SYNs the scanner sends and SYN/ACKs it receives (a SYN sent again on the same connection is
+# answered at once with the same ISN, as a real stack does: such a copy is no timer retransmission).
 timeout 50 ip netns exec "$lab_scanner" tcpdump -i "${lab_name}a" -U -n -w "$work/synack.pcap" \
-  'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)' 2>"$work/tcpdump.err" &
+  'tcp[tcpflags] & tcp-syn != 0' 2>"$work/tcpdump.err" &
 tcpdump_pid=$!
 for _ in $(seq 1 50); do [ -s "$work/synack.pcap" ] && break; sleep 0.1; done
 
@@ -110,6 +111,8 @@ linktype = struct.unpack(endian + "I", data[20:24])[0]
 offset = 14 if linktype == 1 else 0
 first = {}
 repeats = []
+syn_sends = {}  # (target address, target port, our port) -> times the scanner sent a SYN there
+answers_to_resends = 0
 pos = 24
 while pos + 16 <= len(data):
     sec, frac, caplen, _ = struct.unpack(endian + "IIII", data[pos:pos + 16])
@@ -124,6 +127,9 @@ while pos + 16 <= len(data):
     if len(tcp) < 20:
         continue
     sport, dport, seq = struct.unpack(">HHI", tcp[:8])
+    if not tcp[13] & 0x10:  # a SYN without ACK: the scanner's probe
+        syn_sends.setdefault((ip[16:20], dport, sport), []).append(t)
+        continue
     doff = (tcp[12] >> 4) * 4
     tsval = None
     opts, i = tcp[20:doff], 0
@@ -137,6 +143,10 @@ while pos + 16 <= len(data):
         i += opts[i + 1]
     key = (ip[12:16], sport, dport, seq)
     if key in first:
+        # The same SYN sent again after the first answer: this copy answers it.
+        if any(first[key][0] < s < t for s in syn_sends.get((ip[12:16], sport, dport), [])):
+            answers_to_resends += 1
+            continue
         repeats.append((t - first[key][0], first[key][1], tsval))
     else:
         first[key] = (t, tsval)
@@ -145,6 +155,7 @@ early = [r for r in repeats if r[0] < 0.9]
 stale = [r for r in repeats if r[1] and r[2] is not None and not 0 < (r[2] - r[1]) % 2**32 < 2**31]
 timed = [r for r in repeats if r[1] and r[2] is not None]
 print(f"capture: {len(first)} SYN/ACKs, {len(repeats)} sent again ({len(timed)} with TSval), "
+      f"{answers_to_resends} answers to a SYN sent again, "
       f"gaps {sorted(round(r[0], 2) for r in repeats)[:12]}")
 if not repeats: problems.append("no SYN/ACK seen twice")
 if early: problems.append(f"{len(early)} copies less than 0.9 s after the first: {early[:3]}")
