@@ -199,19 +199,8 @@ void check_outgoing(const engine::OutgoingPacket& packet) {
 }
 
 void report_finished(engine::HostOsScan& host) {
-  const engine::HostTarget& target = host.target();
   require(host.done());
-  responses::RunFacts facts;
-  facts.target_address = target.address;
-  facts.open_tcp_port = target.open_tcp_port;
-  facts.closed_tcp_port = target.closed_tcp_port;
-  facts.closed_udp_port = target.closed_udp_port;
-  facts.closed_tcp_port_known = target.closed_tcp_known;
-  facts.closed_udp_port_known = target.closed_udp_known;
-  if (!host.rounds().empty()) { facts.start = host.rounds().front().start; }
-  std::vector<responses::RoundInput> rounds;
-  for (const auto& round : host.rounds()) { rounds.push_back({&round.replies, &round.context}); }
-  const responses::RunFingerprint run = responses::fingerprint_run(rounds, facts);
+  const responses::RunFingerprint run = responses::fingerprint_run(host.round_inputs(), host.run_facts());
   (void)fingerprint::format_wrapped(run.merged);
 }
 

@@ -507,6 +507,25 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
   return wake;
 }
 
+responses::RunFacts HostOsScan::run_facts() const {
+  responses::RunFacts facts;
+  facts.target_address = m_target.address;
+  facts.open_tcp_port = m_target.open_tcp_port;
+  facts.closed_tcp_port = m_target.closed_tcp_port;
+  facts.closed_udp_port = m_target.closed_udp_port;
+  facts.closed_tcp_port_known = m_target.closed_tcp_known;
+  facts.closed_udp_port_known = m_target.closed_udp_known;
+  if (!m_rounds.empty()) { facts.start = m_rounds.front().start; }
+  return facts;
+}
+
+std::vector<responses::RoundInput> HostOsScan::round_inputs() const {
+  std::vector<responses::RoundInput> inputs;
+  inputs.reserve(m_rounds.size());
+  for (const auto& round : m_rounds) { inputs.push_back({&round.replies, &round.context}); }
+  return inputs;
+}
+
 fingerprint::Fingerprint without_timing_values(const fingerprint::Fingerprint& round_fingerprint) {
   fingerprint::Fingerprint out = round_fingerprint;
   for (auto& line : out.tests) {

@@ -62,6 +62,7 @@
 #include "stackprint/probes/probe_catalogue.hpp"
 #include "stackprint/response_tests/omission.hpp"
 #include "stackprint/responses/round_replies.hpp"
+#include "stackprint/responses/run_fingerprint.hpp"
 
 namespace stackprint::engine {
 
@@ -189,6 +190,11 @@ public:
   // The random values of the current round's probes (ports, sequence base, echo id).
   [[nodiscard]] const probes::ProbeContext& probe_context() const { return m_context; }
   [[nodiscard]] const std::vector<CompletedRound>& rounds() const { return m_rounds; }
+  // What fingerprint_run needs of this host besides its rounds: the target's ports and the first
+  // round's start. The caller adds what only the scan knows (port-scan verdicts, link source).
+  [[nodiscard]] responses::RunFacts run_facts() const;
+  // The kept rounds as fingerprint_run's input; the pointers live as long as this host.
+  [[nodiscard]] std::vector<responses::RoundInput> round_inputs() const;
   [[nodiscard]] std::uint64_t packets_sent() const { return m_packets_sent; }
   [[nodiscard]] response_tests::PortKnowledge port_knowledge() const;
   // Train rounds run (each replaced the round before it or was appended after a timing miss).

@@ -125,19 +125,10 @@ output::HostReport skipped_host_report(const HostContext& context, const output:
 output::HostReport os_host_report(const HostContext& context, const engine::HostOsScan& host, scoring::Matcher& matcher,
                                   bool partial_match, const output::ServiceNames& services, std::int64_t now_s) {
   const engine::HostTarget& target = host.target();
-  responses::RunFacts facts;
-  facts.target_address = target.address;
-  facts.open_tcp_port = target.open_tcp_port;
-  facts.closed_tcp_port = target.closed_tcp_port;
-  facts.closed_udp_port = target.closed_udp_port;
-  facts.closed_tcp_port_known = target.closed_tcp_known;
-  facts.closed_udp_port_known = target.closed_udp_known;
+  responses::RunFacts facts = host.run_facts();
   facts.closed_tcp_ports_filtered = discovery::closed_tcp_ports_filtered(context.discovery.ports);
   facts.udp_port_scan = context.udp_port_scan;
   if (context.direct && context.discovery.link_source) { facts.direct_target_mac = context.discovery.link_source; }
-  if (!host.rounds().empty()) { facts.start = host.rounds().front().start; }
-  std::vector<responses::RoundInput> rounds;
-  for (const auto& round : host.rounds()) { rounds.push_back({&round.replies, &round.context}); }
 
   output::OsHostFacts host_facts;
   host_facts.address = target.address;
@@ -147,7 +138,7 @@ output::HostReport os_host_report(const HostContext& context, const engine::Host
   host_facts.ports = port_lines(context.discovery, services);
   host_facts.start_s = context.start_s;
   host_facts.end_s = now_s;
-  host_facts.run = responses::fingerprint_run(rounds, facts);
+  host_facts.run = responses::fingerprint_run(host.round_inputs(), facts);
   for (const auto& round : host.rounds()) { host_facts.round_replies.push_back(round.replies); }
   return output::build_os_host_report(std::move(host_facts), matcher, partial_match);
 }
