@@ -46,16 +46,16 @@
 #include "stackprint/cli/console.hpp"
 #include "stackprint/cli/exit_status.hpp"
 #include "stackprint/cli/os_db_file.hpp"
-#include "stackprint/emulation/fair_inbox.hpp"
+#include "stackprint/emulation/emulator_service.hpp"
 #include "stackprint/emulation/host_plan.hpp"
 #include "stackprint/emulation/hostile.hpp"
 #include "stackprint/emulation/icmp_error_limit.hpp"
 #include "stackprint/emulation/impairments.hpp"
-#include "stackprint/emulation/packet_burst.hpp"
 #include "stackprint/emulation/responder.hpp"
 #include "stackprint/emulation/self_check.hpp"
 #include "stackprint/io/clock.hpp"
 #include "stackprint/io/emulated_network.hpp"
+#include "stackprint/io/emulator_loop.hpp"
 #include "stackprint/io/privileges.hpp"
 #include "stackprint/io/sandbox.hpp"
 #include "stackprint/io/scan_loop.hpp"
@@ -68,15 +68,6 @@
 namespace stackprint::cli {
 
 namespace {
-
-// Packets read from the TUN device in one go, at most: the kernel queue is drained between two
-// answers, so a flood costs reads and drops in the inbox instead of filling the kernel queue, where
-// it would push out the probes for the other addresses.
-constexpr std::size_t k_max_read_batch = 256;
-// Packets read and not answered yet: per destination address and in all (emulation/fair_inbox.hpp).
-constexpr emulation::FairInboxLimits k_inbox_limits{64, 4096};
-// Answers waiting for their due time (delays, late hostile copies), at most.
-constexpr std::size_t k_max_pending_replies = 8192;
 
 // Set by the SIGINT/SIGTERM handler: a signal handler can only talk to the loop through a
 // lock-free flag, so this one piece of process-wide state is unavoidable.
@@ -178,21 +169,6 @@ Expected<std::vector<std::uint16_t>> parse_ports(const std::string& text) {
   return out;
 }
 
-struct EmulatedHost {
-  emulation::Responder responder;
-  emulation::Impairer impairer;
-  std::optional<emulation::HostileHost> hostile;
-  std::optional<emulation::IcmpErrorLimiter> icmp_errors; // --limit-icmp-errors
-  std::optional<Timestamp> wakeup;                        // the retransmission time queued for this host
-};
-
-// When an emulated host has SYN/ACKs to send again (one entry per host and time; stale ones skipped).
-struct Wakeup {
-  Timestamp due;
-  std::uint32_t address = 0;
-  bool operator>(const Wakeup& other) const { return due > other.due; }
-};
-
 int run_emulate(const EmulateArgs& args) {
   const auto addresses = emulation::emulated_addresses(args.net);
   if (!addresses) {
@@ -265,7 +241,7 @@ int run_emulate(const EmulateArgs& args) {
     return k_exit_bad_input;
   }
 
-  std::unordered_map<std::uint32_t, EmulatedHost> hosts;
+  emulation::EmulatorService service;
   std::optional<scoring::Matcher> matcher;
   // --self-check: the hosts go on an in-memory network instead, and are scanned there by the
   // scanner's own session and loop before their lines are printed.
@@ -300,16 +276,15 @@ int run_emulate(const EmulateArgs& args) {
     }
     std::optional<emulation::IcmpErrorLimiter> icmp_errors;
     if (args.limit_icmp_errors) icmp_errors.emplace();
-    hosts.emplace(address, EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed), std::move(hostile),
-                                        std::move(icmp_errors), std::nullopt});
+    service.add_host(address, emulation::EmulatedHost{std::move(responder), emulation::Impairer(spec, host_seed),
+                                                      std::move(hostile), std::move(icmp_errors)});
   }
   // Spoofing hosts overhear the probes sent to their neighbours (bounded: at most 4 each).
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> overhearers;
   if (hostile_kinds.test(static_cast<std::size_t>(emulation::HostileKind::spoof))) {
     for (std::size_t i = 0; i < addresses->size(); ++i) {
       if (!is_hostile((*addresses)[i])) continue;
       for (const std::uint32_t neighbour : emulation::hostile_neighbours(*addresses, i)) {
-        overhearers[neighbour].push_back((*addresses)[i]);
+        service.add_overhearer(neighbour, (*addresses)[i]);
       }
     }
   }
@@ -362,131 +337,34 @@ int run_emulate(const EmulateArgs& args) {
   sigaction(SIGTERM, &action, nullptr);
 
   const io::SystemClock clock;
-  const auto started = clock.monotonic_now();
-  emulation::ReplyQueue pending(k_max_pending_replies);
-  std::uint64_t unknown_destination = 0;
-  std::uint64_t malformed = 0;
-  std::uint64_t filtered = 0;
-  std::uint64_t write_errors = 0;
-  std::uint64_t icmp_errors_limited = 0;
-  std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> wakeups;
-  // Queues the host's next retransmission time when it is earlier than the one already queued.
-  const auto note_wakeup = [&](std::uint32_t address, EmulatedHost& host) {
-    const auto next = host.responder.next_wakeup();
-    if (next && (!host.wakeup || *next < *host.wakeup)) {
-      host.wakeup = next;
-      wakeups.push(Wakeup{*next, address});
-    }
-  };
-  // Sends the SYN/ACK copies that are due by `now`; loss and delay apply to them as to any reply.
-  const auto retransmit = [&](Timestamp now) {
-    while (!wakeups.empty() && wakeups.top().due <= now) {
-      const Wakeup w = wakeups.top();
-      wakeups.pop();
-      EmulatedHost& host = hosts.at(w.address);
-      if (host.wakeup != w.due) continue;
-      host.wakeup.reset();
-      for (const auto& copy : host.responder.on_tick(now)) {
-        if (const auto due = host.impairer.schedule(copy, now)) { (void)pending.push(*due, wire::serialize(copy)); }
-      }
-      note_wakeup(w.address, host);
-    }
-  };
+  io::EmulatorLoopLimits limits;
+  if (args.duration_s > 0.0) {
+    limits.max_duration =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(args.duration_s));
+  }
+  limits.stop = [] { return g_stop_requested != 0; };
   int status = k_exit_ok;
-  // Answers one packet, with the emulated clocks read at its stamp.
-  const auto answer = [&](const Timestamp read_at, const std::vector<std::uint8_t>& bytes) {
-    const auto parsed = wire::parse_ipv4(bytes);
-    if (!parsed) {
-      ++malformed;
-      return;
-    }
-    const auto it = hosts.find(parsed->ip.destination);
-    if (it == hosts.end()) {
-      ++unknown_destination;
-      return;
-    }
-    EmulatedHost& host = it->second;
-    if (host.impairer.filtered(*parsed, emulation::recognise_probe(*parsed))) {
-      ++filtered;
-      return;
-    }
-    const auto replies = host.responder.respond(*parsed, read_at);
-    if (host.hostile) {
-      for (auto& extra : host.hostile->around_answers(*parsed, replies, read_at)) {
-        (void)pending.push(extra.due, std::move(extra.bytes));
-      }
-    }
-    note_wakeup(parsed->ip.destination, host);
-    for (const auto& reply : replies) {
-      if (host.icmp_errors && emulation::is_limited_icmp_error(reply) &&
-          !host.icmp_errors->allow(reply.ip.destination, read_at)) {
-        ++icmp_errors_limited;
-        continue;
-      }
-      const auto due = host.impairer.schedule(reply, read_at);
-      if (!due) continue;
-      (void)pending.push(*due, wire::serialize(reply));
-    }
-    if (const auto heard = overhearers.find(parsed->ip.destination); heard != overhearers.end()) {
-      for (const std::uint32_t spy_address : heard->second) {
-        EmulatedHost& spy = hosts.at(spy_address);
-        const auto answers = spy.responder.respond(spy.hostile->as_if_for_us(*parsed), read_at);
-        for (auto& extra : spy.hostile->overheard(*parsed, bytes, answers, read_at)) {
-          (void)pending.push(extra.due, std::move(extra.bytes));
-        }
-      }
-    }
-  };
-  // Packets read and stamped, not answered yet, served round robin by destination.
-  emulation::FairInbox inbox(k_inbox_limits);
-  while (g_stop_requested == 0) {
-    if (args.duration_s > 0.0 &&
-        std::chrono::duration<double>(clock.monotonic_now() - started).count() >= args.duration_s) {
-      break;
-    }
-    // Send what is due, then wait for the next packet or the next due reply (at most 100 ms).
-    Timestamp now = clock.wall_now();
-    retransmit(now);
-    while (const auto* reply = pending.due(now)) {
-      if (!tun->write_packet(*reply)) ++write_errors;
-      pending.pop();
-    }
-    int timeout_ms = 100;
-    if (const auto next_due = pending.next_due()) {
-      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*next_due - now).count();
-      timeout_ms = static_cast<int>(std::clamp<std::int64_t>(wait, 0, 100));
-    }
-    if (!wakeups.empty()) {
-      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wakeups.top().due - now).count();
-      timeout_ms = std::min(timeout_ms, static_cast<int>(std::clamp<std::int64_t>(wait, 0, 100)));
-    }
-    // Every packet already queued is read and stamped before the next one is answered, so a
-    // packet's stamp lags its arrival by one answer at most (emulation/packet_burst.hpp). What does
-    // not fit the inbox is dropped there and counted.
-    if (!inbox.empty()) timeout_ms = 0;
-    auto batch = emulation::read_burst([&](int ms) { return tun->read_packet(ms); }, [&] { return clock.wall_now(); },
-                                       timeout_ms, k_max_read_batch);
-    if (!batch) {
-      print_error("emulate", batch.error().message);
-      status = k_exit_environment;
-      break;
-    }
-    for (auto& packet : *batch) (void)inbox.push(std::move(packet));
-    if (const auto next = inbox.pop()) answer(next->read_at, next->bytes);
+  io::EmulatorLoopStats served;
+  if (auto run = io::serve_emulator(*tun, service, clock, limits)) {
+    served = *run;
+  } else {
+    print_error("emulate", run.error().message);
+    status = k_exit_environment;
   }
 
   // Totals, for tests and for the curious.
-  nlohmann::json totals{{"malformed", malformed},
-                        {"unknown_destination", unknown_destination},
-                        {"filtered", filtered},
-                        {"write_errors", write_errors},
-                        {"inbox_dropped", inbox.stats().dropped},
-                        {"inbox_peak", inbox.stats().peak},
-                        {"replies_dropped", pending.dropped()}};
+  const emulation::EmulatorCounters& counters = service.counters();
+  nlohmann::json totals{{"malformed", counters.malformed},
+                        {"unknown_destination", counters.unknown_destination},
+                        {"filtered", counters.filtered},
+                        {"write_errors", served.write_errors},
+                        {"inbox_dropped", service.inbox_stats().dropped},
+                        {"inbox_peak", service.inbox_stats().peak},
+                        {"replies_dropped", service.replies_dropped()}};
   std::uint64_t received = 0, answered = 0, silent = 0, unsupported = 0, generic = 0, lost = 0, limited = 0;
   emulation::HostileStats hostile_sent;
   emulation::RetransmissionStats synack;
-  for (const auto& [address, host] : hosts) {
+  for (const auto& [address, host] : service.hosts()) {
     synack += host.responder.retransmission_stats();
     const auto& s = host.responder.stats();
     received += s.received;
@@ -511,7 +389,7 @@ int run_emulate(const EmulateArgs& args) {
   totals["generic"] = generic;
   totals["lost"] = lost;
   totals["rate_limited"] = limited;
-  totals["icmp_errors_limited"] = icmp_errors_limited;
+  totals["icmp_errors_limited"] = counters.icmp_errors_limited;
   totals["synack_retransmission"] = {{"scheduled", synack.scheduled}, {"retransmitted", synack.retransmitted},
                                      {"stopped", synack.stopped},     {"exhausted", synack.exhausted},
                                      {"replaced", synack.replaced},   {"evicted", synack.evicted},
