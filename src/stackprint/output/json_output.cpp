@@ -214,6 +214,10 @@ json json_host(const database::OsDb& db, const HostReport& host, const OutputOpt
                                  {"absent", absent}};
     }
   }
+  if (const SeqLeftOut left_out = seq_left_out(host); !left_out.empty()) {
+    os["seq_left_out"] =
+        json{{"late", left_out.late}, {"retransmitted", left_out.retransmitted}, {"samples", left_out.samples}};
+  }
   j["os_detection"] = std::move(os);
 
   const HostSequenceFacts facts = host_sequence_facts(host, now_s);

@@ -6,8 +6,9 @@
 //
 // Members, in order: schema_version, target, state, status_reason, latency_s, mac, start, end, shard (--shard only),
 // ports, ports_used, os_detection { rounds, match_round, seq_round, perfect, outcome, not_ideal_reason,
-// good_for_submission, unreliable, fingerprint, tests, matches, report_lines }, sequence, distance,
-// evidence, warnings. See the schema for each member's meaning and units.
+// good_for_submission, unreliable, fingerprint, tests, matches, report_lines, missing_tests?, seq_left_out? },
+// sequence, distance, evidence, warnings (? : only when there is something to say). See the schema for each member's
+// meaning and units.
 
 #include <cstdint>
 #include <string>

@@ -34,6 +34,42 @@ std::optional<std::string> missing_tests_line(const HostReport& host) {
                      host.partial_match ? "matched without them" : "matched as R=N, as Nmap does", silence.evidence);
 }
 
+SeqLeftOut seq_left_out(const HostReport& host) {
+  SeqLeftOut out;
+  const std::size_t round = host.final_round.seq_round;
+  if (round >= host.round_replies.size()) return out;
+  const responses::RoundReplies& replies = host.round_replies[round];
+  for (std::size_t i = 0; i < replies.seq.size(); ++i) {
+    const std::string name = fmt::format("SEQ{}", i + 1);
+    const auto bit = static_cast<std::uint8_t>(1U << i);
+    if (replies.seq[i]) {
+      ++out.samples;
+    } else if ((replies.seq_retransmitted & bit) != 0) {
+      out.retransmitted.push_back(name);
+    } else if ((replies.seq_late & bit) != 0) {
+      out.late.push_back(name);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> seq_left_out_line(const HostReport& host) {
+  const SeqLeftOut left_out = seq_left_out(host);
+  if (left_out.empty()) return std::nullopt;
+  std::string text = "SEQ samples left out: ";
+  const auto names = [](const std::vector<std::string>& list) {
+    std::string joined;
+    for (const auto& name : list) joined += (joined.empty() ? "" : " ") + name;
+    return joined;
+  };
+  if (!left_out.late.empty()) text += names(left_out.late) + " came after the probe timeout";
+  if (!left_out.retransmitted.empty()) {
+    if (!left_out.late.empty()) text += "; ";
+    text += names(left_out.retransmitted) + " repeated an ISN the host had sent (a retransmission)";
+  }
+  return text + fmt::format("; SP, GCD, ISR and TS come from the other {}", left_out.samples);
+}
+
 OsSection build_os_section(const database::OsDb& db, const HostReport& host, const OutputOptions& options) {
   OsSection section;
   const scoring::MatchResult& result = host.final_match();
@@ -82,6 +118,7 @@ OsSection build_os_section(const database::OsDb& db, const HostReport& host, con
     section.lines.push_back(std::move(report.lines[i]));
   }
   if (auto missing = missing_tests_line(host)) { section.lines.push_back(std::move(*missing)); }
+  if (auto left_out = seq_left_out_line(host)) { section.lines.push_back(std::move(*left_out)); }
   if (show_fp) {
     const fingerprint::Fingerprint fp = with_good_flag(host.run, good);
     section.fingerprint = wrapped ? fingerprint::format_wrapped(fp) : fingerprint::format_plain(fp);

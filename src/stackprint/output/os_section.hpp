@@ -12,6 +12,11 @@
 //      OS details, plain after the other messages; the "Too many" case always prints G=N);
 //   6. stackprint only: "Missing tests (filtered): ..." when silent probes were blamed on a filter
 //      (responses/probe_silence.hpp), saying whether the match left them out;
+//   7. stackprint only: "SEQ samples left out: ..." when SYN/ACKs of the reported SEQ train came
+//      after their probe's timeout or repeated an ISN the host had already sent (the live engine's
+//      retransmission rule, responses/round_replies.hpp): which slots and why, and how many samples
+//      SP, GCD, ISR and TS come from, so a delayed or retransmitting target is never silent about
+//      the values it may have moved;
 // then the host-level lines: Uptime guess (-v, when a boot time is known), Network Distance (when
 // known), TCP Sequence Prediction (-v, more than 3 SEQ responses), IP ID Sequence Generation (-v,
 // more than 2 SEQ responses).
@@ -28,7 +33,7 @@
 namespace stackprint::output {
 
 struct OsSection {
-  std::vector<std::string> lines;         // items 1-4 and 6 in print order, no newlines
+  std::vector<std::string> lines;         // items 1-4, 6 and 7 in print order, no newlines
   std::optional<std::string> fingerprint; // item 5's text (wrapped or plain), ends in '\n'
   std::vector<std::size_t> xml_matches;   // indexes into host.final_match().matches for <osmatch>
 };
@@ -36,6 +41,19 @@ struct OsSection {
 // Item 6, e.g. "Missing tests (filtered): T2 T3 T4 T5 T6 T7; matched without them (the closed TCP
 // port answered the port scan but never T5)"; nullopt when nothing was blamed on a filter.
 [[nodiscard]] std::optional<std::string> missing_tests_line(const HostReport& host);
+
+// The SEQ slots of the reported SEQ round whose SYN/ACK was no sample (item 7); empty when every
+// SYN/ACK that came was used, or when the round's replies were not kept.
+struct SeqLeftOut {
+  std::vector<std::string> late;          // e.g. "SEQ2": came after the probe timeout
+  std::vector<std::string> retransmitted; // repeated an ISN already seen on its connection
+  std::size_t samples = 0;                // SYN/ACKs the SEQ values were computed from
+  [[nodiscard]] bool empty() const { return late.empty() && retransmitted.empty(); }
+};
+[[nodiscard]] SeqLeftOut seq_left_out(const HostReport& host);
+// Item 7, e.g. "SEQ samples left out: SEQ2 SEQ5 came after the probe timeout; SP, GCD, ISR and TS
+// come from the other 4"; nullopt when nothing was left out.
+[[nodiscard]] std::optional<std::string> seq_left_out_line(const HostReport& host);
 
 [[nodiscard]] OsSection build_os_section(const database::OsDb& db, const HostReport& host,
                                          const OutputOptions& options);
