@@ -48,7 +48,7 @@ scan() {
   shift 3
   local pcap="$work/$label.pcap"
   ip netns exec "$lab_scanner" tcpdump -i "${lab_name}a" -Q out -s 64 -w "$pcap" -U \
-    "src host $scanner_ip and not (tcp and tcp[tcpflags] == tcp-rst)" 2>/dev/null &
+    "ip and src host $scanner_ip and not (tcp and tcp[tcpflags] == tcp-rst)" 2>/dev/null &
   local dump=$!
   sleep 1
   /usr/bin/time -f "%e" -o "$work/$label.time" timeout 900 ip netns exec "$lab_scanner" \
@@ -61,26 +61,7 @@ scan() {
   named=$(python3 "$judge" "$hosts" "$work/$label.xml" "$db" --min-share 0 --quiet |
     python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["identified"])')
   wall=$(cat "$work/$label.time")
-  peak=$(python3 - "$pcap" <<'PY'
-import struct, sys
-from collections import deque
-data = open(sys.argv[1], "rb").read()
-magic = struct.unpack("<I", data[:4])[0]
-endian, scale = ("<", 1e-6) if magic in (0xA1B2C3D4, 0xA1B23C4D) else (">", 1e-6)
-if magic in (0x4D3CB2A1, 0xA1B23C4D):
-    scale = 1e-9
-off, window, peak = 24, deque(), 0
-while off + 16 <= len(data):
-    sec, frac, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
-    t = sec + frac * scale
-    window.append(t)
-    while window[0] <= t - 1.0:
-        window.popleft()
-    peak = max(peak, len(window))
-    off += 16 + incl
-print(peak)
-PY
-)
+  peak=$(python3 "$here/peak_rate.py" "$pcap")
   echo "${packets:-0} ${named:-0} $wall $peak" >"$work/$label.figures"
   echo "| $label | $(wc -l <"$hosts") | ${packets:-?} | ${named:-?} | $wall s | $peak |"
   grep -c '^congestion: shrink' "$work/$label.err" >"$work/$label.shrinks"
