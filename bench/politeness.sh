@@ -3,14 +3,14 @@
 # One `stackprint emulate` of a /20 of random nmap-os-db references (4,094 hosts, time-faithful:
 # it reads its ISN and timestamp clocks when it gets to a probe) is scanned, in the same run:
 #   1. its first /24 (254 hosts) unlimited and with --max-rate 300;
-#   2. the whole /20 with the default --group-size (1,024), with --group-size 4096 (congestion
+#   2. the whole /20 with --group-size 1024, with the default --group-size (4,096; congestion
 #      control on, the default) and with --group-size 4096 --no-congestion-control.
 # For each scan: the scanner's own packets ("N packets sent", -v), hosts named right (top match is
 # the emulated reference, one with identical test values or the same name: tests/lab/emulate_judge.py),
 # wall time, and the most packets the scanner put on the wire in any 1 s window (tcpdump on the
 # scanner's veth, outgoing only, the kernel's own RSTs left out). Then the ratios: packets of the
 # polite scan over the unlimited one, named right, wall time over packets / 300, peak 1 s rate over
-# 300; named right with --group-size 4096 against the default, with and without congestion control.
+# 300; named right with --group-size 4096 against 1024, with and without congestion control.
 #
 # usage: sudo bench/politeness.sh STACKPRINT [SEED=11]
 # Lab: scripts/emulator_lab.sh with prefix sppol, 10.99.N.0/24 (N in 180-189), emulated block
@@ -73,8 +73,8 @@ echo "| scan | hosts | packets | named right | wall time | peak packets in 1 s |
 echo "|---|---|---|---|---|---|"
 scan unlimited-24 "$work/hosts24.jsonl" "$lab_block.0/24"
 scan max-rate-300-24 "$work/hosts24.jsonl" "$lab_block.0/24" --max-rate 300
-scan default-20 "$work/hosts.jsonl" "$lab_cidr"
-scan group-4096-20 "$work/hosts.jsonl" "$lab_cidr" --group-size 4096
+scan group-1024-20 "$work/hosts.jsonl" "$lab_cidr" --group-size 1024
+scan group-4096-20 "$work/hosts.jsonl" "$lab_cidr"
 scan group-4096-no-cc-20 "$work/hosts.jsonl" "$lab_cidr" --group-size 4096 --no-congestion-control
 echo
 python3 - "$work" <<'PY'
@@ -86,7 +86,7 @@ pu, nu, wu, _ = f("unlimited-24")
 pp, npol, wp, peak = f("max-rate-300-24")
 print(f"--max-rate 300 vs unlimited (/24): packets {pp / pu:.2f}x; named right {npol:.0f} vs {nu:.0f}; "
       f"wall {wp:.1f} s = {wp / (pp / 300):.2f}x packets/300; peak 1 s {peak:.0f} = {peak / 300:.3f}x 300")
-_, nd, wd, _ = f("default-20")
+_, nd, wd, _ = f("group-1024-20")
 _, ng, wg, _ = f("group-4096-20")
 _, nn, wn, _ = f("group-4096-no-cc-20")
 print(f"--group-size 4096 vs 1024 (/20): named right {ng:.0f} vs {nd:.0f} ({100 * (ng - nd) / nd:+.1f}%), "

@@ -62,6 +62,10 @@ std::atomic<bool> g_interrupted{false}; // set by SIGINT/SIGTERM; the only globa
 
 extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
 
+// Rounds whose match results the Matcher keeps (Matcher::remember): more than the rounds that end
+// in one turn of the scan loop, whose reports follow in that turn; about 2 MB.
+constexpr std::size_t k_remembered_rounds = 256;
+
 struct ScanOptions {
   std::vector<std::string> targets;
   std::string input_list;
@@ -86,7 +90,7 @@ struct ScanOptions {
   std::string stats_every;
   ReportDestinations outputs;
   std::string command_line;
-  std::size_t group_size = 1024;
+  std::size_t group_size = 4096;
   bool nmap_retries = false;
   bool no_partial_match = false;
   std::uint64_t seed = 0;
@@ -551,6 +555,9 @@ int run_scan(const ScanOptions& options) {
   auto db = load_os_db_file(db_path);
   if (!db) { return failed({db.error().message}); }
   scoring::Matcher matcher(*db);
+  // Each round is matched by the round judge and again, in the same turn of the scan loop, for its
+  // host's report: the results of the last rounds judged are kept for the second match.
+  matcher.remember(k_remembered_rounds);
   output::ServiceNames services;
   if (!options.services.empty()) {
     if (auto text = read_text_file(options.services)) { services = output::ServiceNames::parse(*text); }

@@ -30,7 +30,7 @@ namespace stackprint::engine {
 struct CongestionConfig {
   std::chrono::steady_clock::duration interval = std::chrono::milliseconds(500);
   std::chrono::steady_clock::duration hold = std::chrono::seconds(1);
-  std::size_t max_hosts = 1024; // --group-size
+  std::size_t max_hosts = 1024; // --group-size (the scan command's default is 4,096)
   std::size_t min_hosts = 16;
   std::size_t initial_hosts = 128; // slow start: doubles per clean interval until the first cut
   double max_rate = 0.0;           // --max-rate; 0: unlimited

@@ -23,12 +23,20 @@ void OsScan::add_host(const HostTarget& target, Instant now, Timestamp wall_now)
     // Each host gets its own deterministic stream of random values.
     const std::uint64_t host_seed = m_seed ^ (0x9E3779B97F4A7C15ULL * (++m_added)) ^ target.address;
     m_index.emplace(target.address, m_hosts.size());
-    m_hosts.push_back(std::make_unique<HostOsScan>(target, m_config, host_seed, now, wall_now));
+    InFlight& host = m_hosts.emplace_back();
+    host.scan = std::make_unique<HostOsScan>(target, m_config, host_seed, now, wall_now);
+    refresh(host);
     return;
   }
   m_waiting_index.emplace(target.address, true);
   m_waiting.push_back(target);
   admit(now, wall_now);
+}
+
+void OsScan::refresh(InFlight& host) {
+  host.wake = host.scan->next_wakeup();
+  host.seq = host.scan->sending_seq_train();
+  host.done = host.scan->done();
 }
 
 double OsScan::packets_per_host_second() const {
@@ -41,20 +49,20 @@ double OsScan::packets_per_host_second() const {
 
 std::uint64_t OsScan::lost_sends() const {
   std::uint64_t total = m_lost_done;
-  for (const auto& host : m_hosts) { total += host->lost_sends(); }
+  for (const auto& host : m_hosts) { total += host.scan->lost_sends(); }
   return total;
 }
 
 std::vector<const HostOsScan*> OsScan::hosts() const {
   std::vector<const HostOsScan*> hosts;
   hosts.reserve(m_hosts.size());
-  for (const auto& host : m_hosts) { hosts.push_back(host.get()); }
+  for (const auto& host : m_hosts) { hosts.push_back(host.scan.get()); }
   return hosts;
 }
 
 std::uint64_t OsScan::answered_probes() const {
   std::uint64_t total = m_answered_done;
-  for (const auto& host : m_hosts) { total += host->answered_probes(); }
+  for (const auto& host : m_hosts) { total += host.scan->answered_probes(); }
   return total;
 }
 
@@ -71,7 +79,9 @@ void OsScan::admit(Instant now, Timestamp wall_now) {
     m_waiting_index.erase(target.address);
     const std::uint64_t host_seed = m_seed ^ (0x9E3779B97F4A7C15ULL * (++m_added)) ^ target.address;
     m_index.emplace(target.address, m_hosts.size());
-    m_hosts.push_back(std::make_unique<HostOsScan>(target, m_config, host_seed, now, wall_now));
+    InFlight& host = m_hosts.emplace_back();
+    host.scan = std::make_unique<HostOsScan>(target, m_config, host_seed, now, wall_now);
+    refresh(host);
   }
 }
 
@@ -90,21 +100,35 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
   order.reserve(count);
   for (std::size_t i = 0; i < count; ++i) { order.push_back((m_next_host + i) % count); }
   if (m_limiter.limited()) {
-    std::stable_partition(order.begin(), order.end(),
-                          [this](std::size_t i) { return m_hosts[i]->sending_seq_train(); });
+    std::stable_partition(order.begin(), order.end(), [this](std::size_t i) { return m_hosts[i].seq; });
   }
+  // Only hosts that changed since their last tick, or whose wake-up is due, are ticked: the tick of
+  // any other host would do nothing, as next_wakeup() is when a host next has something to do on
+  // its own (replies and sends mark their host). The order and the budget are those of ticking
+  // every host.
+  const auto due = [now](const InFlight& host) { return host.wake && *host.wake <= now; };
+  bool any_done = false;
+  const auto tick_host = [&](InFlight& host, std::size_t& host_budget) {
+    host.scan->tick(now, wall_now, host_budget, out, m_judge);
+    host.touched = false;
+    refresh(host);
+    any_done = any_done || host.done;
+  };
   std::size_t served = 0;
-  for (; served < count && budget > 0; ++served) { m_hosts[order[served]]->tick(now, wall_now, budget, out, m_judge); }
+  for (; served < count && budget > 0; ++served) {
+    InFlight& host = m_hosts[order[served]];
+    if (host.touched || due(host)) { tick_host(host, budget); }
+  }
   if (budget == 0 && count > 0) {
     if (served < count) { m_next_host = order[served]; }
     // Hosts that ran out of time without a send still need their tick to notice the deadline.
     for (std::size_t i = served; i < count; ++i) {
-      auto& host = *m_hosts[order[i]];
-      if (!host.done() && host.next_wakeup() && *host.next_wakeup() <= now) {
+      InFlight& host = m_hosts[order[i]];
+      if (due(host)) {
         // Only a SEQ probe's delay matters (the other probes are not timed against each other).
-        if (host.sending_seq_train()) { m_last_deferral = now; }
+        if (host.scan->sending_seq_train()) { m_last_deferral = now; }
         std::size_t none = 0;
-        host.tick(now, wall_now, none, out, m_judge);
+        tick_host(host, none);
       }
     }
   }
@@ -115,13 +139,13 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
   // are held by pointer: with a thousand hosts in flight, hosts finish on almost every tick, and
   // moving every host object each time cost more than the probes themselves.
   const auto first_done =
-      std::find_if(m_hosts.begin(), m_hosts.end(), [](const std::unique_ptr<HostOsScan>& h) { return h->done(); });
+      any_done ? std::find_if(m_hosts.begin(), m_hosts.end(), [](const InFlight& h) { return h.done; }) : m_hosts.end();
   if (first_done != m_hosts.end()) {
     const auto first_moved = static_cast<std::size_t>(first_done - m_hosts.begin());
     auto kept = first_done;
     for (auto it = first_done; it != m_hosts.end(); ++it) {
-      HostOsScan& host = **it;
-      if (host.done()) {
+      HostOsScan& host = *it->scan;
+      if (it->done) {
         m_lost_done += host.lost_sends();
         m_answered_done += host.answered_probes();
         m_index.erase(host.target().address);
@@ -131,7 +155,7 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
       }
     }
     m_hosts.erase(kept, m_hosts.end());
-    for (std::size_t i = first_moved; i < m_hosts.size(); ++i) { m_index[m_hosts[i]->target().address] = i; }
+    for (std::size_t i = first_moved; i < m_hosts.size(); ++i) { m_index[m_hosts[i].scan->target().address] = i; }
     m_next_host = m_hosts.empty() ? 0 : m_next_host % m_hosts.size();
   }
   return out;
@@ -162,18 +186,18 @@ bool OsScan::answers_another_host(const wire::Ipv4Packet& packet, std::size_t cl
   // unless it forges (or misdirects) an answer to a probe it saw. Such a packet names the other
   // host's values and not its own. Honest replies name their own host's values, or none (A=Z, A=O),
   // and are kept.
-  const probes::ProbeContext& own = m_hosts[claimed]->probe_context();
+  const probes::ProbeContext& own = m_hosts[claimed].scan->probe_context();
   if (const wire::TcpSegment* tcp = packet.tcp()) {
     if (names_round(*tcp, own)) { return false; }
     for (std::size_t i = 0; i < m_hosts.size(); ++i) {
-      if (i != claimed && names_round(*tcp, m_hosts[i]->probe_context())) { return true; }
+      if (i != claimed && names_round(*tcp, m_hosts[i].scan->probe_context())) { return true; }
     }
     return false;
   }
   if (const wire::IcmpMessage* icmp = packet.icmp(); icmp != nullptr && icmp->type == wire::k_icmp_echo_reply) {
     if (echoes_round(icmp->echo_identifier(), own)) { return false; }
     for (std::size_t i = 0; i < m_hosts.size(); ++i) {
-      if (i != claimed && echoes_round(icmp->echo_identifier(), m_hosts[i]->probe_context())) { return true; }
+      if (i != claimed && echoes_round(icmp->echo_identifier(), m_hosts[i].scan->probe_context())) { return true; }
     }
   }
   return false;
@@ -202,13 +226,18 @@ void OsScan::on_frame(const CapturedFrame& frame, Instant now) {
     ++m_cross_host;
     return;
   }
-  m_hosts[it->second]->on_reply(responses::Reply{frame.time, std::move(*packet), frame.ip_packet, frame.link_source},
-                                now);
+  InFlight& host = m_hosts[it->second];
+  host.scan->on_reply(responses::Reply{frame.time, std::move(*packet), frame.ip_packet, frame.link_source}, now);
+  host.touched = true;
+  refresh(host);
 }
 
 void OsScan::on_sent(const OutgoingPacket& packet, Instant now, Timestamp wall_now) {
   if (const auto it = m_index.find(packet.destination); it != m_index.end()) {
-    m_hosts[it->second]->on_sent(packet.probe, now, wall_now);
+    InFlight& host = m_hosts[it->second];
+    host.scan->on_sent(packet.probe, now, wall_now);
+    host.touched = true;
+    refresh(host);
   }
 }
 
@@ -221,7 +250,7 @@ std::vector<HostOsScan> OsScan::take_finished() {
 std::optional<Instant> OsScan::next_wakeup() const {
   std::optional<Instant> wake;
   for (const auto& host : m_hosts) {
-    if (const auto w = host->next_wakeup()) { wake = wake ? std::min(*wake, *w) : *w; }
+    if (host.wake) { wake = wake ? std::min(*wake, *host.wake) : *host.wake; }
   }
   if (!m_waiting.empty()) {
     // Admission is looked at again a few milliseconds on (a token, a finished host may admit one).

@@ -121,7 +121,20 @@ private:
   double m_host_seconds = 0.0; // hosts sending, integrated over time
   std::uint64_t m_lost_done = 0;
   std::uint64_t m_answered_done = 0;
-  std::vector<std::unique_ptr<HostOsScan>> m_hosts; // by pointer: cheap to compact (tick)
+  // A host in flight with what tick() and next_wakeup() read of it on every turn, kept beside the
+  // pointer: with thousands of hosts in flight, asking each host (a pointer away, its TUI probes
+  // walked) on every turn cost a tenth of the scanner's CPU (docs/benchmarks.md, Scale).
+  struct InFlight {
+    std::unique_ptr<HostOsScan> scan; // by pointer: cheap to compact (tick)
+    std::optional<Instant> wake;      // scan->next_wakeup(), refreshed whenever the host changes
+    bool touched = true;              // changed since its last tick (added, a reply, a send)
+    bool seq = false;                 // scan->sending_seq_train(), refreshed after each tick
+    bool done = false;                // scan->done(), refreshed after each tick
+  };
+  // Refreshes the cached wake-up and SEQ state of a host after something changed it.
+  static void refresh(InFlight& host);
+
+  std::vector<InFlight> m_hosts;
   std::unordered_map<std::uint32_t, std::size_t> m_index;
   std::size_t m_next_host = 0;
   std::vector<HostOsScan> m_finished;

@@ -598,7 +598,54 @@ Score Matcher::compare(const fingerprint::Fingerprint& subject, std::size_t refe
   return Score{matched, total};
 }
 
+namespace {
+
+// FNV-1a over the test lines' names and values, with separators so that no two lists of lines
+// hash the same text.
+std::uint64_t hash_tests(const std::vector<fingerprint::TestLine>& tests) {
+  std::uint64_t hash = 0xCBF29CE484222325ULL;
+  const auto add = [&hash](std::string_view text, unsigned char end) {
+    for (const char c : text) { hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL; }
+    hash = (hash ^ end) * 0x100000001B3ULL;
+  };
+  for (const auto& line : tests) {
+    add(line.name, '(');
+    for (const auto& attribute : line.attributes) {
+      add(attribute.name, '=');
+      add(attribute.value, '%');
+    }
+    add({}, ')');
+  }
+  return hash;
+}
+
+} // namespace
+
+void Matcher::remember(std::size_t subjects) {
+  m_remember_limit = subjects;
+  m_remembered.clear();
+  m_remembered.reserve(subjects);
+  m_remember_next = 0;
+}
+
 MatchResult Matcher::match(const fingerprint::Fingerprint& subject) {
+  if (m_remember_limit == 0) { return match_uncached(subject); }
+  const std::uint64_t hash = hash_tests(subject.tests);
+  for (const Remembered& kept : m_remembered) {
+    if (kept.hash == hash && kept.tests == subject.tests) { return kept.result; }
+  }
+  MatchResult result = match_uncached(subject);
+  Remembered kept{hash, subject.tests, result};
+  if (m_remembered.size() < m_remember_limit) {
+    m_remembered.push_back(std::move(kept));
+  } else {
+    m_remembered[m_remember_next] = std::move(kept);
+    m_remember_next = (m_remember_next + 1) % m_remember_limit;
+  }
+  return result;
+}
+
+MatchResult Matcher::match_uncached(const fingerprint::Fingerprint& subject) {
   load_subject(subject);
 
   // Pass 1: the prefix tree and the sweep groups against the threshold.

@@ -29,7 +29,10 @@
 //   algorithm's (tests/unit/scoring compare it with a naive implementation).
 //
 // A Matcher holds per-subject scratch memory and is not thread-safe; use one per thread. No state
-// survives from one subject to the next (no cross-subject cache).
+// survives from one subject to the next (no cross-subject cache), unless remember() asks it to keep
+// the results of the last few subjects: a live scan matches each round twice, once to judge it
+// (session::round_judge) and once for the host's report, and the result is a function of the
+// subject's test lines alone, so an equal subject gets the kept result.
 
 #include <cstddef>
 #include <cstdint>
@@ -89,6 +92,10 @@ public:
 
   // The whole DB scan (match_fingerprint). The subject's SCAN line is ignored.
   [[nodiscard]] MatchResult match(const fingerprint::Fingerprint& subject);
+
+  // From now on, keeps the results of the last `subjects` subjects matched (0: none, the default)
+  // and answers match() for an equal subject from them.
+  void remember(std::size_t subjects);
 
   // One reference, fully (compare_fingerprints, no early exit).
   [[nodiscard]] Score compare(const fingerprint::Fingerprint& subject, std::size_t reference);
@@ -204,6 +211,17 @@ private:
   std::size_t m_eager_end = 0;                 // groups 0 .. m_eager_end-1 are summed in load_subject
   std::size_t m_sweep_end = 0;                 // groups m_tree_depth .. m_sweep_end-1 are swept in pass 1
   std::vector<std::uint32_t> m_name_ids;       // interned reference names, for the dedup
+
+  // Results kept by remember(): a ring, found by a hash of the subject's test lines.
+  struct Remembered {
+    std::uint64_t hash = 0;
+    std::vector<fingerprint::TestLine> tests;
+    MatchResult result;
+  };
+  std::vector<Remembered> m_remembered;
+  std::size_t m_remember_limit = 0;
+  std::size_t m_remember_next = 0;
+  [[nodiscard]] MatchResult match_uncached(const fingerprint::Fingerprint& subject);
 
   // Per-subject state.
   struct Lookup {

@@ -226,5 +226,29 @@ TEST(Match, RepeatedSubjectTestUsesTheFirst) {
   EXPECT_EQ(s.total, 100U);
 }
 
+TEST(Match, RememberedResultsAreTheResultsOfEqualSubjects) {
+  // Subjects that differ in one value only (and in the ignored SCAN line), matched over and over
+  // by a Matcher that keeps 3 results: every answer must be the naive one, kept or not.
+  std::string body;
+  for (const char* ti : {"Z", "I", "RD"}) {
+    for (const char* df : {"Y", "N"}) {
+      body += std::string("Fingerprint F") + ti + df + "\nSEQ(TI=" + ti + "%TS=A)\nT1(R=Y%DF=" + df + "%T=3B-45)\n\n";
+    }
+  }
+  const auto db = make_db(body);
+  Matcher kept(db);
+  kept.remember(3);
+  for (int pass = 0; pass < 3; ++pass) {
+    for (const char* ti : {"Z", "I", "RD", "BI", "Z"}) {
+      for (const char* df : {"Y", "N"}) {
+        Fingerprint fp = subject(
+            {TestLine{"SEQ", {{"TI", ti}, {"TS", "A"}}}, TestLine{"T1", {{"R", "Y"}, {"DF", df}, {"T", "40"}}}});
+        if (pass == 1) { fp.scan = TestLine{"SCAN", {{"V", "7.93"}}}; }
+        EXPECT_EQ(kept.match(fp), testing::naive_match(db, fp)) << "TI=" << ti << " DF=" << df;
+      }
+    }
+  }
+}
+
 } // namespace
 } // namespace stackprint::scoring
