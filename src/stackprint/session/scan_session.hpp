@@ -131,7 +131,8 @@ public:
   ScanSession(ScanSessionConfig config, TargetFeed feed, engine::RoundJudge judge);
 
   // Packets to send now: OS probes first (their SEQ gaps matter), then discovery probes, all within
-  // the rate limit. Starts new batches while there is room, and hands finished batches on.
+  // the rate limit. Starts new batches while there is room, and hands each host on as soon as its
+  // discovery is done.
   [[nodiscard]] std::vector<SessionPacket> on_tick(Instant now, Timestamp wall_now);
   // A packet from on_tick() left: the clocks read when its send call returned.
   void on_sent(const SessionPacket& packet, Instant sent_at, Timestamp wall_sent_at);
@@ -172,7 +173,10 @@ private:
   void sample_congestion(Instant now);
   [[nodiscard]] std::size_t max_in_flight() const;
   [[nodiscard]] bool start_batch(std::size_t room, Instant now, Timestamp wall_now);
-  void hand_over(const discovery::PortDiscovery& batch, Instant now, Timestamp wall_now);
+  // One host of `batch` leaves discovery: down, skipped, or on to OS detection. Hosts already
+  // handed over are ignored.
+  void hand_over(const discovery::PortDiscovery& batch, const discovery::HostDiscovery& host, Instant now,
+                 Timestamp wall_now);
 
   ScanSessionConfig m_config;
   TargetFeed m_feed;
@@ -185,6 +189,8 @@ private:
   bool m_targets_left = true;
   bool m_hosts_added = false;
   std::optional<std::uint64_t> m_capture_drops;
+  std::uint64_t m_discovery_lost_sends = 0; // of finished batches (congestion signal)
+  std::uint64_t m_discovery_answered = 0;
   std::optional<Instant> m_last_tick;
   std::vector<SessionEvent> m_events;
   SessionTotals m_totals;

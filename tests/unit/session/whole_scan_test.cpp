@@ -56,6 +56,7 @@ std::map<std::uint32_t, std::size_t> emulate(EmulatedNetwork& network, const dat
 
 struct WholeScan {
   std::map<std::uint32_t, output::HostReport> reports;
+  std::map<std::uint32_t, io::MonotonicTime> reported_at; // when the scan reported the host
   std::vector<std::string> bad_targets;
   SessionTotals totals;
   Expected<io::ScanLoopStats> stats = fail("not run");
@@ -95,9 +96,11 @@ WholeScan whole_scan(EmulatedNetwork& network, io::ManualClock& clock, const dat
         run.bad_targets.push_back(bad->message);
       } else if (auto* down = std::get_if<HostDown>(&event)) {
         run.reports[down->context.target.address.value] = down_host_report(down->context, now_s());
+        run.reported_at[down->context.target.address.value] = clock.monotonic_now();
       } else if (auto* done = std::get_if<HostScanned>(&event)) {
         run.reports[done->context.target.address.value] =
             os_host_report(done->context, done->os, matcher, true, {}, now_s());
+        run.reported_at[done->context.target.address.value] = clock.monotonic_now();
       }
     }
   };
@@ -160,6 +163,29 @@ TEST(WholeScan, EveryEmulatedHostIsReportedWithItsReferenceOnTop) {
     EXPECT_FALSE(run.reports.at(a).os_detection);
   }
   EXPECT_EQ(run.exit_status, cli::k_exit_ok);
+}
+
+// A host goes on to OS detection when its own port scan is done, not when its whole batch is: an
+// address that never answers keeps its batch's discovery waiting for its re-sends, and the hosts
+// that answered must not wait with it (the rate they could use would go unused).
+TEST(WholeScan, HostsLeaveDiscoveryWithoutWaitingForTheirBatch) {
+  const database::OsDb* db = installed_db();
+  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
+  io::ManualClock clock = start_clock();
+  EmulatedNetwork network(clock);
+  const auto played = emulate(network, *db, 4);
+  ASSERT_EQ(played.size(), 4U);
+  const std::uint32_t silent = k_first + 4; // in the same batch of 16
+  const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 1));
+  ASSERT_TRUE(run.stats) << run.stats.error().message;
+  EXPECT_EQ(run.totals.batches, 1U);
+  EXPECT_EQ(run.totals.hosts_down, 1U);
+  ASSERT_EQ(run.reported_at.count(silent), 1U);
+  for (const auto& [address, ref] : played) {
+    ASSERT_EQ(run.reported_at.count(address), 1U);
+    EXPECT_LT(run.reported_at.at(address), run.reported_at.at(silent))
+        << to_string(Ipv4Address{address}) << " was fingerprinted only after the silent address was given up";
+  }
 }
 
 TEST(WholeScan, MaxRateBoundsEverySendOverAnySecond) {
