@@ -75,7 +75,9 @@ void OsScan::admit(Instant now, Timestamp wall_now) {
   }
 }
 
-std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
+std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now, Serve serve) {
+  const bool seq_only = serve == Serve::seq_trains;
+  if (seq_only && !m_limiter.limited()) { return {}; } // unlimited, every host is served in one pass
   if (m_last_tick && now > *m_last_tick) {
     m_host_seconds += static_cast<double>(m_hosts.size()) * std::chrono::duration<double>(now - *m_last_tick).count();
   }
@@ -84,19 +86,20 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
   std::size_t budget = m_limiter.available(now);
   const std::size_t budget_before = budget;
   std::vector<OutgoingPacket> out;
-  const std::size_t count = m_hosts.size();
   // Hosts in a fixed order from the first one left out last time; SEQ trains first.
   std::vector<std::size_t> order;
-  order.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) { order.push_back((m_next_host + i) % count); }
+  order.reserve(m_hosts.size());
+  for (std::size_t i = 0; i < m_hosts.size(); ++i) { order.push_back((m_next_host + i) % m_hosts.size()); }
   if (m_limiter.limited()) {
-    std::stable_partition(order.begin(), order.end(),
-                          [this](std::size_t i) { return m_hosts[i]->sending_seq_train(); });
+    const auto others = std::stable_partition(order.begin(), order.end(),
+                                              [this](std::size_t i) { return m_hosts[i]->sending_seq_train(); });
+    if (seq_only) { order.erase(others, order.end()); }
   }
+  const std::size_t count = order.size();
   std::size_t served = 0;
   for (; served < count && budget > 0; ++served) { m_hosts[order[served]]->tick(now, wall_now, budget, out, m_judge); }
   if (budget == 0 && count > 0) {
-    if (served < count) { m_next_host = order[served]; }
+    if (served < count && !seq_only) { m_next_host = order[served]; }
     // Hosts that ran out of time without a send still need their tick to notice the deadline.
     for (std::size_t i = served; i < count; ++i) {
       auto& host = *m_hosts[order[i]];

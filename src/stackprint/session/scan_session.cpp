@@ -188,8 +188,17 @@ std::vector<SessionPacket> ScanSession::on_tick(Instant now, Timestamp wall_now)
   m_totals.peak_hosts_in_flight = std::max(m_totals.peak_hosts_in_flight, hosts_in_flight_count());
 
   std::vector<SessionPacket> out;
-  // OS detection first: its SEQ probes must keep their 100 ms gaps.
-  for (auto& packet : m_scan.tick(now, wall_now)) { out.push_back(SessionPacket{std::move(packet), true}); }
+  // Under a rate limit, SEQ trains first (their probes must keep their 100 ms gaps), then port
+  // discovery, then the other OS probes. Discovery starts each host's chain of waits: a host with
+  // a silent port is done only after that port's re-sends (seconds, port_discovery.hpp), and its
+  // OS detection only starts then. Starved of tokens by the OS probes of hosts already handed
+  // over, such hosts would start last and finish last, with the rate unused while they wait
+  // (docs/congestion.md). The other OS probes lose nothing by waiting: no test compares their
+  // send times, and their timeouts run from their sends. Unlimited, every probe goes in this
+  // turn's burst anyway: OS detection in one pass keeps each host's place in the burst.
+  const bool limited = m_scan.rate_limiter().limited();
+  const auto first = limited ? engine::OsScan::Serve::seq_trains : engine::OsScan::Serve::all;
+  for (auto& packet : m_scan.tick(now, wall_now, first)) { out.push_back(SessionPacket{std::move(packet), true}); }
   // Discovery: what is due and the rate limiter allows; each host goes on once its own is done.
   engine::RateLimiter& limiter = m_scan.rate_limiter();
   for (auto it = m_batches.begin(); it != m_batches.end();) {
@@ -217,6 +226,9 @@ std::vector<SessionPacket> ScanSession::on_tick(Instant now, Timestamp wall_now)
     m_discovery_lost_sends += it->discovery.lost_sends();
     m_discovery_answered += it->discovery.answered_probes();
     it = m_batches.erase(it);
+  }
+  if (limited) {
+    for (auto& packet : m_scan.tick(now, wall_now)) { out.push_back(SessionPacket{std::move(packet), true}); }
   }
   for (auto& host : m_scan.take_finished()) {
     const auto context = m_scanning.find(host.target().address);

@@ -16,8 +16,9 @@
 // sequential groups of 256 and 3.4 s as a single group of 1,024; keeping the session full gets the
 // second figure without holding every host.
 //
-// Every packet, discovery probes included, takes a token from the OS scan's rate limiter; OS
-// probes are served first, since SEQ trains must keep their gaps. Frames go to the stage that holds
+// Every packet, discovery probes included, takes a token from the OS scan's rate limiter. Under a
+// rate limit SEQ probes are served first, since SEQ trains must keep their gaps, then discovery
+// probes, then the other OS probes (on_tick explains why). Frames go to the stage that holds
 // their host (by source address, or for ICMP errors by the quoted packet's destination); the rest
 // go to the OS scan, which counts them (foreign, malformed).
 
@@ -130,9 +131,10 @@ class ScanSession {
 public:
   ScanSession(ScanSessionConfig config, TargetFeed feed, engine::RoundJudge judge);
 
-  // Packets to send now: OS probes first (their SEQ gaps matter), then discovery probes, all within
-  // the rate limit. Starts new batches while there is room, and hands each host on as soon as its
-  // discovery is done.
+  // Packets to send now, all within the rate limit: under it SEQ probes first (their gaps matter),
+  // then discovery probes, then the other OS probes; unlimited, OS probes then discovery probes.
+  // Starts new batches while there is room, and hands each host on as soon as its discovery is
+  // done.
   [[nodiscard]] std::vector<SessionPacket> on_tick(Instant now, Timestamp wall_now);
   // A packet from on_tick() left: the clocks read when its send call returned.
   void on_sent(const SessionPacket& packet, Instant sent_at, Timestamp wall_sent_at);
