@@ -13,6 +13,8 @@
 # 300; named right with --group-size 4096 against 1024, with and without congestion control.
 #
 # usage: sudo bench/politeness.sh STACKPRINT [SEED=11]
+# STACKPRINT_POLITENESS_ONLY_24=1 runs the two /24 scans alone and prints the polite scan's
+# packets per 100 ms (bench/pcap_timeline.py); STACKPRINT_LAB_KEEP=DIR keeps the captures.
 # Lab: scripts/emulator_lab.sh with prefix sppol, 10.99.N.0/24 (N in 180-189), emulated block
 # 10.213.X.0/20; STACKPRINT_LAB_NET / STACKPRINT_LAB_BLOCK override them. Torn down on exit.
 set -u
@@ -73,6 +75,20 @@ echo "| scan | hosts | packets | named right | wall time | peak packets in 1 s |
 echo "|---|---|---|---|---|---|"
 scan unlimited-24 "$work/hosts24.jsonl" "$lab_block.0/24"
 scan max-rate-300-24 "$work/hosts24.jsonl" "$lab_block.0/24" --max-rate 300
+if [ -n "${STACKPRINT_POLITENESS_ONLY_24:-}" ]; then
+  echo
+  python3 "$here/pcap_timeline.py" "$work/max-rate-300-24.pcap" --rate 300
+  python3 - "$work" <<'PY'
+import sys
+w = sys.argv[1]
+f = lambda label: [float(x) for x in open(f"{w}/{label}.figures").read().split()]
+pu, nu, wu, _ = f("unlimited-24")
+pp, npol, wp, peak = f("max-rate-300-24")
+print(f"--max-rate 300 vs unlimited (/24): packets {pp / pu:.2f}x; named right {npol:.0f} vs {nu:.0f}; "
+      f"wall {wp:.1f} s = {wp / (pp / 300):.2f}x packets/300; peak 1 s {peak:.0f} = {peak / 300:.3f}x 300")
+PY
+  exit 0
+fi
 scan group-1024-20 "$work/hosts.jsonl" "$lab_cidr" --group-size 1024
 scan group-4096-20 "$work/hosts.jsonl" "$lab_cidr"
 scan group-4096-no-cc-20 "$work/hosts.jsonl" "$lab_cidr" --group-size 4096 --no-congestion-control

@@ -287,6 +287,8 @@ void PortDiscovery::on_reply(const DiscoveryReply& reply, Instant now,
     record_rtt(*host, now - outstanding->sent_at); // Karn: only unambiguous samples
   }
   if (outstanding && outstanding->tries > 1) { m_queues[*host].lossy = true; }
+  ++m_answered_probes;
+  if (outstanding) { m_lost_sends += static_cast<std::uint64_t>(outstanding->tries - 1); }
   if (from_host) {
     ++target.replies;
     if (!target.link_source && link_source) { target.link_source = link_source; }
@@ -353,9 +355,16 @@ void PortDiscovery::complete(std::size_t host) {
   target.status = target.replies > 0 ? HostStatus::up : HostStatus::down;
   target.selected = select_os_scan_ports(target.ports, m_config.random_tcp_draw, m_config.random_udp_draw);
   --m_probing;
+  m_completed.push_back(host);
 }
 
 bool PortDiscovery::finished() const { return m_probing == 0; }
+
+std::vector<std::size_t> PortDiscovery::take_completed() {
+  std::vector<std::size_t> completed;
+  completed.swap(m_completed);
+  return completed;
+}
 
 std::optional<Instant> PortDiscovery::next_wakeup() const {
   if (finished()) { return std::nullopt; }

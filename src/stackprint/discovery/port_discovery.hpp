@@ -138,6 +138,10 @@ public:
                 const std::optional<std::array<std::uint8_t, 6>>& link_source = {});
 
   [[nodiscard]] bool finished() const;
+  // Hosts that became up or down since the last call (indices into hosts()), in the order they
+  // did. A host is done once each of its probes is answered or given up, whatever the other hosts
+  // still wait for, so the shell can hand it on at once.
+  [[nodiscard]] std::vector<std::size_t> take_completed();
   // When on_tick() next has work (a timeout expires or a send becomes due); nullopt once finished.
   // May be in the past: call on_tick() at once.
   [[nodiscard]] std::optional<Instant> next_wakeup() const;
@@ -146,6 +150,10 @@ public:
   [[nodiscard]] std::uint64_t ignored_frames() const { return m_ignored; }
   [[nodiscard]] const DiscoveryConfig& config() const { return m_config; }
   [[nodiscard]] std::uint64_t probes_sent() const { return m_sent; }
+  // The congestion signal (engine/congestion.hpp), as OS detection counts it: sends of probes
+  // answered only after a re-send (the earlier sends were lost), and probes answered.
+  [[nodiscard]] std::uint64_t lost_sends() const { return m_lost_sends; }
+  [[nodiscard]] std::uint64_t answered_probes() const { return m_answered_probes; }
 
   // The SYN sequence number for (host, port) in this run (exposed for tests and packet capture
   // analysis).
@@ -199,11 +207,14 @@ private:
   std::vector<HostQueue> m_queues;
   std::vector<Outstanding> m_outstanding;
   std::unordered_map<std::uint32_t, std::size_t> m_host_by_address;
-  std::deque<std::size_t> m_ready; // hosts with pending probes, in round-robin order
-  std::size_t m_probing = 0;       // hosts not yet up or down
+  std::deque<std::size_t> m_ready;      // hosts with pending probes, in round-robin order
+  std::size_t m_probing = 0;            // hosts not yet up or down
+  std::vector<std::size_t> m_completed; // since the last take_completed()
   std::optional<Instant> m_last_tick;
   std::uint64_t m_ignored = 0;
   std::uint64_t m_sent = 0;
+  std::uint64_t m_lost_sends = 0;
+  std::uint64_t m_answered_probes = 0;
 };
 
 } // namespace stackprint::discovery

@@ -85,7 +85,9 @@ void OsScan::admit(Instant now, Timestamp wall_now) {
   }
 }
 
-std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
+std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now, Serve serve) {
+  const bool seq_only = serve == Serve::seq_trains;
+  if (seq_only && !m_limiter.limited()) { return {}; } // unlimited, every host is served in one pass
   if (m_last_tick && now > *m_last_tick) {
     m_host_seconds += static_cast<double>(m_hosts.size()) * std::chrono::duration<double>(now - *m_last_tick).count();
   }
@@ -94,14 +96,16 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
   std::size_t budget = m_limiter.available(now);
   const std::size_t budget_before = budget;
   std::vector<OutgoingPacket> out;
-  const std::size_t count = m_hosts.size();
   // Hosts in a fixed order from the first one left out last time; SEQ trains first.
   std::vector<std::size_t> order;
-  order.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) { order.push_back((m_next_host + i) % count); }
+  order.reserve(m_hosts.size());
+  for (std::size_t i = 0; i < m_hosts.size(); ++i) { order.push_back((m_next_host + i) % m_hosts.size()); }
   if (m_limiter.limited()) {
-    std::stable_partition(order.begin(), order.end(), [this](std::size_t i) { return m_hosts[i].seq; });
+    const auto others =
+        std::stable_partition(order.begin(), order.end(), [this](std::size_t i) { return m_hosts[i].seq; });
+    if (seq_only) { order.erase(others, order.end()); }
   }
+  const std::size_t count = order.size();
   // Only hosts that changed since their last tick, or whose wake-up is due, are ticked: the tick of
   // any other host would do nothing, as next_wakeup() is when a host next has something to do on
   // its own (replies and sends mark their host). The order and the budget are those of ticking
@@ -120,7 +124,7 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now) {
     if (host.touched || due(host)) { tick_host(host, budget); }
   }
   if (budget == 0 && count > 0) {
-    if (served < count) { m_next_host = order[served]; }
+    if (served < count && !seq_only) { m_next_host = order[served]; }
     // Hosts that ran out of time without a send still need their tick to notice the deadline.
     for (std::size_t i = served; i < count; ++i) {
       InFlight& host = m_hosts[order[i]];

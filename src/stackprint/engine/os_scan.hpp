@@ -65,7 +65,12 @@ public:
   // send their trains in step), as Nmap's host loop does: a target whose ISN clock is read when
   // it processes the probe (a busy router, the single-threaded emulator) would otherwise see the
   // place change by whole bursts of packets between two probes, and SP/ISR with it.
-  [[nodiscard]] std::vector<OutgoingPacket> tick(Instant now, Timestamp wall_now);
+  //
+  // Serve::seq_trains (under a rate limit) serves only the hosts sending a SEQ train, so that the
+  // shell can give the tokens left to other probes it ranks above the rest of OS detection (port
+  // discovery, scan_session.hpp) before it calls tick() again for every host.
+  enum class Serve { all, seq_trains };
+  [[nodiscard]] std::vector<OutgoingPacket> tick(Instant now, Timestamp wall_now, Serve serve = Serve::all);
 
   // One packet returned by tick() is going out now: the clocks read right before its send call
   // (HostOsScan::on_sent). Packets of hosts no longer in flight are ignored.

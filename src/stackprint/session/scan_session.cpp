@@ -88,8 +88,14 @@ std::size_t ScanSession::max_in_flight() const {
 void ScanSession::sample_congestion(Instant now) {
   if (!m_congestion || !m_congestion->due(now)) { return; }
   engine::CongestionSample sample;
-  sample.lost_sends = m_scan.lost_sends();
-  sample.answered_probes = m_scan.answered_probes();
+  // Port discovery's probes count as OS detection's do: on a path that overflows, the bursts of
+  // SYNs of new batches are what is lost first, and hosts lost there never reach OS detection.
+  sample.lost_sends = m_scan.lost_sends() + m_discovery_lost_sends;
+  sample.answered_probes = m_scan.answered_probes() + m_discovery_answered;
+  for (const auto& batch : m_batches) {
+    sample.lost_sends += batch.discovery.lost_sends();
+    sample.answered_probes += batch.discovery.answered_probes();
+  }
   sample.capture_drops = m_capture_drops;
   sample.packets_sent = m_totals.packets_sent;
   sample.hosts_in_flight = hosts_in_flight_count();
@@ -135,41 +141,39 @@ bool ScanSession::start_batch(std::size_t room, Instant now, Timestamp wall_now)
   return true;
 }
 
-void ScanSession::hand_over(const discovery::PortDiscovery& batch, Instant now, Timestamp wall_now) {
-  m_totals.discovery_ignored += batch.ignored_frames();
-  for (const auto& host : batch.hosts()) {
-    const auto entry = m_discovering.find(host.address.value);
-    if (entry == m_discovering.end()) { continue; }
-    HostContext context;
-    context.target = entry->second.target;
-    context.discovery = host;
-    context.direct = m_config.direct;
-    context.udp_port_scan = m_config.udp_port_scan;
-    context.start_s = entry->second.start_s;
-    m_discovering.erase(entry);
-    if (host.status != discovery::HostStatus::up) {
-      ++m_totals.hosts_down;
-      m_events.emplace_back(HostDown{std::move(context)});
-      continue;
-    }
-    ++m_totals.hosts_up;
-    engine::HostTarget target;
-    target.address = host.address.value;
-    target.open_tcp_port = host.selected.open_tcp;
-    target.closed_tcp_port = host.selected.closed_tcp;
-    target.closed_tcp_known = host.selected.closed_tcp_known;
-    target.closed_udp_port = host.selected.closed_udp;
-    target.closed_udp_known = host.selected.closed_udp_known;
-    target.initial_timeout = host.timeout;
-    target.port_scan_source_port = batch.config().tcp_source_port;
-    target.conditions_not_ideal = !host.selected.open_tcp || !host.selected.closed_tcp_known;
-    if (!m_config.os_detection || (m_config.osscan_limit && target.conditions_not_ideal)) {
-      m_events.emplace_back(HostSkipped{std::move(context)});
-      continue;
-    }
-    if (!m_scanning.emplace(target.address, std::move(context)).second) { continue; } // a repeated target
-    m_scan.add_host(target, now, wall_now);
+void ScanSession::hand_over(const discovery::PortDiscovery& batch, const discovery::HostDiscovery& host, Instant now,
+                            Timestamp wall_now) {
+  const auto entry = m_discovering.find(host.address.value);
+  if (entry == m_discovering.end()) { return; }
+  HostContext context;
+  context.target = entry->second.target;
+  context.discovery = host;
+  context.direct = m_config.direct;
+  context.udp_port_scan = m_config.udp_port_scan;
+  context.start_s = entry->second.start_s;
+  m_discovering.erase(entry);
+  if (host.status != discovery::HostStatus::up) {
+    ++m_totals.hosts_down;
+    m_events.emplace_back(HostDown{std::move(context)});
+    return;
   }
+  ++m_totals.hosts_up;
+  engine::HostTarget target;
+  target.address = host.address.value;
+  target.open_tcp_port = host.selected.open_tcp;
+  target.closed_tcp_port = host.selected.closed_tcp;
+  target.closed_tcp_known = host.selected.closed_tcp_known;
+  target.closed_udp_port = host.selected.closed_udp;
+  target.closed_udp_known = host.selected.closed_udp_known;
+  target.initial_timeout = host.timeout;
+  target.port_scan_source_port = batch.config().tcp_source_port;
+  target.conditions_not_ideal = !host.selected.open_tcp || !host.selected.closed_tcp_known;
+  if (!m_config.os_detection || (m_config.osscan_limit && target.conditions_not_ideal)) {
+    m_events.emplace_back(HostSkipped{std::move(context)});
+    return;
+  }
+  if (!m_scanning.emplace(target.address, std::move(context)).second) { return; } // a repeated target
+  m_scan.add_host(target, now, wall_now);
 }
 
 std::vector<SessionPacket> ScanSession::on_tick(Instant now, Timestamp wall_now) {
@@ -184,9 +188,18 @@ std::vector<SessionPacket> ScanSession::on_tick(Instant now, Timestamp wall_now)
   m_totals.peak_hosts_in_flight = std::max(m_totals.peak_hosts_in_flight, hosts_in_flight_count());
 
   std::vector<SessionPacket> out;
-  // OS detection first: its SEQ probes must keep their 100 ms gaps.
-  for (auto& packet : m_scan.tick(now, wall_now)) { out.push_back(SessionPacket{std::move(packet), true}); }
-  // Discovery: what is due and the rate limiter allows; finished batches hand their hosts on.
+  // Under a rate limit, SEQ trains first (their probes must keep their 100 ms gaps), then port
+  // discovery, then the other OS probes. Discovery starts each host's chain of waits: a host with
+  // a silent port is done only after that port's re-sends (seconds, port_discovery.hpp), and its
+  // OS detection only starts then. Starved of tokens by the OS probes of hosts already handed
+  // over, such hosts would start last and finish last, with the rate unused while they wait
+  // (docs/congestion.md). The other OS probes lose nothing by waiting: no test compares their
+  // send times, and their timeouts run from their sends. Unlimited, every probe goes in this
+  // turn's burst anyway: OS detection in one pass keeps each host's place in the burst.
+  const bool limited = m_scan.rate_limiter().limited();
+  const auto first = limited ? engine::OsScan::Serve::seq_trains : engine::OsScan::Serve::all;
+  for (auto& packet : m_scan.tick(now, wall_now, first)) { out.push_back(SessionPacket{std::move(packet), true}); }
+  // Discovery: what is due and the rate limiter allows; each host goes on once its own is done.
   engine::RateLimiter& limiter = m_scan.rate_limiter();
   for (auto it = m_batches.begin(); it != m_batches.end();) {
     const auto actions = it->discovery.on_tick(now, limiter.available(now));
@@ -196,13 +209,26 @@ std::vector<SessionPacket> ScanSession::on_tick(Instant now, Timestamp wall_now)
       packet.packet.bytes = discovery::probe_packet(action, m_config.source, m_config.discovery_ttl);
       out.push_back(std::move(packet));
     }
+    // A host goes on to OS detection as soon as its own discovery is done: a batch waits for its
+    // slowest host (a silent port is re-sent for seconds, port_discovery.hpp), and its other hosts
+    // would wait with it while the rate they could use goes unused.
+    for (const std::size_t index : it->discovery.take_completed()) {
+      hand_over(it->discovery, it->discovery.hosts()[index], now, wall_now);
+    }
     const bool timed_out = !it->discovery.finished() && now >= it->deadline;
     if (!it->discovery.finished() && !timed_out) {
       ++it;
       continue;
     }
-    hand_over(it->discovery, now, wall_now);
+    // Hosts still probing when the batch timed out are down.
+    for (const auto& host : it->discovery.hosts()) { hand_over(it->discovery, host, now, wall_now); }
+    m_totals.discovery_ignored += it->discovery.ignored_frames();
+    m_discovery_lost_sends += it->discovery.lost_sends();
+    m_discovery_answered += it->discovery.answered_probes();
     it = m_batches.erase(it);
+  }
+  if (limited) {
+    for (auto& packet : m_scan.tick(now, wall_now)) { out.push_back(SessionPacket{std::move(packet), true}); }
   }
   for (auto& host : m_scan.take_finished()) {
     const auto context = m_scanning.find(host.target().address);

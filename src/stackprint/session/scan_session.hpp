@@ -16,8 +16,9 @@
 // sequential groups of 256 and 3.4 s as a single group of 1,024; keeping the session full gets the
 // second figure without holding every host.
 //
-// Every packet, discovery probes included, takes a token from the OS scan's rate limiter; OS
-// probes are served first, since SEQ trains must keep their gaps. Frames go to the stage that holds
+// Every packet, discovery probes included, takes a token from the OS scan's rate limiter. Under a
+// rate limit SEQ probes are served first, since SEQ trains must keep their gaps, then discovery
+// probes, then the other OS probes (on_tick explains why). Frames go to the stage that holds
 // their host (by source address, or for ICMP errors by the quoted packet's destination); the rest
 // go to the OS scan, which counts them (foreign, malformed).
 
@@ -130,8 +131,10 @@ class ScanSession {
 public:
   ScanSession(ScanSessionConfig config, TargetFeed feed, engine::RoundJudge judge);
 
-  // Packets to send now: OS probes first (their SEQ gaps matter), then discovery probes, all within
-  // the rate limit. Starts new batches while there is room, and hands finished batches on.
+  // Packets to send now, all within the rate limit: under it SEQ probes first (their gaps matter),
+  // then discovery probes, then the other OS probes; unlimited, OS probes then discovery probes.
+  // Starts new batches while there is room, and hands each host on as soon as its discovery is
+  // done.
   [[nodiscard]] std::vector<SessionPacket> on_tick(Instant now, Timestamp wall_now);
   // A packet from on_tick() left: the clocks read when its send call returned.
   void on_sent(const SessionPacket& packet, Instant sent_at, Timestamp wall_sent_at);
@@ -172,7 +175,10 @@ private:
   void sample_congestion(Instant now);
   [[nodiscard]] std::size_t max_in_flight() const;
   [[nodiscard]] bool start_batch(std::size_t room, Instant now, Timestamp wall_now);
-  void hand_over(const discovery::PortDiscovery& batch, Instant now, Timestamp wall_now);
+  // One host of `batch` leaves discovery: down, skipped, or on to OS detection. Hosts already
+  // handed over are ignored.
+  void hand_over(const discovery::PortDiscovery& batch, const discovery::HostDiscovery& host, Instant now,
+                 Timestamp wall_now);
 
   ScanSessionConfig m_config;
   TargetFeed m_feed;
@@ -185,6 +191,8 @@ private:
   bool m_targets_left = true;
   bool m_hosts_added = false;
   std::optional<std::uint64_t> m_capture_drops;
+  std::uint64_t m_discovery_lost_sends = 0; // of finished batches (congestion signal)
+  std::uint64_t m_discovery_answered = 0;
   std::optional<Instant> m_last_tick;
   std::vector<SessionEvent> m_events;
   SessionTotals m_totals;

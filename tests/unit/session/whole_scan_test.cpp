@@ -56,6 +56,7 @@ std::map<std::uint32_t, std::size_t> emulate(EmulatedNetwork& network, const dat
 
 struct WholeScan {
   std::map<std::uint32_t, output::HostReport> reports;
+  std::map<std::uint32_t, io::MonotonicTime> reported_at; // when the scan reported the host
   std::vector<std::string> bad_targets;
   SessionTotals totals;
   Expected<io::ScanLoopStats> stats = fail("not run");
@@ -95,9 +96,11 @@ WholeScan whole_scan(EmulatedNetwork& network, io::ManualClock& clock, const dat
         run.bad_targets.push_back(bad->message);
       } else if (auto* down = std::get_if<HostDown>(&event)) {
         run.reports[down->context.target.address.value] = down_host_report(down->context, now_s());
+        run.reported_at[down->context.target.address.value] = clock.monotonic_now();
       } else if (auto* done = std::get_if<HostScanned>(&event)) {
         run.reports[done->context.target.address.value] =
             os_host_report(done->context, done->os, matcher, true, {}, now_s());
+        run.reported_at[done->context.target.address.value] = clock.monotonic_now();
       }
     }
   };
@@ -162,6 +165,29 @@ TEST(WholeScan, EveryEmulatedHostIsReportedWithItsReferenceOnTop) {
   EXPECT_EQ(run.exit_status, cli::k_exit_ok);
 }
 
+// A host goes on to OS detection when its own port scan is done, not when its whole batch is: an
+// address that never answers keeps its batch's discovery waiting for its re-sends, and the hosts
+// that answered must not wait with it (the rate they could use would go unused).
+TEST(WholeScan, HostsLeaveDiscoveryWithoutWaitingForTheirBatch) {
+  const database::OsDb* db = installed_db();
+  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
+  io::ManualClock clock = start_clock();
+  EmulatedNetwork network(clock);
+  const auto played = emulate(network, *db, 4);
+  ASSERT_EQ(played.size(), 4U);
+  const std::uint32_t silent = k_first + 4; // in the same batch of 16
+  const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 1));
+  ASSERT_TRUE(run.stats) << run.stats.error().message;
+  EXPECT_EQ(run.totals.batches, 1U);
+  EXPECT_EQ(run.totals.hosts_down, 1U);
+  ASSERT_EQ(run.reported_at.count(silent), 1U);
+  for (const auto& [address, ref] : played) {
+    ASSERT_EQ(run.reported_at.count(address), 1U);
+    EXPECT_LT(run.reported_at.at(address), run.reported_at.at(silent))
+        << to_string(Ipv4Address{address}) << " was fingerprinted only after the silent address was given up";
+  }
+}
+
 TEST(WholeScan, MaxRateBoundsEverySendOverAnySecond) {
   const database::OsDb* db = installed_db();
   if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
@@ -181,6 +207,32 @@ TEST(WholeScan, MaxRateBoundsEverySendOverAnySecond) {
   EXPECT_GE(right, played.size() - 1) << "a polite scan names the hosts as a fast one does";
   std::printf("[ figures  ] --max-rate %.0f: peak %zu sends in 1 s, %zu sends, %zu of %zu hosts named right\n", k_rate,
               peak, network.sends().size(), right, played.size());
+}
+
+// Under --max-rate, port discovery is served before the OS probes other than SEQ trains: the OS
+// probes of hosts already handed over must not starve the discovery of the next ones, or the hosts
+// whose discovery waits longest (silent ports, silent addresses) start last and finish last, with
+// the rate unused while they wait. Four silent addresses at the end of the list: each is down
+// after two sends of each port 1 s apart, so about 2 s after the scan starts when discovery gets
+// its tokens.
+TEST(WholeScan, UnderMaxRateDiscoveryIsNotStarvedByOsProbes) {
+  const database::OsDb* db = installed_db();
+  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
+  constexpr double k_rate = 300;
+  io::ManualClock clock = start_clock();
+  EmulatedNetwork network(clock);
+  const auto played = emulate(network, *db, 40);
+  ASSERT_EQ(played.size(), 40U);
+  const io::MonotonicTime start = clock.monotonic_now();
+  const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 4), k_rate);
+  ASSERT_TRUE(run.stats) << run.stats.error().message;
+  EXPECT_EQ(run.totals.hosts_down, 4U);
+  EXPECT_LE(static_cast<double>(network.peak_sends(1s)), 1.05 * k_rate);
+  for (std::uint32_t a = k_first + 40; a < k_first + 44; ++a) {
+    ASSERT_EQ(run.reported_at.count(a), 1U);
+    const double down_s = std::chrono::duration<double>(run.reported_at.at(a) - start).count();
+    EXPECT_LE(down_s, 3.0) << to_string(Ipv4Address{a}) << " reported down " << down_s << " s into the scan";
+  }
 }
 
 TEST(WholeScan, BadTargetsAreReportedAndTheRestIsScanned) {
