@@ -45,7 +45,8 @@ HostOsScan::HostOsScan(HostTarget target, const OsScanConfig& config, std::uint6
   // The host was handed over when its port scan ended (its last discovery reply): its first OS
   // probe keeps Nmap's distance from that, as a stack whose ISN or timestamp clock runs only
   // while a connection exists reads differently otherwise (ARCHITECTURE.md, engine timing).
-  m_next_action = std::max(m_next_action, start + m_config.discovery_gap);
+  m_next_action = std::max(m_next_action, start + m_config.discovery_gap +
+                                              (m_target.udp_port_scanned ? m_config.udp_scan_gap : Duration{}));
 }
 
 double HostOsScan::estimated_loss() const {

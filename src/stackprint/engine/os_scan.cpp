@@ -118,12 +118,33 @@ std::vector<OutgoingPacket> OsScan::tick(Instant now, Timestamp wall_now, Serve 
     refresh(host);
     any_done = any_done || host.done;
   };
+  // Tokens held back for SEQ probes due within the next quarter SEQ gap: other probes spent just
+  // before them would leave them waiting for new tokens, stretching their trains (SP and ISR
+  // divide by the gaps). Other probes are not timed against each other, so they are the ones that
+  // wait.
+  std::size_t reserve = 0;
+  if (m_limiter.limited()) {
+    const Instant horizon = now + m_config.seq_gap / 4;
+    for (const std::size_t i : order) {
+      const InFlight& host = m_hosts[i];
+      if (!host.seq) { break; } // SEQ trains come first in `order`
+      if (host.wake && *host.wake > now && *host.wake <= horizon) { ++reserve; }
+    }
+  }
   std::size_t served = 0;
   for (; served < count && budget > 0; ++served) {
     InFlight& host = m_hosts[order[served]];
-    if (host.touched || due(host)) { tick_host(host, budget); }
+    if (!host.touched && !due(host)) { continue; }
+    if (reserve == 0 || host.seq) {
+      tick_host(host, budget);
+      continue;
+    }
+    if (budget <= reserve) { break; }
+    std::size_t spare = budget - reserve;
+    tick_host(host, spare);
+    budget = reserve + spare;
   }
-  if (budget == 0 && count > 0) {
+  if (served < count) {
     if (served < count && !seq_only) { m_next_host = order[served]; }
     // Hosts that ran out of time without a send still need their tick to notice the deadline.
     for (std::size_t i = served; i < count; ++i) {

@@ -167,6 +167,7 @@ void ScanSession::hand_over(const discovery::PortDiscovery& batch, const discove
   target.closed_udp_known = host.selected.closed_udp_known;
   target.initial_timeout = host.timeout;
   target.port_scan_source_port = batch.config().tcp_source_port;
+  target.udp_port_scanned = m_config.udp_port_scan;
   target.conditions_not_ideal = !host.selected.open_tcp || !host.selected.closed_tcp_known;
   if (!m_config.os_detection || (m_config.osscan_limit && target.conditions_not_ideal)) {
     m_events.emplace_back(HostSkipped{std::move(context)});
