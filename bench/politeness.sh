@@ -4,7 +4,8 @@
 # it reads its ISN and timestamp clocks when it gets to a probe) is scanned, in the same run:
 #   1. its first /24 (254 hosts) unlimited and with --max-rate 300;
 #   2. the whole /20 with --group-size 1024, with the default --group-size (4,096; congestion
-#      control on, the default) and with --group-size 4096 --no-congestion-control.
+#      control on, the default), with --group-size 16384 (4x the default) and with
+#      --group-size 4096 --no-congestion-control.
 # For each scan: the scanner's own packets ("N packets sent", -v), hosts named right (top match is
 # the emulated reference, one with identical test values or the same name: tests/lab/emulate_judge.py),
 # wall time, and the most packets the scanner put on the wire in any 1 s window (tcpdump on the
@@ -91,6 +92,7 @@ PY
 fi
 scan group-1024-20 "$work/hosts.jsonl" "$lab_cidr" --group-size 1024
 scan group-4096-20 "$work/hosts.jsonl" "$lab_cidr"
+scan group-16384-20 "$work/hosts.jsonl" "$lab_cidr" --group-size 16384
 scan group-4096-no-cc-20 "$work/hosts.jsonl" "$lab_cidr" --group-size 4096 --no-congestion-control
 echo
 python3 - "$work" <<'PY'
@@ -105,7 +107,11 @@ print(f"--max-rate 300 vs unlimited (/24): packets {pp / pu:.2f}x; named right {
 _, nd, wd, _ = f("group-1024-20")
 _, ng, wg, _ = f("group-4096-20")
 _, nn, wn, _ = f("group-4096-no-cc-20")
+_, nx, wx, _ = f("group-16384-20")
 print(f"--group-size 4096 vs 1024 (/20): named right {ng:.0f} vs {nd:.0f} ({100 * (ng - nd) / nd:+.1f}%), "
       f"wall {wg:.1f} s vs {wd:.1f} s, {s('group-4096-20')} congestion cuts; "
       f"without congestion control {nn:.0f} ({100 * (nn - nd) / nd:+.1f}%), wall {wn:.1f} s")
+print(f"--group-size 16384 (4x the default, every host of the /20 at once) vs the default 4096: named right "
+      f"{nx:.0f} vs {ng:.0f} ({100 * (nx - ng) / ng:+.1f}%), wall {wx:.1f} s vs {wg:.1f} s, "
+      f"{s('group-16384-20')} congestion cuts")
 PY
