@@ -234,3 +234,28 @@ TEST(OsScan, RateLimitedTicksStartWithTheFirstHostLeftOut) {
 
 } // namespace
 } // namespace stackprint::engine
+
+namespace stackprint::engine {
+namespace {
+
+// Nmap scans UDP after its TCP port scan, so its SEQ1 follows the open port's SYN/ACK by the UDP
+// scan's time too; a host whose port scan probed UDP waits udp_scan_gap longer (docs/nmap-behaviour.md 4.1).
+TEST(OsScan, APortScanWithUdpDelaysSeq1ByTheUdpScanGap) {
+  ASSERT_GT(config().udp_scan_gap, Duration::zero());
+  for (const bool udp : {false, true}) {
+    OsScan scan(config(), always_perfect, 7);
+    auto host = lab_host();
+    host.udp_port_scanned = udp;
+    scan.add_host(host, Instant{}, Timestamp{});
+    const Instant first = Instant{} + config().discovery_gap + (udp ? config().udp_scan_gap : Duration::zero());
+    for (Instant now = Instant{}; now < first; now += 5ms) {
+      EXPECT_TRUE(scan.tick(now, Timestamp{}).empty()) << "udp " << udp << " at " << (now - Instant{}).count();
+    }
+    const auto packets = scan.tick(first, Timestamp{});
+    ASSERT_EQ(packets.size(), 1U) << "udp " << udp;
+    EXPECT_EQ(packets[0].probe, probes::ProbeId::SEQ1);
+  }
+}
+
+} // namespace
+} // namespace stackprint::engine
