@@ -23,57 +23,34 @@
 set -u
 prog=$(readlink -f "${1:?path of the stackprint binary}")
 n=${2:-227}
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
-for tool in nmap tcpdump nstat python3; do command -v "$tool" >/dev/null || { echo "missing $tool"; exit 77; }; done
-repo=$(cd "$(dirname "$0")/.." && pwd)
-lab="$repo/scripts/lab.sh"
-name=hgbench
-work=$(mktemp -d)
-capture_pid=""
-cleanup() {
-  [ -n "$capture_pid" ] && kill "$capture_pid" 2>/dev/null
-  "$lab" down "$name" >/dev/null 2>&1
-  [ -n "${STACKPRINT_LAB_KEEP:-}" ] && cp -r "$work" "$STACKPRINT_LAB_KEEP"
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=bench/real_kernel_lab.sh
+. "$(dirname "$0")/real_kernel_lab.sh"
+lab_require nmap tcpdump nstat python3
+lab_begin hgbench "$n"
 
-# Top match per host of a normal output: "ADDRESS<TAB>MATCH".
-top_matches() {
-  awk '/scan report for/ { host = $NF }
-       /^(OS details|Aggressive OS guesses): / && host != "" { sub(/^[^:]*: /, ""); sub(/ \([0-9]+%\).*/, ""); sub(/, .*/, ""); print host "\t" $0; host = "" }' "$1" | sort
-}
-
-"$lab" up "$name" "$n" tcp_timestamps=2 icmp_ratelimit=0 listen=22 >/dev/null || { echo "lab up failed"; exit 1; }
-for i in $(seq 3 254); do ip -n "$name-t" addr add "10.99.$n.$i/24" dev targ0 || exit 1; done
+lab_up_addresses 254 tcp_timestamps=2 icmp_ratelimit=0 listen=22
 targets="10.99.$n.2-254"
-ip netns exec "$name-t" nstat -n >/dev/null # resets nstat's history: later calls print deltas
+ip netns exec "$lab_name-t" nstat -n >/dev/null # resets nstat's history: later calls print deltas
 
 # scan LABEL COMMAND...: runs COMMAND in the scanner namespace with a capture of the SYN/ACKs it
-# receives; output in $work/LABEL.out, wall time in $work/LABEL.time, SYN/ACK count in $work/LABEL.synacks.
+# receives; output in $lab_work/LABEL.out, wall time in $lab_work/LABEL.time, SYN/ACK count in $lab_work/LABEL.synacks.
 scan() {
   local label=$1 a b
   shift
-  timeout 1200 ip netns exec "$name-s" tcpdump -i scan0 -nn -w "$work/$label.pcap" -Q in \
-    'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)' 2>/dev/null &
-  capture_pid=$!
-  sleep 1
+  lab_capture_start "$lab_work/$label.pcap" 1200 -Q in 'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)'
   a=$(date +%s.%N)
-  timeout 900 ip netns exec "$name-s" "$@" >"$work/$label.out" 2>&1
+  timeout 900 ip netns exec "$lab_name-s" "$@" >"$lab_work/$label.out" 2>&1
   b=$(date +%s.%N)
-  sleep 1
-  kill "$capture_pid" 2>/dev/null
-  wait "$capture_pid" 2>/dev/null
-  capture_pid=""
-  awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f\n", b - a }' >"$work/$label.time"
-  tcpdump -nn -r "$work/$label.pcap" 2>/dev/null | wc -l >"$work/$label.synacks"
-  ip netns exec "$name-t" nstat -z TcpExtListenOverflows TcpExtListenDrops TcpExtSyncookiesSent TcpExtTCPReqQFullDrop \
-    2>/dev/null | awk 'NR > 1 { printf "%s=%s ", $1, $2 }' >"$work/$label.nstat"
+  lab_capture_stop
+  { wall_seconds "$a" "$b"; echo; } >"$lab_work/$label.time"
+  tcpdump -nn -r "$lab_work/$label.pcap" 2>/dev/null | wc -l >"$lab_work/$label.synacks"
+  ip netns exec "$lab_name-t" nstat -z TcpExtListenOverflows TcpExtListenDrops TcpExtSyncookiesSent TcpExtTCPReqQFullDrop \
+    2>/dev/null | awk 'NR > 1 { printf "%s=%s ", $1, $2 }' >"$lab_work/$label.nstat"
 }
 
 scan single nmap -O --max-os-tries 1 -p 22,23 -n -Pn "10.99.$n.2"
-reference=$(top_matches "$work/single.out" | cut -f2)
-[ -n "$reference" ] || { echo "FAIL: no top match for the single address"; cat "$work/single.out"; exit 1; }
+reference=$(top_matches "$lab_work/single.out" | cut -f2)
+[ -n "$reference" ] || { echo "FAIL: no top match for the single address"; cat "$lab_work/single.out"; exit 1; }
 scan nmap_one_group nmap -d -O --max-os-tries 1 --min-hostgroup 253 --max-hostgroup 253 -p 22,23 -n -Pn "$targets"
 scan nmap_default nmap -d -O --max-os-tries 1 -p 22,23 -n -Pn "$targets"
 scan nmap_one_at_a_time nmap -d -O --max-os-tries 1 --max-hostgroup 1 -p 22,23 -n -Pn "$targets"
@@ -84,17 +61,17 @@ echo
 echo "| scan | hosts with the reference top match | perfect matches | Insufficient responses for TCP sequencing | SYN/ACKs received | wall time | target's nstat |"
 echo "|---|---|---|---|---|---|---|"
 for label in nmap_one_group nmap_default nmap_one_at_a_time stackprint; do
-  same=$(top_matches "$work/$label.out" | awk -F'\t' -v r="$reference" '$2 == r' | wc -l)
-  perfect=$(grep -c '^OS details: ' "$work/$label.out")
-  insufficient=$(grep -c 'Insufficient responses from .* for TCP sequencing' "$work/$label.out")
-  echo "| $label | $same/253 | $perfect | $insufficient | $(cat "$work/$label.synacks") | $(cat "$work/$label.time") s | $(cat "$work/$label.nstat") |"
+  same=$(top_matches "$lab_work/$label.out" | awk -F'\t' -v r="$reference" '$2 == r' | wc -l)
+  perfect=$(grep -c '^OS details: ' "$lab_work/$label.out")
+  insufficient=$(grep -c 'Insufficient responses from .* for TCP sequencing' "$lab_work/$label.out")
+  echo "| $label | $same/253 | $perfect | $insufficient | $(cat "$lab_work/$label.synacks") | $(cat "$lab_work/$label.time") s | $(cat "$lab_work/$label.nstat") |"
 done
 echo
 echo "| scan | SEQ gaps | 10th percentile | median | 90th percentile | max |"
 echo "|---|---|---|---|---|---|"
 for label in nmap_one_group nmap_default nmap_one_at_a_time stackprint; do
   # The first six SYN/ACKs from each address are the answers to its SEQ probes.
-  tcpdump -nn -tt -r "$work/$label.pcap" 2>/dev/null |
+  tcpdump -nn -tt -r "$lab_work/$label.pcap" 2>/dev/null |
     awk '{ split($3, a, "."); h = a[4]; if (seen[h] < 6) { if (seen[h] > 0) print $1 - last[h]; last[h] = $1; seen[h]++ } }' |
     sort -g | awk -v label="$label" '{ g[NR] = $1 }
       END {

@@ -20,66 +20,42 @@ set -u
 prog=${1:?path of the stackprint binary}
 rate=${2:-300}
 n=${3:-228}
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
-for tool in nmap tcpdump python3; do command -v "$tool" >/dev/null || { echo "missing $tool"; exit 77; }; done
+# shellcheck source=bench/real_kernel_lab.sh
+. "$(dirname "$0")/real_kernel_lab.sh"
+lab_require nmap tcpdump python3
 repo=$(cd "$(dirname "$0")/.." && pwd)
-lab="$repo/scripts/lab.sh"
-name=prbench
-work=$(mktemp -d)
-capture_pid=""
-cleanup() {
-  [ -n "$capture_pid" ] && kill "$capture_pid" 2>/dev/null
-  "$lab" down "$name" >/dev/null 2>&1
-  [ -n "${STACKPRINT_LAB_KEEP:-}" ] && cp -r "$work" "$STACKPRINT_LAB_KEEP"
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+lab_begin prbench "$n"
 ports="T:22,23,U:40125"
 
-# Top match per host of a normal output: "ADDRESS<TAB>MATCH".
-top_matches() {
-  awk '/scan report for/ { host = $NF }
-       /^(OS details|Aggressive OS guesses): / && host != "" { sub(/^[^:]*: /, ""); sub(/ \([0-9]+%\).*/, ""); sub(/, .*/, ""); print host "\t" $0; host = "" }' "$1" | sort
-}
-own_count() {
-  grep -m1 -oE '(stackprint scan: [0-9]+ packets|Raw packets sent: [0-9]+)' "$1" | grep -oE '[0-9]+' || echo "?"
-}
-
-"$lab" up "$name" "$n" tcp_timestamps=2 icmp_ratelimit=0 listen=22 >/dev/null || { echo "lab up failed"; exit 1; }
-for i in $(seq 3 254); do ip -n "$name-t" addr add "10.99.$n.$i/24" dev targ0 || exit 1; done
+lab_up_addresses 254 tcp_timestamps=2 icmp_ratelimit=0 listen=22
 targets="10.99.$n.2-254"
 hosts=253
 
 # scan LABEL COMMAND...: runs COMMAND in the scanner namespace with a capture of what it sends;
-# prints the table row and leaves "packets named wall peak" in $work/LABEL.figures.
+# prints the table row and leaves "packets named wall peak" in $lab_work/LABEL.figures.
 scan() {
   local label=$1 a b
   shift
-  timeout 1500 ip netns exec "$name-s" tcpdump -i scan0 -nn -s 64 -w "$work/$label.pcap" -U -Q out \
-    "ip and src host 10.99.$n.1 and not (tcp and tcp[tcpflags] == tcp-rst)" 2>/dev/null &
-  capture_pid=$!
-  sleep 1
+  lab_capture_start "$lab_work/$label.pcap" 1500 -s 64 -U -Q out \
+    "ip and src host 10.99.$n.1 and not (tcp and tcp[tcpflags] == tcp-rst)"
   a=$(date +%s.%N)
-  timeout 1200 ip netns exec "$name-s" "$@" >"$work/$label.out" 2>&1
+  timeout 1200 ip netns exec "$lab_name-s" "$@" >"$lab_work/$label.out" 2>&1
   b=$(date +%s.%N)
-  sleep 1
-  kill -INT "$capture_pid" 2>/dev/null
-  wait "$capture_pid" 2>/dev/null
-  capture_pid=""
+  lab_capture_stop
   local wall packets named peak
-  wall=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b - a }')
-  packets=$(tcpdump -nn -r "$work/$label.pcap" 2>/dev/null | wc -l)
-  named=$(top_matches "$work/$label.out" | awk -F'\t' -v ref="$reference" '$2 == ref' | wc -l)
-  peak=$(python3 "$repo/bench/peak_rate.py" "$work/$label.pcap")
-  echo "$packets $named $wall $peak" >"$work/$label.figures"
-  echo "| $label | $packets ($(own_count "$work/$label.out")) | $named/$hosts | $wall |" \
+  wall=$(wall_seconds "$a" "$b")
+  packets=$(tcpdump -nn -r "$lab_work/$label.pcap" 2>/dev/null | wc -l)
+  named=$(top_matches "$lab_work/$label.out" | awk -F'\t' -v ref="$reference" '$2 == ref' | wc -l)
+  peak=$(python3 "$repo/bench/peak_rate.py" "$lab_work/$label.pcap")
+  echo "$packets $named $wall $peak" >"$lab_work/$label.figures"
+  echo "| $label | $packets ($(own_packet_count "$lab_work/$label.out")) | $named/$hosts | $wall |" \
        "$(awk -v w="$wall" -v p="$packets" -v r="$rate" 'BEGIN { printf "%.2f", w / (p / r) }') | $peak |"
 }
 
 reference=""
-timeout 300 ip netns exec "$name-s" nmap -O -sS -sU -p "$ports" -n -Pn "10.99.$n.2" >"$work/single.out" 2>&1
-reference=$(top_matches "$work/single.out" | cut -f2)
-[ -n "$reference" ] || { echo "FAIL: no top match for the single address"; cat "$work/single.out"; exit 1; }
+timeout 300 ip netns exec "$lab_name-s" nmap -O -sS -sU -p "$ports" -n -Pn "10.99.$n.2" >"$lab_work/single.out" 2>&1
+reference=$(top_matches "$lab_work/single.out" | cut -f2)
+[ -n "$reference" ] || { echo "FAIL: no top match for the single address"; cat "$lab_work/single.out"; exit 1; }
 echo "Real kernel $(uname -r), $hosts addresses; reference (nmap -O of 10.99.$n.2 alone): $reference"
 echo
 echo "| scan | packets on the wire (own count) | top match = reference | wall s | wall / (packets / $rate) | peak packets in 1 s |"
@@ -89,7 +65,7 @@ scan "stackprint --max-rate $rate" "$prog" scan -v --osscan-guess --max-rate "$r
 scan nmap nmap -O -sS -sU -v --osscan-guess -p "$ports" -n -Pn "$targets"
 scan "nmap --max-rate $rate" nmap -O -sS -sU -v --osscan-guess --max-rate "$rate" -p "$ports" -n -Pn "$targets"
 echo
-python3 - "$work" "$rate" "stackprint" "stackprint --max-rate $rate" "nmap" "nmap --max-rate $rate" <<'PY'
+python3 - "$lab_work" "$rate" "stackprint" "stackprint --max-rate $rate" "nmap" "nmap --max-rate $rate" <<'PY'
 import sys
 w, rate = sys.argv[1], float(sys.argv[2])
 f = lambda label: [float(x) for x in open(f"{w}/{label}.figures").read().split()]

@@ -16,32 +16,21 @@ set -u
 prog=$(readlink -f "${1:?path of the stackprint binary}")
 targets_dir=$(readlink -f "${2:?directory of lwip_target and lwipv6_target}")
 n=${3:-226}
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
-repo=$(cd "$(dirname "$0")/.." && pwd)
-lab="$repo/scripts/lab.sh"
-name=rsbench
-work=$(mktemp -d)
-cleanup() { "$lab" down "$name" >/dev/null 2>&1; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+# shellcheck source=bench/real_kernel_lab.sh
+. "$(dirname "$0")/real_kernel_lab.sh"
+lab_require nmap
+lab_begin rsbench "$n"
 ports="T:22,23,U:40125"
 
-# Top match per host of a normal output: "ADDRESS<TAB>MATCH".
-top_matches() {
-  awk '/scan report for/ { host = $NF }
-       /^(OS details|Aggressive OS guesses): / && host != "" { sub(/^[^:]*: /, ""); sub(/ \([0-9]+%\).*/, ""); sub(/, .*/, ""); print host "\t" $0; host = "" }' "$1" | sort
-}
-packets() {
-  grep -m1 -oE '(stackprint scan: [0-9]+ packets|Raw packets sent: [0-9]+)' "$1" | grep -oE '[0-9]+' || echo "?"
-}
-# scan LABEL TARGETS: runs both tools, prints nothing; results in $work/LABEL.{ours,nmap,time}.
+# scan LABEL TARGETS: runs both tools, prints nothing; results in $lab_work/LABEL.{ours,nmap,time}.
 scan() {
   local label=$1 targets=$2 a b c
   a=$(date +%s.%N)
-  timeout 600 ip netns exec "$name-s" "$prog" scan -p "$ports" --osscan-guess -v $targets > "$work/$label.ours" 2>&1
+  timeout 600 ip netns exec "$lab_name-s" "$prog" scan -p "$ports" --osscan-guess -v "$targets" > "$lab_work/$label.ours" 2>&1
   b=$(date +%s.%N)
-  timeout 900 ip netns exec "$name-s" nmap -O -sS -sU -p "$ports" -n -Pn --osscan-guess -v $targets > "$work/$label.nmap" 2>&1
+  timeout 900 ip netns exec "$lab_name-s" nmap -O -sS -sU -p "$ports" -n -Pn --osscan-guess -v "$targets" > "$lab_work/$label.nmap" 2>&1
   c=$(date +%s.%N)
-  awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { printf "%.1f %.1f\n", b - a, c - b }' > "$work/$label.time"
+  echo "$(wall_seconds "$a" "$b") $(wall_seconds "$b" "$c")" > "$lab_work/$label.time"
 }
 # same_as_baseline FILE BASELINE: hosts of FILE whose top match equals BASELINE's for that host.
 same_as_baseline() { join -t $'\t' <(top_matches "$1") <(top_matches "$2") | awk -F'\t' '$2 == $3' | wc -l; }
@@ -51,34 +40,33 @@ loss_rules() {
 
 echo "| target | condition | stackprint same top | nmap same top | stackprint packets | nmap packets | stackprint s | nmap s |"
 echo "|---|---|---|---|---|---|---|---|"
-"$lab" up "$name" "$n" tcp_timestamps=2 listen=22 >/dev/null || { echo "lab up failed"; exit 1; }
-for i in $(seq 3 33); do ip -n "$name-t" addr add "10.99.$n.$i/24" dev targ0; done
+lab_up_addresses 33 tcp_timestamps=2 listen=22
 kernel_targets="10.99.$n.2-33"
 for condition in loss0 loss10 loss30 filter; do
-  ip netns exec "$name-t" nft delete table inet rsloss 2>/dev/null
+  ip netns exec "$lab_name-t" nft delete table inet rsloss 2>/dev/null
   case $condition in
-    loss10) loss_rules 10 | ip netns exec "$name-t" nft -f - ;;
-    loss30) loss_rules 30 | ip netns exec "$name-t" nft -f - ;;
+    loss10) loss_rules 10 | ip netns exec "$lab_name-t" nft -f - ;;
+    loss30) loss_rules 30 | ip netns exec "$lab_name-t" nft -f - ;;
     filter) printf 'table inet rsloss {\n chain in { type filter hook input priority 0; policy accept; meta l4proto udp drop; icmp type echo-request drop; }\n}\n' |
-              ip netns exec "$name-t" nft -f - ;;
+              ip netns exec "$lab_name-t" nft -f - ;;
   esac
   scan "kernel-$condition" "$kernel_targets"
-  read -r ts tn < "$work/kernel-$condition.time"
-  echo "| kernel x32 | $condition | $(same_as_baseline "$work/kernel-$condition.ours" "$work/kernel-loss0.ours")/32 |" \
-       "$(same_as_baseline "$work/kernel-$condition.nmap" "$work/kernel-loss0.nmap")/32 |" \
-       "$(packets "$work/kernel-$condition.ours") | $(packets "$work/kernel-$condition.nmap") | $ts | $tn |"
+  read -r ts tn < "$lab_work/kernel-$condition.time"
+  echo "| kernel x32 | $condition | $(same_as_baseline "$lab_work/kernel-$condition.ours" "$lab_work/kernel-loss0.ours")/32 |" \
+       "$(same_as_baseline "$lab_work/kernel-$condition.nmap" "$lab_work/kernel-loss0.nmap")/32 |" \
+       "$(own_packet_count "$lab_work/kernel-$condition.ours") | $(own_packet_count "$lab_work/kernel-$condition.nmap") | $ts | $tn |"
 done
-"$lab" down "$name" >/dev/null
+lab_down
 
 echo
 echo "| stack | stackprint top match | nmap top match | equal | stackprint s | nmap s | ratio |"
 echo "|---|---|---|---|---|---|---|"
 for stack in lwip lwipv6; do
-  "$lab" up "$name" "$n" "stack=$targets_dir/${stack}_target:22" >/dev/null || { echo "lab up failed for $stack"; continue; }
+  lab_up "stack=$targets_dir/${stack}_target:22" || { echo "lab up failed for $stack"; continue; }
   scan "$stack" "10.99.$n.2"
-  "$lab" down "$name" >/dev/null
-  read -r ts tn < "$work/$stack.time"
-  ours=$(top_matches "$work/$stack.ours" | cut -f2); theirs=$(top_matches "$work/$stack.nmap" | cut -f2)
+  lab_down
+  read -r ts tn < "$lab_work/$stack.time"
+  ours=$(top_matches "$lab_work/$stack.ours" | cut -f2); theirs=$(top_matches "$lab_work/$stack.nmap" | cut -f2)
   equal=no; [ -n "$ours" ] && [ "$ours" = "$theirs" ] && equal=yes
   echo "| $stack | $ours | $theirs | $equal | $ts | $tn | $(awk -v a="$ts" -v b="$tn" 'BEGIN { printf "%.2f", a / b }') |"
 done
