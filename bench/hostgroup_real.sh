@@ -14,8 +14,9 @@
 # all with -p 22,23 (one open, one closed port) and no UDP port. Per scan: hosts whose top match
 # is the one an Nmap scan of a single address gives (the same run's first scan), hosts with a
 # perfect match ("OS details"), hosts Nmap reports "Insufficient responses ... for TCP sequencing"
-# for, and wall time; then the gaps between a host's SEQ SYN/ACKs as they arrived (median and
-# range; the target answers within microseconds, so these are the gaps between the SEQ probes). The target's listen-queue and SYN-cookie counters (nstat) and the SYN/ACKs the
+# for, and wall time; then the gaps between a host's first six SYN/ACKs as they arrived (the port
+# scan's from port 22, then SEQ1-SEQ5; percentiles; the target answers within microseconds, so these
+# are the gaps between the probes). The target's listen-queue and SYN-cookie counters (nstat) and the SYN/ACKs the
 # scanner's interface received per scan (tcpdump) show whether the kernel answered every SEQ probe.
 #
 # usage: sudo bench/hostgroup_real.sh STACKPRINT [N=227]
@@ -70,7 +71,7 @@ echo
 echo "| scan | SEQ gaps | 10th percentile | median | 90th percentile | max |"
 echo "|---|---|---|---|---|---|"
 for label in nmap_one_group nmap_default nmap_one_at_a_time stackprint; do
-  # The first six SYN/ACKs from each address are the answers to its SEQ probes.
+  # The first six SYN/ACKs from each address answer the port scan's SYN to port 22 and SEQ1-SEQ5.
   tcpdump -nn -tt -r "$lab_work/$label.pcap" 2>/dev/null |
     awk '{ split($3, a, "."); h = a[4]; if (seen[h] < 6) { if (seen[h] > 0) print $1 - last[h]; last[h] = $1; seen[h]++ } }' |
     sort -g | awk -v label="$label" '{ g[NR] = $1 }
