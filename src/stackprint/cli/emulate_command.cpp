@@ -345,7 +345,8 @@ int run_emulate(const EmulateArgs& args) {
   limits.stop = [] { return g_stop_requested != 0; };
   int status = k_exit_ok;
   io::EmulatorLoopStats served;
-  if (auto run = io::serve_emulator(*tun, service, clock, limits)) {
+  io::TunTransport device(*tun, clock);
+  if (auto run = io::serve_emulator(device, service, clock, limits)) {
     served = *run;
   } else {
     print_error("emulate", run.error().message);
@@ -357,7 +358,7 @@ int run_emulate(const EmulateArgs& args) {
   nlohmann::json totals{{"malformed", counters.malformed},
                         {"unknown_destination", counters.unknown_destination},
                         {"filtered", counters.filtered},
-                        {"write_errors", served.write_errors},
+                        {"write_errors", served.packets_refused},
                         {"inbox_dropped", service.inbox_stats().dropped},
                         {"inbox_peak", service.inbox_stats().peak},
                         {"replies_dropped", service.replies_dropped()}};

@@ -90,7 +90,7 @@ struct ScanOptions {
   std::string stats_every;
   ReportDestinations outputs;
   std::string command_line;
-  std::size_t group_size = 4096;
+  std::size_t group_size = engine::k_default_group_size;
   bool nmap_retries = false;
   bool no_partial_match = false;
   std::uint64_t seed = 0;

@@ -27,10 +27,14 @@
 
 namespace stackprint::engine {
 
+// Hosts in flight at most when the user names no --group-size (docs/benchmarks.md, Scale): the
+// bound of memory, and the ceiling that congestion control grows the host limit back to.
+inline constexpr std::size_t k_default_group_size = 4096;
+
 struct CongestionConfig {
   std::chrono::steady_clock::duration interval = std::chrono::milliseconds(500);
   std::chrono::steady_clock::duration hold = std::chrono::seconds(1);
-  std::size_t max_hosts = 1024; // --group-size (the scan command's default is 4,096)
+  std::size_t max_hosts = k_default_group_size; // --group-size
   std::size_t min_hosts = 16;
   std::size_t initial_hosts = 128; // slow start: doubles per clean interval until the first cut
   double max_rate = 0.0;           // --max-rate; 0: unlimited

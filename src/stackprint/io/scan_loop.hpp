@@ -1,11 +1,12 @@
 #pragma once
-// The io loop of a whole live scan: it pumps a session::ScanSession over one Transport. The session
-// decides everything (batches, hand-over, rate, congestion, rounds); this loop sends its packets,
-// reports each one's send time back (SP, ISR and TS are rates over SEQ send times), narrows the
-// capture to the hosts in flight, waits for frames until the session's next wake-up and feeds them
-// in. Bounded in packets and in time (ScanLoopLimits), besides `stop` and the session's own
-// deadlines. This is the only loop that runs a scan: `stackprint scan` over a LiveTransport, the
-// unit tests over simulated networks.
+// A whole scan on the one io loop (io/pump.hpp): a session::ScanSession over one Transport. The
+// session decides everything (batches, hand-over, rate, congestion, rounds); the loop sends its
+// packets, reports each one's send time back (SP, ISR and TS are rates over SEQ send times), waits
+// for frames until the session's next wake-up and feeds them in. What is the scan's own: the capture
+// is narrowed to the hosts in flight whenever hosts enter the session, and the capture's drop
+// counter is read when congestion control is due. Bounded in packets and in time
+// (ScanLoopLimits), besides `stop` and the session's own deadlines. `stackprint scan` runs it over
+// a LiveTransport, the unit tests over simulated networks.
 
 #include <atomic>
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "stackprint/base/ipv4_address.hpp"
 #include "stackprint/io/capture_filter.hpp"
 #include "stackprint/io/clock.hpp"
+#include "stackprint/io/pump.hpp"
 #include "stackprint/io/transport.hpp"
 #include "stackprint/session/scan_session.hpp"
 
@@ -38,17 +40,8 @@ struct ScanLoopLimits {
   std::function<void()> on_turn;
 };
 
-struct ScanLoopStats {
-  std::uint64_t packets_sent = 0;
-  std::uint64_t bytes_sent = 0; // IP total lengths of the packets sent
-  std::uint64_t frames_received = 0;
-  std::uint64_t bytes_received = 0; // IP total lengths of the frames received
-  std::uint64_t send_retries = 0;
-  std::uint64_t packets_refused = 0; // SendOutcome::refused: a local firewall or no route (not sent)
-  bool interrupted = false;          // `stop` was raised
-  bool stopped_by_packets = false;   // max_packets reached (the rest was not sent)
-  bool stopped_by_time = false;      // max_duration reached before the session finished
-};
+// What the loop did (io/pump.hpp).
+using ScanLoopStats = PumpStats;
 
 // Runs until the session finishes, `stop` is raised or a limit is reached.
 // Errors: a send the kernel rejects outright, a socket buffer that stays full, a capture failure,

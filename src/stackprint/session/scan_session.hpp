@@ -76,8 +76,8 @@ struct ScanSessionConfig {
   discovery::PortLists discovery_ports;               // discovery::discovery_ports()
   Ipv4Address source;                                 // our address, for discovery probes
   std::uint8_t discovery_ttl = 64;
-  std::size_t max_hosts_in_flight = 1024; // discovering + OS detection; bounds memory (--group-size)
-  std::size_t batch_size = 256;           // targets per discovery batch
+  std::size_t max_hosts_in_flight = engine::k_default_group_size; // discovering + OS detection (--group-size)
+  std::size_t batch_size = 256;                                   // targets per discovery batch
   // A batch's discovery ends here even if probes are still outstanding (its hosts that did not
   // answer are then down), like Nmap's --host-timeout.
   Duration discovery_timeout = std::chrono::seconds(60);
