@@ -394,7 +394,7 @@ int run_emulate(const EmulateArgs& args) {
   totals["synack_retransmission"] = {{"scheduled", synack.scheduled}, {"retransmitted", synack.retransmitted},
                                      {"stopped", synack.stopped},     {"exhausted", synack.exhausted},
                                      {"replaced", synack.replaced},   {"evicted", synack.evicted},
-                                     {"repeated", synack.repeated}};
+                                     {"repeated", synack.repeated},   {"repeat_held", synack.repeat_held}};
   print_text(stderr, nlohmann::json{{"emulator_stats", totals}}.dump() + "\n");
   return g_stop_requested != 0 && status == k_exit_ok ? k_exit_ok : status;
 }

@@ -276,9 +276,9 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
   if (tcp.has_flags(wire::k_tcp_rst)) return {};
   // The SYN of a pending connection again: its SYN/ACK again, same ISN (docs/emulator-timing.md).
   if (m_retransmissions && tcp.has_flags(wire::k_tcp_syn) && !tcp.has_flags(wire::k_tcp_ack)) {
-    if (auto due = m_retransmissions->repeat(in.ip.source, tcp.source_port, tcp.destination_port, tcp.sequence)) {
-      return {resent_copy(std::move(*due), now)};
-    }
+    auto again = m_retransmissions->repeat(in.ip.source, tcp.source_port, tcp.destination_port, tcp.sequence, now);
+    if (again.outcome == RepeatedSyn::Outcome::held_back) return {};
+    if (again.syn_ack) return {resent_copy(std::move(*again.syn_ack), now)};
   }
   const Personality& p = m_personality;
   const bool open = is_open(tcp.destination_port);

@@ -25,7 +25,7 @@ RetransmissionFamily retransmission_family(const database::Reference& reference)
 RetransmissionModel retransmission_model(RetransmissionFamily family) {
   using std::chrono::seconds;
   switch (family) {
-  case RetransmissionFamily::linux_kernel: return {seconds{1}, 5};
+  case RetransmissionFamily::linux_kernel: return {seconds{1}, 5, std::chrono::milliseconds{500}, true, true};
   case RetransmissionFamily::windows: return {seconds{3}, 2};
   case RetransmissionFamily::other: break;
   }
@@ -58,7 +58,8 @@ void RetransmissionQueue::add(const wire::Ipv4Packet& syn_ack, Timestamp sent_at
               sent_at + m_model.first,
               m_model.first,
               0,
-              sent_at};
+              sent_at,
+              std::nullopt};
   const auto same = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
     return e.peer == entry.peer && e.peer_port == entry.peer_port && e.local_port == entry.local_port;
   });
@@ -83,16 +84,22 @@ bool RetransmissionQueue::stop(std::uint32_t peer, std::uint16_t peer_port, std:
   return true;
 }
 
-std::optional<DueSynAck> RetransmissionQueue::repeat(std::uint32_t peer, std::uint16_t peer_port,
-                                                     std::uint16_t local_port, std::uint32_t peer_sequence) {
+RepeatedSyn RetransmissionQueue::repeat(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port,
+                                        std::uint32_t peer_sequence, Timestamp now) {
   const auto it = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
     return e.peer == peer && e.peer_port == peer_port && e.local_port == local_port;
   });
-  if (it == m_entries.end()) return std::nullopt;
+  if (it == m_entries.end()) return {};
   const auto* tcp = it->packet.tcp();
-  if (tcp == nullptr || tcp->acknowledgment != peer_sequence + 1) return std::nullopt;
+  if (tcp == nullptr || tcp->acknowledgment != peer_sequence + 1) return {};
+  if (it->last_repeat && now - *it->last_repeat < m_model.repeat_gap) {
+    ++m_stats.repeat_held;
+    return {RepeatedSyn::Outcome::held_back, std::nullopt};
+  }
   ++m_stats.repeated;
-  return DueSynAck{it->packet, it->timestamp_offset, it->sent, it->first_sent};
+  it->last_repeat = now;
+  if (m_model.repeat_restarts_timer) it->due = now + it->wait;
+  return {RepeatedSyn::Outcome::answered, DueSynAck{it->packet, it->timestamp_offset, it->sent, it->first_sent}};
 }
 
 std::vector<DueSynAck> RetransmissionQueue::take_due(Timestamp now) {
@@ -102,10 +109,15 @@ std::vector<DueSynAck> RetransmissionQueue::take_due(Timestamp now) {
       ++it;
       continue;
     }
+    if (it->sent >= m_model.retries) { // the hold after the last copy is over
+      ++m_stats.exhausted;
+      it = m_entries.erase(it);
+      continue;
+    }
     ++it->sent;
     ++m_stats.retransmitted;
     out.push_back(DueSynAck{it->packet, it->timestamp_offset, it->sent, it->first_sent});
-    if (it->sent >= m_model.retries) {
+    if (it->sent >= m_model.retries && !m_model.hold_after_last) {
       ++m_stats.exhausted;
       it = m_entries.erase(it);
       continue;

@@ -26,9 +26,17 @@
 namespace stackprint::emulation {
 
 // When a lost SYN/ACK is sent again: `first` after the original, then each wait doubles, `retries` times.
+// The same SYN again while the connection is pending is answered at once with its SYN/ACK, except
+// when an earlier repeat was answered less than `repeat_gap` ago (then it gets nothing); with
+// `repeat_restarts_timer` an answered repeat restarts the timer: the next copy comes the current wait
+// after it (docs/emulator-timing.md "The same SYN again"). With `hold_after_last` the connection is
+// kept one more (doubled) wait after the last copy, still answering repeats, before it is forgotten.
 struct RetransmissionModel {
   std::chrono::microseconds first{1'000'000};
   int retries = 5;
+  std::chrono::microseconds repeat_gap{0};
+  bool repeat_restarts_timer = false;
+  bool hold_after_last = false;
   friend bool operator==(const RetransmissionModel&, const RetransmissionModel&) = default;
 };
 
@@ -37,7 +45,9 @@ enum class RetransmissionFamily : std::uint8_t { linux_kernel, windows, other };
 // The family whose model a reference follows, from its Class lines: Linux (or Android) when any class
 // names it, else Windows when any class names it, else other (BSD, macOS, embedded stacks, ...).
 [[nodiscard]] RetransmissionFamily retransmission_family(const database::Reference& reference);
-// Linux: 1 s, 5 retries; Windows: 3 s, 2 retries; other: 3 s, 3 retries (docs/emulator-timing.md).
+// Linux: 1 s, 5 retries, repeats answered at most every 500 ms and restarting the timer, held 32 s
+// after the last copy; Windows: 3 s,
+// 2 retries; other: 3 s, 3 retries; both answer every repeat and keep their timer (docs/emulator-timing.md).
 [[nodiscard]] RetransmissionModel retransmission_model(RetransmissionFamily family);
 [[nodiscard]] std::string_view to_string(RetransmissionFamily family);
 
@@ -45,10 +55,11 @@ struct RetransmissionStats {
   std::uint64_t scheduled = 0;     // SYN/ACKs added
   std::uint64_t retransmitted = 0; // copies handed out by take_due()
   std::uint64_t stopped = 0;       // the peer answered (RST or ACK) before the retries ran out
-  std::uint64_t exhausted = 0;     // every retry sent, connection forgotten
+  std::uint64_t exhausted = 0;     // every retry sent, connection forgotten (after the hold, if any)
   std::uint64_t replaced = 0;      // a new SYN/ACK on the same connection took the place of the old one
   std::uint64_t evicted = 0;       // dropped, oldest first, because `capacity` were pending
   std::uint64_t repeated = 0;      // the peer sent its SYN again and got the pending SYN/ACK again
+  std::uint64_t repeat_held = 0;   // the peer sent its SYN again within repeat_gap: no answer
   RetransmissionStats& operator+=(const RetransmissionStats& o) {
     scheduled += o.scheduled;
     retransmitted += o.retransmitted;
@@ -57,6 +68,7 @@ struct RetransmissionStats {
     replaced += o.replaced;
     evicted += o.evicted;
     repeated += o.repeated;
+    repeat_held += o.repeat_held;
     return *this;
   }
 };
@@ -67,6 +79,14 @@ struct DueSynAck {
   std::optional<std::size_t> timestamp_offset; // what the Responder passed to add()
   int retry = 0;                               // 1 for the first retransmission
   Timestamp first_sent{};                      // when the original went out
+};
+
+// What the same SYN again meets: no pending connection (it is a new attempt), its SYN/ACK to send
+// again at once, or nothing (held back: an earlier repeat was answered less than repeat_gap ago).
+struct RepeatedSyn {
+  enum class Outcome : std::uint8_t { not_pending, answered, held_back };
+  Outcome outcome = Outcome::not_pending;
+  std::optional<DueSynAck> syn_ack; // set when answered
 };
 
 class RetransmissionQueue {
@@ -84,18 +104,20 @@ public:
   // Returns whether one was pending.
   bool stop(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port);
 
-  // The peer sent the SYN of a pending connection again (same ports, same sequence number): the
-  // SYN/ACK to send again at once, as a stack answers a retransmitted SYN from its pending request
-  // (same ISN). The connection's own retransmission timer runs on. nullopt when nothing is pending
-  // for these ports or the SYN's sequence number is another (a new connection attempt).
-  [[nodiscard]] std::optional<DueSynAck> repeat(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port,
-                                                std::uint32_t peer_sequence);
+  // The peer sent the SYN of a pending connection again at `now` (same ports, same sequence number):
+  // the SYN/ACK to send again at once, as a stack answers a retransmitted SYN from its pending request
+  // (same ISN), unless the model's repeat_gap holds it back; an answer restarts the timer when the
+  // model says so. not_pending when nothing is pending for these ports or the SYN's sequence number
+  // is another (a new connection attempt).
+  [[nodiscard]] RepeatedSyn repeat(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port,
+                                   std::uint32_t peer_sequence, Timestamp now);
 
   // Copies whose time has come by `now` (each at most once per call); the next wait is counted from
-  // `now`, as a kernel re-arms its timer when it fires.
+  // `now`, as a kernel re-arms its timer when it fires. Connections whose hold after the last copy is
+  // over are forgotten.
   [[nodiscard]] std::vector<DueSynAck> take_due(Timestamp now);
 
-  // When take_due() next has something; nullopt when nothing is pending.
+  // When take_due() next has something to do; nullopt when nothing is pending.
   [[nodiscard]] std::optional<Timestamp> next_due() const;
 
   [[nodiscard]] std::size_t pending() const { return m_entries.size(); }
@@ -113,6 +135,7 @@ private:
     std::chrono::microseconds wait{};
     int sent = 0; // retransmissions so far
     Timestamp first_sent{};
+    std::optional<Timestamp> last_repeat; // when a repeated SYN was last answered
   };
 
   RetransmissionModel m_model;
