@@ -274,7 +274,8 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
   }
   // Nobody answers a reset (RFC 9293), and the scanner's kernel sends plenty of them.
   if (tcp.has_flags(wire::k_tcp_rst)) return {};
-  // The SYN of a pending connection again: its SYN/ACK again, same ISN (docs/emulator-timing.md).
+  // The SYN of a pending connection again: its SYN/ACK again, same ISN, or nothing when the model
+  // holds the repeat back (docs/emulator-timing.md "The same SYN again").
   if (m_retransmissions && tcp.has_flags(wire::k_tcp_syn) && !tcp.has_flags(wire::k_tcp_ack)) {
     auto again = m_retransmissions->repeat(in.ip.source, tcp.source_port, tcp.destination_port, tcp.sequence, now);
     if (again.outcome == RepeatedSyn::Outcome::held_back) return {};

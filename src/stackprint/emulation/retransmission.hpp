@@ -45,16 +45,17 @@ enum class RetransmissionFamily : std::uint8_t { linux_kernel, windows, other };
 // The family whose model a reference follows, from its Class lines: Linux (or Android) when any class
 // names it, else Windows when any class names it, else other (BSD, macOS, embedded stacks, ...).
 [[nodiscard]] RetransmissionFamily retransmission_family(const database::Reference& reference);
-// Linux: 1 s, 5 retries, repeats answered at most every 500 ms and restarting the timer, held 32 s
-// after the last copy; Windows: 3 s,
-// 2 retries; other: 3 s, 3 retries; both answer every repeat and keep their timer (docs/emulator-timing.md).
+// Linux: 1 s, 5 retries, repeats answered at most every 500 ms and restarting the timer, the
+// connection held 32 s after the last copy; Windows: 3 s, 2 retries; other: 3 s, 3 retries; these two
+// answer every repeat, keep their timer and forget the connection with its last copy
+// (docs/emulator-timing.md "The same SYN again").
 [[nodiscard]] RetransmissionModel retransmission_model(RetransmissionFamily family);
 [[nodiscard]] std::string_view to_string(RetransmissionFamily family);
 
 struct RetransmissionStats {
   std::uint64_t scheduled = 0;     // SYN/ACKs added
   std::uint64_t retransmitted = 0; // copies handed out by take_due()
-  std::uint64_t stopped = 0;       // the peer answered (RST or ACK) before the retries ran out
+  std::uint64_t stopped = 0;       // the peer answered (RST or ACK) before the connection was forgotten
   std::uint64_t exhausted = 0;     // every retry sent, connection forgotten (after the hold, if any)
   std::uint64_t replaced = 0;      // a new SYN/ACK on the same connection took the place of the old one
   std::uint64_t evicted = 0;       // dropped, oldest first, because `capacity` were pending
