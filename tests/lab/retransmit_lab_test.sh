@@ -52,7 +52,8 @@ emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 200 --person
 head -n "$count" "$work/hosts.jsonl" >"$work/sample.jsonl"
 
 # SYNs the scanner sends and SYN/ACKs it receives (a SYN sent again on the same connection is
-# answered at once with the same ISN, as a real stack does: such a copy is no timer retransmission).
+# answered at once with the same ISN, for a Linux reference at most every 500 ms, as a real stack
+# does: such a copy is no timer retransmission; docs/emulator-timing.md "The same SYN again").
 timeout 50 ip netns exec "$lab_scanner" tcpdump -i "${lab_name}a" -U -n -w "$work/synack.pcap" \
   'tcp[tcpflags] & tcp-syn != 0' 2>"$work/tcpdump.err" &
 tcpdump_pid=$!
