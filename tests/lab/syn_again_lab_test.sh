@@ -37,9 +37,17 @@ reference="Linux 5.0 - 5.4"
 emulator_lab_up synag $((210 + $$ % 10)) 228
 work=$lab_work
 klab="synagk$(($$ % 100000))"
-kn=$((40 + $$ % 10))
 trap 'emulator_lab_down; "$repo/scripts/lab.sh" down "$klab" >/dev/null 2>&1' EXIT
-"$repo/scripts/lab.sh" up "$klab" "$kn" listen=22 tcp_timestamps=1 >/dev/null || { echo "FAIL: kernel lab"; exit 1; }
+# The first subnet of 40-49 that no other lab uses (lab.sh refuses one in use).
+kn=""
+for i in 0 1 2 3 4 5 6 7 8 9; do
+  n=$((40 + ($$ + i) % 10))
+  if "$repo/scripts/lab.sh" up "$klab" "$n" listen=22 tcp_timestamps=1 >/dev/null 2>"$work/lab.err"; then
+    kn=$n
+    break
+  fi
+done
+[ -n "$kn" ] || { echo "FAIL: kernel lab: $(cat "$work/lab.err")"; exit 1; }
 
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
