@@ -54,7 +54,7 @@ std::map<std::uint32_t, std::size_t> emulate(EmulatedNetwork& network, const dat
   return played;
 }
 
-struct WholeScan {
+struct ScanOutcome {
   std::map<std::uint32_t, output::HostReport> reports;
   std::map<std::uint32_t, io::MonotonicTime> reported_at; // when the scan reported the host
   std::vector<std::string> bad_targets;
@@ -64,9 +64,9 @@ struct WholeScan {
 };
 
 // Scans `targets` (in order) as `stackprint scan` does, with the installed database's matcher.
-WholeScan whole_scan(EmulatedNetwork& network, io::ManualClock& clock, const database::OsDb& db,
-                     std::vector<Expected<targets::Target>> targets, double max_rate = 0,
-                     const std::atomic<bool>* stop = nullptr) {
+ScanOutcome whole_scan(EmulatedNetwork& network, io::ManualClock& clock, const database::OsDb& db,
+                       std::vector<Expected<targets::Target>> targets, double max_rate = 0,
+                       const std::atomic<bool>* stop = nullptr) {
   scoring::Matcher matcher(db);
   ScanSessionConfig config;
   config.os.source_address = k_us;
@@ -84,7 +84,7 @@ WholeScan whole_scan(EmulatedNetwork& network, io::ManualClock& clock, const dat
     return targets[fed++];
   };
   ScanSession scan(config, feed, round_judge(matcher));
-  WholeScan run;
+  ScanOutcome run;
   const auto now_s = [&] {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
   };
@@ -133,15 +133,23 @@ bool named_right(const database::OsDb& db, const output::HostReport& report, std
 
 io::ManualClock start_clock() { return {io::MonotonicTime{} + 1000s, Timestamp(std::chrono::seconds(1'800'000'000))}; }
 
-TEST(WholeScan, EveryEmulatedHostIsReportedWithItsReferenceOnTop) {
-  const database::OsDb* db = installed_db();
-  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
+// Each test scans its own simulated network on its own manual clock, with the installed database.
+class WholeScan : public ::testing::Test {
+protected:
+  void SetUp() override {
+    db = installed_db();
+    if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
+  }
+  const database::OsDb* db = nullptr;
   io::ManualClock clock = start_clock();
-  EmulatedNetwork network(clock);
+  EmulatedNetwork network{clock};
+};
+
+TEST_F(WholeScan, EveryEmulatedHostIsReportedWithItsReferenceOnTop) {
   const auto played = emulate(network, *db, 12);
   ASSERT_EQ(played.size(), 12U);
   // Two more addresses that nobody answers: down.
-  const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 2));
+  const ScanOutcome run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 2));
   ASSERT_TRUE(run.stats) << run.stats.error().message;
   EXPECT_EQ(run.totals.hosts_up, 12U);
   EXPECT_EQ(run.totals.hosts_down, 2U);
@@ -168,15 +176,11 @@ TEST(WholeScan, EveryEmulatedHostIsReportedWithItsReferenceOnTop) {
 // A host goes on to OS detection when its own port scan is done, not when its whole batch is: an
 // address that never answers keeps its batch's discovery waiting for its re-sends, and the hosts
 // that answered must not wait with it (the rate they could use would go unused).
-TEST(WholeScan, HostsLeaveDiscoveryWithoutWaitingForTheirBatch) {
-  const database::OsDb* db = installed_db();
-  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
-  io::ManualClock clock = start_clock();
-  EmulatedNetwork network(clock);
+TEST_F(WholeScan, HostsLeaveDiscoveryWithoutWaitingForTheirBatch) {
   const auto played = emulate(network, *db, 4);
   ASSERT_EQ(played.size(), 4U);
   const std::uint32_t silent = k_first + 4; // in the same batch of 16
-  const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 1));
+  const ScanOutcome run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 1));
   ASSERT_TRUE(run.stats) << run.stats.error().message;
   EXPECT_EQ(run.totals.batches, 1U);
   EXPECT_EQ(run.totals.hosts_down, 1U);
@@ -188,15 +192,11 @@ TEST(WholeScan, HostsLeaveDiscoveryWithoutWaitingForTheirBatch) {
   }
 }
 
-TEST(WholeScan, MaxRateBoundsEverySendOverAnySecond) {
-  const database::OsDb* db = installed_db();
-  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
+TEST_F(WholeScan, MaxRateBoundsEverySendOverAnySecond) {
   constexpr double k_rate = 300;
-  io::ManualClock clock = start_clock();
-  EmulatedNetwork network(clock);
   const auto played = emulate(network, *db, 40);
   ASSERT_EQ(played.size(), 40U);
-  const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, played.size()), k_rate);
+  const ScanOutcome run = whole_scan(network, clock, *db, addresses(k_first, played.size()), k_rate);
   ASSERT_TRUE(run.stats) << run.stats.error().message;
   EXPECT_EQ(run.totals.hosts_fingerprinted, 40U);
   const std::size_t peak = network.peak_sends(1s);
@@ -215,16 +215,12 @@ TEST(WholeScan, MaxRateBoundsEverySendOverAnySecond) {
 // the rate unused while they wait. Four silent addresses at the end of the list: each is down
 // after two sends of each port 1 s apart, so about 2 s after the scan starts when discovery gets
 // its tokens.
-TEST(WholeScan, UnderMaxRateDiscoveryIsNotStarvedByOsProbes) {
-  const database::OsDb* db = installed_db();
-  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
+TEST_F(WholeScan, UnderMaxRateDiscoveryIsNotStarvedByOsProbes) {
   constexpr double k_rate = 300;
-  io::ManualClock clock = start_clock();
-  EmulatedNetwork network(clock);
   const auto played = emulate(network, *db, 40);
   ASSERT_EQ(played.size(), 40U);
   const io::MonotonicTime start = clock.monotonic_now();
-  const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 4), k_rate);
+  const ScanOutcome run = whole_scan(network, clock, *db, addresses(k_first, played.size() + 4), k_rate);
   ASSERT_TRUE(run.stats) << run.stats.error().message;
   EXPECT_EQ(run.totals.hosts_down, 4U);
   EXPECT_LE(static_cast<double>(network.peak_sends(1s)), 1.05 * k_rate);
@@ -235,11 +231,7 @@ TEST(WholeScan, UnderMaxRateDiscoveryIsNotStarvedByOsProbes) {
   }
 }
 
-TEST(WholeScan, BadTargetsAreReportedAndTheRestIsScanned) {
-  const database::OsDb* db = installed_db();
-  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
-  io::ManualClock clock = start_clock();
-  EmulatedNetwork network(clock);
+TEST_F(WholeScan, BadTargetsAreReportedAndTheRestIsScanned) {
   const auto played = emulate(network, *db, 2);
   ASSERT_EQ(played.size(), 2U);
   std::vector<Expected<targets::Target>> targets;
@@ -247,7 +239,7 @@ TEST(WholeScan, BadTargetsAreReportedAndTheRestIsScanned) {
   targets.emplace_back(targets::Target{Ipv4Address{k_first}, {}});
   targets.emplace_back(fail("cannot resolve another.invalid"));
   targets.emplace_back(targets::Target{Ipv4Address{k_first + 1}, {}});
-  const WholeScan run = whole_scan(network, clock, *db, std::move(targets));
+  const ScanOutcome run = whole_scan(network, clock, *db, std::move(targets));
   ASSERT_TRUE(run.stats) << run.stats.error().message;
   EXPECT_EQ(run.bad_targets,
             (std::vector<std::string>{"cannot resolve no-such-host.invalid", "cannot resolve another.invalid"}));
@@ -256,27 +248,24 @@ TEST(WholeScan, BadTargetsAreReportedAndTheRestIsScanned) {
   EXPECT_EQ(run.exit_status, cli::k_exit_ok);
 }
 
-TEST(WholeScan, ExitStatusIsFailureWhenEveryHostIsDownAndInterruptedWhenStopped) {
-  const database::OsDb* db = installed_db();
-  if (db == nullptr) { GTEST_SKIP() << "no installed nmap-os-db"; }
+TEST_F(WholeScan, ExitStatusIsFailureWhenEveryHostIsDownAndInterruptedWhenStopped) {
   {
-    io::ManualClock clock = start_clock();
-    EmulatedNetwork network(clock); // nobody answers
-    const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, 3));
+    // Nobody answers on the fixture's network.
+    const ScanOutcome run = whole_scan(network, clock, *db, addresses(k_first, 3));
     ASSERT_TRUE(run.stats);
     EXPECT_EQ(run.totals.hosts_down, 3U);
     EXPECT_EQ(run.reports.size(), 3U);
     EXPECT_EQ(run.exit_status, cli::k_exit_failure);
   }
   {
-    io::ManualClock clock = start_clock();
-    EmulatedNetwork network(clock);
-    (void)emulate(network, *db, 2);
+    io::ManualClock clock2 = start_clock();
+    EmulatedNetwork network2(clock2);
+    (void)emulate(network2, *db, 2);
     const std::atomic<bool> stop{true};
-    const WholeScan run = whole_scan(network, clock, *db, addresses(k_first, 2), 0, &stop);
+    const ScanOutcome run = whole_scan(network2, clock2, *db, addresses(k_first, 2), 0, &stop);
     ASSERT_TRUE(run.stats);
     EXPECT_TRUE(run.stats->interrupted);
-    EXPECT_TRUE(network.sends().empty());
+    EXPECT_TRUE(network2.sends().empty());
     EXPECT_EQ(run.exit_status, cli::k_exit_interrupted);
   }
 }
