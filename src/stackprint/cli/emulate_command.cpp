@@ -250,10 +250,11 @@ int run_emulate(const EmulateArgs& args) {
   io::EmulatedNetwork check_network(check_clock);
   std::vector<SelfCheckLine> check_lines;
   if (args.self_check) matcher.emplace(*db);
+  emulation::IsnPlanCache isn_plans; // a block meets the same SEQ expressions again and again
   for (std::size_t i = 0; i < addresses->size(); ++i) {
     const std::uint32_t address = (*addresses)[i];
     const std::uint64_t host_seed = emulation::mix_seed(args.seed, std::uint64_t{address});
-    auto personality = emulation::make_personality(*db, (*refs)[i], host_seed);
+    auto personality = emulation::make_personality(*db, (*refs)[i], host_seed, &isn_plans);
     if (!personality) {
       print_error("emulate", personality.error().message);
       return k_exit_bad_input;

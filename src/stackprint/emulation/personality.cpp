@@ -263,6 +263,7 @@ public:
   }
 
   void unsatisfied(const std::string& what) { m_unsatisfied.push_back(what); }
+  [[nodiscard]] std::size_t unsatisfied_count() const { return m_unsatisfied.size(); }
   void set_ttl_bias(std::uint32_t bias) { m_ttl_bias = bias; }
   [[nodiscard]] std::uint32_t ttl_bias() const { return m_ttl_bias; }
   [[nodiscard]] std::uint64_t seed() const { return m_seed; }
@@ -615,6 +616,25 @@ IsnPlan choose_isn_plan(Chooser& c) {
   return fallback;
 }
 
+// choose_isn_plan through the cache: the same plan, and the same "unsatisfied" entry, for the same
+// three SEQ expressions.
+IsnPlan cached_isn_plan(Chooser& c, IsnPlanCache& cache) {
+  std::string key;
+  for (const char* attribute : {"SP", "GCD", "ISR"}) {
+    const std::string* expr = c.expression("SEQ", attribute);
+    key += expr == nullptr ? std::string("\x01") : *expr; // absent differs from any expression text
+    key += '%';
+  }
+  if (const auto* hit = cache.find(key)) {
+    if (!hit->satisfied) c.unsatisfied("SEQ.SP/GCD/ISR");
+    return hit->plan;
+  }
+  const std::size_t unsatisfied_before = c.unsatisfied_count();
+  IsnPlan plan = choose_isn_plan(c);
+  cache.add(std::move(key), {plan, c.unsatisfied_count() == unsatisfied_before});
+  return plan;
+}
+
 UdpBehaviour choose_u1(Chooser& c) {
   UdpBehaviour u;
   const std::string test = "U1";
@@ -684,7 +704,8 @@ EchoBehaviour choose_ie(Chooser& c) {
 
 } // namespace
 
-Expected<Personality> make_personality(const database::OsDb& db, std::size_t reference, std::uint64_t seed) {
+Expected<Personality> make_personality(const database::OsDb& db, std::size_t reference, std::uint64_t seed,
+                                       IsnPlanCache* isn_plans) {
   if (reference >= db.references().size()) {
     return fail(
         fmt::format("reference index {} out of range (the database has {})", reference, db.references().size()));
@@ -794,7 +815,7 @@ Expected<Personality> make_personality(const database::OsDb& db, std::size_t ref
   p.u1 = choose_u1(c);
   p.ie = choose_ie(c);
   p.quoted_ttl_bias = static_cast<std::uint8_t>(c.ttl_bias());
-  p.isn = choose_isn_plan(c);
+  p.isn = isn_plans == nullptr ? choose_isn_plan(c) : cached_isn_plan(c, *isn_plans);
 
   p.ti = ip_id_plan(c.pick("SEQ", "TI", valid_ip_id_value).value_or("I"));
   p.ci = ip_id_plan(c.pick("SEQ", "CI", valid_ip_id_value).value_or("I"));

@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "stackprint/base/expected.hpp"
@@ -141,9 +143,33 @@ struct Personality {
   std::vector<std::string> unsatisfied;
 };
 
-// Draws the personality of reference `reference` for `seed`. Errors: index out of range.
+// ISN plans already searched for, by the SEQ expressions (SP, GCD, ISR) they were searched for.
+// The search runs Nmap's SEQ computation over hundreds of candidate plans (most of the ~0.8 ms a
+// personality takes) and depends on those three expressions alone, while an emulator drawing a
+// block of random references meets the same expressions again and again. Owned by the caller: one
+// per emulator run (or none).
+class IsnPlanCache {
+public:
+  struct Entry {
+    IsnPlan plan;
+    bool satisfied = true; // false: no plan met the expressions; `plan` is the best effort
+  };
+  [[nodiscard]] const Entry* find(const std::string& key) const {
+    const auto it = m_entries.find(key);
+    return it == m_entries.end() ? nullptr : &it->second;
+  }
+  void add(std::string key, Entry entry) { m_entries.emplace(std::move(key), entry); }
+  [[nodiscard]] std::size_t size() const { return m_entries.size(); }
+
+private:
+  std::unordered_map<std::string, Entry> m_entries;
+};
+
+// Draws the personality of reference `reference` for `seed`; with a cache, an ISN plan already
+// searched for the same SEQ expressions is taken from it (the result is the same either way).
+// Errors: index out of range.
 [[nodiscard]] Expected<Personality> make_personality(const database::OsDb& db, std::size_t reference,
-                                                     std::uint64_t seed);
+                                                     std::uint64_t seed, IsnPlanCache* isn_plans = nullptr);
 
 // Four bytes whose CRC-32 (base/crc32.hpp) is `target` (Nmap's RD test reads that CRC).
 [[nodiscard]] std::array<std::uint8_t, 4> forge_crc32(std::uint32_t target);

@@ -3,6 +3,7 @@
 // emulated host draws its ISNs are not exactly the probes' send times). A plan aimed at the centre
 // of a tight SP range left it with ~50 us of noise (HP iLO 3 in the accuracy benchmark).
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -92,6 +93,45 @@ TEST(IsnPlan, TightSpRangeSurvivesTheTimingNoiseOfAMeasurement) {
     }
     EXPECT_GE(inside, at_least) << "noise " << noise_us << " us";
   }
+}
+
+} // namespace
+} // namespace stackprint::emulation
+
+namespace stackprint::emulation {
+namespace {
+
+// The cache must not change what a personality is: every reference drawn twice with a cache (the
+// second draw a hit) gives the ISN plan and the list of unsatisfied attributes of a draw without.
+TEST(IsnPlanCache, GivesThePlanTheSearchGivesForEveryReference) {
+  const auto* db = test_support::installed_db();
+  if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
+  IsnPlanCache cache;
+  const auto same_plan = [](const IsnPlan& a, const IsnPlan& b) {
+    return a.gcd == b.gcd && a.steps == b.steps && a.time_scaled == b.time_scaled && a.rates == b.rates &&
+           a.average_rate == b.average_rate;
+  };
+  std::size_t unsatisfied_seen = 0;
+  for (std::size_t ref = 0; ref < db->references().size(); ref += 7) {
+    const std::uint64_t seed = 500 + ref;
+    const auto plain = make_personality(*db, ref, seed);
+    ASSERT_TRUE(plain.has_value());
+    for (int pass = 0; pass < 2; ++pass) {
+      const auto cached = make_personality(*db, ref, seed + static_cast<std::uint64_t>(pass), &cache);
+      ASSERT_TRUE(cached.has_value());
+      EXPECT_TRUE(same_plan(plain->isn, cached->isn)) << db->references()[ref].name << " pass " << pass;
+      const bool plain_unsatisfied =
+          std::find(plain->unsatisfied.begin(), plain->unsatisfied.end(), "SEQ.SP/GCD/ISR") != plain->unsatisfied.end();
+      const bool cached_unsatisfied = std::find(cached->unsatisfied.begin(), cached->unsatisfied.end(),
+                                                "SEQ.SP/GCD/ISR") != cached->unsatisfied.end();
+      EXPECT_EQ(plain_unsatisfied, cached_unsatisfied) << db->references()[ref].name << " pass " << pass;
+      unsatisfied_seen += cached_unsatisfied ? 1 : 0;
+    }
+  }
+  // References share SEQ expressions: far fewer plans than references were searched.
+  EXPECT_LT(cache.size(), db->references().size() / 7);
+  std::printf("[ figures  ] %zu plans cached for %zu references; %zu draws without a plan\n", cache.size(),
+              db->references().size() / 7 + 1, unsatisfied_seen);
 }
 
 } // namespace
