@@ -77,8 +77,8 @@ emulator_lab_start() {
   timeout $((seconds + 10)) ip netns exec "$lab_emulator" "${rt[@]}" "$prog" emulate --net "$lab_cidr" \
     --tun "$lab_tun" --duration "$seconds" "$@" >"$hosts" 2>"$err" &
   lab_emulator_pid=$!
-  # Building a host's personality takes ~1 ms (its ISN plan is searched for), so the wait grows
-  # with the block: 60 s plus 1 s per 1,000 hosts.
+  # The emulator draws every host's personality before it serves (a /16 in ~5 s on a 2-core
+  # machine, docs/benchmarks.md), so the wait grows with the block: 60 s plus 1 s per 1,000 hosts.
   local _
   for _ in $(seq 1 $((600 + lab_hosts / 100))); do
     if [ -f "$hosts" ] && [ "$(wc -l <"$hosts")" -ge "$lab_hosts" ] && ip -n "$lab_emulator" link show "$lab_tun" >/dev/null 2>&1; then
