@@ -392,10 +392,10 @@ int run_emulate(const EmulateArgs& args) {
   totals["lost"] = lost;
   totals["rate_limited"] = limited;
   totals["icmp_errors_limited"] = counters.icmp_errors_limited;
-  totals["synack_retransmission"] = {{"scheduled", synack.scheduled}, {"retransmitted", synack.retransmitted},
-                                     {"stopped", synack.stopped},     {"exhausted", synack.exhausted},
-                                     {"replaced", synack.replaced},   {"evicted", synack.evicted},
-                                     {"repeated", synack.repeated},   {"repeat_held", synack.repeat_held}};
+  totals["synack_retransmission"] = {
+      {"scheduled", synack.scheduled}, {"retransmitted", synack.retransmitted}, {"stopped", synack.stopped},
+      {"exhausted", synack.exhausted}, {"replaced", synack.replaced},           {"evicted", synack.evicted},
+      {"repeated", synack.repeated},   {"repeat_held", synack.repeat_held},     {"expired", synack.expired}};
   print_text(stderr, nlohmann::json{{"emulator_stats", totals}}.dump() + "\n");
   return g_stop_requested != 0 && status == k_exit_ok ? k_exit_ok : status;
 }

@@ -19,6 +19,7 @@ RetransmissionFamily retransmission_family(const database::Reference& reference)
   };
   if (any("Linux") || any("Android")) return RetransmissionFamily::linux_kernel;
   if (any("Windows")) return RetransmissionFamily::windows;
+  if (any("lwIP")) return RetransmissionFamily::lwip;
   return RetransmissionFamily::other;
 }
 
@@ -27,6 +28,7 @@ RetransmissionModel retransmission_model(RetransmissionFamily family) {
   switch (family) {
   case RetransmissionFamily::linux_kernel: return {seconds{1}, 5, std::chrono::milliseconds{500}, true, true};
   case RetransmissionFamily::windows: return {seconds{3}, 2};
+  case RetransmissionFamily::lwip: return {seconds{3}, 12, {}, false, false, true, seconds{20}};
   case RetransmissionFamily::other: break;
   }
   return {seconds{3}, 3};
@@ -36,6 +38,7 @@ std::string_view to_string(RetransmissionFamily family) {
   switch (family) {
   case RetransmissionFamily::linux_kernel: return "linux";
   case RetransmissionFamily::windows: return "windows";
+  case RetransmissionFamily::lwip: return "lwip";
   case RetransmissionFamily::other: break;
   }
   return "other";
@@ -59,7 +62,8 @@ void RetransmissionQueue::add(const wire::Ipv4Packet& syn_ack, Timestamp sent_at
               m_model.first,
               0,
               sent_at,
-              std::nullopt};
+              std::nullopt,
+              sent_at};
   const auto same = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& e) {
     return e.peer == entry.peer && e.peer_port == entry.peer_port && e.local_port == entry.local_port;
   });
@@ -90,8 +94,14 @@ RepeatedSyn RetransmissionQueue::repeat(std::uint32_t peer, std::uint16_t peer_p
     return e.peer == peer && e.peer_port == peer_port && e.local_port == local_port;
   });
   if (it == m_entries.end()) return {};
+  if (const auto forget = forget_at(*it); forget && now >= *forget) { // forgotten already: a new attempt
+    ++m_stats.expired;
+    m_entries.erase(it);
+    return {};
+  }
   const auto* tcp = it->packet.tcp();
   if (tcp == nullptr || tcp->acknowledgment != peer_sequence + 1) return {};
+  it->last_syn = now;
   if (it->last_repeat && now - *it->last_repeat < m_model.repeat_gap) {
     ++m_stats.repeat_held;
     return {RepeatedSyn::Outcome::held_back, std::nullopt};
@@ -99,12 +109,21 @@ RepeatedSyn RetransmissionQueue::repeat(std::uint32_t peer, std::uint16_t peer_p
   ++m_stats.repeated;
   it->last_repeat = now;
   if (m_model.repeat_restarts_timer) it->due = now + it->wait;
+  if (m_model.repeat_counts_as_retry) {
+    ++it->sent;
+    it->wait *= 2;
+  }
   return {RepeatedSyn::Outcome::answered, DueSynAck{it->packet, it->timestamp_offset, it->sent, it->first_sent}};
 }
 
 std::vector<DueSynAck> RetransmissionQueue::take_due(Timestamp now) {
   std::vector<DueSynAck> out;
   for (auto it = m_entries.begin(); it != m_entries.end();) {
+    if (const auto forget = forget_at(*it); forget && *forget <= now && *forget <= it->due) {
+      ++m_stats.expired;
+      it = m_entries.erase(it);
+      continue;
+    }
     if (it->due > now) {
       ++it;
       continue;
@@ -132,9 +151,16 @@ std::vector<DueSynAck> RetransmissionQueue::take_due(Timestamp now) {
 std::optional<Timestamp> RetransmissionQueue::next_due() const {
   std::optional<Timestamp> out;
   for (const Entry& e : m_entries) {
-    if (!out || e.due < *out) out = e.due;
+    const auto forget = forget_at(e);
+    const Timestamp when = forget ? std::min(e.due, *forget) : e.due;
+    if (!out || when < *out) out = when;
   }
   return out;
+}
+
+std::optional<Timestamp> RetransmissionQueue::forget_at(const Entry& e) const {
+  if (m_model.forget_after_syn <= std::chrono::microseconds::zero()) return std::nullopt;
+  return e.last_syn + m_model.forget_after_syn;
 }
 
 } // namespace stackprint::emulation

@@ -31,24 +31,33 @@ namespace stackprint::emulation {
 // `repeat_restarts_timer` an answered repeat restarts the timer: the next copy comes the current wait
 // after it (docs/emulator-timing.md "The same SYN again"). With `hold_after_last` the connection is
 // kept one more (doubled) wait after the last copy, still answering repeats, before it is forgotten.
+// With `repeat_counts_as_retry` an answered repeat is a retransmission too: it uses one of the
+// `retries` and doubles the wait that follows the next copy, without moving that copy. A non-zero
+// `forget_after_syn` forgets the connection that long after the peer's last SYN (the first or a
+// repeat, answered or not), whatever copies are left (docs/emulator-timing.md "lwIP").
 struct RetransmissionModel {
   std::chrono::microseconds first{1'000'000};
   int retries = 5;
   std::chrono::microseconds repeat_gap{0};
   bool repeat_restarts_timer = false;
   bool hold_after_last = false;
+  bool repeat_counts_as_retry = false;
+  std::chrono::microseconds forget_after_syn{0};
   friend bool operator==(const RetransmissionModel&, const RetransmissionModel&) = default;
 };
 
-enum class RetransmissionFamily : std::uint8_t { linux_kernel, windows, other };
+enum class RetransmissionFamily : std::uint8_t { linux_kernel, windows, lwip, other };
 
 // The family whose model a reference follows, from its Class lines: Linux (or Android) when any class
-// names it, else Windows when any class names it, else other (BSD, macOS, embedded stacks, ...).
+// names it, else Windows when any class names it, else lwIP when any class names it, else other (BSD,
+// macOS, other embedded stacks, ...).
 [[nodiscard]] RetransmissionFamily retransmission_family(const database::Reference& reference);
 // Linux: 1 s, 5 retries, repeats answered at most every 500 ms and restarting the timer, the
 // connection held 32 s after the last copy; Windows: 3 s, 2 retries; other: 3 s, 3 retries; these two
 // answer every repeat, keep their timer and forget the connection with its last copy
-// (docs/emulator-timing.md "The same SYN again").
+// (docs/emulator-timing.md "The same SYN again"). lwIP: 3 s, 12 retries counting answered repeats,
+// every repeat answered, the timer kept, the connection forgotten 20 s after the peer's last SYN
+// (docs/emulator-timing.md "lwIP").
 [[nodiscard]] RetransmissionModel retransmission_model(RetransmissionFamily family);
 [[nodiscard]] std::string_view to_string(RetransmissionFamily family);
 
@@ -61,6 +70,7 @@ struct RetransmissionStats {
   std::uint64_t evicted = 0;       // dropped, oldest first, because `capacity` were pending
   std::uint64_t repeated = 0;      // the peer sent its SYN again and got the pending SYN/ACK again
   std::uint64_t repeat_held = 0;   // the peer sent its SYN again within repeat_gap: no answer
+  std::uint64_t expired = 0;       // forgotten forget_after_syn after the peer's last SYN
   RetransmissionStats& operator+=(const RetransmissionStats& o) {
     scheduled += o.scheduled;
     retransmitted += o.retransmitted;
@@ -70,6 +80,7 @@ struct RetransmissionStats {
     evicted += o.evicted;
     repeated += o.repeated;
     repeat_held += o.repeat_held;
+    expired += o.expired;
     return *this;
   }
 };
@@ -137,7 +148,11 @@ private:
     int sent = 0; // retransmissions so far
     Timestamp first_sent{};
     std::optional<Timestamp> last_repeat; // when a repeated SYN was last answered
+    Timestamp last_syn{};                 // when the peer's SYN last came (forget_after_syn)
   };
+
+  // When the entry is forgotten for the peer's silence; nullopt without forget_after_syn.
+  [[nodiscard]] std::optional<Timestamp> forget_at(const Entry& e) const;
 
   RetransmissionModel m_model;
   std::size_t m_capacity;

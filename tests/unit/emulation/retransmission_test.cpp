@@ -68,9 +68,32 @@ TEST(RetransmissionModel, FollowsTheReferencesFamily) {
   EXPECT_EQ(retransmission_family(reference_of({{"Microsoft", "Windows"}})), RetransmissionFamily::windows);
   EXPECT_EQ(retransmission_family(reference_of({{"FreeBSD", "FreeBSD"}})), RetransmissionFamily::other);
   EXPECT_EQ(retransmission_family(reference_of({})), RetransmissionFamily::other);
+  EXPECT_EQ(retransmission_family(reference_of({{"lwIP", "lwIP"}})), RetransmissionFamily::lwip);
+  EXPECT_EQ(retransmission_family(reference_of({{"Philips", "embedded"}, {"lwIP", "lwIP"}})),
+            RetransmissionFamily::lwip);
+  EXPECT_EQ(retransmission_family(reference_of({{"lwIP", "lwIP"}, {"Linux", "Linux"}})),
+            RetransmissionFamily::linux_kernel);
   EXPECT_EQ(retransmission_model(RetransmissionFamily::linux_kernel), (RetransmissionModel{1s, 5, 500ms, true, true}));
   EXPECT_EQ(retransmission_model(RetransmissionFamily::windows), (RetransmissionModel{3s, 2}));
+  EXPECT_EQ(retransmission_model(RetransmissionFamily::lwip),
+            (RetransmissionModel{3s, 12, 0s, false, false, true, 20s}));
   EXPECT_EQ(retransmission_model(RetransmissionFamily::other), (RetransmissionModel{3s, 3}));
+  EXPECT_EQ(to_string(RetransmissionFamily::lwip), "lwip");
+}
+
+// The lwIP references of the installed nmap-os-db (Class lwIP | lwIP ...) follow the lwIP model.
+TEST(RetransmissionModel, InstalledLwipReferencesAreLwip) {
+  const auto* db = test_support::installed_db();
+  if (db == nullptr) GTEST_SKIP() << "no installed nmap-os-db";
+  std::size_t lwip = 0;
+  for (const auto& reference : db->references()) {
+    const bool names_lwip = std::any_of(reference.classes.begin(), reference.classes.end(),
+                                        [](const database::OsClass& c) { return c.vendor == "lwIP"; });
+    if (!names_lwip) continue;
+    ++lwip;
+    EXPECT_EQ(retransmission_family(reference), RetransmissionFamily::lwip) << reference.name;
+  }
+  EXPECT_GE(lwip, 2U);
 }
 
 TEST(RetransmissionQueue, LinuxResendsAfterOneSecondDoublingFiveTimes) {
@@ -93,6 +116,84 @@ TEST(RetransmissionQueue, WindowsAndOthers) {
   RetransmissionQueue other(retransmission_model(RetransmissionFamily::other));
   other.add(syn_ack(40000), t0, std::nullopt);
   EXPECT_EQ(send_times(other, t0 + 1h), (std::vector<Timestamp>{t0 + 3s, t0 + 9s, t0 + 21s}));
+}
+
+// lwIP 2.1.3, measured (docs/emulator-timing.md "lwIP"): copies about 3 s and 9 s after the SYN/ACK;
+// the next one (21 s) would come after the 20 s for which it holds the connection without a new SYN.
+TEST(RetransmissionQueue, LwipResendsAt3And9SecondsAndForgetsAfter20) {
+  RetransmissionQueue q(retransmission_model(RetransmissionFamily::lwip));
+  q.add(syn_ack(40000), t0, std::nullopt);
+  EXPECT_EQ(send_times(q, t0 + 1h), (std::vector<Timestamp>{t0 + 3s, t0 + 9s}));
+  EXPECT_EQ(q.pending(), 0U);
+  EXPECT_EQ(q.stats().retransmitted, 2U);
+  EXPECT_EQ(q.stats().expired, 1U);
+  EXPECT_EQ(q.stats().exhausted, 0U);
+}
+
+// Measured: a repeat is answered at once however soon it comes, leaves the timer where it is, and
+// doubles the wait after the next copy (SYNs at 0 and 0.2 s: copies at 3 and 15 s, not 3 and 9 s).
+TEST(RetransmissionQueue, LwipRepeatsCountAsRetries) {
+  RetransmissionQueue q(retransmission_model(RetransmissionFamily::lwip));
+  wire::Ipv4Packet original = syn_ack(40000, 22, 6510);
+  original.tcp()->acknowledgment = 5001;
+  q.add(original, t0, std::nullopt);
+  const auto again = q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 200ms);
+  ASSERT_EQ(again.outcome, RepeatedSyn::Outcome::answered);
+  EXPECT_EQ(again.syn_ack->packet, original);
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 3s}) << "the timer is not restarted";
+  EXPECT_EQ(send_times(q, t0 + 1h), (std::vector<Timestamp>{t0 + 3s, t0 + 15s}));
+  EXPECT_EQ(q.pending(), 0U) << "forgotten 20 s after the repeat";
+  EXPECT_EQ(q.stats().expired, 1U);
+
+  // SYNs at 0, 0.2, 0.5 and 1.5 s: all answered, then one copy at 3 s and none before the
+  // connection is forgotten at 21.5 s.
+  RetransmissionQueue four(retransmission_model(RetransmissionFamily::lwip));
+  four.add(original, t0, std::nullopt);
+  for (const auto at : {200ms, 500ms, 1500ms}) {
+    EXPECT_EQ(four.repeat(0x0A000001U, 40000, 22, 5000, t0 + at).outcome, RepeatedSyn::Outcome::answered);
+  }
+  EXPECT_EQ(four.next_due(), std::optional<Timestamp>{t0 + 3s});
+  EXPECT_EQ(send_times(four, t0 + 1h), (std::vector<Timestamp>{t0 + 3s}));
+  EXPECT_EQ(four.stats().repeated, 3U);
+  EXPECT_EQ(four.stats().repeat_held, 0U);
+  EXPECT_EQ(four.stats().expired, 1U);
+}
+
+// Measured: a SYN again at 19.6 s keeps the connection (same ISN) and lets the 21 s copy out; one at
+// 20.9 s (no SYN for 20 s) finds it forgotten and opens a new connection.
+TEST(RetransmissionQueue, LwipForgetsTwentySecondsAfterThePeersLastSyn) {
+  wire::Ipv4Packet original = syn_ack(40000, 22, 6510);
+  original.tcp()->acknowledgment = 5001;
+  RetransmissionQueue kept(retransmission_model(RetransmissionFamily::lwip));
+  kept.add(original, t0, std::nullopt);
+  EXPECT_EQ(send_times(kept, t0 + 19s), (std::vector<Timestamp>{t0 + 3s, t0 + 9s}));
+  EXPECT_EQ(kept.next_due(), std::optional<Timestamp>{t0 + 20s});
+  EXPECT_EQ(kept.repeat(0x0A000001U, 40000, 22, 5000, t0 + 19600ms).outcome, RepeatedSyn::Outcome::answered);
+  EXPECT_EQ(kept.next_due(), std::optional<Timestamp>{t0 + 21s});
+  EXPECT_EQ(send_times(kept, t0 + 1h), (std::vector<Timestamp>{t0 + 21s}));
+  EXPECT_EQ(kept.pending(), 0U);
+
+  RetransmissionQueue gone(retransmission_model(RetransmissionFamily::lwip));
+  gone.add(original, t0, std::nullopt);
+  EXPECT_EQ(send_times(gone, t0 + 19s).size(), 2U);
+  EXPECT_EQ(gone.repeat(0x0A000001U, 40000, 22, 5000, t0 + 20900ms).outcome, RepeatedSyn::Outcome::not_pending)
+      << "not yet taken out by take_due, but forgotten all the same";
+  EXPECT_EQ(gone.pending(), 0U);
+  EXPECT_EQ(gone.stats().expired, 1U);
+}
+
+// Repeats use up the retries: with 2 retries, two answered repeats leave no copy for the timer.
+TEST(RetransmissionQueue, RepeatsCountingAsRetriesUseThemUp) {
+  RetransmissionQueue q(RetransmissionModel{3s, 2, 0s, false, false, true, 20s});
+  wire::Ipv4Packet original = syn_ack(40000, 22, 6510);
+  original.tcp()->acknowledgment = 5001;
+  q.add(original, t0, std::nullopt);
+  EXPECT_EQ(q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 100ms).outcome, RepeatedSyn::Outcome::answered);
+  EXPECT_EQ(q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 200ms).outcome, RepeatedSyn::Outcome::answered);
+  EXPECT_TRUE(q.take_due(t0 + 3s).empty());
+  EXPECT_EQ(q.pending(), 0U);
+  EXPECT_EQ(q.stats().exhausted, 1U);
+  EXPECT_EQ(q.stats().retransmitted, 0U);
 }
 
 TEST(RetransmissionQueue, CopiesAreTheOriginalAndLateTicksRearmFromNow) {
