@@ -30,6 +30,7 @@ for tool in ip nft python3 timeout; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 [ -x "$targets/lwip_target" ] || { echo "SKIP: no lwip_target in $targets"; exit 77; }
+targets=$(cd "$targets" && pwd) # lab.sh takes absolute paths only
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 db=${STACKPRINT_DB:-/usr/share/nmap/nmap-os-db}
