@@ -48,6 +48,13 @@ wire::Ipv4Packet syn_ack(std::uint16_t peer_port, std::uint16_t local_port = 80,
   return p;
 }
 
+// The SYN/ACK that answers the peer's SYN with sequence number 5000 (the repeats below send it again).
+wire::Ipv4Packet answering_syn_5000(std::uint16_t peer_port, std::uint16_t local_port, std::uint32_t isn) {
+  wire::Ipv4Packet p = syn_ack(peer_port, local_port, isn);
+  p.tcp()->acknowledgment = 5001;
+  return p;
+}
+
 std::vector<Timestamp> send_times(RetransmissionQueue& q, Timestamp until) {
   std::vector<Timestamp> out;
   for (int guard = 0; guard < 100; ++guard) {
@@ -134,8 +141,7 @@ TEST(RetransmissionQueue, LwipResendsAt3And9SecondsAndForgetsAfter20) {
 // doubles the wait after the next copy (SYNs at 0 and 0.2 s: copies at 3 and 15 s, not 3 and 9 s).
 TEST(RetransmissionQueue, LwipRepeatsCountAsRetries) {
   RetransmissionQueue q(retransmission_model(RetransmissionFamily::lwip));
-  wire::Ipv4Packet original = syn_ack(40000, 22, 6510);
-  original.tcp()->acknowledgment = 5001;
+  const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 6510);
   q.add(original, t0, std::nullopt);
   const auto again = q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 200ms);
   ASSERT_EQ(again.outcome, RepeatedSyn::Outcome::answered);
@@ -162,8 +168,7 @@ TEST(RetransmissionQueue, LwipRepeatsCountAsRetries) {
 // Measured: a SYN again at 19.6 s keeps the connection (same ISN) and lets the 21 s copy out; one at
 // 20.9 s (no SYN for 20 s) finds it forgotten and opens a new connection.
 TEST(RetransmissionQueue, LwipForgetsTwentySecondsAfterThePeersLastSyn) {
-  wire::Ipv4Packet original = syn_ack(40000, 22, 6510);
-  original.tcp()->acknowledgment = 5001;
+  const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 6510);
   RetransmissionQueue kept(retransmission_model(RetransmissionFamily::lwip));
   kept.add(original, t0, std::nullopt);
   EXPECT_EQ(send_times(kept, t0 + 19s), (std::vector<Timestamp>{t0 + 3s, t0 + 9s}));
@@ -185,8 +190,7 @@ TEST(RetransmissionQueue, LwipForgetsTwentySecondsAfterThePeersLastSyn) {
 // Repeats use up the retries: with 2 retries, two answered repeats leave no copy for the timer.
 TEST(RetransmissionQueue, RepeatsCountingAsRetriesUseThemUp) {
   RetransmissionQueue q(RetransmissionModel{3s, 2, 0s, false, false, true, 20s});
-  wire::Ipv4Packet original = syn_ack(40000, 22, 6510);
-  original.tcp()->acknowledgment = 5001;
+  const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 6510);
   q.add(original, t0, std::nullopt);
   EXPECT_EQ(q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 100ms).outcome, RepeatedSyn::Outcome::answered);
   EXPECT_EQ(q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 200ms).outcome, RepeatedSyn::Outcome::answered);
@@ -243,8 +247,7 @@ TEST(RetransmissionQueue, BoundedOldestDroppedAndCounted) {
 
 TEST(RetransmissionQueue, TheSameSynAgainGetsThePendingSynAckAgain) {
   RetransmissionQueue q(RetransmissionModel{1s, 5});
-  wire::Ipv4Packet original = syn_ack(40000, 80, 777);
-  original.tcp()->acknowledgment = 5001; // answers a SYN with sequence number 5000
+  const wire::Ipv4Packet original = answering_syn_5000(40000, 80, 777);
   q.add(original, t0, std::nullopt);
   using Outcome = RepeatedSyn::Outcome;
   EXPECT_EQ(q.repeat(0x0A000001U, 40000, 80, 4999, t0 + 200ms).outcome, Outcome::not_pending)
@@ -266,8 +269,7 @@ TEST(RetransmissionQueue, TheSameSynAgainGetsThePendingSynAckAgain) {
 // that copy and restarts the 2 s wait (copy at 3.5 s), then the waits double from there.
 TEST(RetransmissionQueue, LinuxRepeatsRestartTheTimer) {
   RetransmissionQueue q(retransmission_model(RetransmissionFamily::linux_kernel));
-  wire::Ipv4Packet original = syn_ack(40000, 22, 777);
-  original.tcp()->acknowledgment = 5001;
+  const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 777);
   q.add(original, t0, std::nullopt);
   EXPECT_EQ(q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 200ms).outcome, RepeatedSyn::Outcome::answered);
   EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 1200ms});
@@ -282,8 +284,7 @@ TEST(RetransmissionQueue, LinuxRepeatsRestartTheTimer) {
 // the timer alone; the next one 500 ms or more after it is answered. Timer copies do not count.
 TEST(RetransmissionQueue, LinuxHoldsBackRepeatsWithin500ms) {
   RetransmissionQueue q(retransmission_model(RetransmissionFamily::linux_kernel));
-  wire::Ipv4Packet original = syn_ack(40000, 22, 777);
-  original.tcp()->acknowledgment = 5001;
+  const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 777);
   q.add(original, t0, std::nullopt);
   using Outcome = RepeatedSyn::Outcome;
   EXPECT_EQ(q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 50ms).outcome, Outcome::answered)
@@ -304,8 +305,7 @@ TEST(RetransmissionQueue, LinuxHoldsBackRepeatsWithin500ms) {
 // at 40 s with the same ISN; the repeat restarts the 32 s wait, and then it is forgotten silently.
 TEST(RetransmissionQueue, LinuxHoldsTheConnectionAfterTheLastCopy) {
   RetransmissionQueue q(retransmission_model(RetransmissionFamily::linux_kernel));
-  wire::Ipv4Packet original = syn_ack(40000, 22, 777);
-  original.tcp()->acknowledgment = 5001;
+  const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 777);
   q.add(original, t0, std::nullopt);
   EXPECT_EQ(send_times(q, t0 + 39s).size(), 5U);
   EXPECT_EQ(q.pending(), 1U);
