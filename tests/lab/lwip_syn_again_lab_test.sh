@@ -39,38 +39,20 @@ reference="lwIP 1.3.0 lightweight TCP/IP stack"
 
 # shellcheck source=scripts/emulator_lab.sh
 . "$here/../../scripts/emulator_lab.sh"
+# shellcheck source=tests/lab/syn_again_lab.sh
+. "$here/syn_again_lab.sh"
 emulator_lab_up lwsyn $((240 + $$ % 10)) 226
 work=$lab_work
 llab="lwsynk$(($$ % 100000))"
 trap 'emulator_lab_down; "$repo/scripts/lab.sh" down "$llab" >/dev/null 2>&1' EXIT
-# The first subnet of 30-39 that no other lab uses (lab.sh refuses one in use).
-ln=""
-for i in 0 1 2 3 4 5 6 7 8 9; do
-  n=$((30 + ($$ + i) % 10))
-  if "$repo/scripts/lab.sh" up "$llab" "$n" "stack=$targets/lwip_target:22" >/dev/null 2>"$work/lab.err"; then
-    ln=$n
-    break
-  fi
-  "$repo/scripts/lab.sh" down "$llab" >/dev/null 2>&1
-done
-[ -n "$ln" ] || { echo "FAIL: lwIP lab: $(cat "$work/lab.err")"; exit 1; }
+syn_again_target_up "$llab" 30 "stack=$targets/lwip_target:22" || exit 1
+ln=$syn_again_net
 
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
-# The scanner namespaces must not reset the SYN/ACKs (no socket asked for them).
-drop_resets() {
-  ip netns exec "$1" nft -f - <<'NFT'
-table inet lwipsynagain {
-  chain out {
-    type filter hook output priority 0; policy accept;
-    tcp flags & rst == rst drop
-  }
-}
-NFT
-}
-drop_resets "$llab-s" || { echo "FAIL: nftables rule (lwIP lab)"; exit 1; }
-drop_resets "$lab_scanner" || { echo "FAIL: nftables rule (emulator lab)"; exit 1; }
+syn_again_drop_resets "$llab-s" || { echo "FAIL: nftables rule (lwIP lab)"; exit 1; }
+syn_again_drop_resets "$lab_scanner" || { echo "FAIL: nftables rule (emulator lab)"; exit 1; }
 
 # run NAMESPACE SOURCE TARGET OUT: both senders at once, each bounded (15.5 s or 21.9 s, 16 SYN/ACKs).
 run() {

@@ -34,37 +34,20 @@ reference="Linux 5.0 - 5.4"
 
 # shellcheck source=scripts/emulator_lab.sh
 . "$here/../../scripts/emulator_lab.sh"
+# shellcheck source=tests/lab/syn_again_lab.sh
+. "$here/syn_again_lab.sh"
 emulator_lab_up synag $((210 + $$ % 10)) 228
 work=$lab_work
 klab="synagk$(($$ % 100000))"
 trap 'emulator_lab_down; "$repo/scripts/lab.sh" down "$klab" >/dev/null 2>&1' EXIT
-# The first subnet of 40-49 that no other lab uses (lab.sh refuses one in use).
-kn=""
-for i in 0 1 2 3 4 5 6 7 8 9; do
-  n=$((40 + ($$ + i) % 10))
-  if "$repo/scripts/lab.sh" up "$klab" "$n" listen=22 tcp_timestamps=1 >/dev/null 2>"$work/lab.err"; then
-    kn=$n
-    break
-  fi
-done
-[ -n "$kn" ] || { echo "FAIL: kernel lab: $(cat "$work/lab.err")"; exit 1; }
+syn_again_target_up "$klab" 40 listen=22 tcp_timestamps=1 || exit 1
+kn=$syn_again_net
 
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
-# The scanner namespaces must not reset the SYN/ACKs (no socket asked for them).
-drop_resets() {
-  ip netns exec "$1" nft -f - <<'NFT'
-table inet synagain {
-  chain out {
-    type filter hook output priority 0; policy accept;
-    tcp flags & rst == rst drop
-  }
-}
-NFT
-}
-drop_resets "$klab-s" || { echo "FAIL: nftables rule (kernel lab)"; exit 1; }
-drop_resets "$lab_scanner" || { echo "FAIL: nftables rule (emulator lab)"; exit 1; }
+syn_again_drop_resets "$klab-s" || { echo "FAIL: nftables rule (kernel lab)"; exit 1; }
+syn_again_drop_resets "$lab_scanner" || { echo "FAIL: nftables rule (emulator lab)"; exit 1; }
 
 # run NAMESPACE SOURCE TARGET OUT: the SYNs and what came back (bounded: 4 s, 32 SYN/ACKs).
 run() {
