@@ -11,7 +11,10 @@ is printed; and the match lists: each tool's top OS match appears in the other's
 accuracy within three points (the timing-based SEQ values move accuracies a little between runs).
 
 Options after the two files: SP=N, ISR=N, TS=N or GCD=N replace the spread below with the one measured for
-another stack (tests/lab/real_stacks_test.sh); --same-guesses also requires the same guess list (names
+another stack (tests/lab/real_stacks_test.sh); --reflected-ttl=TESTS names tests whose reply carries the
+probe's own TTL back; --reflected-ip-id says the stack echoes an echo request's IP ID back, so that
+Nmap's II (and SS) reads its own two random draws: stackprint must read II=RI, and when Nmap's draws
+gave anything else (about 2 runs in 100) II and SS are not compared; --same-guesses also requires the same guess list (names
 in the same order); --same-first-guess requires the same first entry of the lists.
 """
 import re
@@ -75,13 +78,15 @@ def distance(text):
 
 
 def main():
-    same_guesses = same_first = sp_measured = False
+    same_guesses = same_first = sp_measured = reflected_ip_id = False
     reflected = set()
     for option in sys.argv[3:]:
         if option.startswith("--reflected-ttl="):
             # Tests whose reply carries the probe's own TTL back: T is then the random probe TTL
             # (37..59, drawn by each tool per probe), equal between tools only by chance.
             reflected.update(option.split("=", 1)[1].split(","))
+        elif option == "--reflected-ip-id":
+            reflected_ip_id = True
         elif option == "--same-guesses":
             same_guesses = True
         elif option == "--same-first-guess":
@@ -101,6 +106,12 @@ def main():
     if not ours_order or not nmap_order:
         print("no fingerprint found (stackprint: %d tests, nmap: %d tests)" % (len(ours_order), len(nmap_order)))
         return 1
+    if reflected_ip_id and "SEQ" in ours and "SEQ" in nmap:
+        if dict(ours["SEQ"]).get("II") != "RI":
+            problems.append("SEQ.II: stackprint %s, expected RI from its echo pair" % dict(ours["SEQ"]).get("II"))
+        if dict(nmap["SEQ"]).get("II") != "RI":
+            ours["SEQ"] = [(k, v) for k, v in ours["SEQ"] if k not in ("II", "SS")]
+            nmap["SEQ"] = [(k, v) for k, v in nmap["SEQ"] if k not in ("II", "SS")]
     if ours_order != nmap_order:
         problems.append("tests differ: stackprint %s, nmap %s" % (ours_order, nmap_order))
     for name in nmap_order:

@@ -21,15 +21,16 @@ trap cleanup EXIT INT TERM
 # label|program|SP, GCD and ISR spreads: the widest differences between repeated `nmap -O` runs
 # against the stack in this lab (docs/lab.md, "Third-party stacks"). Both stacks' ISN steps grow with
 # the time the program has run, so ISR and GCD rise from one run to the next against the same process.
-# Last field: tests whose reply carries the probe's own TTL back (LWIPv6's echo reply), so that their
-# T is each tool's random probe TTL.
+# Then: tests whose reply carries the probe's own TTL back (LWIPv6's echo reply), so that their T is
+# each tool's random probe TTL; and "ip-id" when the echo reply carries the request's IP ID back
+# (lwIP's), so that Nmap's II and SS read its own random draws (compare_scan_output.py).
 stacks=(
-  "lwip|lwip_target|24|16|48|"
-  "lwipv6|lwipv6_target|20|40|48|IE"
+  "lwip|lwip_target|24|16|48||ip-id"
+  "lwipv6|lwipv6_target|20|40|48|IE|"
 )
 failures=0
 for entry in "${stacks[@]}"; do
-  IFS='|' read -r label program sp_spread gcd_spread isr_spread reflected <<< "$entry"
+  IFS='|' read -r label program sp_spread gcd_spread isr_spread reflected reflected_ip_id <<< "$entry"
   n=""
   for candidate in $(seq 222 229); do
     if "$lab" up "$name" "$candidate" "stack=$targets/$program:22" >/dev/null 2>&1; then n=$candidate; break; fi
@@ -51,10 +52,13 @@ for entry in "${stacks[@]}"; do
     echo "FAIL $label: stackprint scan exited $ours_status"; cat "$work/$label.ours"; failures=$((failures + 1)); continue
   fi
   if python3 "$repo/tests/lab/compare_scan_output.py" "$work/$label.ours" "$work/$label.nmap" "SP=$sp_spread" \
-       "GCD=$gcd_spread" "ISR=$isr_spread" --same-first-guess ${reflected:+"--reflected-ttl=$reflected"} > "$work/$label.diff"; then
+       "GCD=$gcd_spread" "ISR=$isr_spread" --same-first-guess ${reflected:+"--reflected-ttl=$reflected"} \
+       ${reflected_ip_id:+--reflected-ip-id} > "$work/$label.diff"; then
     echo "ok   $label ($times): $(grep -m1 -E '^(OS details|Aggressive OS guesses)' "$work/$label.ours" | cut -c1-90)"
   else
     echo "FAIL $label ($times):"; sed 's/^/     /' "$work/$label.diff"; failures=$((failures + 1))
+    echo "     stackprint:"; sed 's/^/       /' "$work/$label.ours"
+    echo "     nmap:"; grep -E '^(OS:|OS details|Aggressive|Initiating OS)' "$work/$label.nmap" | sed 's/^/       /'
   fi
 done
 [ "$failures" -eq 0 ] || { echo "$failures of ${#stacks[@]} stacks differ"; exit 1; }

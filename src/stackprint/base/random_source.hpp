@@ -61,6 +61,20 @@ inline constexpr std::uint32_t k_magic_port_span = 31000;
 [[nodiscard]] constexpr std::uint16_t probe_ip_id(std::uint64_t draw) {
   return static_cast<std::uint16_t>(1 + draw % 65535);
 }
+// IP ID of the second echo probe, given the first's: its 16-bit difference from the first lies in
+// 1001..65535 and is no multiple of 256, so that a stack that copies each echo request's IP ID into
+// its reply reads II=RI (docs/nmap-behaviour.md 4.8), the value two independent draws give in about
+// 98 of 100 runs; never 0.
+[[nodiscard]] constexpr std::uint16_t echo_pair_ip_id(std::uint16_t first, std::uint64_t draw) {
+  constexpr std::uint32_t k_low = 1001;
+  constexpr std::uint32_t k_span = 65536 - k_low;
+  auto difference = static_cast<std::uint32_t>(k_low + draw % k_span);
+  for (;;) {
+    const auto second = static_cast<std::uint16_t>(first + difference);
+    if (difference % 256 != 0 && second != 0) { return second; }
+    difference = difference == 65535 ? k_low : difference + 1;
+  }
+}
 // TTL of a TCP or ICMP probe (without --ttl): 37..59.
 [[nodiscard]] constexpr std::uint8_t probe_ttl(std::uint64_t draw) { return static_cast<std::uint8_t>(37 + draw % 23); }
 // TTL of the U1 probe, once per round: 51..64.

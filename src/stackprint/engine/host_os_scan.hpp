@@ -265,6 +265,7 @@ private:
   std::vector<TuiProbe> m_tui;
   std::array<std::optional<Instant>, probes::k_probe_count> m_last_send_at{};
   std::array<int, probes::k_probe_count> m_send_count{};
+  std::optional<std::uint16_t> m_echo_ip_id; // of the round's last IE1 send
   std::vector<CompletedRound> m_rounds;
   std::vector<std::set<std::string>> m_missing_per_round;
   RoundKind m_kind = RoundKind::full;      // of the running round

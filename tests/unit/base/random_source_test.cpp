@@ -32,6 +32,20 @@ TEST(RandomRanges, EndsOfEveryRange) {
   EXPECT_EQ(draws::echo_id(0x1'0002'0003ULL), 3);
 }
 
+TEST(RandomRanges, EchoPairIpIdsLieMoreThanAThousandAndNoMultipleOf256Apart) {
+  for (const std::uint16_t first : {1, 255, 256, 1000, 32768, 64535, 65280, 65535}) {
+    for (std::uint64_t draw = 0; draw < 70'000; ++draw) {
+      const std::uint16_t second = draws::echo_pair_ip_id(first, draw);
+      const auto difference = static_cast<std::uint16_t>(second - first);
+      ASSERT_NE(second, 0) << first << " " << draw;
+      ASSERT_GT(difference, 1000) << first << " " << draw;
+      ASSERT_NE(difference % 256, 0) << first << " " << draw;
+    }
+  }
+  EXPECT_EQ(draws::echo_pair_ip_id(1, 0), 1002);
+  EXPECT_EQ(draws::echo_pair_ip_id(1, 279), 1282) << "1281 is 1 + 5 * 256, so the next difference";
+}
+
 TEST(RandomRanges, WideDrawsStayInRange) {
   for (std::uint64_t draw = k_max - 100'000; draw != 0; ++draw) {
     ASSERT_GE(draws::magic_port(draw), 33000);

@@ -33,6 +33,8 @@ public:
   std::mt19937_64 loss_random{1};
   // One IP ID counter for every reply, TCP and ICMP (as Windows): TI=I, II=I, SS=S.
   bool shared_ip_id_counter = false;
+  // Echo replies carry the request's own IP ID back (as lwIP's), so II reads the probes' IP IDs.
+  bool echo_reflects_ip_id = false;
   // ICMP replies per second (token bucket, burst 1), like `emulate --rate-limit-icmp`; 0 = none.
   double icmp_per_second = 0.0;
   // A SYN/ACK lost by one of the drop rules above is retransmitted this many seconds later, as a
@@ -132,6 +134,7 @@ private:
       reply.ip.protocol = wire::k_ip_protocol_icmp;
       reply.ip.dont_fragment = false;
       reply.ip.id = shared_ip_id_counter ? reply.ip.id : ++m_icmp_id; // (already drawn when shared)
+      if (echo_reflects_ip_id) { reply.ip.id = parsed->ip.id; }
       reply.payload = wire::make_echo_reply(*icmp);
     } else if (parsed->udp() != nullptr) {
       if (drop_udp) { return {}; }

@@ -145,6 +145,34 @@ TEST(OsScan, FingerprintOfASimulatedLinuxHasNmapsShape) {
   EXPECT_NE(text.find("OPS(O1=M5B4ST11NW7"), std::string::npos) << text;
 }
 
+// A stack that echoes the request's IP ID makes II read the two echo probes' IP IDs: with two
+// independent draws about 2 runs in 100 would leave II out (or read BI or I); the pair's IDs are
+// drawn so that every run reads RI.
+TEST(OsScan, EchoPairReadsRandomIncrementsOnAStackThatReflectsIpIds) {
+  responses::RunFacts facts;
+  facts.target_address = k_target;
+  facts.open_tcp_port = 80;
+  facts.closed_tcp_port = 22;
+  facts.closed_tcp_port_known = true;
+  facts.closed_udp_port = 40125;
+  facts.closed_udp_port_known = true;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    testing::FakeTarget target(k_target, 80);
+    target.echo_reflects_ip_id = true;
+    Simulation sim{OsScan(config(), always_perfect, seed), {{k_target, &target}}};
+    sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+    sim.run();
+    ASSERT_EQ(sim.finished.size(), 1U);
+    const auto& round = sim.finished[0].rounds()[0];
+    const auto run = responses::fingerprint_run({{&round.replies, &round.context}}, facts);
+    const fingerprint::TestLine* seq = run.merged.find("SEQ");
+    ASSERT_NE(seq, nullptr);
+    const std::string* ii = seq->find("II");
+    ASSERT_NE(ii, nullptr) << "seed " << seed << ": " << fingerprint::format_plain(run.merged);
+    EXPECT_EQ(*ii, "RI") << "seed " << seed;
+  }
+}
+
 TEST(OsScan, FullWindowDoesNotAskToBeWokenAtOnce) {
   testing::FakeTarget target(k_target, 80);
   target.drop_echo = true;
