@@ -8,7 +8,7 @@
 #   lwip, lwipv6  the third-party lab targets of labtargets/ (docs/lab.md), loss-free.
 # Per row and tool: hosts whose top match equals that tool's loss-free top match, packets sent
 # (stackprint's count from -v, Nmap's "Raw packets sent") and wall time. For the third-party stacks
-# also whether both tools' top matches are equal.
+# also whether the fingerprints and guess lists are equal (each scan against a new target process).
 #
 # usage: sudo bench/robustness_real.sh STACKPRINT LABTARGET_DIR [N=226]
 # scripts/lab.sh namespaces rsbench-s / -t on 10.99.N.0/24; torn down on exit; every scan bounded by timeout.
@@ -59,14 +59,35 @@ done
 lab_down
 
 echo
-echo "| stack | stackprint top match | nmap top match | equal | stackprint s | nmap s | ratio |"
-echo "|---|---|---|---|---|---|---|"
-for stack in lwip lwipv6; do
-  lab_up "stack=$targets_dir/${stack}_target:22" || { echo "lab up failed for $stack"; continue; }
-  scan "$stack" "10.99.$n.2"
+# Third-party stacks: their ISN steps grow with the time their process has run, so every scan gets a
+# new target process. LWIPv6 echoes the probe's TTL in its echo reply: both tools send TTL 50 there.
+# fresh_scan STACK OUTPUT COMMAND...: COMMAND (TARGET replaced) against a new STACK process; prints seconds.
+fresh_scan() {
+  local stack=$1 output=$2 word a b
+  shift 2
+  local args=()
+  for word in "$@"; do args+=("${word//TARGET/10.99.$n.2}"); done
+  lab_up "stack=$targets_dir/${stack}_target:22" || { echo "lab up failed for $stack" > "$output"; echo 0; return; }
+  a=$(date +%s.%N)
+  timeout 600 ip netns exec "$lab_name-s" "${args[@]}" > "$output" 2>&1
+  b=$(date +%s.%N)
   lab_down
-  read -r ts tn < "$lab_work/$stack.time"
+  wall_seconds "$a" "$b"
+}
+compare="$(dirname "$0")/../tests/lab/compare_scan_output.py"
+echo
+echo "| stack | stackprint top match | nmap top match | same fingerprint | same guess list | same guess list, --nmap-retries | stackprint s | --nmap-retries s | nmap s | ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for stack in lwip lwipv6; do
+  options=(); checks=(SP=4 ISR=4)
+  [ "$stack" = lwipv6 ] && options=(--ttl 50)
+  [ "$stack" = lwip ] && checks+=(--reflected-ip-id)
+  tn=$(fresh_scan "$stack" "$lab_work/$stack.nmap" nmap -O -sS -sU -p "$ports" -n -Pn --osscan-guess -v "${options[@]}" TARGET)
+  ts=$(fresh_scan "$stack" "$lab_work/$stack.ours" "$prog" scan -p "$ports" --osscan-guess -v "${options[@]}" TARGET)
+  tr=$(fresh_scan "$stack" "$lab_work/$stack.retries" "$prog" scan -p "$ports" --osscan-guess -v --nmap-retries \
+    "${options[@]}" TARGET)
   ours=$(top_matches "$lab_work/$stack.ours" | cut -f2); theirs=$(top_matches "$lab_work/$stack.nmap" | cut -f2)
-  equal=no; [ -n "$ours" ] && [ "$ours" = "$theirs" ] && equal=yes
-  echo "| $stack | $ours | $theirs | $equal | $ts | $tn | $(awk -v a="$ts" -v b="$tn" 'BEGIN { printf "%.2f", a / b }') |"
+  verdict() { python3 "$compare" "$1" "$lab_work/$stack.nmap" "${checks[@]}" "${@:2}" > /dev/null && echo yes || echo no; }
+  echo "| $stack | $ours | $theirs | $(verdict "$lab_work/$stack.ours") | $(verdict "$lab_work/$stack.ours" --same-guesses) |" \
+       "$(verdict "$lab_work/$stack.retries" --same-guesses) | $ts | $tr | $tn | $(awk -v a="$ts" -v b="$tn" 'BEGIN { printf "%.2f", a / b }') |"
 done

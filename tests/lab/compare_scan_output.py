@@ -10,12 +10,12 @@ Distance, IP ID Sequence Generation and TCP Sequence Prediction words, and wheth
 is printed; and the match lists: each tool's top OS match appears in the other's list with an
 accuracy within three points (the timing-based SEQ values move accuracies a little between runs).
 
-Options after the two files: SP=N, ISR=N, TS=N or GCD=N replace the spread below with the one measured for
-another stack (tests/lab/real_stacks_test.sh); --reflected-ttl=TESTS names tests whose reply carries the
-probe's own TTL back; --reflected-ip-id says the stack echoes an echo request's IP ID back, so that
-Nmap's II (and SS) reads its own two random draws: stackprint must read II=RI, and when Nmap's draws
-gave anything else (about 2 runs in 100) II and SS are not compared; --same-guesses also requires the same guess list (names
-in the same order); --same-first-guess requires the same first entry of the lists.
+Options after the two files: SP=N, ISR=N, TS=N or GCD=N replace the spread below with the one
+measured for another stack (tests/lab/real_stacks_test.sh); --reflected-ip-id says the stack echoes
+an echo request's IP ID back, so that Nmap's II (and SS) reads its own two random draws: stackprint
+must read II=RI, and when Nmap's draws gave anything else (about 2 runs in 100) II and SS are not
+compared; --same-guesses also requires the same guess list (names in the same order);
+--same-first-guess requires the same first entry of the lists.
 """
 import re
 import sys
@@ -79,13 +79,8 @@ def distance(text):
 
 def main():
     same_guesses = same_first = sp_measured = reflected_ip_id = False
-    reflected = set()
     for option in sys.argv[3:]:
-        if option.startswith("--reflected-ttl="):
-            # Tests whose reply carries the probe's own TTL back: T is then the random probe TTL
-            # (37..59, drawn by each tool per probe), equal between tools only by chance.
-            reflected.update(option.split("=", 1)[1].split(","))
-        elif option == "--reflected-ip-id":
+        if option == "--reflected-ip-id":
             reflected_ip_id = True
         elif option == "--same-guesses":
             same_guesses = True
@@ -130,12 +125,6 @@ def main():
             mine = a[key]
             if mine == value:
                 continue
-            if key == "T" and name in reflected:
-                try:
-                    if all(0x25 <= int(v, 16) <= 0x3B for v in (mine, value)):
-                        continue
-                except ValueError:
-                    pass
             if name == "SEQ" and key == "GCD" and "GCD" not in SPREAD and int(mine, 16) <= 9 and int(value, 16) <= 9:
                 continue
             if name == "SEQ" and key in SPREAD:
