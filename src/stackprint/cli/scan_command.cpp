@@ -65,6 +65,8 @@ extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
 // Rounds whose match results the Matcher keeps (Matcher::remember): more than the rounds that end
 // in one turn of the scan loop, whose reports follow in that turn; about 2 MB.
 constexpr std::size_t k_remembered_rounds = 256;
+constexpr double k_default_host_timeout_s = 60;
+constexpr double k_max_scan_delay_s = 60; // a larger delay is a typo, not a plan
 
 struct ScanOptions {
   std::vector<std::string> targets;
@@ -82,7 +84,8 @@ struct ScanOptions {
   double min_rate = 0;
   bool no_congestion_control = false;
   int max_parallelism = 10;
-  double host_timeout_s = 60;
+  std::optional<double> host_timeout_s; // default: k_default_host_timeout_s (+ 64 x --scan-delay)
+  std::string scan_delay;
   int ttl = 0;
   int verbosity = 0;
   int debugging = 0;
@@ -169,6 +172,7 @@ struct ScanInputs {
   discovery::PortLists user_ports;
   io::RouteOverrides overrides;
   std::optional<double> stats_every;
+  engine::Duration scan_delay{0};
 };
 
 Step<ScanInputs> parse_inputs(const ScanOptions& options) {
@@ -220,6 +224,14 @@ Step<ScanInputs> parse_inputs(const ScanOptions& options) {
   if (!options.stats_every.empty()) {
     in.stats_every = output::parse_nmap_time_s(options.stats_every);
     if (!in.stats_every) { return failure("--stats-every: not a time: " + options.stats_every); }
+  }
+  if (!options.scan_delay.empty()) {
+    const auto delay = output::parse_nmap_time_s(options.scan_delay);
+    if (!delay || *delay > k_max_scan_delay_s) {
+      return failure("--scan-delay: not a time of at most " + std::to_string(static_cast<int>(k_max_scan_delay_s)) +
+                     " s: " + options.scan_delay);
+    }
+    in.scan_delay = std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(*delay));
   }
   return in;
 }
@@ -292,14 +304,24 @@ output::OutputOptions output_options(const ScanOptions& options, const std::opti
   return out;
 }
 
-session::ScanSessionConfig session_config(const ScanOptions& options, const io::Route& route,
-                                          const discovery::PortLists& user_ports, std::uint64_t seed) {
+session::ScanSessionConfig session_config(const ScanOptions& options, const io::Route& route, const ScanInputs& in,
+                                          std::uint64_t seed) {
+  const discovery::PortLists& user_ports = in.user_ports;
   session::ScanSessionConfig config;
   config.os.source_address = route.source.value;
   config.os.max_os_tries = options.max_os_tries;
   config.os.window = static_cast<std::size_t>(options.max_parallelism);
+  // --scan-delay spaces every probe to one host, as Nmap's does: SEQ probes at the larger of it and
+  // their 100 ms, the other OS probes at the larger of it and their 25 ms, port discovery by it. A
+  // host then needs longer, so the default host timeout grows with it (64 sends cover a round
+  // with every probe re-sent).
+  engine::apply_scan_delay(config.os, in.scan_delay);
+  config.discovery_host_gap = in.scan_delay;
   config.os.host_timeout =
-      std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(options.host_timeout_s));
+      options.host_timeout_s
+          ? std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(*options.host_timeout_s))
+          : std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(k_default_host_timeout_s)) +
+                64 * in.scan_delay;
   config.os.stop_when_stable = !options.nmap_retries;
   config.os.stop_when_complete = !options.nmap_retries;
   config.os.resend_only_missing = !options.nmap_retries;
@@ -578,8 +600,8 @@ int run_scan(const ScanOptions& options) {
                       info.start_s);
   if (console.terminal()) { print_text(stdout, output::terminal_header(info, out.zone)); }
 
-  session::ScanSession scan(session_config(options, route, in->user_ports, seed),
-                            session::feed_targets(stream, first->pending), session::round_judge(matcher));
+  session::ScanSession scan(session_config(options, route, *in, seed), session::feed_targets(stream, first->pending),
+                            session::round_judge(matcher));
   io::ScanLoopLimits limits;
   limits.stop = &g_interrupted;
   limits.narrow_capture = [&](std::span<const Ipv4Address> hosts) {
@@ -620,8 +642,11 @@ void add_scan_command(CLI::App& app, int& status) {
                 "Keep --group-size hosts in flight and --max-rate even when replies go missing");
   cmd->add_option("--max-parallelism", options->max_parallelism, "Probes in flight per host at most")
       ->check(CLI::Range(1, 300));
-  cmd->add_option("--host-timeout", options->host_timeout_s, "Give up on a host after this many seconds")
+  cmd->add_option("--host-timeout", options->host_timeout_s,
+                  "Give up on a host after this many seconds (default: 60, plus 64 x --scan-delay)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--scan-delay", options->scan_delay,
+                  "At least TIME between two probes to one host (400ms, 1s; SEQ probes: at least 100 ms)");
   cmd->add_option("--ttl", options->ttl, "IP TTL of TCP and ICMP probes (default: random 37-59 as Nmap)")
       ->check(CLI::Range(1, 255));
   cmd->add_flag("-v,--verbose", options->verbosity, "More output, as Nmap's -v (repeat: -vv)");

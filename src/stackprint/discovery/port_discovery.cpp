@@ -159,7 +159,7 @@ void PortDiscovery::send_due(Instant now, std::size_t max_sends, std::vector<Dis
     if (queue.pending.empty() || m_hosts[host].status != HostStatus::probing) {
       continue; // drained by stop_early or completion; drop from the rotation
     }
-    if (queue.outstanding >= m_config.max_outstanding_per_host) {
+    if (queue.outstanding >= m_config.max_outstanding_per_host || earliest_send(queue, now) > now) {
       m_ready.push_back(host);
       ++idle_rotations;
       continue;
@@ -177,6 +177,7 @@ void PortDiscovery::send_due(Instant now, std::size_t max_sends, std::vector<Dis
                                         ip_id_for(host, Protocol::udp, probe.key.port, tries)});
     }
     m_outstanding.push_back(Outstanding{probe.key, now, tries});
+    queue.last_send = now;
     ++queue.outstanding;
     ++m_sent;
     idle_rotations = 0;
@@ -373,16 +374,21 @@ std::optional<Instant> PortDiscovery::next_wakeup() const {
     const Instant due = expiry(o);
     if (!wakeup || due < *wakeup) { wakeup = due; }
   }
-  const bool can_send =
-      m_outstanding.size() < m_config.max_outstanding &&
-      std::any_of(m_ready.begin(), m_ready.end(), [&](std::size_t host) {
-        return !m_queues[host].pending.empty() && m_queues[host].outstanding < m_config.max_outstanding_per_host;
-      });
-  if (can_send) {
-    const Instant due = m_last_tick.value_or(Instant{});
-    if (!wakeup || due < *wakeup) { wakeup = due; }
+  if (m_outstanding.size() < m_config.max_outstanding) {
+    const Instant now = m_last_tick.value_or(Instant{});
+    for (const std::size_t host : m_ready) {
+      const HostQueue& queue = m_queues[host];
+      if (queue.pending.empty() || queue.outstanding >= m_config.max_outstanding_per_host) { continue; }
+      const Instant due = earliest_send(queue, now);
+      if (!wakeup || due < *wakeup) { wakeup = due; }
+    }
   }
   return wakeup;
+}
+
+Instant PortDiscovery::earliest_send(const HostQueue& queue, Instant now) const {
+  if (!queue.last_send || m_config.host_send_gap <= Duration::zero()) { return now; }
+  return std::max(now, *queue.last_send + m_config.host_send_gap);
 }
 
 } // namespace stackprint::discovery

@@ -65,6 +65,9 @@ struct DiscoveryConfig {
   Duration late_resend_gap = std::chrono::milliseconds(600);
   std::size_t max_outstanding = 256; // probes in flight over all hosts
   std::size_t max_outstanding_per_host = 64;
+  // --scan-delay: at least this long between two probes to the same host (0: no spacing). Other
+  // hosts are probed in between, so only a host's own probes are slowed.
+  Duration host_send_gap{0};
   // DIVERGENCE(nmap): with stop_early, a host stops being probed once it has an open and a closed
   // TCP port (and a closed UDP port when UDP ports are listed); the chosen ports are then the lowest
   // found so far rather than the lowest of the whole list. Off by default (Nmap's choice).
@@ -183,7 +186,11 @@ private:
     std::deque<PendingProbe> pending; // retransmissions go first, then first sends in list order
     std::size_t outstanding = 0;
     bool lossy = false; // a probe was answered only after a re-send
+    std::optional<Instant> last_send;
   };
+
+  // When the host's next probe may leave: now, or host_send_gap after its last one.
+  [[nodiscard]] Instant earliest_send(const HostQueue& queue, Instant now) const;
 
   void expire(Instant now);
   void send_due(Instant now, std::size_t max_sends, std::vector<DiscoveryAction>& actions);

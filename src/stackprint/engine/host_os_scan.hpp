@@ -47,6 +47,7 @@
 // leaves at least `tui_gap` after SEQ6 even when every SEQ reply is already in (Nmap starts at
 // once): no test reads a clock across that gap (ARCHITECTURE.md, gaps a target can observe).
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <chrono>
@@ -103,6 +104,13 @@ struct OsScanConfig {
   bool retry_timing_misses = true; // a train round when only SP/GCD/ISR kept a match from being perfect
   Duration icmp_retry_spacing = std::chrono::seconds(1); // 0: no spacing
 };
+
+// --scan-delay: every probe to one host at least `delay` after the previous one, as Nmap's option
+// does (its SEQ probes keep at least their 100 ms, the others at least their 25 ms).
+inline void apply_scan_delay(OsScanConfig& config, Duration delay) {
+  config.seq_gap = std::max(config.seq_gap, delay);
+  config.tui_gap = std::max(config.tui_gap, delay);
+}
 
 // What port discovery learnt about a host.
 struct HostTarget {

@@ -131,6 +131,7 @@ bool ScanSession::start_batch(std::size_t room, Instant now, Timestamp wall_now)
   discovery::DiscoveryConfig discovery_config;
   discovery_config.ports = m_config.discovery_ports;
   discovery_config.source_address = m_config.source;
+  discovery_config.host_send_gap = m_config.discovery_host_gap;
   discovery_config.tcp_source_port = draws::discovery_source_port(m_random);
   discovery_config.udp_source_port = draws::discovery_source_port(m_random);
   discovery_config.sequence_secret = m_random.next_u32();

@@ -76,6 +76,7 @@ struct ScanSessionConfig {
   discovery::PortLists discovery_ports;               // discovery::discovery_ports()
   Ipv4Address source;                                 // our address, for discovery probes
   std::uint8_t discovery_ttl = 64;
+  Duration discovery_host_gap{0}; // --scan-delay in port discovery (DiscoveryConfig::host_send_gap)
   std::size_t max_hosts_in_flight = engine::k_default_group_size; // discovering + OS detection (--group-size)
   std::size_t batch_size = 256;                                   // targets per discovery batch
   // A batch's discovery ends here even if probes are still outstanding (its hosts that did not

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -96,6 +97,15 @@ TEST(ExitStatusProduced, OkForVersion) { EXPECT_EQ(run_command(k_bin + " --versi
 TEST(ExitStatusProduced, BadInputForAnUnknownOptionAndAnUnreadableFingerprint) {
   EXPECT_EQ(run_command(k_bin + " scan --no-such-option 2>&1").status, 2);
   EXPECT_EQ(run_command(k_bin + " match /nonexistent/fingerprint.txt 2>&1").status, 2);
+}
+
+TEST(ExitStatusProduced, BadInputForAScanDelayThatIsNoTimeOrTooLong) {
+  for (const char* delay : {"2x", "-1s", "61s", "ms"}) {
+    const auto result = run_command(k_bin + " scan --scan-delay=" + delay + " 10.0.0.1 2>&1");
+    EXPECT_EQ(result.status, 2) << delay << ": " << result.out;
+    EXPECT_NE(result.out.find("--scan-delay"), std::string::npos) << result.out;
+    EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 1) << "one line: " << result.out;
+  }
 }
 
 TEST(ExitStatusProduced, EnvironmentForAMissingPrivilege) {

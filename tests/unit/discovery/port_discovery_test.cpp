@@ -354,6 +354,28 @@ TEST(PortDiscovery, RoundRobinAcrossHosts) {
   EXPECT_EQ(sent[3].destination, k_other);
 }
 
+TEST(PortDiscovery, HostSendGapSpacesOneHostsProbesButNotOtherHosts) {
+  DiscoveryConfig c = config({22, 80, 443});
+  c.host_send_gap = 400ms;
+  PortDiscovery discovery(c, {k_host, k_other});
+  const auto first = syns(discovery.on_tick(t0));
+  ASSERT_EQ(first.size(), 2U) << "one probe per host, both at once";
+  EXPECT_NE(first[0].destination, first[1].destination);
+  EXPECT_EQ(discovery.next_wakeup(), t0 + 400ms);
+  EXPECT_TRUE(discovery.on_tick(t0 + 399ms).empty()) << "each host's next probe waits for the gap";
+  const auto second = syns(discovery.on_tick(t0 + 400ms));
+  ASSERT_EQ(second.size(), 2U);
+  EXPECT_NE(second[0].destination_port, first[0].destination_port);
+  EXPECT_EQ(discovery.next_wakeup(), t0 + 800ms);
+  EXPECT_EQ(syns(discovery.on_tick(t0 + 800ms)).size(), 2U);
+  EXPECT_EQ(discovery.probes_sent(), 6U);
+}
+
+TEST(PortDiscovery, WithoutAHostSendGapAHostsProbesLeaveTogether) {
+  PortDiscovery discovery(config({22, 80, 443}), {k_host});
+  EXPECT_EQ(syns(discovery.on_tick(t0)).size(), 3U);
+}
+
 TEST(PortDiscovery, StopEarlyOnceOpenAndClosedAreKnown) {
   DiscoveryConfig c = config({21, 22, 23, 24, 25, 26});
   c.stop_early = true;

@@ -58,6 +58,21 @@ TEST(OsScan, SeqProbesAreSentAHundredMillisecondsApartThenTuiInNmapsOrder) {
   EXPECT_EQ(counts[ProbeId::IE1], 1);
 }
 
+TEST(OsScan, AScanDelaySpacesEveryProbeToTheHost) {
+  testing::FakeTarget target(k_target, 80);
+  OsScanConfig scan_config = config();
+  apply_scan_delay(scan_config, 400ms);
+  Simulation sim = testing::simulate_one_host(target, always_perfect, scan_config);
+  ASSERT_GE(sim.sent.size(), 16U);
+  for (std::size_t i = 1; i < sim.sent.size(); ++i) {
+    EXPECT_GE(sim.sent[i].at - sim.sent[i - 1].at, 400ms) << "send " << i;
+  }
+  OsScanConfig short_delay = config();
+  apply_scan_delay(short_delay, 10ms);
+  EXPECT_EQ(short_delay.seq_gap, 100ms) << "SEQ probes keep at least 100 ms";
+  EXPECT_EQ(short_delay.tui_gap, 25ms);
+}
+
 TEST(OsScan, OneRoundWhenEverySeqProbeWasAnswered) {
   testing::FakeTarget target(k_target, 80);
   Simulation sim = testing::simulate_one_host(target, never_perfect);
