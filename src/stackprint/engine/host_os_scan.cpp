@@ -308,6 +308,7 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
   const CompletedRound& kept = m_rounds.back();
   responses::RoundConditions conditions;
   conditions.ports = port_knowledge();
+  conditions.scan_delay_ms = m_config.scan_delay_ms;
   const auto analysis = responses::analyze_round(kept.replies, kept.context, conditions);
   std::set<std::string> missing;
   for (std::size_t i = 0; i < 6 && m_target.open_tcp_port; ++i) {
@@ -522,6 +523,7 @@ responses::RunFacts HostOsScan::run_facts() const {
   facts.closed_udp_port = m_target.closed_udp_port;
   facts.closed_tcp_port_known = m_target.closed_tcp_known;
   facts.closed_udp_port_known = m_target.closed_udp_known;
+  facts.scan_delay_ms = m_config.scan_delay_ms;
   if (!m_rounds.empty()) { facts.start = m_rounds.front().start; }
   return facts;
 }

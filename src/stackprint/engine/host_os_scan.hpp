@@ -103,6 +103,9 @@ struct OsScanConfig {
   int max_tui_sends_under_loss = 8;
   bool retry_timing_misses = true; // a train round when only SP/GCD/ISR kept a match from being perfect
   Duration icmp_retry_spacing = std::chrono::seconds(1); // 0: no spacing
+  // --scan-delay in milliseconds, as the SEQ tests and the not-ideal reasons read it
+  // (docs/nmap-behaviour.md 4.8, 5.2): above 1000 no SP, GCD or ISR; above 500 not ideal.
+  std::int64_t scan_delay_ms = 0;
 };
 
 // --scan-delay: every probe to one host at least `delay` after the previous one, as Nmap's option
@@ -110,6 +113,7 @@ struct OsScanConfig {
 inline void apply_scan_delay(OsScanConfig& config, Duration delay) {
   config.seq_gap = std::max(config.seq_gap, delay);
   config.tui_gap = std::max(config.tui_gap, delay);
+  config.scan_delay_ms = std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
 }
 
 // What port discovery learnt about a host.

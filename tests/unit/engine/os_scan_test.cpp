@@ -73,6 +73,28 @@ TEST(OsScan, AScanDelaySpacesEveryProbeToTheHost) {
   EXPECT_EQ(short_delay.tui_gap, 25ms);
 }
 
+TEST(OsScan, AScanDelayAboveOneSecondLeavesOutSpGcdAndIsr) {
+  const auto seq_line = [](Duration delay) {
+    testing::FakeTarget target(k_target, 80);
+    OsScanConfig scan_config = config();
+    apply_scan_delay(scan_config, delay);
+    Simulation sim = testing::simulate_one_host(target, never_perfect, scan_config);
+    EXPECT_EQ(sim.finished.size(), 1U);
+    if (sim.finished.empty()) { return std::string(); }
+    const auto run = responses::fingerprint_run(sim.finished[0].round_inputs(), sim.finished[0].run_facts());
+    const std::string text = fingerprint::format_plain(run.merged);
+    const auto start = text.find("SEQ(");
+    return start == std::string::npos ? std::string() : text.substr(start, text.find(')', start) - start);
+  };
+  const std::string within = seq_line(1000ms);
+  EXPECT_NE(within.find("ISR="), std::string::npos) << within;
+  const std::string beyond = seq_line(1100ms);
+  EXPECT_NE(beyond.find("SEQ("), std::string::npos) << "the other SEQ values stay";
+  EXPECT_EQ(beyond.find("SP="), std::string::npos) << beyond;
+  EXPECT_EQ(beyond.find("GCD="), std::string::npos) << beyond;
+  EXPECT_EQ(beyond.find("ISR="), std::string::npos) << beyond;
+}
+
 TEST(OsScan, OneRoundWhenEverySeqProbeWasAnswered) {
   testing::FakeTarget target(k_target, 80);
   Simulation sim = testing::simulate_one_host(target, never_perfect);
