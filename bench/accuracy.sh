@@ -24,10 +24,29 @@ seed=${3:-11}
 # default: at most 20). With N=254 and COUNT=254 one group holds every host, and a host's SEQ probes
 # lie 300-500 ms or more apart instead of 100 ms: a stack whose ISN and timestamps run on a clock still
 # reads its reference's SP/ISR/TS there.
+# ACCURACY_SCAN_DELAY=TIME gives both tools --scan-delay TIME (400ms: every probe to a host, the SEQ
+# probes included, at least 400 ms after the one before), the same far-apart SEQ probes in small groups.
+# ACCURACY_CAPTURE=1 captures each tool's scan on the scanner's interface and adds a column per tool:
+# TCP probes sent again although their first copy was answered within 10 ms
+# (bench/resent_after_answer.py), i.e. answers the scanner had but did not take in time; and a column
+# with the packets Nmap's own captures dropped of those they received (the preload library
+# bench/pcap_ring_shim.cpp, built next to the binary as bench/libpcap_ring_shim.so).
+# ACCURACY_NMAP_BUFFER_MB=N gives Nmap's captures an N MB kernel buffer through that library
+# (docs/nmap-behaviour.md 4.11: its OS-detection capture holds about 240 packets).
 if [ -n "${ACCURACY_HOSTGROUP:-}" ]; then
   hostgroup_args=(--min-hostgroup "$ACCURACY_HOSTGROUP" --max-hostgroup "$ACCURACY_HOSTGROUP")
 else
   hostgroup_args=(--max-hostgroup 20)
+fi
+delay_args=()
+[ -n "${ACCURACY_SCAN_DELAY:-}" ] && delay_args=(--scan-delay "$ACCURACY_SCAN_DELAY")
+capture=${ACCURACY_CAPTURE:-0}
+shim="$(cd "$(dirname "$prog")" && pwd)/bench/libpcap_ring_shim.so"
+nmap_env=(env)
+if [ "$capture" = 1 ] || [ -n "${ACCURACY_NMAP_BUFFER_MB:-}" ]; then
+  [ -f "$shim" ] || { echo "FAIL: $shim is missing (build with -DSTACKPRINT_BUILD_BENCH=ON)"; exit 1; }
+  nmap_env+=(LD_PRELOAD="$shim")
+  [ -n "${ACCURACY_NMAP_BUFFER_MB:-}" ] && nmap_env+=(STACKPRINT_SHIM_BUFFER_MB="$ACCURACY_NMAP_BUFFER_MB")
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 judge="$here/../tests/lab/emulate_judge.py"
@@ -47,36 +66,73 @@ work=$lab_work
 # group, for either tool. A real target has its own CPU.
 export STACKPRINT_LAB_EMULATOR_RT=${ACCURACY_EMULATOR_RT:-1}
 
+# `capture_start FILE` / `capture_stop`: the scanner interface's TCP and ICMP, when ACCURACY_CAPTURE=1.
+capture_pid=""
+capture_start() {
+  [ "$capture" = 1 ] || return 0
+  ip netns exec "$lab_scanner" timeout 1000 tcpdump -i "${lab_name}a" -B 65536 -U -n -w "$1" 'tcp or icmp' 2>/dev/null &
+  capture_pid=$!
+  sleep 1
+}
+capture_stop() {
+  [ -n "$capture_pid" ] || return 0
+  sleep 1
+  kill -INT "$capture_pid" 2>/dev/null
+  wait "$capture_pid" 2>/dev/null
+  capture_pid=""
+}
+resent() { # the column: re-sends after an answer / re-sends
+  [ "$capture" = 1 ] || return 0
+  printf ' %s |' "$(python3 "$here/resent_after_answer.py" "$1" "10.99.$lab_net.1" --column)"
+}
+
 # One emulator per condition (impairments are emulator options).
 run_condition() {
   local label=$1; shift
   emulator_lab_start "$prog" "$work/hosts.jsonl" "$work/emulator.err" 880 --personality random --seed "$seed" "$@" >&2
   head -n "$count" "$work/hosts.jsonl" >"$work/sample.jsonl"
-  local t0=$(date +%s)
-  timeout 900 ip netns exec "$lab_scanner" nmap -n -Pn -O --max-os-tries 1 "${hostgroup_args[@]}" -p 22,80,443 \
-    -oX "$work/nmap.xml" "$lab_block.1-$count" >/dev/null 2>&1
-  local t1=$(date +%s)
+  capture_start "$work/nmap.pcap"
+  local t0 t1
+  t0=$(date +%s)
+  rm -f "$work/nmap.captures"
+  timeout 900 ip netns exec "$lab_scanner" "${nmap_env[@]}" STACKPRINT_SHIM_REPORT="$work/nmap.captures" \
+    nmap -n -Pn -O --max-os-tries 1 "${hostgroup_args[@]}" "${delay_args[@]}" \
+    -p 22,80,443 -oX "$work/nmap.xml" "$lab_block.1-$count" >/dev/null 2>&1
+  t1=$(date +%s)
+  capture_stop
   local nm; nm=$(python3 "$judge" "$work/sample.jsonl" "$work/nmap.xml" "$db" --min-share 0 --label nmap --quiet)
-  local sp='{"share": null, "class_share": null}'; local t2=$t1
+  local sp='{"share": null, "class_share": null}'; local t2=$t1 t_sp=$t1
   if [ "$have_scan" = 1 ]; then
-    timeout 900 ip netns exec "$lab_scanner" "$prog" scan -p 22,80,443 --max-os-tries 1 --group-size 20 \
+    capture_start "$work/sp.pcap"
+    t_sp=$(date +%s)
+    timeout 900 ip netns exec "$lab_scanner" "$prog" scan -p 22,80,443 --max-os-tries 1 --group-size 20 "${delay_args[@]}" \
       --output-xml - "$lab_block.1-$count" >"$work/sp.xml" 2>/dev/null  # it writes as nobody: stdout
     t2=$(date +%s)
+    capture_stop
     [ -s "$work/sp.xml" ] && sp=$(python3 "$judge" "$work/sample.jsonl" "$work/sp.xml" "$db" --min-share 0 --label stackprint --quiet)
   fi
   emulator_lab_stop
-  python3 - "$label" "$nm" "$sp" "$((t1 - t0))" "$((t2 - t1))" <<'PY'
+  python3 - "$label" "$nm" "$sp" "$((t1 - t0))" "$((t2 - t_sp))" <<'PY'
 import json, sys
 label, nm, sp, tn, ts = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4], sys.argv[5]
 f = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"
-print(f"| {label} | {f(nm['share'])} | {f(nm['class_share'])} | {tn} s | {f(sp['share'])} | {f(sp['class_share'])} | {ts} s |")
+print(f"| {label} | {f(nm['share'])} | {f(nm['class_share'])} | {tn} s | {f(sp['share'])} | {f(sp['class_share'])} | {ts} s |", end="")
 PY
+  resent "$work/nmap.pcap"
+  [ "$have_scan" = 1 ] && resent "$work/sp.pcap"
+  [ "$capture" = 1 ] && printf ' %s |' "$(awk '{r += $5; d += $7} END {printf "%d of %d", d, r}' "$work/nmap.captures" 2>/dev/null)"
+  echo
 }
 
 echo "Emulated references: $count (seed $seed), nmap-os-db $(grep -m1 -o 'Id: [^$]*' "$db" || true)"
 echo
-echo "| condition | nmap -O: reference | nmap -O: OS class | nmap time | stackprint: reference | stackprint: OS class | stackprint time |"
-echo "|---|---|---|---|---|---|---|"
+if [ "$capture" = 1 ]; then
+  echo "| condition | nmap -O: reference | nmap -O: OS class | nmap time | stackprint: reference | stackprint: OS class | stackprint time | nmap: re-sent after an answer | stackprint: re-sent after an answer | nmap capture: dropped of received |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+else
+  echo "| condition | nmap -O: reference | nmap -O: OS class | nmap time | stackprint: reference | stackprint: OS class | stackprint time |"
+  echo "|---|---|---|---|---|---|---|"
+fi
 conditions=${ACCURACY_CONDITIONS:-all}
 run_condition "0% loss"
 [ "$conditions" = loss-free ] && exit 0
