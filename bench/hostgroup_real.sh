@@ -7,6 +7,8 @@
 # One target namespace with 253 addresses (10.99.N.2-254, tcp_timestamps=2, icmp_ratelimit=0, a
 # listener on port 22; every address is the same kernel), scanned in the same run by
 #   nmap -O --max-os-tries 1 --min-hostgroup 253   one host group (-d for its warnings)
+#   the same with a 64 MB capture buffer           (bench/pcap_ring_shim.cpp: its captures then drop
+#                                                  nothing; docs/nmap-behaviour.md 4.11)
 #   nmap -O --max-os-tries 1                       Nmap's own host groups
 #   nmap -O --max-os-tries 1 --max-hostgroup 1     one host at a time (SEQ probes 100 ms apart):
 #                                                  the kernel's own spread of SP and ISR
@@ -16,7 +18,9 @@
 # perfect match ("OS details"), hosts Nmap reports "Insufficient responses ... for TCP sequencing"
 # for, and wall time; then the gaps between a host's first six SYN/ACKs as they arrived (the port
 # scan's from port 22, then SEQ1-SEQ5; percentiles; the target answers within microseconds, so these
-# are the gaps between the probes). The target's listen-queue and SYN-cookie counters (nstat) and the SYN/ACKs the
+# are the gaps between the probes). For Nmap's scans, the packets its captures dropped of those they
+# received (the preload library bench/pcap_ring_shim.cpp, built as bench/libpcap_ring_shim.so next to
+# STACKPRINT). HOSTGROUP_SKIP_ONE_AT_A_TIME=1 leaves out the slow one-host-at-a-time scan. The target's listen-queue and SYN-cookie counters (nstat) and the SYN/ACKs the
 # scanner's interface received per scan (tcpdump) show whether the kernel answered every SEQ probe.
 #
 # usage: sudo bench/hostgroup_real.sh STACKPRINT [N=227]
@@ -27,6 +31,8 @@ n=${2:-227}
 # shellcheck source=bench/real_kernel_lab.sh
 . "$(dirname "$0")/real_kernel_lab.sh"
 lab_require nmap tcpdump nstat python3
+shim="$(dirname "$prog")/bench/libpcap_ring_shim.so"
+[ -f "$shim" ] || { echo "FAIL: $shim is missing (build with -DSTACKPRINT_BUILD_BENCH=ON)"; exit 1; }
 lab_begin hgbench "$n"
 
 lab_up_addresses 254 tcp_timestamps=2 icmp_ratelimit=0 listen=22
@@ -40,7 +46,9 @@ scan() {
   shift
   lab_capture_start "$lab_work/$label.pcap" 1200 -Q in 'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)'
   a=$(date +%s.%N)
-  timeout 900 ip netns exec "$lab_name-s" "$@" >"$lab_work/$label.out" 2>&1
+  local preload=(env) # Nmap's scans only: stackprint's own sandbox would refuse the report file
+  [ "$1" = "$prog" ] || preload=(env LD_PRELOAD="$shim" STACKPRINT_SHIM_REPORT="$lab_work/$label.captures")
+  timeout 900 ip netns exec "$lab_name-s" "${preload[@]}" "$@" >"$lab_work/$label.out" 2>&1
   b=$(date +%s.%N)
   lab_capture_stop
   { wall_seconds "$a" "$b"; echo; } >"$lab_work/$label.time"
@@ -53,24 +61,32 @@ scan single nmap -O --max-os-tries 1 -p 22,23 -n -Pn "10.99.$n.2"
 reference=$(top_matches "$lab_work/single.out" | cut -f2)
 [ -n "$reference" ] || { echo "FAIL: no top match for the single address"; cat "$lab_work/single.out"; exit 1; }
 scan nmap_one_group nmap -d -O --max-os-tries 1 --min-hostgroup 253 --max-hostgroup 253 -p 22,23 -n -Pn "$targets"
+scan nmap_one_group_64mb env STACKPRINT_SHIM_BUFFER_MB=64 \
+  nmap -d -O --max-os-tries 1 --min-hostgroup 253 --max-hostgroup 253 -p 22,23 -n -Pn "$targets"
 scan nmap_default nmap -d -O --max-os-tries 1 -p 22,23 -n -Pn "$targets"
-scan nmap_one_at_a_time nmap -d -O --max-os-tries 1 --max-hostgroup 1 -p 22,23 -n -Pn "$targets"
+scans=(nmap_one_group nmap_one_group_64mb nmap_default)
+if [ "${HOSTGROUP_SKIP_ONE_AT_A_TIME:-0}" != 1 ]; then
+  scan nmap_one_at_a_time nmap -d -O --max-os-tries 1 --max-hostgroup 1 -p 22,23 -n -Pn "$targets"
+  scans+=(nmap_one_at_a_time)
+fi
 scan stackprint "$prog" scan -v --max-os-tries 1 -p 22,23 "$targets"
+scans+=(stackprint)
 
 echo "Reference (nmap -O of 10.99.$n.2 alone): $reference"
 echo
-echo "| scan | hosts with the reference top match | perfect matches | Insufficient responses for TCP sequencing | SYN/ACKs received | wall time | target's nstat |"
-echo "|---|---|---|---|---|---|---|"
-for label in nmap_one_group nmap_default nmap_one_at_a_time stackprint; do
+echo "| scan | hosts with the reference top match | perfect matches | Insufficient responses for TCP sequencing | SYN/ACKs received | wall time | target's nstat | Nmap's captures: dropped of received |"
+echo "|---|---|---|---|---|---|---|---|"
+for label in "${scans[@]}"; do
   same=$(top_matches "$lab_work/$label.out" | awk -F'\t' -v r="$reference" '$2 == r' | wc -l)
   perfect=$(grep -c '^OS details: ' "$lab_work/$label.out")
   insufficient=$(grep -c 'Insufficient responses from .* for TCP sequencing' "$lab_work/$label.out")
-  echo "| $label | $same/253 | $perfect | $insufficient | $(cat "$lab_work/$label.synacks") | $(cat "$lab_work/$label.time") s | $(cat "$lab_work/$label.nstat") |"
+  dropped=$(awk '{r += $5; d += $7} END {if (NR) printf "%d of %d", d, r}' "$lab_work/$label.captures" 2>/dev/null)
+  echo "| $label | $same/253 | $perfect | $insufficient | $(cat "$lab_work/$label.synacks") | $(cat "$lab_work/$label.time") s | $(cat "$lab_work/$label.nstat") | ${dropped:-n/a} |"
 done
 echo
 echo "| scan | SEQ gaps | 10th percentile | median | 90th percentile | max |"
 echo "|---|---|---|---|---|---|"
-for label in nmap_one_group nmap_default nmap_one_at_a_time stackprint; do
+for label in "${scans[@]}"; do
   # The first six SYN/ACKs from each address answer the port scan's SYN to port 22 and SEQ1-SEQ5.
   tcpdump -nn -tt -r "$lab_work/$label.pcap" 2>/dev/null |
     awk '{ split($3, a, "."); h = a[4]; if (seen[h] < 6) { if (seen[h] > 0) print $1 - last[h]; last[h] = $1; seen[h]++ } }' |
