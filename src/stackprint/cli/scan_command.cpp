@@ -65,7 +65,6 @@ extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
 // Rounds whose match results the Matcher keeps (Matcher::remember): more than the rounds that end
 // in one turn of the scan loop, whose reports follow in that turn; about 2 MB.
 constexpr std::size_t k_remembered_rounds = 256;
-constexpr double k_default_host_timeout_s = 60;
 constexpr double k_max_scan_delay_s = 60; // a larger delay is a typo, not a plan
 
 struct ScanOptions {
@@ -84,7 +83,7 @@ struct ScanOptions {
   double min_rate = 0;
   bool no_congestion_control = false;
   int max_parallelism = 10;
-  std::optional<double> host_timeout_s; // default: k_default_host_timeout_s (+ 64 x --scan-delay)
+  std::optional<double> host_timeout_s; // default: engine::default_host_timeout(--scan-delay)
   std::string scan_delay;
   int ttl = 0;
   int verbosity = 0;
@@ -313,15 +312,13 @@ session::ScanSessionConfig session_config(const ScanOptions& options, const io::
   config.os.window = static_cast<std::size_t>(options.max_parallelism);
   // --scan-delay spaces every probe to one host, as Nmap's does: SEQ probes at the larger of it and
   // their 100 ms, the other OS probes at the larger of it and their 25 ms, port discovery by it. A
-  // host then needs longer, so the default host timeout grows with it (64 sends cover a round
-  // with every probe re-sent).
+  // host then needs longer, so the default host timeout grows with it.
   engine::apply_scan_delay(config.os, in.scan_delay);
   config.discovery_host_gap = in.scan_delay;
   config.os.host_timeout =
       options.host_timeout_s
           ? std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(*options.host_timeout_s))
-          : std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(k_default_host_timeout_s)) +
-                64 * in.scan_delay;
+          : engine::default_host_timeout(in.scan_delay);
   config.os.stop_when_stable = !options.nmap_retries;
   config.os.stop_when_complete = !options.nmap_retries;
   config.os.resend_only_missing = !options.nmap_retries;

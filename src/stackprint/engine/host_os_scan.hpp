@@ -116,6 +116,12 @@ inline void apply_scan_delay(OsScanConfig& config, Duration delay) {
   config.scan_delay_ms = std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
 }
 
+// The host timeout when the user gives none: 60 s, plus 64 times the scan delay, for a host's
+// probes then leave at most one per delay (64 sends cover a round with every probe re-sent).
+inline Duration default_host_timeout(Duration scan_delay) {
+  return std::chrono::duration_cast<Duration>(std::chrono::seconds(60)) + 64 * scan_delay;
+}
+
 // What port discovery learnt about a host.
 struct HostTarget {
   std::uint32_t address = 0;
@@ -127,7 +133,7 @@ struct HostTarget {
   Duration initial_timeout = std::chrono::seconds(1);
   bool udp_port_scanned = false; // the port scan probed UDP ports too (udp_scan_gap applies)
   // Nmap's OmitSubmissionFP gave a reason (no open or known-closed port, ...): at most
-  // non_ideal_max_tries rounds.
+  // non_ideal_max_tries rounds. A scan delay above 500 ms caps them too (OsScanConfig).
   bool conditions_not_ideal = false;
   // The TCP source port of the host's port scan. The target may send a SYN/ACK of the port scan
   // again seconds later (its retransmission, when our kernel's reset was lost); the OS probes'

@@ -169,10 +169,10 @@ void ScanSession::hand_over(const discovery::PortDiscovery& batch, const discove
   target.initial_timeout = host.timeout;
   target.port_scan_source_port = batch.config().tcp_source_port;
   target.udp_port_scanned = m_config.udp_port_scan;
-  // Nmap's not-ideal reasons known before the first round (docs/nmap-behaviour.md 5.2): they cap
-  // the tries.
+  // Nmap's not-ideal reasons that port discovery knows before the first round
+  // (docs/nmap-behaviour.md 5.2): they cap the tries. The scan delay's is the engine's own.
   const bool ports_missing = !host.selected.open_tcp || !host.selected.closed_tcp_known;
-  target.conditions_not_ideal = ports_missing || m_config.os.scan_delay_ms > 500;
+  target.conditions_not_ideal = ports_missing;
   if (!m_config.os_detection || (m_config.osscan_limit && ports_missing)) {
     m_events.emplace_back(HostSkipped{std::move(context)});
     return;

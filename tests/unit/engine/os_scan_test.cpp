@@ -95,6 +95,53 @@ TEST(OsScan, AScanDelayAboveOneSecondLeavesOutSpGcdAndIsr) {
   EXPECT_EQ(beyond.find("ISR="), std::string::npos) << beyond;
 }
 
+// Above 500 ms of scan delay Nmap finds the conditions not ideal and stops after two tries; the
+// engine applies that itself, whoever built the host's target.
+TEST(OsScan, AScanDelayAboveHalfASecondAllowsTwoTries) {
+  const auto rounds_with = [](Duration delay) {
+    testing::FakeTarget target(k_target, 80);
+    OsScanConfig c = config();
+    c.stop_when_stable = false; // what --nmap-retries sets: whole rounds until the tries run out
+    c.stop_when_complete = false;
+    c.resend_only_missing = false;
+    c.max_os_tries = 5;
+    c.host_timeout = std::chrono::seconds(600);
+    apply_scan_delay(c, delay);
+    Simulation sim = testing::simulate_one_host(target, never_perfect, c);
+    EXPECT_EQ(sim.finished.size(), 1U);
+    if (sim.finished.empty()) { return std::size_t{0}; }
+    EXPECT_EQ(sim.finished[0].end(), HostEnd::tries_exhausted);
+    return sim.finished[0].rounds().size();
+  };
+  EXPECT_EQ(rounds_with(600ms), 2U);
+  EXPECT_EQ(rounds_with(500ms), 5U) << "500 ms itself is still ideal";
+}
+
+// A silent closed side at a 1.1 s scan delay: each of T5-T7, U1 and the echo pair is sent up to
+// four times a round, one probe per 1.1 s, so two rounds take more than 60 s. The default host
+// timeout grows with the delay so that both rounds finish; a fixed 60 s cuts the host off.
+TEST(OsScan, TheDefaultHostTimeoutLeavesRoomForTwoSlowRounds) {
+  EXPECT_EQ(default_host_timeout(Duration::zero()), std::chrono::seconds(60));
+  EXPECT_EQ(default_host_timeout(1100ms), std::chrono::seconds(60) + 64 * 1100ms);
+  const auto end_with = [](Duration host_timeout) {
+    testing::FakeTarget target(k_target, 80);
+    target.drop_always = {ProbeId::T5, ProbeId::T6, ProbeId::T7, ProbeId::U1, ProbeId::IE1, ProbeId::IE2};
+    OsScanConfig c = config();
+    c.stop_when_stable = false;
+    c.stop_when_complete = false;
+    c.resend_only_missing = false;
+    apply_scan_delay(c, 1100ms);
+    c.host_timeout = host_timeout;
+    Simulation sim{OsScan(c, never_perfect, 7), {{k_target, &target}}};
+    sim.scan.add_host(lab_host(), sim.now, Timestamp{});
+    sim.run(std::chrono::seconds(600));
+    EXPECT_EQ(sim.finished.size(), 1U);
+    return sim.finished.empty() ? HostEnd::running : sim.finished[0].end();
+  };
+  EXPECT_EQ(end_with(default_host_timeout(1100ms)), HostEnd::tries_exhausted);
+  EXPECT_EQ(end_with(std::chrono::seconds(60)), HostEnd::host_timeout);
+}
+
 TEST(OsScan, OneRoundWhenEverySeqProbeWasAnswered) {
   testing::FakeTarget target(k_target, 80);
   Simulation sim = testing::simulate_one_host(target, never_perfect);
