@@ -381,6 +381,9 @@ std::optional<Instant> PortDiscovery::next_wakeup() const {
       if (queue.pending.empty() || queue.outstanding >= m_config.max_outstanding_per_host) { continue; }
       const Instant due = earliest_send(queue, now);
       if (!wakeup || due < *wakeup) { wakeup = due; }
+      // No host can be due before now: the first one due now ends the walk (always the first
+      // eligible host without a host send gap).
+      if (due <= now) { break; }
     }
   }
   return wakeup;
