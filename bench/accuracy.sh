@@ -120,7 +120,7 @@ print(f"| {label} | {f(nm['share'])} | {f(nm['class_share'])} | {tn} s | {f(sp['
 PY
   resent "$work/nmap.pcap"
   [ "$have_scan" = 1 ] && resent "$work/sp.pcap"
-  [ "$capture" = 1 ] && printf ' %s |' "$(awk '{r += $5; d += $7} END {printf "%d of %d", d, r}' "$work/nmap.captures" 2>/dev/null)"
+  [ "$capture" = 1 ] && printf ' %s |' "$("$here/capture_drops.sh" "$work/nmap.captures")"
   echo
 }
 

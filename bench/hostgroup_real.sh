@@ -80,7 +80,7 @@ for label in "${scans[@]}"; do
   same=$(top_matches "$lab_work/$label.out" | awk -F'\t' -v r="$reference" '$2 == r' | wc -l)
   perfect=$(grep -c '^OS details: ' "$lab_work/$label.out")
   insufficient=$(grep -c 'Insufficient responses from .* for TCP sequencing' "$lab_work/$label.out")
-  dropped=$(awk '{r += $5; d += $7} END {if (NR) printf "%d of %d", d, r}' "$lab_work/$label.captures" 2>/dev/null)
+  dropped=$("$(dirname "$0")/capture_drops.sh" "$lab_work/$label.captures")
   echo "| $label | $same/253 | $perfect | $insufficient | $(cat "$lab_work/$label.synacks") | $(cat "$lab_work/$label.time") s | $(cat "$lab_work/$label.nstat") | ${dropped:-n/a} |"
 done
 echo
