@@ -8,6 +8,8 @@
 #     same distance and host-level lines, and the same first guess;
 #   - `stackprint scan --nmap-retries` against the same Nmap run: all that and the same guess list
 #     (Nmap matches the best of its five rounds, and these stacks' later rounds read other SP values).
+# Each stack is scanned with both tools' defaults and with --scan-delay 400ms (every probe to the
+# host 400 ms after the previous one, so the stacks' tick-driven ISNs read other SP/ISR values).
 # --osscan-guess on every scan; tests/lab/compare_scan_output.py compares. The Linux kernel's
 # personalities are scan_vs_nmap_test.sh's. Exit 77 (ctest SKIP) when not root or when nmap is missing.
 set -u
@@ -29,6 +31,8 @@ trap cleanup EXIT INT TERM
 stacks=(
   "lwip|lwip_target||--reflected-ip-id"
   "lwipv6|lwipv6_target|--ttl 50|"
+  "lwip-delay400|lwip_target|--scan-delay 400ms|--reflected-ip-id"
+  "lwipv6-delay400|lwipv6_target|--ttl 50 --scan-delay 400ms|"
 )
 ports="T:22,23,U:40125"
 
