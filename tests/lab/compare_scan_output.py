@@ -18,7 +18,8 @@ compared; --same-guesses also requires the same guess list (names in the same or
 --same-first-guess requires the same first entry of the lists; --ip-id-grows-with-time says the
 stack adds a random amount up to the time passed to its IP ID between two packets (Linux's IP ID
 buckets), so with echo requests a scan delay apart II is a draw of the kernel's, for either tool,
-and II and SS are not compared.
+and II and SS are not compared; --random-cu says no UDP port was scanned, so each tool sent U1 to a
+closed UDP port of its own random choice: CU must lie in 30000-44780 on both sides, not be equal.
 """
 import re
 import sys
@@ -81,9 +82,11 @@ def distance(text):
 
 
 def main():
-    same_guesses = same_first = sp_measured = reflected_ip_id = ip_id_grows_with_time = False
+    same_guesses = same_first = sp_measured = reflected_ip_id = ip_id_grows_with_time = random_cu = False
     for option in sys.argv[3:]:
-        if option == "--reflected-ip-id":
+        if option == "--random-cu":
+            random_cu = True
+        elif option == "--reflected-ip-id":
             reflected_ip_id = True
         elif option == "--ip-id-grows-with-time":
             ip_id_grows_with_time = True
@@ -124,6 +127,11 @@ def main():
         a, b = dict(ours[name]), dict(nmap[name])
         if name == "SCAN":
             for field in ("OT", "CT", "CU", "PV", "DS", "DC", "G", "M"):
+                if field == "CU" and random_cu:
+                    for tool, port in (("stackprint", a.get("CU")), ("nmap", b.get("CU"))):
+                        if port is None or not 30000 <= int(port) <= 44780:
+                            problems.append("SCAN.CU: %s %s, expected a random port in 30000-44780" % (tool, port))
+                    continue
                 if a.get(field) != b.get(field):
                     problems.append("SCAN.%s: stackprint %s, nmap %s" % (field, a.get(field), b.get(field)))
             continue

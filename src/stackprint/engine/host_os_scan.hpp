@@ -76,14 +76,16 @@ struct OsScanConfig {
   int non_ideal_max_tries = 2; // Nmap's STANDARD_OS2_TRIES when conditions are not ideal
   Duration seq_gap = std::chrono::milliseconds(100);
   // Between the end of a host's port scan (when it is added) and its first OS probe, as in Nmap:
-  // measured against a lab target, Nmap 7.93's SEQ1 left 120-132 ms after its port scan's last
-  // reply (docs/nmap-behaviour.md 4.1).
-  Duration discovery_gap = std::chrono::milliseconds(125);
+  // its OS detection starts when the port scan's last reply is in and holds the first SEQ probe
+  // 100 ms; measured against the lab's lwIP target, SEQ1 left 101-104 ms after the port scan's
+  // SYN/ACK (docs/nmap-behaviour.md 4.1).
+  Duration discovery_gap = std::chrono::milliseconds(105);
   // Added to discovery_gap when the port scan probed UDP too: Nmap scans UDP after its TCP scan is
-  // done (about 55 ms later in the same measurement), so its SEQ1 leaves about 180 ms after the
-  // open port's SYN/ACK, where ours probes both at once. A stack whose ISN follows a TCP timer
-  // started by that connection (lwIP) reads another SP otherwise.
-  Duration udp_scan_gap = std::chrono::milliseconds(55);
+  // done (19-36 ms later in the same measurement), so its SEQ1 leaves 120-140 ms after the open
+  // port's SYN/ACK, where ours probes both at once. A stack whose ISN follows a TCP timer started
+  // by that connection (lwIP) reads another SP when SEQ2 follows that timer's first tick (about
+  // 150 ms after the SYN/ACK: docs/lab.md).
+  Duration udp_scan_gap = std::chrono::milliseconds(25);
   Duration tui_gap = std::chrono::milliseconds(25);
   Duration round_gap = std::chrono::milliseconds(100); // pause before a retry round
   Duration min_timeout = std::chrono::milliseconds(100);
