@@ -325,7 +325,7 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
     return;
   }
   // A scan delay above 500 ms is one of Nmap's not-ideal reasons too (docs/nmap-behaviour.md 5.2).
-  const bool not_ideal = m_target.conditions_not_ideal || m_config.scan_delay_ms > 500;
+  const bool not_ideal = m_target.conditions_not_ideal || responses::scan_delay_is_not_ideal(m_config.scan_delay_ms);
   const int limit = not_ideal ? std::min(m_config.max_os_tries, m_config.non_ideal_max_tries) : m_config.max_os_tries;
   if (m_round >= limit) {
     end_host(HostEnd::tries_exhausted);

@@ -13,8 +13,9 @@ namespace {
 // known here; the live engine adds them.
 std::optional<std::string> not_ideal_reason(const RunFacts& facts, std::optional<int> distance, double max_timing_ratio,
                                             bool closed_udp_port_known) {
-  if (facts.scan_delay_ms > 500) {
-    return "Scan delay (" + std::to_string(facts.scan_delay_ms) + ") is greater than 500";
+  if (scan_delay_is_not_ideal(facts.scan_delay_ms)) {
+    return "Scan delay (" + std::to_string(facts.scan_delay_ms) + ") is greater than " +
+           std::to_string(k_max_ideal_scan_delay_ms);
   }
   if (facts.timing_level >= 5) { return "Timing level 5 (Insane) used"; }
   if (!facts.open_tcp_port) { return "Missing an open TCP port so results incomplete"; }

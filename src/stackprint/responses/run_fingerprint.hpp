@@ -58,6 +58,13 @@ struct RoundInput {
 };
 [[nodiscard]] RunFingerprint fingerprint_run(const std::vector<RoundInput>& rounds, const RunFacts& facts);
 
+// A scan delay above 500 ms is one of Nmap's not-ideal reasons (docs/nmap-behaviour.md 5.2): it
+// names the reason here and caps the tries in the engine.
+constexpr std::int64_t k_max_ideal_scan_delay_ms = 500;
+[[nodiscard]] constexpr bool scan_delay_is_not_ideal(std::int64_t scan_delay_ms) {
+  return scan_delay_ms > k_max_ideal_scan_delay_ms;
+}
+
 // PV: 10/8, 172.16/12, 169.254/16, 192.168/16 (127/8 is not private for Nmap).
 [[nodiscard]] bool is_private_address(std::uint32_t address);
 
