@@ -111,9 +111,12 @@ struct OsScanConfig {
 };
 
 // --scan-delay: every probe to one host at least `delay` after the previous one, as Nmap's option
-// does (its SEQ probes keep at least their 100 ms, the others at least their 25 ms).
+// does (its SEQ probes keep at least their 100 ms, the others at least their 25 ms). That includes
+// the first SEQ probe: Nmap holds it at least the delay after its port scan's last reply
+// (docs/nmap-behaviour.md 4.1).
 inline void apply_scan_delay(OsScanConfig& config, Duration delay) {
   config.seq_gap = std::max(config.seq_gap, delay);
+  config.discovery_gap = std::max(config.discovery_gap, delay);
   config.tui_gap = std::max(config.tui_gap, delay);
   config.scan_delay_ms = std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
 }

@@ -369,5 +369,24 @@ TEST(OsScan, APortScanWithUdpDelaysSeq1ByTheUdpScanGap) {
   }
 }
 
+// --scan-delay reaches the first SEQ probe too: Nmap holds it at least the delay after the port
+// scan's last reply, as after any probe (docs/nmap-behaviour.md 4.12).
+TEST(OsScan, AScanDelayHoldsSeq1AtLeastTheDelayAfterThePortScan) {
+  for (const Duration delay : {Duration{50ms}, Duration{400ms}}) {
+    OsScanConfig c = config();
+    apply_scan_delay(c, delay);
+    OsScan scan(c, always_perfect, 7);
+    scan.add_host(lab_host(), Instant{}, Timestamp{});
+    const Instant first = Instant{} + std::max(delay, config().discovery_gap);
+    for (Instant now = Instant{}; now < first; now += 5ms) {
+      EXPECT_TRUE(scan.tick(now, Timestamp{}).empty())
+          << "delay " << delay.count() << " at " << (now - Instant{}).count();
+    }
+    const auto packets = scan.tick(first, Timestamp{});
+    ASSERT_EQ(packets.size(), 1U) << "delay " << delay.count();
+    EXPECT_EQ(packets[0].probe, probes::ProbeId::SEQ1);
+  }
+}
+
 } // namespace
 } // namespace stackprint::engine
