@@ -141,7 +141,9 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
   m_echo_ip_id.reset();
   m_last_send_at.fill(std::nullopt);
   m_send_count.fill(0);
-  m_next_action = now;
+  // A try's first SEQ probe keeps its gap from the last probe of the try before, as Nmap's does:
+  // without a scan delay the pause between tries is longer anyway, with one it is not.
+  m_next_action = m_last_send ? std::max(now, *m_last_send + m_config.seq_gap) : now;
   if (m_target.open_tcp_port && m_round_sends_seq) {
     m_phase = Phase::seq;
   } else {

@@ -67,6 +67,20 @@ TEST(OsScan, AScanDelaySpacesEveryProbeToTheHost) {
   for (std::size_t i = 1; i < sim.sent.size(); ++i) {
     EXPECT_GE(sim.sent[i].at - sim.sent[i - 1].at, 400ms) << "send " << i;
   }
+  // Across tries too: the next try's first SEQ probe waits the delay after the last probe of the
+  // try before, as Nmap's does.
+  OsScanConfig retries = scan_config;
+  retries.stop_when_stable = false;
+  retries.stop_when_complete = false;
+  retries.resend_only_missing = false;
+  retries.host_timeout = std::chrono::seconds(600);
+  testing::FakeTarget again(k_target, 80);
+  Simulation tries = testing::simulate_one_host(again, never_perfect, retries);
+  ASSERT_EQ(tries.finished.size(), 1U);
+  ASSERT_EQ(tries.finished[0].rounds().size(), 5U);
+  for (std::size_t i = 1; i < tries.sent.size(); ++i) {
+    EXPECT_GE(tries.sent[i].at - tries.sent[i - 1].at, 400ms) << "send " << i << " of " << tries.sent.size();
+  }
   OsScanConfig short_delay = config();
   apply_scan_delay(short_delay, 10ms);
   EXPECT_EQ(short_delay.seq_gap, 100ms) << "SEQ probes keep at least 100 ms";
