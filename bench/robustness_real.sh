@@ -37,9 +37,30 @@ scan() {
 }
 # same_as_baseline FILE BASELINE: hosts of FILE whose top match equals BASELINE's for that host.
 same_as_baseline() { join -t $'\t' <(top_matches "$1") <(top_matches "$2") | awk -F'\t' '$2 == $3' | wc -l; }
-loss_rules() {
-  printf 'table inet rsloss {\n chain in { type filter hook input priority 0; policy accept; numgen random mod 100 < %s drop; }\n chain out { type filter hook output priority 0; policy accept; numgen random mod 100 < %s drop; }\n}\n' "$1" "$1"
+# drop_rules FAMILY CONDITION: the nftables ruleset for CONDITION (loss10, loss30: that share of the
+# packets dropped both ways; filter: incoming UDP and ICMP echo requests dropped; loss0: none). FAMILY
+# inet puts it on the kernel target's own input and output hooks; FAMILY bridge on the forward hook
+# of the bridge in front of a third-party stack, which sees both ways (ARP passes; the filter takes
+# only frames that come from the scanner's side, targ0).
+drop_rules() {
+  local family=$1 condition=$2 chain=' chain %s { type filter hook %s priority 0; policy accept; %s; }\n'
+  local loss="numgen random mod 100 < ${2#loss} drop" filter=("meta l4proto udp drop" "icmp type echo-request drop")
+  [ "$condition" = loss0 ] && return
+  printf 'table %s rsloss {\n' "$family"
+  # shellcheck disable=SC2059 # $chain is the format
+  case $family/$condition in
+    inet/filter) printf "$chain" in input "${filter[0]}; ${filter[1]}" ;;
+    inet/loss*) printf "$chain" in input "$loss"; printf "$chain" out output "$loss" ;;
+    bridge/filter) printf "$chain" lossy forward "iifname \"targ0\" ${filter[0]}; iifname \"targ0\" ${filter[1]}" ;;
+    bridge/loss*) printf "$chain" lossy forward "meta protocol ip $loss" ;;
+  esac
+  printf '}\n'
 }
+# sum A B: A + B, or "?" when either is unknown (own_packet_count found no count), so a mean over
+# runs never reads a missing count as 0.
+sum() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "?" || b == "?") print "?"; else print a + b }'; }
+# mean TOTAL RUNS FORMAT: TOTAL / RUNS, or "?".
+mean() { awk -v a="$1" -v r="$2" -v f="$3" 'BEGIN { if (a == "?") print "?"; else printf f, a / r }'; }
 
 echo "| target | condition | stackprint same top | nmap same top | stackprint packets | nmap packets | stackprint s | nmap s |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -47,12 +68,9 @@ lab_up_addresses 33 tcp_timestamps=2 listen=22
 kernel_targets="10.99.$n.2-33"
 for condition in loss0 loss10 loss30 filter; do
   ip netns exec "$lab_name-t" nft delete table inet rsloss 2>/dev/null
-  case $condition in
-    loss10) loss_rules 10 | ip netns exec "$lab_name-t" nft -f - ;;
-    loss30) loss_rules 30 | ip netns exec "$lab_name-t" nft -f - ;;
-    filter) printf 'table inet rsloss {\n chain in { type filter hook input priority 0; policy accept; meta l4proto udp drop; icmp type echo-request drop; }\n}\n' |
-              ip netns exec "$lab_name-t" nft -f - ;;
-  esac
+  if [ "$condition" != loss0 ] && ! drop_rules inet "$condition" | ip netns exec "$lab_name-t" nft -f -; then
+    echo "nft failed for the kernel under $condition"; continue
+  fi
   scan "kernel-$condition" "$kernel_targets"
   read -r ts tn < "$lab_work/kernel-$condition.time"
   echo "| kernel x32 | $condition | $(same_as_baseline "$lab_work/kernel-$condition.ours" "$lab_work/kernel-loss0.ours")/32 |" \
@@ -66,17 +84,6 @@ echo
 # new target process. LWIPv6 echoes the probe's TTL in its echo reply: both tools send TTL 50 there.
 # The stacks answer on a TAP device bridged to the target's veth, so loss and filters are nftables
 # rules on that bridge (family bridge, forward hook: frames between the two, both ways; ARP passes).
-# bridge_rules CONDITION: the ruleset for loss10, loss30 or filter (nothing for loss0).
-bridge_rules() {
-  local rule
-  case $1 in
-    loss10) rule="meta protocol ip numgen random mod 100 < 10 drop" ;;
-    loss30) rule="meta protocol ip numgen random mod 100 < 30 drop" ;;
-    filter) rule="iifname \"targ0\" ip protocol udp drop; iifname \"targ0\" icmp type echo-request drop" ;;
-    *) return ;;
-  esac
-  printf 'table bridge rsloss {\n chain lossy { type filter hook forward priority 0; policy accept; %s; }\n}\n' "$rule"
-}
 # fresh_scan STACK OUTPUT COMMAND...: COMMAND (TARGET replaced) against a new STACK process, under
 # $condition (default loss0); prints seconds.
 fresh_scan() {
@@ -85,7 +92,7 @@ fresh_scan() {
   local args=()
   for word in "$@"; do args+=("${word//TARGET/10.99.$n.2}"); done
   lab_up "stack=$targets_dir/${stack}_target:22" || { echo "lab up failed for $stack" > "$output"; echo 0; return; }
-  rules=$(bridge_rules "${condition:-loss0}")
+  rules=$(drop_rules bridge "${condition:-loss0}")
   if [ -n "$rules" ] && ! ip netns exec "$lab_name-t" nft -f - <<<"$rules"; then
     echo "nft failed for $stack" > "$output"; lab_down; echo 0; return
   fi
@@ -137,12 +144,10 @@ for stack in lwip lwipv6; do
       ts=$(fresh_scan "$stack" "$out.ours" "$prog" scan -p "$stack_ports" --osscan-guess -v "${options[@]}" TARGET)
       [ "$(top_matches "$out.ours" | cut -f2)" = "$base_ours" ] && same_s=$((same_s + 1))
       [ "$(top_matches "$out.nmap" | cut -f2)" = "$base_nmap" ] && same_n=$((same_n + 1))
-      pk_s=$(awk -v a="$pk_s" -v b="$(own_packet_count "$out.ours")" 'BEGIN { print a + b }')
-      pk_n=$(awk -v a="$pk_n" -v b="$(own_packet_count "$out.nmap")" 'BEGIN { print a + b }')
-      t_s=$(awk -v a="$t_s" -v b="$ts" 'BEGIN { print a + b }'); t_n=$(awk -v a="$t_n" -v b="$tn" 'BEGIN { print a + b }')
+      pk_s=$(sum "$pk_s" "$(own_packet_count "$out.ours")"); pk_n=$(sum "$pk_n" "$(own_packet_count "$out.nmap")")
+      t_s=$(sum "$t_s" "$ts"); t_n=$(sum "$t_n" "$tn")
     done
-    mean() { awk -v a="$1" -v r="$stack_runs" -v f="$2" 'BEGIN { printf f, a / r }'; }
-    echo "| $stack | $condition | $same_s/$stack_runs | $same_n/$stack_runs | $(mean "$pk_s" %.0f) | $(mean "$pk_n" %.0f) |" \
-         "$(mean "$t_s" %.1f) | $(mean "$t_n" %.1f) |"
+    echo "| $stack | $condition | $same_s/$stack_runs | $same_n/$stack_runs | $(mean "$pk_s" "$stack_runs" %.0f) |" \
+         "$(mean "$pk_n" "$stack_runs" %.0f) | $(mean "$t_s" "$stack_runs" %.1f) | $(mean "$t_n" "$stack_runs" %.1f) |"
   done
 done

@@ -113,7 +113,7 @@ struct OsScanConfig {
 // --scan-delay: every probe to one host at least `delay` after the previous one, as Nmap's option
 // does (its SEQ probes keep at least their 100 ms, the others at least their 25 ms). That includes
 // the first SEQ probe: Nmap holds it at least the delay after its port scan's last reply
-// (docs/nmap-behaviour.md 4.1).
+// (docs/nmap-behaviour.md 4.12).
 inline void apply_scan_delay(OsScanConfig& config, Duration delay) {
   config.seq_gap = std::max(config.seq_gap, delay);
   config.discovery_gap = std::max(config.discovery_gap, delay);
