@@ -94,7 +94,8 @@ int PortDiscovery::tries_allowed(std::size_t host, Protocol protocol) const {
   if (protocol != Protocol::tcp || extended == m_config.max_tries) { return m_config.max_tries; }
   if (m_queues[host].lossy) { return extended; }
   const HostDiscovery& target = m_hosts[host];
-  if (target.replies == 0) { return m_config.max_tries; }
+  const bool arp_only = target.replies == 0 && target.arp_answered;
+  if (target.replies == 0 && !arp_only) { return m_config.max_tries; }
   bool open = false;
   bool closed = false;
   std::size_t answered = 0;
@@ -104,7 +105,9 @@ int PortDiscovery::tries_allowed(std::size_t host, Protocol protocol) const {
     if (state == PortState::open || state == PortState::closed) { ++answered; }
   }
   const std::size_t silent = m_config.ports.tcp.size() - answered;
-  return (!open || !closed) && silent <= m_config.loss_suspect_ports ? extended : m_config.max_tries;
+  if (open && closed) { return m_config.max_tries; }
+  if (silent > m_config.loss_suspect_ports) { return m_config.max_tries; }
+  return arp_only ? std::max(m_config.max_tries, m_config.arp_only_max_tries) : extended;
 }
 
 std::optional<std::size_t> PortDiscovery::host_index(Ipv4Address address) const {
@@ -206,6 +209,15 @@ std::optional<PortDiscovery::Outstanding> PortDiscovery::take_outstanding(std::s
 }
 
 void PortDiscovery::on_frame(const CapturedFrame& frame, Instant now) {
+  if (frame.arp_sender) {
+    const auto host = host_index(Ipv4Address{*frame.arp_sender});
+    if (host && m_hosts[*host].status == HostStatus::probing) {
+      HostDiscovery& target = m_hosts[*host];
+      target.arp_answered = true;
+      if (!target.link_source) { target.link_source = frame.link_source; }
+    }
+    return;
+  }
   auto reply = parse_discovery_reply(frame.ip_packet);
   if (!reply) {
     ++m_ignored;
@@ -353,7 +365,7 @@ void PortDiscovery::maybe_complete(std::size_t host) {
 
 void PortDiscovery::complete(std::size_t host) {
   HostDiscovery& target = m_hosts[host];
-  target.status = target.replies > 0 ? HostStatus::up : HostStatus::down;
+  target.status = target.replies > 0 || target.arp_answered ? HostStatus::up : HostStatus::down;
   target.selected = select_os_scan_ports(target.ports, m_config.random_tcp_draw, m_config.random_udp_draw);
   --m_probing;
   m_completed.push_back(host);

@@ -11,6 +11,15 @@
 // A host from which nothing at all came back is "down". Then select_os_scan_ports() (4.2) picks
 // the ports OS detection uses.
 //
+// An ARP packet from a host (CapturedFrame::arp_sender: on an Ethernet segment the kernel resolves
+// each target before our first probe leaves) proves it up, as Nmap's ARP ping does on a local
+// Ethernet: such a host is "up" even when its ports stay silent, and its silent TCP ports are loss
+// suspects like those of a host that answered something (arp_only_max_tries below). Without it a live
+// host on a lossy segment whose few probes were all lost would be reported down (measured on the
+// lab's lwIP target at 30% loss with two ports: 1 run in 22, docs/nmap-behaviour.md 4.13). A host
+// whose neighbour entry was still fresh is not resolved again and sends no ARP: it is judged by its
+// IP replies alone.
+//
 // Replies are matched to probes without per-probe state on the wire: one TCP and one UDP source port
 // per run, and a SYN sequence number keyed by (secret, host, port) that the SYN/ACK or RST must
 // acknowledge (ack = sequence + 1).
@@ -61,6 +70,11 @@ struct DiscoveryConfig {
   // the previous one: a target that holds the connection of a lost SYN/ACK answers a repeated SYN
   // at most once per tcp_invalid_ratelimit (Linux: 500 ms), so quicker re-sends are wasted.
   int loss_max_tries = 10;
+  // A host known up only by an ARP packet (no IP reply yet) gets this many sends for those silent
+  // TCP ports instead: enough that 30% loss both ways hides two ports from all their sends with
+  // 0.5% chance (0.51^8), while a host that drops every IP packet costs seconds, not ten. Once one
+  // of them answers a re-send, the host is lossy and loss_max_tries applies.
+  int arp_only_max_tries = 4;
   std::size_t loss_suspect_ports = 8;
   Duration late_resend_gap = std::chrono::milliseconds(600);
   std::size_t max_outstanding = 256; // probes in flight over all hosts
@@ -117,6 +131,7 @@ struct HostDiscovery {
   // Ethernet source of the host's first reply, when captured on Ethernet.
   std::optional<std::array<std::uint8_t, 6>> link_source;
   std::uint64_t replies = 0;
+  bool arp_answered = false; // an ARP packet came from it (on our segment and up)
   // The reply that settled each port, for the REASON column ("reset ttl 64", "port-unreach ttl 64",
   // docs/nmap-behaviour.md 5.4); ports settled by no reply have no entry.
   std::map<std::uint16_t, PortReply> tcp_replies;
@@ -134,7 +149,8 @@ public:
                                                      std::size_t max_sends = std::numeric_limits<std::size_t>::max());
 
   // A captured frame. Frames that are malformed, not for us or match no outstanding probe are
-  // counted in ignored_frames() and otherwise ignored. Never throws.
+  // counted in ignored_frames() and otherwise ignored. An ARP frame marks its sender up if that is
+  // a host still probed, and is otherwise dropped uncounted (it answers no probe). Never throws.
   void on_frame(const CapturedFrame& frame, Instant now);
   // The same for an already parsed reply (for tests and for shells that parse once).
   void on_reply(const DiscoveryReply& reply, Instant now,

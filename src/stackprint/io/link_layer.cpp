@@ -13,6 +13,40 @@ unsigned be16(std::span<const std::uint8_t> data, std::size_t offset) {
 }
 
 constexpr unsigned k_ethertype_ipv4 = 0x0800;
+constexpr unsigned k_ethertype_arp = 0x0806;
+
+// The offset of the ARP packet in an Ethernet frame (after any VLAN tags), or nullopt.
+std::optional<std::size_t> arp_offset(std::span<const std::uint8_t> frame) {
+  if (frame.size() < 14) { return std::nullopt; }
+  std::size_t offset = 12;
+  unsigned ethertype = be16(frame, offset);
+  while ((ethertype == 0x8100 || ethertype == 0x88A8) && frame.size() >= offset + 6) {
+    offset += 4;
+    ethertype = be16(frame, offset);
+  }
+  return ethertype == k_ethertype_arp ? std::optional<std::size_t>(offset + 2) : std::nullopt;
+}
+
+// ARP for IPv4 over Ethernet (RFC 826): hardware type 1, protocol 0x0800, address lengths 6 and
+// 4, operation 1 (request) or 2 (reply); 28 bytes. The sender's addresses are at 8 and 14.
+std::optional<CapturedFrame> arp_frame(Timestamp time, std::span<const std::uint8_t> frame) {
+  const auto offset = arp_offset(frame);
+  if (!offset || frame.size() < *offset + 28) { return std::nullopt; }
+  const auto arp = frame.subspan(*offset, 28);
+  const unsigned operation = be16(arp, 6);
+  if (be16(arp, 0) != 1 || be16(arp, 2) != k_ethertype_ipv4 || arp[4] != 6 || arp[5] != 4 ||
+      (operation != 1 && operation != 2)) {
+    return std::nullopt;
+  }
+  CapturedFrame captured;
+  captured.time = time;
+  std::array<std::uint8_t, 6> mac{};
+  std::copy(arp.begin() + 8, arp.begin() + 14, mac.begin());
+  captured.link_source = mac;
+  captured.arp_sender = std::uint32_t{arp[14]} << 24 | std::uint32_t{arp[15]} << 16 | std::uint32_t{arp[16]} << 8 |
+                        std::uint32_t{arp[17]};
+  return captured;
+}
 
 } // namespace
 
@@ -42,7 +76,11 @@ std::optional<std::size_t> ipv4_offset(int link_type, std::span<const std::uint8
   }
 }
 
-std::optional<CapturedFrame> frame_from_link_layer(int link_type, Timestamp time, std::span<const std::uint8_t> frame) {
+std::optional<CapturedFrame> frame_from_link_layer(int link_type, Timestamp time, std::span<const std::uint8_t> frame,
+                                                   LinkFrames keep) {
+  if (keep == LinkFrames::ipv4_and_arp && link_type == DLT_EN10MB) {
+    if (auto arp = arp_frame(time, frame)) { return arp; }
+  }
   const auto offset = ipv4_offset(link_type, frame);
   if (!offset || *offset >= frame.size() || (frame[*offset] >> 4) != 4) { return std::nullopt; }
   CapturedFrame captured;

@@ -23,7 +23,8 @@ struct DispatchContext {
 void on_packet(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
   auto* context = reinterpret_cast<DispatchContext*>(user);
   const Timestamp time(std::chrono::seconds(header->ts.tv_sec) + std::chrono::microseconds(header->ts.tv_usec));
-  auto frame = frame_from_link_layer(context->link_type, time, std::span<const std::uint8_t>(bytes, header->caplen));
+  auto frame = frame_from_link_layer(context->link_type, time, std::span<const std::uint8_t>(bytes, header->caplen),
+                                     LinkFrames::ipv4_and_arp);
   if (frame) {
     context->frames->push_back(std::move(*frame));
   } else {

@@ -82,7 +82,10 @@ Expected<PumpStats> pump(Transport& transport, PumpedStage& stage, const Clock& 
     auto frames = transport.wait(deadline);
     if (!frames) { return tl::unexpected(frames.error()); }
     stats.frames_received += frames->size();
-    for (const auto& frame : *frames) { stats.bytes_received += frame.ip_packet.size(); }
+    for (const auto& frame : *frames) {
+      // Nmap counts an ARP packet as its 28 bytes (docs/nmap-behaviour.md 5.4).
+      stats.bytes_received += frame.arp_sender ? k_arp_packet_bytes : frame.ip_packet.size();
+    }
     if (!frames->empty()) { stage.received(*frames, clock.monotonic_now()); }
   }
   turn_done();

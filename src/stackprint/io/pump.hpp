@@ -71,7 +71,7 @@ struct PumpStats {
   std::uint64_t packets_sent = 0;
   std::uint64_t bytes_sent = 0; // IP total lengths of the packets sent
   std::uint64_t frames_received = 0;
-  std::uint64_t bytes_received = 0; // IP total lengths of the frames received
+  std::uint64_t bytes_received = 0; // IP total lengths of the frames received (an ARP packet: 28)
   std::uint64_t send_retries = 0;
   std::uint64_t packets_refused = 0; // SendOutcome::refused: not sent (a local firewall, no route, a device error)
   bool interrupted = false;          // `stop` said so

@@ -46,6 +46,7 @@ engine::RoundJudge round_judge(scoring::Matcher& matcher) {
 }
 
 std::optional<std::uint32_t> frame_host(const CapturedFrame& frame) {
+  if (frame.arp_sender) { return frame.arp_sender; }
   const auto& bytes = frame.ip_packet;
   if (bytes.size() < 20 || (bytes[0] >> 4) != 4) { return std::nullopt; }
   const std::uint32_t source = std::uint32_t{bytes[12]} << 24 | std::uint32_t{bytes[13]} << 16 |
@@ -258,7 +259,8 @@ void ScanSession::on_frame(const CapturedFrame& frame, Instant received_at) {
   const auto host = frame_host(frame);
   const auto owner = host ? m_discovering.find(*host) : m_discovering.end();
   if (owner == m_discovering.end()) {
-    m_scan.on_frame(frame, received_at);
+    // ARP only matters to port discovery; OS detection reads IPv4 alone.
+    if (!frame.arp_sender) { m_scan.on_frame(frame, received_at); }
     return;
   }
   const auto batch =

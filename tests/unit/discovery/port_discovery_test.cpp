@@ -254,6 +254,55 @@ TEST(PortDiscovery, SilentHostsAreDown) {
   EXPECT_EQ(discovery.probes_sent(), 12U);
 }
 
+// An ARP packet from a host proves it up (Nmap's ARP ping on a local Ethernet): a host whose
+// every probe was lost is up, not down, and its few silent TCP ports get the loss tries. A host
+// without ARP keeps max_tries and is down; ARP from an address not scanned changes nothing.
+TEST(PortDiscovery, AnArpPacketMakesASilentHostUpWithLossTries) {
+  DiscoveryConfig c = config({22, 23});
+  c.initial_timeout = 200ms;
+  PortDiscovery discovery(c, {k_host, k_other});
+  ASSERT_EQ(syns(discovery.on_tick(t0)).size(), 4U);
+  const std::array<std::uint8_t, 6> mac = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+  CapturedFrame arp;
+  arp.arp_sender = k_host.value;
+  arp.link_source = mac;
+  discovery.on_frame(arp, t0 + 1ms);
+  CapturedFrame stranger = arp;
+  stranger.arp_sender = make_ipv4(10, 99, 50, 77).value;
+  discovery.on_frame(stranger, t0 + 1ms);
+  Instant now = t0 + 10ms;
+  for (; now <= t0 + 30s && !discovery.finished(); now += 10ms) { (void)discovery.on_tick(now); }
+  ASSERT_TRUE(discovery.finished());
+  const HostDiscovery& up = discovery.hosts()[0];
+  EXPECT_EQ(up.status, HostStatus::up);
+  EXPECT_TRUE(up.arp_answered);
+  EXPECT_EQ(up.link_source, mac);
+  EXPECT_EQ(up.replies, 0U);
+  EXPECT_EQ(up.ports.tcp.at(22), PortState::filtered);
+  EXPECT_FALSE(up.selected.open_tcp);
+  EXPECT_EQ(discovery.hosts()[1].status, HostStatus::down);
+  EXPECT_EQ(discovery.probes_sent(), 2U * c.arp_only_max_tries + 2U * c.max_tries);
+  EXPECT_EQ(discovery.ignored_frames(), 0U) << "ARP answers no probe and is never counted as ignored";
+  // Once a port of such a host answers a re-send, the host is lossy: its other silent port gets
+  // loss_max_tries sends.
+  PortDiscovery lossy(c, {k_host});
+  ASSERT_EQ(syns(lossy.on_tick(t0)).size(), 2U);
+  lossy.on_frame(arp, t0 + 1ms);
+  ASSERT_EQ(syns(lossy.on_tick(t0 + 200ms)).size(), 2U);
+  lossy.on_frame(frame(tcp_packet(k_host, k_us, 22, k_tcp_sport, 0, lossy.sequence_for(k_host, 22) + 1, 0x14)),
+                 t0 + 201ms);
+  for (Instant t = t0 + 210ms; t <= t0 + 30s && !lossy.finished(); t += 10ms) { (void)lossy.on_tick(t); }
+  ASSERT_TRUE(lossy.finished());
+  EXPECT_EQ(lossy.probes_sent(), 2U + static_cast<unsigned>(c.loss_max_tries));
+  // ARP after a host is done changes nothing.
+  PortDiscovery late(c, {k_host});
+  for (Instant t = t0; t <= t0 + 5s && !late.finished(); t += 10ms) { (void)late.on_tick(t); }
+  ASSERT_TRUE(late.finished());
+  late.on_frame(arp, t0 + 6s);
+  EXPECT_EQ(late.hosts()[0].status, HostStatus::down);
+  EXPECT_EQ(late.probes_sent(), 4U);
+}
+
 TEST(PortDiscovery, IcmpFromRouterFiltersWithoutMakingTheHostUp) {
   PortDiscovery discovery(config({80}), {k_host});
   (void)discovery.on_tick(t0);

@@ -363,6 +363,20 @@ TEST(LossRecovery, SilentProbesGetMoreSendsOnlyWhenTheHostLosesReplies) {
   EXPECT_EQ(counts[ProbeId::T2], counts[ProbeId::T3]);
 }
 
+// A host that answers no OS probe at all (one up only by ARP whose IP traffic is dropped, or
+// one a filter closed after the port scan) shows no loss: every probe gets Nmap's 4 sends, not
+// the 8 that an estimate without evidence (0.5) would give.
+TEST(LossRecovery, AHostThatAnswersNothingGetsNmapsSends) {
+  testing::FakeTarget target(k_target, 80);
+  for (const auto id : probes::k_all_probe_ids) target.drop_always.insert(id);
+  Simulation sim = testing::simulate_one_host(target, never_perfect);
+  ASSERT_EQ(sim.finished.size(), 1U);
+  auto counts = send_counts(sim);
+  for (const ProbeId id : {ProbeId::ECN, ProbeId::T2, ProbeId::T5, ProbeId::T7, ProbeId::U1}) {
+    EXPECT_EQ(counts[id], config().max_tui_sends) << probes::probe_name(id);
+  }
+}
+
 TEST(LossRecovery, IcmpRateLimitedHostDoesNotDelayTheOthers) {
   const auto finish_of_clean_host = [](bool with_limited_neighbour) {
     testing::FakeTarget clean(k_target, 80);

@@ -17,14 +17,86 @@ bool compiles(const std::string& filter) {
   return ok;
 }
 
+// Whether the compiled filter takes `frame` (an Ethernet frame), as the kernel's copy of it would.
+bool takes(const std::string& filter, const std::vector<std::uint8_t>& frame) {
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+  bpf_program program{};
+  bool taken = false;
+  if (pcap_compile(dead, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0) {
+    pcap_pkthdr header{};
+    header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
+    taken = pcap_offline_filter(&program, &header, frame.data()) != 0;
+    pcap_freecode(&program);
+  }
+  pcap_close(dead);
+  return taken;
+}
+
+// An ARP reply from 10.99.50.2 to TARGET (RFC 826 layout, Ethernet).
+std::vector<std::uint8_t> arp_reply_to(Ipv4Address target) {
+  const std::uint32_t t = target.value;
+  return {0x02,
+          0,
+          0,
+          0,
+          0,
+          0x01,
+          0x02,
+          0x11,
+          0x22,
+          0x33,
+          0x44,
+          0x55,
+          0x08,
+          0x06,
+          0,
+          1,
+          0x08,
+          0x00,
+          6,
+          4,
+          0,
+          2,
+          0x02,
+          0x11,
+          0x22,
+          0x33,
+          0x44,
+          0x55,
+          10,
+          99,
+          50,
+          2,
+          0x02,
+          0,
+          0,
+          0,
+          0,
+          0x01,
+          static_cast<std::uint8_t>(t >> 24),
+          static_cast<std::uint8_t>(t >> 16),
+          static_cast<std::uint8_t>(t >> 8),
+          static_cast<std::uint8_t>(t)};
+}
+
+TEST(CaptureFilter, TakesArpAddressedToUsOnly) {
+  // With and without the per-host list: a neighbour's ARP says it is up (port_discovery.hpp).
+  const std::vector<Ipv4Address> few = {make_ipv4(10, 99, 50, 2)};
+  for (const auto& filter :
+       {scan_capture_filter(make_ipv4(10, 99, 50, 1), few), scan_capture_filter(make_ipv4(10, 99, 50, 1), {})}) {
+    EXPECT_TRUE(takes(filter, arp_reply_to(make_ipv4(10, 99, 50, 1)))) << filter;
+    EXPECT_FALSE(takes(filter, arp_reply_to(make_ipv4(10, 99, 50, 9)))) << filter;
+  }
+}
+
 TEST(CaptureFilter, ListsFewTargets) {
   const std::vector<Ipv4Address> hosts = {make_ipv4(10, 99, 50, 2), make_ipv4(10, 99, 50, 3)};
   const auto filter = scan_capture_filter(make_ipv4(10, 99, 50, 1), hosts);
-  EXPECT_EQ(filter, "dst host 10.99.50.1 and (icmp or (tcp and (src host 10.99.50.2 or src host 10.99.50.3)))");
+  EXPECT_EQ(filter, "dst host 10.99.50.1 and (arp or icmp or (tcp and (src host 10.99.50.2 or src host 10.99.50.3)))");
   EXPECT_TRUE(compiles(filter));
   const auto with_udp = scan_capture_filter(make_ipv4(10, 99, 50, 1), hosts, CaptureFilterOptions{true});
   EXPECT_EQ(with_udp,
-            "dst host 10.99.50.1 and (icmp or ((tcp or udp) and (src host 10.99.50.2 or src host 10.99.50.3)))");
+            "dst host 10.99.50.1 and (arp or icmp or ((tcp or udp) and (src host 10.99.50.2 or src host 10.99.50.3)))");
   EXPECT_TRUE(compiles(with_udp));
 }
 
@@ -35,8 +107,8 @@ TEST(CaptureFilter, DropsTheHostListAboveTwentyTargets) {
   EXPECT_NE(twenty.find("src host 10.0.0.20"), std::string::npos);
   EXPECT_TRUE(compiles(twenty));
   hosts.push_back(make_ipv4(10, 0, 0, 21));
-  EXPECT_EQ(scan_capture_filter(make_ipv4(10, 0, 1, 1), hosts), "dst host 10.0.1.1 and (icmp or tcp)");
-  EXPECT_EQ(scan_capture_filter(make_ipv4(10, 0, 1, 1), {}), "dst host 10.0.1.1 and (icmp or tcp)");
+  EXPECT_EQ(scan_capture_filter(make_ipv4(10, 0, 1, 1), hosts), "dst host 10.0.1.1 and (arp or icmp or tcp)");
+  EXPECT_EQ(scan_capture_filter(make_ipv4(10, 0, 1, 1), {}), "dst host 10.0.1.1 and (arp or icmp or tcp)");
   EXPECT_TRUE(compiles(scan_capture_filter(make_ipv4(10, 0, 1, 1), hosts)));
 }
 

@@ -2,6 +2,8 @@
 
 #include <pcap/dlt.h>
 
+#include "stackprint/base/ipv4_address.hpp"
+
 #include <gtest/gtest.h>
 
 namespace stackprint::io {
@@ -48,6 +50,60 @@ TEST(LinkLayer, OtherLinkTypes) {
   auto raw = frame_from_link_layer(DLT_RAW, Timestamp{}, k_ip);
   ASSERT_TRUE(raw);
   EXPECT_FALSE(raw->link_source);
+}
+
+// An Ethernet ARP packet for IPv4 from 02:11:22:33:44:55 / 10.99.50.2 to 10.99.50.1 (RFC 826 layout).
+std::vector<std::uint8_t> arp_frame(std::uint8_t operation) {
+  auto frame = k_ethernet;
+  frame[12] = 0x08;
+  frame[13] = 0x06;
+  return concat(frame, {0,  1,  0x08, 0x00, 6, 4, 0, operation, 0x02, 0x11, 0x22, 0x33, 0x44, 0x55,
+                        10, 99, 50,   2,    0, 0, 0, 0,         0,    0,    10,   99,   50,   1});
+}
+
+TEST(LinkLayer, ArpIsKeptOnlyWhenAskedFor) {
+  for (const std::uint8_t operation : {1, 2}) {
+    const auto frame = arp_frame(operation);
+    EXPECT_FALSE(frame_from_link_layer(DLT_EN10MB, Timestamp{}, frame)); // capture files: IPv4 only
+    auto captured =
+        frame_from_link_layer(DLT_EN10MB, Timestamp(std::chrono::microseconds(7)), frame, LinkFrames::ipv4_and_arp);
+    ASSERT_TRUE(captured);
+    EXPECT_TRUE(captured->ip_packet.empty());
+    EXPECT_EQ(captured->arp_sender, make_ipv4(10, 99, 50, 2).value);
+    EXPECT_EQ(captured->link_source, (std::array<std::uint8_t, 6>{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}));
+    EXPECT_EQ(captured->time.time_since_epoch().count(), 7);
+  }
+  // Behind a VLAN tag too.
+  auto tagged = arp_frame(2);
+  tagged.insert(tagged.begin() + 12, {0x81, 0x00, 0x00, 0x05});
+  auto captured = frame_from_link_layer(DLT_EN10MB, Timestamp{}, tagged, LinkFrames::ipv4_and_arp);
+  ASSERT_TRUE(captured);
+  EXPECT_EQ(captured->arp_sender, make_ipv4(10, 99, 50, 2).value);
+  // IPv4 frames are unchanged.
+  auto ip = frame_from_link_layer(DLT_EN10MB, Timestamp{}, concat(k_ethernet, k_ip), LinkFrames::ipv4_and_arp);
+  ASSERT_TRUE(ip);
+  EXPECT_EQ(ip->ip_packet, k_ip);
+  EXPECT_FALSE(ip->arp_sender);
+}
+
+TEST(LinkLayer, RejectsMalformedArp) {
+  const auto good = arp_frame(2);
+  const auto keep = LinkFrames::ipv4_and_arp;
+  EXPECT_FALSE(
+      frame_from_link_layer(DLT_EN10MB, Timestamp{}, std::vector<std::uint8_t>(good.begin(), good.end() - 1), keep));
+  auto other_hardware = good;
+  other_hardware[15] = 6; // IEEE 802 instead of Ethernet
+  EXPECT_FALSE(frame_from_link_layer(DLT_EN10MB, Timestamp{}, other_hardware, keep));
+  auto other_protocol = good;
+  other_protocol[16] = 0x86; // 0x86DD
+  other_protocol[17] = 0xDD;
+  EXPECT_FALSE(frame_from_link_layer(DLT_EN10MB, Timestamp{}, other_protocol, keep));
+  auto other_lengths = good;
+  other_lengths[19] = 16;
+  EXPECT_FALSE(frame_from_link_layer(DLT_EN10MB, Timestamp{}, other_lengths, keep));
+  EXPECT_FALSE(frame_from_link_layer(DLT_EN10MB, Timestamp{}, arp_frame(3), keep)); // RARP request
+  // ARP only on Ethernet links.
+  EXPECT_FALSE(frame_from_link_layer(DLT_LINUX_SLL, Timestamp{}, good, keep));
 }
 
 TEST(LinkLayer, RejectsNonIpv4AndTruncatedFrames) {

@@ -41,6 +41,7 @@ public:
   std::vector<MonotonicTime> sent_at;
   std::vector<Wait> waits;
   std::deque<std::pair<MonotonicTime, std::vector<std::uint8_t>>> inbound; // in arrival order
+  std::optional<std::uint32_t> inbound_arp_sender; // the inbound frames with no bytes become ARP from it
   bool refuse_all = false;
 
   Expected<SendOutcome> send(std::span<const std::uint8_t> bytes) override {
@@ -60,6 +61,7 @@ public:
     std::vector<CapturedFrame> frames;
     while (!inbound.empty() && inbound.front().first <= m_clock.monotonic_now()) {
       frames.push_back(CapturedFrame{m_clock.wall_now(), std::move(inbound.front().second), std::nullopt});
+      if (frames.back().ip_packet.empty()) { frames.back().arp_sender = inbound_arp_sender; }
       inbound.pop_front();
       m_clock.advance(1us); // each read takes a moment: stamps differ
     }
@@ -202,6 +204,18 @@ TEST(Pump, HandsEveryFrameInAndCountsItsBytes) {
   EXPECT_EQ(stage.frames, 2U);
   EXPECT_EQ(stats->frames_received, 2U);
   EXPECT_EQ(stats->bytes_received, 68U);
+
+  // An ARP packet counts its 28 bytes, as Nmap counts it.
+  ManualClock clock2(k_start, k_wall_start);
+  ScriptedWire arp_wire(clock2);
+  arp_wire.inbound_arp_sender = 0x0A633202;
+  arp_wire.inbound.emplace_back(k_start + 5ms, std::vector<std::uint8_t>{});
+  arp_wire.inbound.emplace_back(k_start + 5ms, std::vector<std::uint8_t>(40, 0x45));
+  PlannedStage stage2({k_start + 20ms});
+  const auto with_arp = pump(arp_wire, stage2, clock2, {});
+  ASSERT_TRUE(with_arp.has_value());
+  EXPECT_EQ(with_arp->frames_received, 2U);
+  EXPECT_EQ(with_arp->bytes_received, 68U);
 }
 
 // --- the emulator through the one loop ---

@@ -37,6 +37,13 @@ public:
     }
     sent.push_back(*packet);
     if (packet->ip.destination != k_host.value) {
+      if (silent_host_answers_arp && !m_arp_sent) { // the kernel resolves it before the first probe
+        m_arp_sent = true;
+        CapturedFrame arp;
+        arp.arp_sender = packet->ip.destination;
+        arp.link_source = std::array<std::uint8_t, 6>{0x02, 0, 0, 0, 0, 0x03};
+        m_replies.emplace(m_clock.monotonic_now() + latency, arp);
+      }
       return SendOutcome::sent; // the silent host
     }
     wire::Ipv4Packet reply;
@@ -87,8 +94,9 @@ public:
   }
 
   std::chrono::microseconds latency = 2ms;
-  int block_every = 0;           // every Nth send attempt reports would_block
-  std::uint16_t refuse_port = 0; // TCP packets to this port are refused
+  int block_every = 0;                  // every Nth send attempt reports would_block
+  std::uint16_t refuse_port = 0;        // TCP packets to this port are refused
+  bool silent_host_answers_arp = false; // an ARP packet comes from the silent host, nothing else
   std::vector<wire::Ipv4Packet> sent;
   int waits = 0;
 
@@ -97,6 +105,7 @@ private:
   std::set<std::uint16_t> m_open;
   std::multimap<MonotonicTime, CapturedFrame> m_replies;
   int m_attempts = 0;
+  bool m_arp_sent = false;
 };
 
 struct DiscoveryRun {
@@ -166,6 +175,26 @@ TEST(ScanLoopDiscovery, FindsPortsAndDownHostsOnASimulatedSegment) {
     EXPECT_NE(packet.ip.id, 0);
     EXPECT_TRUE(wire::verify_transport_checksum(packet));
   }
+}
+
+// The same segment where the silent host answers ARP: it is up (its ports filtered), and each of
+// its four silent TCP ports gets arp_only_max_tries SYNs (docs/nmap-behaviour.md 4.13).
+TEST(ScanLoopDiscovery, AnArpPacketMakesTheSilentHostUp) {
+  ManualClock clock(MonotonicTime{} + 100s, Timestamp{});
+  FakeSegment segment(clock, {80, 443});
+  segment.silent_host_answers_arp = true;
+  const DiscoveryRun run = discover(segment, clock, 42, {k_host, k_silent});
+  ASSERT_TRUE(run.stats) << run.stats.error().message;
+  EXPECT_TRUE(run.down.empty());
+  ASSERT_EQ(run.up.count(k_silent.value), 1U);
+  const auto& up = run.up.at(k_silent.value);
+  EXPECT_EQ(up.status, discovery::HostStatus::up);
+  EXPECT_TRUE(up.arp_answered);
+  EXPECT_EQ(up.link_source, (std::array<std::uint8_t, 6>{0x02, 0, 0, 0, 0, 0x03}));
+  EXPECT_EQ(up.ports.tcp.at(80), discovery::PortState::filtered);
+  const discovery::DiscoveryConfig defaults;
+  EXPECT_EQ(run.stats->packets_sent, 5U + 4U * static_cast<unsigned>(defaults.arp_only_max_tries) + 2U);
+  EXPECT_EQ(run.stats->frames_received, 6U);
 }
 
 TEST(ScanLoopDiscovery, RetriesWhenTheSocketWouldBlock) {
