@@ -3,12 +3,15 @@
 //   live_lab listen ADDR PORT SECONDS      target side: a TCP listener, so PORT answers SYN/ACK
 //   live_lab no-privilege                  run unprivileged: every privileged open must fail with
 //                                          the one-line missing-privilege message
-//   live_lab scan UP DOWN OPEN CLOSED UDP  scanner side: route lookup, raw sender + live capture,
+//   live_lab scan UP DOWN OPEN CLOSED UDP ARP_ONLY
+//                                          scanner side: route lookup, raw sender + live capture,
 //                                          privilege drop, then (1) SYNs to OPEN and CLOSED on UP,
 //                                          expecting SYN/ACK and RST, checked also as they leave,
-//                                          and (2) port discovery of UP and DOWN (a host
-//                                          that drops everything) by a ScanSession with OS
-//                                          detection off, over io::run_scan_session
+//                                          and (2) port discovery of UP, DOWN (a host that drops
+//                                          everything, ARP too) and ARP_ONLY (drops every IP
+//                                          packet but answers ARP: up, as Nmap's ARP ping says)
+//                                          by a ScanSession with OS detection off, over
+//                                          io::run_scan_session
 // Exit status 0 when every check passed; each failed check prints one "FAIL:" line.
 // Bounded: at most k_max_packets sent and k_max_seconds spent in the scan mode.
 
@@ -47,7 +50,7 @@ using namespace std::chrono_literals;
 using stackprint::Ipv4Address;
 
 constexpr int k_max_packets = 200;
-constexpr auto k_max_seconds = 8s;
+constexpr auto k_max_seconds = 12s;
 
 int g_failures = 0;
 
@@ -97,7 +100,7 @@ int no_privilege_mode() {
 }
 
 int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::uint16_t closed_port,
-              std::uint16_t udp_port) {
+              std::uint16_t udp_port, Ipv4Address arp_only) {
   namespace io = stackprint::io;
   namespace discovery = stackprint::discovery;
   namespace session = stackprint::session;
@@ -165,6 +168,7 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   std::size_t syn_acks = 0;
   std::size_t rsts = 0;
   std::size_t foreign = 0;
+  std::size_t arp_from_others = 0;
   bool ethernet_source = true;
   const auto exchange_deadline = std::min(hard_deadline, std::chrono::steady_clock::now() + 3s);
   while (std::find(answered.begin(), answered.end(), false) != answered.end() &&
@@ -176,6 +180,10 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
     }
     for (const auto& frame : *frames) {
       ethernet_source = ethernet_source && frame.link_source.has_value();
+      if (frame.arp_sender) { // the kernel resolving UP for our first SYN
+        if (*frame.arp_sender != up.value) { ++arp_from_others; }
+        continue;
+      }
       auto reply = discovery::parse_discovery_reply(frame.ip_packet);
       const auto* tcp = reply ? std::get_if<discovery::TcpReply>(&*reply) : nullptr;
       if (tcp == nullptr || tcp->source != up || tcp->destination != us) {
@@ -199,6 +207,8 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
         "SYN/ACK with ack = seq + 1 from the open port for both SYNs (got " + std::to_string(syn_acks) + ")");
   check(rsts == 2, "RST with ack = seq + 1 from the closed port for both SYNs (got " + std::to_string(rsts) + ")");
   check(foreign == 0, "the BPF filter let through nothing else (got " + std::to_string(foreign) + " other frames)");
+  check(arp_from_others == 0,
+        "any ARP the filter let through came from UP (got " + std::to_string(arp_from_others) + " from others)");
   check(ethernet_source, "frames carry the Ethernet source address (veth link)");
   auto own = outgoing->wait(std::chrono::steady_clock::now() + 200ms);
   std::size_t identical = 0;
@@ -251,8 +261,9 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(leaked == 0, "the narrowed filter drops the other host's SYN/ACK (got " + std::to_string(leaked) + ")");
   auto witnessed = outgoing->wait(std::chrono::steady_clock::now() + 200ms);
   check(witnessed && witnessed->size() == 1, "while the witness capture saw that SYN/ACK arrive");
-  auto refiltered = transport->set_targets(us, hosts, io::CaptureFilterOptions{true});
-  check(refiltered.has_value(), "the filter widened again to both hosts");
+  const std::vector<Ipv4Address> discovered = {up, down, arp_only};
+  auto refiltered = transport->set_targets(us, discovered, io::CaptureFilterOptions{true});
+  check(refiltered.has_value(), "the filter widened again to all three hosts");
   check(!transport->capture().set_filter("not a filter ((").has_value(), "a bad filter is an error value");
   // Port discovery alone (OS detection off) through the scan session and the one scan loop.
   session::ScanSessionConfig session_config;
@@ -261,7 +272,8 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   session_config.os.source_address = us.value;
   session_config.os_detection = false;
   session_config.seed = config.sequence_secret;
-  std::vector<targets::Target> queue = {targets::Target{hosts[1], {}}, targets::Target{hosts[0], {}}};
+  std::vector<targets::Target> queue = {targets::Target{arp_only, {}}, targets::Target{down, {}},
+                                        targets::Target{up, {}}};
   session::ScanSession scan(
       session_config,
       [&queue]() -> std::optional<Expected<targets::Target>> {
@@ -291,7 +303,7 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
     return 1;
   }
   packets += static_cast<int>(run->packets_sent);
-  check(scan.finished() && results.size() == 2, "port discovery finished within the time bound");
+  check(scan.finished() && results.size() == 3, "port discovery finished within the time bound");
   const auto& result_up = results[up.value];
   const auto& result_down = results[down.value];
   check(result_up.status == discovery::HostStatus::up, "the listening host is up");
@@ -303,6 +315,13 @@ int scan_mode(Ipv4Address up, Ipv4Address down, std::uint16_t open_port, std::ui
   check(result_up.selected.closed_udp == udp_port && result_up.selected.closed_udp_known, "closed UDP port chosen");
   check(result_up.srtt.has_value(), "an RTT was measured");
   check(result_down.status == discovery::HostStatus::down, "the silent host is down");
+  const auto& result_arp = results[arp_only.value];
+  check(result_arp.status == discovery::HostStatus::up && result_arp.arp_answered && result_arp.replies == 0,
+        "the host that answers only ARP is up");
+  check(result_arp.link_source.has_value(), "its MAC comes from its ARP packet");
+  check(result_arp.ports.tcp.count(open_port) != 0 &&
+            result_arp.ports.tcp.at(open_port) == discovery::PortState::filtered,
+        "its ports are filtered");
   check(result_down.ports.tcp.count(open_port) != 0 &&
             result_down.ports.tcp.at(open_port) == discovery::PortState::filtered,
         "the silent host's ports are filtered");
@@ -330,9 +349,9 @@ int main(int argc, char** argv) {
     return listen_mode(address_arg(argv[2]), port_arg(argv[3]), std::stoi(argv[4]));
   }
   if (mode == "no-privilege" && argc == 2) { return no_privilege_mode(); }
-  if (mode == "scan" && argc == 7) {
+  if (mode == "scan" && argc == 8) {
     return scan_mode(address_arg(argv[2]), address_arg(argv[3]), port_arg(argv[4]), port_arg(argv[5]),
-                     port_arg(argv[6]));
+                     port_arg(argv[6]), address_arg(argv[7]));
   }
   (void)std::fprintf(stderr,
                      "usage: live_lab listen ADDR PORT SECONDS | no-privilege | scan UP DOWN OPEN CLOSED UDP\n");

@@ -2,7 +2,8 @@
 # Root-only lab test of the live I/O shell (ctest label "lab"). Creates two network namespaces joined
 # by one veth pair and nothing else (no default route, no other interface), so no packet can leave:
 #   scanner  splive<pid>-s  10.99.N.1/24
-#   target   splive<pid>-t  10.99.N.2/24 (TCP listener on 8080) and 10.99.N.3/24 (drops all input)
+#   target   splive<pid>-t  10.99.N.2/24 (TCP listener on 8080), 10.99.N.3/24 (drops all input, ARP
+#            too) and 10.99.N.4/24 (drops all IP input, answers ARP)
 # with N in 50-99. Runs live_lab inside them, then (when installed) Nmap 7.93 with the same ports to
 # cross-check the chosen OT/CT/CU, and tears everything down on exit, also on failure.
 # Exit 77 (ctest SKIP) when not root or when `ip`/`nft` are missing.
@@ -19,7 +20,7 @@ done
 name="splive$$"
 n=$((50 + $$ % 50))
 scanner="$name-s"; target="$name-t"
-up="10.99.$n.2"; down="10.99.$n.3"; us="10.99.$n.1"
+up="10.99.$n.2"; down="10.99.$n.3"; arp_only="10.99.$n.4"; us="10.99.$n.1"
 listener_pid=""
 cleanup() {
   [ -n "$listener_pid" ] && kill "$listener_pid" 2>/dev/null
@@ -38,13 +39,19 @@ ip link set "${name}b" netns "$target"
 ip -n "$scanner" addr add "$us/24" dev "${name}a"
 ip -n "$target" addr add "$up/24" dev "${name}b"
 ip -n "$target" addr add "$down/24" dev "${name}b"
+ip -n "$target" addr add "$arp_only/24" dev "${name}b"
 for ns in "$scanner" "$target"; do ip -n "$ns" link set lo up; done
 ip -n "$scanner" link set "${name}a" up
 ip -n "$target" link set "${name}b" up
-# The "down" host exists (we created it) but answers nothing, not even ARP-level TCP/ICMP.
+# The "down" host exists (we created it) but answers nothing, not even ARP. The "ARP only" host
+# drops every IP packet but its kernel answers ARP for it.
 ip netns exec "$target" nft add table inet splive
 ip netns exec "$target" nft add chain inet splive drop_down_host '{ type filter hook input priority 0; }'
 ip netns exec "$target" nft add rule inet splive drop_down_host ip daddr "$down" drop
+ip netns exec "$target" nft add rule inet splive drop_down_host ip daddr "$arp_only" drop
+ip netns exec "$target" nft add table arp splive
+ip netns exec "$target" nft add chain arp splive no_arp '{ type filter hook input priority 0; }'
+ip netns exec "$target" nft add rule arp splive no_arp arp daddr ip "$down" drop
 # A local firewall rule in the scanner: outgoing TCP to port 7 is dropped (sendto() gets EPERM).
 ip netns exec "$scanner" nft add table inet splive
 ip netns exec "$scanner" nft add chain inet splive out '{ type filter hook output priority 0; }'
@@ -60,7 +67,7 @@ echo "== without privilege (uid nobody, no capabilities)"
 timeout 10 ip netns exec "$scanner" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
   "$prog" no-privilege || status=1
 echo "== scan as root, dropping privileges before parsing"
-out=$(timeout 15 ip netns exec "$scanner" "$prog" scan "$up" "$down" 8080 8081 33434) || status=1
+out=$(timeout 15 ip netns exec "$scanner" "$prog" scan "$up" "$down" 8080 8081 33434 "$arp_only") || status=1
 echo "$out"
 ours=$(echo "$out" | sed -n 's/^selected: //p')
 

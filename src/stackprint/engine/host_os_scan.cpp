@@ -59,9 +59,9 @@ int HostOsScan::max_sends() const {
   // DIVERGENCE(nmap): Nmap gives every TUI probe 4 sends. Under loss that turns a lost reply into a
   // wrong R=N often enough to change the match (30% loss: 0.3^4 per probe, ~10% of hosts), so a
   // host that has shown loss gets more sends, until a silence is unlikely to be bad luck.
-  // A host that has answered no OS probe yet gives no evidence of loss (a host that drops every
-  // IP packet, up only by ARP, is one): Nmap's count until something answers.
-  if (m_answered_probes == 0) { return m_config.max_tui_sends; }
+  // A host that has answered no OS probe and lost no SEQ reply yet gives no evidence of loss (a
+  // host that drops every IP packet, up only by ARP, is one): Nmap's count until something does.
+  if (m_answered_probes == 0 && m_lost_sends == 0) { return m_config.max_tui_sends; }
   const double loss = estimated_loss();
   int sends = m_config.max_tui_sends;
   while (sends < m_config.max_tui_sends_under_loss && std::pow(loss, sends) > k_silence_confidence) { ++sends; }

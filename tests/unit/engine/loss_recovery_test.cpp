@@ -363,17 +363,28 @@ TEST(LossRecovery, SilentProbesGetMoreSendsOnlyWhenTheHostLosesReplies) {
   EXPECT_EQ(counts[ProbeId::T2], counts[ProbeId::T3]);
 }
 
-// A host that answers no OS probe at all (one up only by ARP whose IP traffic is dropped, or
-// one a filter closed after the port scan) shows no loss: every probe gets Nmap's 4 sends, not
-// the 8 that an estimate without evidence (0.5) would give.
-TEST(LossRecovery, AHostThatAnswersNothingGetsNmapsSends) {
-  testing::FakeTarget target(k_target, 80);
-  for (const auto id : probes::k_all_probe_ids) target.drop_always.insert(id);
-  Simulation sim = testing::simulate_one_host(target, never_perfect);
-  ASSERT_EQ(sim.finished.size(), 1U);
-  auto counts = send_counts(sim);
-  for (const ProbeId id : {ProbeId::ECN, ProbeId::T2, ProbeId::T5, ProbeId::T7, ProbeId::U1}) {
-    EXPECT_EQ(counts[id], config().max_tui_sends) << probes::probe_name(id);
+// A host known up without an open port (only by ARP, its IP traffic dropped) answers no OS
+// probe and has no SEQ train to lose: no evidence of loss, so every probe gets Nmap's 4 sends, not
+// the 8 that an estimate without evidence (0.5) would give. With an open port, six lost SEQ
+// replies are such evidence: 8.
+TEST(LossRecovery, AHostThatAnswersNothingWithoutEvidenceOfLossGetsNmapsSends) {
+  for (const bool open_port : {false, true}) {
+    testing::FakeTarget target(k_target, 80);
+    for (const auto id : probes::k_all_probe_ids) target.drop_always.insert(id);
+    Simulation sim{OsScan(config(), never_perfect, 7), {{k_target, &target}}};
+    HostTarget host = lab_host();
+    host.conditions_not_ideal = !open_port;
+    if (!open_port) { host.open_tcp_port.reset(); }
+    sim.scan.add_host(host, sim.now, Timestamp{});
+    sim.run();
+    ASSERT_EQ(sim.finished.size(), 1U);
+    auto counts = send_counts(sim);
+    const int expected = open_port ? config().max_tui_sends_under_loss : config().max_tui_sends;
+    for (const ProbeId id : {ProbeId::T5, ProbeId::T7, ProbeId::U1}) {
+      EXPECT_EQ(counts[id], expected) << probes::probe_name(id) << (open_port ? " with" : " without")
+                                      << " an open port";
+    }
+    EXPECT_EQ(counts[ProbeId::SEQ1] > 0, open_port);
   }
 }
 
