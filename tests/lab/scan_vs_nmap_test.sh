@@ -31,10 +31,11 @@ personalities=(
   "delay400|listen=80 tcp_timestamps=2|--scan-delay 400ms"
   "delay1100|listen=80 tcp_timestamps=2|--scan-delay 1100ms"
 )
-failures=0
-for entry in "${personalities[@]}"; do
-  label=${entry%%|*}
-  rest=${entry#*|}
+# run_personality LABEL: sets up the lab, scans with both tools, checks the reports; prints one
+# "ok"/"FAIL" line and returns 0 (agree), 1 (disagree) or 2 (only SCAN.G differs: Nmap alone
+# judged the conditions not ideal, from a reply its own capture missed; its reason is printed).
+run_personality() {
+  local label=$1 rest=$2 options extra n candidate target ports ours_status compare_options
   read -r -a options <<< "${rest%%|*}"
   extra=()
   [ "$rest" != "${rest#*|}" ] && read -r -a extra <<< "${rest#*|}"
@@ -43,7 +44,7 @@ for entry in "${personalities[@]}"; do
     if "$lab" up "$name" "$candidate" "${options[@]}" >/dev/null 2>&1; then n=$candidate; break; fi
     "$lab" down "$name" >/dev/null 2>&1
   done
-  [ -n "$n" ] || { echo "FAIL $label: could not set up a lab"; failures=$((failures + 1)); continue; }
+  [ -n "$n" ] || { echo "FAIL $label: could not set up a lab"; return 1; }
   target="10.99.$n.2"
   ports="T:22,80,U:40125"
   timeout 150 ip netns exec "$name-s" "$bin" scan -p "$ports" --osscan-guess -vv "${extra[@]}" -oX "$work/$label.xml" \
@@ -53,22 +54,43 @@ for entry in "${personalities[@]}"; do
     > "$work/$label.nmap" 2>&1
   "$lab" down "$name" >/dev/null 2>&1
   if [ "$ours_status" != 0 ]; then
-    echo "FAIL $label: stackprint scan exited $ours_status"; cat "$work/$label.ours"; failures=$((failures + 1)); continue
+    echo "FAIL $label: stackprint scan exited $ours_status"; cat "$work/$label.ours"; return 1
   fi
   # Real consumers read the lab scan's reports: Nmap's DTD for the XML, the schema for every JSON line.
   if ! xmllint --noout --dtdvalid /usr/share/nmap/nmap.dtd "$work/$label.xml" > "$work/$label.diff" 2>&1 ||
      ! /usr/bin/python3 "$repo/tests/golden/consumers.py" schema "$repo/docs/stackprint-host.schema.json" \
        "$work/$label.json" >> "$work/$label.diff" 2>&1; then
-    echo "FAIL $label: report does not validate"; sed 's/^/     /' "$work/$label.diff"; failures=$((failures + 1)); continue
+    echo "FAIL $label: report does not validate"; sed 's/^/     /' "$work/$label.diff"; return 1
   fi
   compare_options=()
   [ ${#extra[@]} -gt 0 ] && compare_options=(--ip-id-grows-with-time)
   if python3 "$repo/tests/lab/compare_scan_output.py" "$work/$label.ours" "$work/$label.nmap" "${compare_options[@]}" \
     > "$work/$label.diff"; then
     echo "ok   $label: $(grep -m1 -E '^(OS details|Aggressive OS guesses)' "$work/$label.ours" | cut -c1-90)"
-  else
-    echo "FAIL $label:"; sed 's/^/     /' "$work/$label.diff"; failures=$((failures + 1))
+    return 0
   fi
+  echo "FAIL $label:"; sed 's/^/     /' "$work/$label.diff"
+  for tool in ours nmap; do
+    grep -h -E "^OS fingerprint not ideal because" "$work/$label.$tool" | sed "s/^/     $tool: /"
+  done
+  local only_g='^ *SCAN\.G: stackprint Y, nmap N$'
+  if grep -q -E "$only_g" "$work/$label.diff" && ! grep -q -v -E "$only_g" "$work/$label.diff"; then return 2; fi
+  return 1
+}
+
+failures=0
+for entry in "${personalities[@]}"; do
+  label=${entry%%|*}
+  run_personality "$label" "${entry#*|}"
+  result=$?
+  # Nmap's own G=N with ours G=Y is Nmap missing a reply in its capture on that run (every other
+  # value agreed): both tools get one more run, which must agree.
+  if [ "$result" = 2 ]; then
+    echo "     only Nmap judged the conditions not ideal: both tools once more"
+    run_personality "$label" "${entry#*|}"
+    result=$?
+  fi
+  [ "$result" = 0 ] || failures=$((failures + 1))
 done
 echo "$(( ${#personalities[@]} - failures )) passed, $failures failed"
 [ "$failures" = 0 ]
