@@ -15,8 +15,14 @@ unsigned be16(std::span<const std::uint8_t> data, std::size_t offset) {
 constexpr unsigned k_ethertype_ipv4 = 0x0800;
 constexpr unsigned k_ethertype_arp = 0x0806;
 
-// The offset of the ARP packet in an Ethernet frame (after any VLAN tags), or nullopt.
-std::optional<std::size_t> arp_offset(std::span<const std::uint8_t> frame) {
+struct EthernetPayload {
+  unsigned ethertype = 0;
+  std::size_t offset = 0;
+};
+
+// The EtherType of an Ethernet frame after any VLAN tags (802.1Q, 802.1ad), and where its payload
+// starts; nullopt for a frame shorter than its header.
+std::optional<EthernetPayload> ethernet_payload(std::span<const std::uint8_t> frame) {
   if (frame.size() < 14) { return std::nullopt; }
   std::size_t offset = 12;
   unsigned ethertype = be16(frame, offset);
@@ -24,15 +30,15 @@ std::optional<std::size_t> arp_offset(std::span<const std::uint8_t> frame) {
     offset += 4;
     ethertype = be16(frame, offset);
   }
-  return ethertype == k_ethertype_arp ? std::optional<std::size_t>(offset + 2) : std::nullopt;
+  return EthernetPayload{ethertype, offset + 2};
 }
 
 // ARP for IPv4 over Ethernet (RFC 826): hardware type 1, protocol 0x0800, address lengths 6 and
 // 4, operation 1 (request) or 2 (reply); 28 bytes. The sender's addresses are at 8 and 14.
 std::optional<CapturedFrame> arp_frame(Timestamp time, std::span<const std::uint8_t> frame) {
-  const auto offset = arp_offset(frame);
-  if (!offset || frame.size() < *offset + 28) { return std::nullopt; }
-  const auto arp = frame.subspan(*offset, 28);
+  const auto payload = ethernet_payload(frame);
+  if (!payload || payload->ethertype != k_ethertype_arp || frame.size() < payload->offset + 28) { return std::nullopt; }
+  const auto arp = frame.subspan(payload->offset, 28);
   const unsigned operation = be16(arp, 6);
   if (be16(arp, 0) != 1 || be16(arp, 2) != k_ethertype_ipv4 || arp[4] != 6 || arp[5] != 4 ||
       (operation != 1 && operation != 2)) {
@@ -53,14 +59,9 @@ std::optional<CapturedFrame> arp_frame(Timestamp time, std::span<const std::uint
 std::optional<std::size_t> ipv4_offset(int link_type, std::span<const std::uint8_t> frame) {
   switch (link_type) {
   case DLT_EN10MB: {
-    if (frame.size() < 14) { return std::nullopt; }
-    std::size_t offset = 12;
-    unsigned ethertype = be16(frame, offset);
-    while ((ethertype == 0x8100 || ethertype == 0x88A8) && frame.size() >= offset + 6) { // VLAN tags
-      offset += 4;
-      ethertype = be16(frame, offset);
-    }
-    return ethertype == k_ethertype_ipv4 ? std::optional<std::size_t>(offset + 2) : std::nullopt;
+    const auto payload = ethernet_payload(frame);
+    if (!payload || payload->ethertype != k_ethertype_ipv4) { return std::nullopt; }
+    return payload->offset;
   }
   case DLT_LINUX_SLL:
     if (frame.size() < 16) { return std::nullopt; }

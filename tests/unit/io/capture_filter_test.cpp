@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/io/arp_frames.hpp"
+
 namespace stackprint::io {
 namespace {
 
@@ -32,60 +34,13 @@ bool takes(const std::string& filter, const std::vector<std::uint8_t>& frame) {
   return taken;
 }
 
-// An ARP reply from 10.99.50.2 to TARGET (RFC 826 layout, Ethernet).
-std::vector<std::uint8_t> arp_reply_to(Ipv4Address target) {
-  const std::uint32_t t = target.value;
-  return {0x02,
-          0,
-          0,
-          0,
-          0,
-          0x01,
-          0x02,
-          0x11,
-          0x22,
-          0x33,
-          0x44,
-          0x55,
-          0x08,
-          0x06,
-          0,
-          1,
-          0x08,
-          0x00,
-          6,
-          4,
-          0,
-          2,
-          0x02,
-          0x11,
-          0x22,
-          0x33,
-          0x44,
-          0x55,
-          10,
-          99,
-          50,
-          2,
-          0x02,
-          0,
-          0,
-          0,
-          0,
-          0x01,
-          static_cast<std::uint8_t>(t >> 24),
-          static_cast<std::uint8_t>(t >> 16),
-          static_cast<std::uint8_t>(t >> 8),
-          static_cast<std::uint8_t>(t)};
-}
-
 TEST(CaptureFilter, TakesArpAddressedToUsOnly) {
   // With and without the per-host list: a neighbour's ARP says it is up (port_discovery.hpp).
   const std::vector<Ipv4Address> few = {make_ipv4(10, 99, 50, 2)};
   for (const auto& filter :
        {scan_capture_filter(make_ipv4(10, 99, 50, 1), few), scan_capture_filter(make_ipv4(10, 99, 50, 1), {})}) {
-    EXPECT_TRUE(takes(filter, arp_reply_to(make_ipv4(10, 99, 50, 1)))) << filter;
-    EXPECT_FALSE(takes(filter, arp_reply_to(make_ipv4(10, 99, 50, 9)))) << filter;
+    EXPECT_TRUE(takes(filter, test::ethernet_arp(2, make_ipv4(10, 99, 50, 2), make_ipv4(10, 99, 50, 1)))) << filter;
+    EXPECT_FALSE(takes(filter, test::ethernet_arp(2, make_ipv4(10, 99, 50, 2), make_ipv4(10, 99, 50, 9)))) << filter;
   }
 }
 

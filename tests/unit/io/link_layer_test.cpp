@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/io/arp_frames.hpp"
+
 namespace stackprint::io {
 namespace {
 
@@ -52,13 +54,9 @@ TEST(LinkLayer, OtherLinkTypes) {
   EXPECT_FALSE(raw->link_source);
 }
 
-// An Ethernet ARP packet for IPv4 from 02:11:22:33:44:55 / 10.99.50.2 to 10.99.50.1 (RFC 826 layout).
+// An Ethernet ARP packet for IPv4 from 02:11:22:33:44:55 / 10.99.50.2 to 10.99.50.1.
 std::vector<std::uint8_t> arp_frame(std::uint8_t operation) {
-  auto frame = k_ethernet;
-  frame[12] = 0x08;
-  frame[13] = 0x06;
-  return concat(frame, {0,  1,  0x08, 0x00, 6, 4, 0, operation, 0x02, 0x11, 0x22, 0x33, 0x44, 0x55,
-                        10, 99, 50,   2,    0, 0, 0, 0,         0,    0,    10,   99,   50,   1});
+  return test::ethernet_arp(operation, make_ipv4(10, 99, 50, 2), make_ipv4(10, 99, 50, 1));
 }
 
 TEST(LinkLayer, ArpIsKeptOnlyWhenAskedFor) {
