@@ -270,7 +270,7 @@ std::vector<wire::Ipv4Packet> Responder::respond_tcp(const wire::Ipv4Packet& in,
   // The peer's reset or acknowledgment ends a half-open connection's retransmissions.
   if (m_retransmissions && !tcp.has_flags(wire::k_tcp_syn) &&
       (tcp.has_flags(wire::k_tcp_rst) || tcp.has_flags(wire::k_tcp_ack))) {
-    (void)m_retransmissions->stop(in.ip.source, tcp.source_port, tcp.destination_port);
+    (void)m_retransmissions->stop(in.ip.source, tcp.source_port, tcp.destination_port, now);
   }
   // Nobody answers a reset (RFC 9293), and the scanner's kernel sends plenty of them.
   if (tcp.has_flags(wire::k_tcp_rst)) return {};

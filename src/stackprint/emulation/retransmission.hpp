@@ -35,6 +35,10 @@ namespace stackprint::emulation {
 // `retries` and doubles the wait that follows the next copy, without moving that copy. A non-zero
 // `forget_after_syn` forgets the connection that long after the peer's last SYN (the first or a
 // repeat, answered or not), whatever copies are left (docs/emulator-timing.md "lwIP").
+// A non-zero `tick` runs the host's timers on a clock like lwIP's: a call every half tick while any
+// connection is pending (and up to the next call after the last one goes), every second call a tick;
+// copies and forgetting happen on ticks only, `first` and `forget_after_syn` counted in whole ticks
+// (docs/emulator-timing.md "lwIP's timer").
 struct RetransmissionModel {
   std::chrono::microseconds first{1'000'000};
   int retries = 5;
@@ -43,6 +47,7 @@ struct RetransmissionModel {
   bool hold_after_last = false;
   bool repeat_counts_as_retry = false;
   std::chrono::microseconds forget_after_syn{0};
+  std::chrono::microseconds tick{0};
   friend bool operator==(const RetransmissionModel&, const RetransmissionModel&) = default;
 };
 
@@ -56,8 +61,8 @@ enum class RetransmissionFamily : std::uint8_t { linux_kernel, windows, lwip, ot
 // connection held 32 s after the last copy; Windows: 3 s, 2 retries; other: 3 s, 3 retries; these two
 // answer every repeat, keep their timer and forget the connection with its last copy
 // (docs/emulator-timing.md "The same SYN again"). lwIP: 3 s, 12 retries counting answered repeats,
-// every repeat answered, the timer kept, the connection forgotten 20 s after the peer's last SYN
-// (docs/emulator-timing.md "lwIP").
+// every repeat answered, the timer kept, the connection forgotten 20 s after the peer's last SYN,
+// all on a 500 ms tick (docs/emulator-timing.md "lwIP").
 [[nodiscard]] RetransmissionModel retransmission_model(RetransmissionFamily family);
 [[nodiscard]] std::string_view to_string(RetransmissionFamily family);
 
@@ -112,9 +117,9 @@ public:
   // that are not TCP SYN/ACKs are ignored.
   void add(const wire::Ipv4Packet& syn_ack, Timestamp sent_at, std::optional<std::size_t> timestamp_offset);
 
-  // The peer `peer`:`peer_port` answered the connection to our `local_port`: no more copies.
+  // The peer `peer`:`peer_port` answered the connection to our `local_port` at `now`: no more copies.
   // Returns whether one was pending.
-  bool stop(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port);
+  bool stop(std::uint32_t peer, std::uint16_t peer_port, std::uint16_t local_port, Timestamp now);
 
   // The peer sent the SYN of a pending connection again at `now` (same ports, same sequence number):
   // the SYN/ACK to send again at once, as a stack answers a retransmitted SYN from its pending request
@@ -153,11 +158,24 @@ private:
 
   // When the entry is forgotten for the peer's silence; nullopt without forget_after_syn.
   [[nodiscard]] std::optional<Timestamp> forget_at(const Entry& e) const;
+  // With a tick: starts the timer for a connection added at `now` unless it still runs.
+  void start_timer(Timestamp now);
+  // With a tick: the first tick strictly after `t` (the timer runs).
+  [[nodiscard]] Timestamp tick_after(Timestamp t) const;
+  // Erases `it` at `when`; with a tick, notes when the queue went empty.
+  std::deque<Entry>::iterator erase(const std::deque<Entry>::iterator& it, Timestamp when);
 
   RetransmissionModel m_model;
   std::size_t m_capacity;
   std::deque<Entry> m_entries; // oldest first
   RetransmissionStats m_stats;
+  // The tick clock (only with a tick). While it runs, ticks fall on m_tick_phase + k * tick, and
+  // the half-tick calls between them. It stops at the first call after the queue went empty
+  // (m_emptied_at); after a stop the next start's first tick comes a half tick later when the stop
+  // fell between ticks, a whole tick later when it fell on one (lwIP counts its calls on).
+  std::optional<Timestamp> m_tick_phase;
+  std::optional<Timestamp> m_emptied_at;
+  bool m_stopped_on_tick = false;
 };
 
 } // namespace stackprint::emulation

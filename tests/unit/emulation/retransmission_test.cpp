@@ -83,7 +83,7 @@ TEST(RetransmissionModel, FollowsTheReferencesFamily) {
   EXPECT_EQ(retransmission_model(RetransmissionFamily::linux_kernel), (RetransmissionModel{1s, 5, 500ms, true, true}));
   EXPECT_EQ(retransmission_model(RetransmissionFamily::windows), (RetransmissionModel{3s, 2}));
   EXPECT_EQ(retransmission_model(RetransmissionFamily::lwip),
-            (RetransmissionModel{3s, 12, 0s, false, false, true, 20s}));
+            (RetransmissionModel{3s, 12, 0s, false, false, true, 20s, 500ms}));
   EXPECT_EQ(retransmission_model(RetransmissionFamily::other), (RetransmissionModel{3s, 3}));
   EXPECT_EQ(to_string(RetransmissionFamily::lwip), "lwip");
 }
@@ -125,12 +125,14 @@ TEST(RetransmissionQueue, WindowsAndOthers) {
   EXPECT_EQ(send_times(other, t0 + 1h), (std::vector<Timestamp>{t0 + 3s, t0 + 9s, t0 + 21s}));
 }
 
-// lwIP 2.1.3, measured (docs/emulator-timing.md "lwIP"): copies about 3 s and 9 s after the SYN/ACK;
-// the next one (21 s) would come after the 20 s for which it holds the connection without a new SYN.
+// lwIP 2.1.3, measured (docs/emulator-timing.md "lwIP"): with its timer started by this connection
+// (first tick 250 ms after it), copies 2.75 s and 8.75 s after the SYN/ACK; the next one (20.75 s)
+// would come after the tick (20.25 s) that finds the connection silent for more than 20 s.
 TEST(RetransmissionQueue, LwipResendsAt3And9SecondsAndForgetsAfter20) {
   RetransmissionQueue q(retransmission_model(RetransmissionFamily::lwip));
   q.add(syn_ack(40000), t0, std::nullopt);
-  EXPECT_EQ(send_times(q, t0 + 1h), (std::vector<Timestamp>{t0 + 3s, t0 + 9s}));
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 2750ms});
+  EXPECT_EQ(send_times(q, t0 + 1h), (std::vector<Timestamp>{t0 + 2750ms, t0 + 8750ms}));
   EXPECT_EQ(q.pending(), 0U);
   EXPECT_EQ(q.stats().retransmitted, 2U);
   EXPECT_EQ(q.stats().expired, 1U);
@@ -138,7 +140,8 @@ TEST(RetransmissionQueue, LwipResendsAt3And9SecondsAndForgetsAfter20) {
 }
 
 // Measured: a repeat is answered at once however soon it comes, leaves the timer where it is, and
-// doubles the wait after the next copy (SYNs at 0 and 0.2 s: copies at 3 and 15 s, not 3 and 9 s).
+// doubles the wait after the next copy (SYNs at 0 and 0.2 s: copies at 2.75 and 14.75 s, not 2.75 and
+// 8.75 s).
 TEST(RetransmissionQueue, LwipRepeatsCountAsRetries) {
   RetransmissionQueue q(retransmission_model(RetransmissionFamily::lwip));
   const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 6510);
@@ -146,36 +149,37 @@ TEST(RetransmissionQueue, LwipRepeatsCountAsRetries) {
   const auto again = q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 200ms);
   ASSERT_EQ(again.outcome, RepeatedSyn::Outcome::answered);
   EXPECT_EQ(again.syn_ack->packet, original);
-  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 3s}) << "the timer is not restarted";
-  EXPECT_EQ(send_times(q, t0 + 1h), (std::vector<Timestamp>{t0 + 3s, t0 + 15s}));
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 2750ms}) << "the timer is not restarted";
+  EXPECT_EQ(send_times(q, t0 + 1h), (std::vector<Timestamp>{t0 + 2750ms, t0 + 14750ms}));
   EXPECT_EQ(q.pending(), 0U) << "forgotten 20 s after the repeat";
   EXPECT_EQ(q.stats().expired, 1U);
 
-  // SYNs at 0, 0.2, 0.5 and 1.5 s: all answered, then one copy at 3 s and none before the
-  // connection is forgotten at 21.5 s.
+  // SYNs at 0, 0.2, 0.5 and 1.5 s: all answered, then one copy at 2.75 s and none before the
+  // connection is forgotten on the tick at 21.75 s.
   RetransmissionQueue four(retransmission_model(RetransmissionFamily::lwip));
   four.add(original, t0, std::nullopt);
   for (const auto at : {200ms, 500ms, 1500ms}) {
     EXPECT_EQ(four.repeat(0x0A000001U, 40000, 22, 5000, t0 + at).outcome, RepeatedSyn::Outcome::answered);
   }
-  EXPECT_EQ(four.next_due(), std::optional<Timestamp>{t0 + 3s});
-  EXPECT_EQ(send_times(four, t0 + 1h), (std::vector<Timestamp>{t0 + 3s}));
+  EXPECT_EQ(four.next_due(), std::optional<Timestamp>{t0 + 2750ms});
+  EXPECT_EQ(send_times(four, t0 + 1h), (std::vector<Timestamp>{t0 + 2750ms}));
+  EXPECT_EQ(four.next_due(), std::nullopt);
   EXPECT_EQ(four.stats().repeated, 3U);
   EXPECT_EQ(four.stats().repeat_held, 0U);
   EXPECT_EQ(four.stats().expired, 1U);
 }
 
-// Measured: a SYN again at 19.6 s keeps the connection (same ISN) and lets the 21 s copy out; one at
-// 20.9 s (no SYN for 20 s) finds it forgotten and opens a new connection.
+// Measured: a SYN again at 19.6 s keeps the connection (same ISN) and lets the 20.75 s copy out; one
+// at 20.9 s (no SYN for 20 s) finds it forgotten and opens a new connection.
 TEST(RetransmissionQueue, LwipForgetsTwentySecondsAfterThePeersLastSyn) {
   const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 6510);
   RetransmissionQueue kept(retransmission_model(RetransmissionFamily::lwip));
   kept.add(original, t0, std::nullopt);
-  EXPECT_EQ(send_times(kept, t0 + 19s), (std::vector<Timestamp>{t0 + 3s, t0 + 9s}));
-  EXPECT_EQ(kept.next_due(), std::optional<Timestamp>{t0 + 20s});
+  EXPECT_EQ(send_times(kept, t0 + 19s), (std::vector<Timestamp>{t0 + 2750ms, t0 + 8750ms}));
+  EXPECT_EQ(kept.next_due(), std::optional<Timestamp>{t0 + 20250ms}) << "the tick that would forget it";
   EXPECT_EQ(kept.repeat(0x0A000001U, 40000, 22, 5000, t0 + 19600ms).outcome, RepeatedSyn::Outcome::answered);
-  EXPECT_EQ(kept.next_due(), std::optional<Timestamp>{t0 + 21s});
-  EXPECT_EQ(send_times(kept, t0 + 1h), (std::vector<Timestamp>{t0 + 21s}));
+  EXPECT_EQ(kept.next_due(), std::optional<Timestamp>{t0 + 20750ms});
+  EXPECT_EQ(send_times(kept, t0 + 1h), (std::vector<Timestamp>{t0 + 20750ms}));
   EXPECT_EQ(kept.pending(), 0U);
 
   RetransmissionQueue gone(retransmission_model(RetransmissionFamily::lwip));
@@ -185,6 +189,55 @@ TEST(RetransmissionQueue, LwipForgetsTwentySecondsAfterThePeersLastSyn) {
       << "not yet taken out by take_due, but forgotten all the same";
   EXPECT_EQ(gone.pending(), 0U);
   EXPECT_EQ(gone.stats().expired, 1U);
+}
+
+// lwIP runs one timer per host, while any connection is pending and until its next call after the last
+// one goes: a connection that comes while it runs keeps its phase; after it stopped, the next one
+// starts it afresh, its first tick a half tick or a whole tick away (lwIP counts its calls on, and
+// every second call is a tick).
+TEST(RetransmissionQueue, LwipTimerKeepsItsPhaseWhileItRuns) {
+  RetransmissionQueue q(retransmission_model(RetransmissionFamily::lwip));
+  q.add(syn_ack(40000), t0, std::nullopt); // the timer starts: ticks at 0.25 + k * 0.5 s
+  EXPECT_TRUE(q.stop(0x0A000001U, 40000, 80, t0 + 1ms));
+  q.add(syn_ack(40001), t0 + 100ms, std::nullopt); // before the call at 0.25 s: still running
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 2750ms}) << "the sixth tick after 0.1 s";
+  EXPECT_TRUE(q.stop(0x0A000001U, 40001, 80, t0 + 200ms));
+  // The call at 0.25 s was a tick and found nothing: stopped. Restarted at 1 s, its first call
+  // (1.25 s) is not a tick, its second (1.5 s) is: ticks at 1.5 + k * 0.5 s, the sixth at 4 s.
+  q.add(syn_ack(40002), t0 + 1s, std::nullopt);
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 4s});
+  EXPECT_TRUE(q.stop(0x0A000001U, 40002, 80, t0 + 1100ms));
+  // Emptied at 1.1 s: the call at 1.25 s (not a tick) stops it. Restarted at 3 s: a tick at 3.25 s.
+  q.add(syn_ack(40003), t0 + 3s, std::nullopt);
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 5750ms});
+  EXPECT_EQ(send_times(q, t0 + 6s), (std::vector<Timestamp>{t0 + 5750ms}));
+}
+
+// lwIP checks its retry limit on every tick: a repeat that uses the last retry ends the connection on
+// the next tick, and the last copy's connection goes on the tick after it.
+TEST(RetransmissionQueue, LwipDropsAConnectionOnTheTickAfterItsLastRetry) {
+  RetransmissionModel model = retransmission_model(RetransmissionFamily::lwip);
+  model.retries = 2;
+  RetransmissionQueue q(model);
+  const wire::Ipv4Packet original = answering_syn_5000(40000, 22, 6510);
+  q.add(original, t0, std::nullopt);
+  EXPECT_EQ(q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 100ms).outcome, RepeatedSyn::Outcome::answered);
+  EXPECT_EQ(q.repeat(0x0A000001U, 40000, 22, 5000, t0 + 600ms).outcome, RepeatedSyn::Outcome::answered);
+  EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 750ms});
+  EXPECT_TRUE(q.take_due(t0 + 750ms).empty());
+  EXPECT_EQ(q.pending(), 0U);
+  EXPECT_EQ(q.stats().exhausted, 1U);
+
+  RetransmissionQueue one(model);
+  one.add(original, t0, std::nullopt);
+  EXPECT_EQ(one.repeat(0x0A000001U, 40000, 22, 5000, t0 + 100ms).outcome, RepeatedSyn::Outcome::answered);
+  EXPECT_EQ(send_times(one, t0 + 2750ms), (std::vector<Timestamp>{t0 + 2750ms})) << "the last retry";
+  EXPECT_EQ(one.pending(), 1U);
+  EXPECT_EQ(one.repeat(0x0A000001U, 40000, 22, 5000, t0 + 3s).outcome, RepeatedSyn::Outcome::answered)
+      << "still there until the next tick";
+  EXPECT_TRUE(one.take_due(t0 + 3250ms).empty());
+  EXPECT_EQ(one.pending(), 0U);
+  EXPECT_EQ(one.stats().exhausted, 1U);
 }
 
 // Repeats use up the retries: with 2 retries, two answered repeats leave no copy for the timer.
@@ -215,10 +268,10 @@ TEST(RetransmissionQueue, ThePeersAnswerStopsIt) {
   RetransmissionQueue q(RetransmissionModel{1s, 5});
   q.add(syn_ack(40000), t0, std::nullopt);
   q.add(syn_ack(40001), t0 + 10ms, std::nullopt);
-  EXPECT_FALSE(q.stop(0x0A000001U, 40000, 81)); // another local port
-  EXPECT_FALSE(q.stop(0x0A000002U, 40000, 80)); // another peer
-  EXPECT_TRUE(q.stop(0x0A000001U, 40000, 80));
-  EXPECT_FALSE(q.stop(0x0A000001U, 40000, 80));
+  EXPECT_FALSE(q.stop(0x0A000001U, 40000, 81, t0)); // another local port
+  EXPECT_FALSE(q.stop(0x0A000002U, 40000, 80, t0)); // another peer
+  EXPECT_TRUE(q.stop(0x0A000001U, 40000, 80, t0));
+  EXPECT_FALSE(q.stop(0x0A000001U, 40000, 80, t0));
   EXPECT_EQ(q.pending(), 1U);
   EXPECT_EQ(q.next_due(), std::optional<Timestamp>{t0 + 1010ms});
   EXPECT_EQ(q.stats().stopped, 1U);
@@ -229,9 +282,9 @@ TEST(RetransmissionQueue, BoundedOldestDroppedAndCounted) {
   for (std::uint16_t port = 1; port <= 6; ++port) q.add(syn_ack(port), t0 + std::chrono::milliseconds{port}, {});
   EXPECT_EQ(q.pending(), 4U);
   EXPECT_EQ(q.stats().evicted, 2U);
-  EXPECT_FALSE(q.stop(0x0A000001U, 1, 80));
-  EXPECT_FALSE(q.stop(0x0A000001U, 2, 80));
-  EXPECT_TRUE(q.stop(0x0A000001U, 3, 80));
+  EXPECT_FALSE(q.stop(0x0A000001U, 1, 80, t0));
+  EXPECT_FALSE(q.stop(0x0A000001U, 2, 80, t0));
+  EXPECT_TRUE(q.stop(0x0A000001U, 3, 80, t0));
   // The same connection again takes the old one's place.
   q.add(syn_ack(6, 80, 99), t0 + 1s, std::nullopt);
   EXPECT_EQ(q.pending(), 3U);
