@@ -13,7 +13,11 @@
 # third-party stacks also whether the fingerprints and guess lists are equal. Every scan of a
 # third-party stack runs against a new target process.
 #
-# usage: sudo [STACK_RUNS=3] bench/robustness_real.sh STACKPRINT LABTARGET_DIR [N=226]
+# usage: sudo [STACK_RUNS=3] [ROBUST_KERNEL=0] [ROBUST_STACKS="lwip lwipv6"] [ROBUST_CONDITIONS="loss10 loss30 filter"]
+#        bench/robustness_real.sh STACKPRINT LABTARGET_DIR [N=226]
+# ROBUST_KERNEL=0 leaves out the kernel rows; ROBUST_STACKS and ROBUST_CONDITIONS choose the
+# third-party stacks and their impaired conditions (the loss-free row of each stack always runs: it
+# is the baseline of the others).
 # scripts/lab.sh namespaces rsbench-s / -t on 10.99.N.0/24; torn down on exit; every scan bounded by timeout.
 set -u
 prog=$(readlink -f "${1:?path of the stackprint binary}")
@@ -62,6 +66,16 @@ sum() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "?" || b == "?") print "?"; el
 # mean TOTAL RUNS FORMAT: TOTAL / RUNS, or "?".
 mean() { awk -v a="$1" -v r="$2" -v f="$3" 'BEGIN { if (a == "?") print "?"; else printf f, a / r }'; }
 
+stacks=${ROBUST_STACKS:-lwip lwipv6}
+stack_conditions=${ROBUST_CONDITIONS:-loss10 loss30 filter}
+for word in $stacks; do
+  [[ $word =~ ^(lwip|lwipv6)$ ]] || { echo "robustness_real.sh: ROBUST_STACKS: unknown stack '$word'" >&2; exit 2; }
+done
+for word in $stack_conditions; do
+  [[ $word =~ ^(loss10|loss30|filter)$ ]] || { echo "robustness_real.sh: ROBUST_CONDITIONS: unknown condition '$word'" >&2; exit 2; }
+done
+
+if [ "${ROBUST_KERNEL:-1}" != 0 ]; then
 echo "| target | condition | stackprint same top | nmap same top | stackprint packets | nmap packets | stackprint s | nmap s |"
 echo "|---|---|---|---|---|---|---|---|"
 lab_up_addresses 33 tcp_timestamps=2 listen=22
@@ -78,6 +92,7 @@ for condition in loss0 loss10 loss30 filter; do
        "$(own_packet_count "$lab_work/kernel-$condition.ours") | $(own_packet_count "$lab_work/kernel-$condition.nmap") | $ts | $tn |"
 done
 lab_down
+fi
 
 echo
 # Third-party stacks: their ISN steps grow with the time their process has run, so every scan gets a
@@ -111,7 +126,7 @@ echo
 echo "| stack | stackprint top match | nmap top match | same fingerprint | same guess list | same guess list, --nmap-retries | stackprint s | --nmap-retries s | nmap s | ratio |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 condition=loss0
-for stack in lwip lwipv6; do
+for stack in $stacks; do
   options=(); checks=(SP=4 ISR=4 --random-cu)
   [ "$stack" = lwipv6 ] && options=(--ttl 50)
   [ "$stack" = lwip ] && checks+=(--reflected-ip-id)
@@ -132,11 +147,11 @@ stack_runs=${STACK_RUNS:-3}
 echo
 echo "| stack | condition | stackprint same top | nmap same top | stackprint packets | nmap packets | stackprint s | nmap s |"
 echo "|---|---|---|---|---|---|---|---|"
-for stack in lwip lwipv6; do
+for stack in $stacks; do
   options=()
   [ "$stack" = lwipv6 ] && options=(--ttl 50)
   base_ours=$(top_matches "$lab_work/$stack.ours" | cut -f2); base_nmap=$(top_matches "$lab_work/$stack.nmap" | cut -f2)
-  for condition in loss10 loss30 filter; do
+  for condition in $stack_conditions; do
     same_s=0 same_n=0 pk_s=0 pk_n=0 t_s=0 t_n=0
     for run in $(seq 1 "$stack_runs"); do
       out="$lab_work/$stack-$condition-$run"
