@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "stackprint/base/random_source.hpp"
+#include "stackprint/response_tests/ip_id.hpp"
 #include "stackprint/responses/round_analysis.hpp"
 
 namespace stackprint::engine {
@@ -111,6 +112,7 @@ void HostOsScan::start_round(Instant now, Timestamp wall_now, RoundKind kind) {
   m_kind = train ? kind : RoundKind::full;
   m_round_sends_seq = !train || m_next_sends_seq;
   m_round_sends_echo = !train || m_next_sends_echo;
+  m_round_sends_closed = train && m_next_sends_closed;
   if (train) {
     // Same ISN base, ACK value and U1 TTL as the round whose tests are carried over (the T and U1
     // tests are judged against them); new TCP source ports and echo id, so that late replies to
@@ -194,6 +196,7 @@ void HostOsScan::begin_tui(Instant now) {
     // train's), unless the host never answered echo requests; everything else is carried over.
     const auto& base = m_rounds.back().replies;
     if (m_round_sends_echo && (base.echo[0] || base.echo[1])) { order = {ProbeId::IE1, ProbeId::IE2}; }
+    if (m_round_sends_closed) { order.insert(order.end(), {ProbeId::T5, ProbeId::T6, ProbeId::T7}); }
   } else {
     order = {ProbeId::IE1, ProbeId::IE2, ProbeId::U1};
     if (m_target.open_tcp_port) {
@@ -237,6 +240,28 @@ TrainHealth HostOsScan::train_health(const responses::RoundReplies& replies) con
       }
     }
   }
+  // CI takes the T5, T6, T7 replies' IP IDs in probe order; a stack with one counter numbers them
+  // in the order it answered. When a re-sent probe was answered after a later probe's reply and the
+  // order changes the class CI reads (a backward step reads RD), the triple is broken; a stack
+  // whose IDs are zero or random reads the same either way.
+  {
+    std::vector<std::pair<Timestamp, std::uint32_t>> arrived;
+    std::vector<std::uint32_t> in_probe_order;
+    bool resent = false;
+    for (std::size_t i = 4; i < 7; ++i) {
+      if (!replies.t[i]) { continue; }
+      resent = resent || replies.sends[index_of(ProbeId::T1) + i] > 1;
+      arrived.emplace_back(replies.t[i]->time, replies.t[i]->packet.ip.id);
+      in_probe_order.push_back(replies.t[i]->packet.ip.id);
+    }
+    if (resent) {
+      std::stable_sort(arrived.begin(), arrived.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<std::uint32_t> in_arrival_order(arrived.size());
+      std::transform(arrived.begin(), arrived.end(), in_arrival_order.begin(), [](const auto& a) { return a.second; });
+      health.closed_out_of_order =
+          response_tests::classify_ci(in_probe_order, false) != response_tests::classify_ci(in_arrival_order, false);
+    }
+  }
   // Nmap uses an echo reply's IP ID for II only when its probe had not been re-sent: a pair
   // completed by a re-send has no II (and so no SS). A pair that stayed silent is a silence.
   for (std::size_t i = 0; i < 2; ++i) {
@@ -263,7 +288,9 @@ responses::RoundReplies HostOsScan::composed_replies() const {
   }
   r.ecn = base.ecn;
   if (!r.t[0]) { r.t[0] = base.t[0]; }
-  for (std::size_t i = 1; i < r.t.size(); ++i) { r.t[i] = base.t[i]; }
+  // T5-T7 come from this round when it re-sent them (as one triple, for CI).
+  const std::size_t carried_t_end = m_round_sends_closed ? 4 : r.t.size();
+  for (std::size_t i = 1; i < carried_t_end; ++i) { r.t[i] = base.t[i]; }
   r.u1 = base.u1;
   if (r.sends[index_of(ProbeId::IE1)] == 0 && r.sends[index_of(ProbeId::IE2)] == 0) {
     r.echo = base.echo;
@@ -286,6 +313,13 @@ Duration HostOsScan::retry_wait(const TuiProbe& probe, Duration probe_timeout) c
   // came from the same host is probably rate limited (Linux sends one port unreachable per second
   // and host): its next sends wait the limit out instead of being spent inside the same second.
   return icmp_answered() ? std::max(probe_timeout, m_config.icmp_retry_spacing) : probe_timeout;
+}
+
+bool HostOsScan::waits_for_earlier_closed_probe(const TuiProbe& probe) const {
+  if (!m_round_sends_closed || probe.id < ProbeId::T5 || probe.id > ProbeId::T7) { return false; }
+  return std::any_of(m_tui.begin(), m_tui.end(), [&](const TuiProbe& other) {
+    return other.id >= ProbeId::T5 && other.id < probe.id && !other.finished && !answered(other.id);
+  });
 }
 
 bool HostOsScan::icmp_answered() const {
@@ -351,13 +385,17 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
       const fingerprint::TestLine* seq_line = analysis.fingerprint.find("SEQ");
       const std::string* ti = seq_line != nullptr ? seq_line->find("TI") : nullptr;
       const bool ss_possible = ti == nullptr || *ti == "I" || *ti == "BI" || *ti == "RI";
-      m_next_sends_seq = ss_possible || !m_last_health->seq_ok();
-      m_next_sends_echo = (ss_possible || m_last_health->echo_pair_broken()) && !icmp_rate_limited();
+      // Only the closed triple broken: the train and echo pair are sound and stay.
+      const bool train_sound = m_last_health->seq_ok() && !m_last_health->echo_pair_broken();
+      m_next_sends_seq = !train_sound && (ss_possible || !m_last_health->seq_ok());
+      m_next_sends_echo = !train_sound && (ss_possible || m_last_health->echo_pair_broken()) && !icmp_rate_limited();
+      m_next_sends_closed = m_last_health->closed_out_of_order;
     } else if (verdict == RoundVerdict::missed_only_on_timing && m_config.retry_timing_misses) {
       // DIVERGENCE(nmap): Nmap re-runs every probe and may hit a perfect match by luck when only
       // SP/GCD/ISR kept it from one; a new SEQ train (and echo pair) is all that can change them.
       m_next_kind = RoundKind::train_retry;
       m_next_sends_seq = true;
+      m_next_sends_closed = false;
       // Behind an ICMP rate limit a new pair would lose its second reply again and only wait the
       // limit out once more; the pair already held is kept.
       m_next_sends_echo = !icmp_rate_limited();
@@ -445,8 +483,8 @@ void HostOsScan::tick(Instant now, Timestamp wall_now, std::size_t& budget, std:
   }
   if (now < m_next_action || budget == 0 || in_flight >= m_config.window) { return; }
   for (TuiProbe& probe : m_tui) {
-    const bool due =
-        !probe.finished && (!probe.last_send || now >= *probe.last_send + retry_wait(probe, probe_timeout));
+    const bool due = !probe.finished && !waits_for_earlier_closed_probe(probe) &&
+                     (!probe.last_send || now >= *probe.last_send + retry_wait(probe, probe_timeout));
     if (due) {
       send(probe.id, now, wall_now, out);
       --budget;
@@ -495,7 +533,7 @@ std::optional<Instant> HostOsScan::next_wakeup() const {
     std::size_t in_flight = 0;
     bool waiting_to_send = false;
     for (const TuiProbe& probe : m_tui) {
-      if (probe.finished) { continue; }
+      if (probe.finished || waits_for_earlier_closed_probe(probe)) { continue; }
       if (!probe.last_send) {
         waiting_to_send = true;
         continue;

@@ -28,6 +28,11 @@
 //     from one OPS re-send of that SEQ shape. A train that lost only one of its six replies is kept
 //     (five samples 100 ms apart give every SEQ value). When SS cannot exist (TI is not I, BI or
 //     RI), the train and the echo pair are independent and only the broken one is re-sent.
+//   - CI reads the IP IDs of the T5, T6 and T7 replies in probe order. When a re-send made them
+//     arrive in another order (T5 lost and answered after T6), a stack with one counter reads
+//     a backward step, and CI a random class (checked: the class in arrival order differs). Such a *closed triple* is
+//     re-sent in a train round as well (alone when train and echo pair are sound), one probe at a time: each of T5, T6,
+//     T7 leaves only when the one before it is answered or given up, so loss can no longer reorder the replies.
 //   - A round with a valid train ends the host (its fingerprint cannot change any more), except
 //     when the judge says the only points missed against some listed reference are timing-based
 //     (SP, GCD, ISR): then a train round is appended, as Nmap's next try would redraw them.
@@ -43,7 +48,8 @@
 // (d) with `stop_when_complete`, no retry at all after a round whose SEQ probes were all answered
 // (the other probes are retransmitted within the round, so what is still missing is a deliberate
 // silence, not loss); (e) `resend_only_missing`: train rounds instead of full rounds, more sends
-// for silent probes under loss, ICMP re-sends spaced out (see above); (f) the first TUI probe
+// for silent probes under loss, ICMP re-sends spaced out, a reordered closed triple re-sent one
+// probe at a time (see above); (f) the first TUI probe
 // leaves at least `tui_gap` after SEQ6 even when every SEQ reply is already in (Nmap starts at
 // once): no test reads a clock across that gap (ARCHITECTURE.md, gaps a target can observe).
 
@@ -185,16 +191,20 @@ struct TrainHealth {
   // target's retransmission of a lost one)
   std::uint8_t lost_seq_slots = 0;
   std::uint8_t echo_after_resend = 0; // bit i: IE(i+1)'s reply came only after a re-send (no II)
+  // The T5-T7 replies arrived in another order than their probes, after a re-send, and CI reads
+  // another class in probe order than in the order the stack answered (the order of our sends,
+  // not the stack's counter).
+  bool closed_out_of_order = false;
   [[nodiscard]] int seq_slots_lost() const { return std::popcount(lost_seq_slots); }
   [[nodiscard]] bool echo_pair_broken() const { return echo_after_resend != 0; }
   // A train that lost one of its six replies still gives every SEQ value (Nmap needs 4 samples;
   // rates are per send-time interval, so a gap does not bias them); two lost replies make the
   // values from 4 samples too noisy to keep when a new train costs only 8 packets.
   [[nodiscard]] bool seq_ok() const { return seq_slots_lost() <= 1; }
-  [[nodiscard]] bool valid() const { return seq_ok() && echo_after_resend == 0; }
+  [[nodiscard]] bool valid() const { return seq_ok() && echo_after_resend == 0 && !closed_out_of_order; }
   // Lower is better.
   [[nodiscard]] int badness() const {
-    return (valid() ? 0 : 100) + 2 * seq_slots_lost() + (echo_pair_broken() ? 1 : 0);
+    return (valid() ? 0 : 100) + 2 * seq_slots_lost() + (echo_pair_broken() ? 1 : 0) + (closed_out_of_order ? 1 : 0);
   }
   friend bool operator==(const TrainHealth&, const TrainHealth&) = default;
 };
@@ -263,6 +273,9 @@ private:
   void send(probes::ProbeId id, Instant now, Timestamp wall_now, std::vector<OutgoingPacket>& out);
   void begin_tui(Instant now);
   [[nodiscard]] bool answered(probes::ProbeId id) const;
+  // In a train round that re-sends the closed triple: a T5-T7 probe waits while an earlier one of
+  // them is still open.
+  [[nodiscard]] bool waits_for_earlier_closed_probe(const TuiProbe& probe) const;
   void finish_round(Instant now, const RoundJudge& judge);
   void end_host(HostEnd end);
   [[nodiscard]] Duration timeout() const;
@@ -299,6 +312,9 @@ private:
   bool m_round_sends_echo = true;
   bool m_next_sends_seq = true;
   bool m_next_sends_echo = true;
+  // A train round that re-sends T5, T6 and T7 (one at a time, in order) for CI.
+  bool m_round_sends_closed = false;
+  bool m_next_sends_closed = false;
   std::optional<TrainHealth> m_last_health; // of the last kept round
   std::optional<TrainHealth> m_last_defect; // of the last round whose train was broken
   int m_train_rounds = 0;

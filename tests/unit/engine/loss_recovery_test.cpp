@@ -235,6 +235,51 @@ TEST(LossRecovery, WithASharedIpIdCounterTrainAndEchoPairAreResentTogether) {
   }
 }
 
+// CI reads the T5-T7 replies' IP IDs in probe order. With one counter for every reply, T5's reply
+// lost and re-sent after T6 and T7 were answered numbers T5 last: a backward step, which CI reads as
+// RD. The closed triple is re-sent alone, one probe at a time, and CI reads the counter again.
+TEST(LossRecovery, ClosedRepliesReorderedByAResendAreResentInOrder) {
+  testing::FakeTarget clean(k_target, 80);
+  clean.shared_ip_id_counter = true;
+  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
+  ASSERT_EQ(loss_free.finished.size(), 1U);
+  const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
+  ASSERT_NE(expected.find("CI=I"), std::string::npos) << expected;
+
+  testing::FakeTarget lossy(k_target, 80);
+  lossy.shared_ip_id_counter = true;
+  lossy.drop_first[ProbeId::T5] = 1;
+  Simulation sim = testing::simulate_one_host(lossy, never_perfect);
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].end(), HostEnd::complete);
+  EXPECT_EQ(sim.finished[0].train_rounds(), 1);
+  ASSERT_EQ(sim.finished[0].rounds().size(), 1U) << "the train round replaces the round it repairs";
+  EXPECT_EQ(fingerprint_of(sim.finished[0].rounds()[0]), expected);
+  auto counts = send_counts(sim);
+  EXPECT_EQ(counts[ProbeId::T5], 3); // lost, re-sent, then the new triple
+  EXPECT_EQ(counts[ProbeId::T6], 2);
+  EXPECT_EQ(counts[ProbeId::T7], 2);
+  EXPECT_EQ(counts[ProbeId::SEQ1], 1) << "the sound train is kept";
+  EXPECT_EQ(counts[ProbeId::IE1], 1) << "the sound echo pair is kept";
+  // The new triple left one probe at a time: T6 after T5's reply, T7 after T6's.
+  std::vector<ProbeId> triple;
+  for (const auto& s : sim.sent) {
+    if (s.probe == ProbeId::T5 || s.probe == ProbeId::T6 || s.probe == ProbeId::T7) { triple.push_back(s.probe); }
+  }
+  ASSERT_EQ(triple.size(), 7U);
+  EXPECT_EQ(std::vector<ProbeId>(triple.end() - 3, triple.end()),
+            (std::vector<ProbeId>{ProbeId::T5, ProbeId::T6, ProbeId::T7}));
+
+  // A re-sent T7 (the last of the three) leaves the order as it is: nothing more to send.
+  testing::FakeTarget last_lost(k_target, 80);
+  last_lost.shared_ip_id_counter = true;
+  last_lost.drop_first[ProbeId::T7] = 1;
+  Simulation kept = testing::simulate_one_host(last_lost, never_perfect);
+  ASSERT_EQ(kept.finished.size(), 1U);
+  EXPECT_EQ(kept.finished[0].train_rounds(), 0);
+  EXPECT_EQ(fingerprint_of(kept.finished[0].rounds()[0]), expected);
+}
+
 TEST(LossRecovery, TheRepairedFingerprintEqualsTheLossFreeOne) {
   testing::FakeTarget clean(k_target, 80);
   Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
