@@ -258,7 +258,7 @@ TrainHealth HostOsScan::train_health(const responses::RoundReplies& replies) con
       std::stable_sort(arrived.begin(), arrived.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
       std::vector<std::uint32_t> in_arrival_order(arrived.size());
       std::transform(arrived.begin(), arrived.end(), in_arrival_order.begin(), [](const auto& a) { return a.second; });
-      health.closed_out_of_order =
+      health.closed_triple_broken =
           response_tests::classify_ci(in_probe_order, false) != response_tests::classify_ci(in_arrival_order, false);
     }
   }
@@ -334,9 +334,34 @@ void HostOsScan::end_host(HostEnd end) {
 
 void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
   responses::RoundReplies replies = composed_replies();
-  const TrainHealth health = train_health(replies);
+  TrainHealth health = train_health(replies);
+  if (m_round_sends_closed) {
+    // A probe of the re-sent triple that stayed silent although the round before had its answer
+    // was lost every time: R=N would be wrong, and an old answer among new ones out of order. The
+    // old triple stays (still broken, so a later train round may send it again).
+    const responses::RoundReplies& base = m_rounds.back().replies;
+    bool lost_an_answer = false;
+    for (std::size_t i = 4; i < 7; ++i) { lost_an_answer = lost_an_answer || (!replies.t[i] && base.t[i]); }
+    if (lost_an_answer) {
+      for (std::size_t i = 4; i < 7; ++i) {
+        replies.t[i] = base.t[i];
+        replies.sends[index_of(ProbeId::T1) + i] = base.sends[index_of(ProbeId::T1) + i];
+      }
+      health = train_health(replies);
+      health.closed_triple_broken = true;
+    }
+  }
   if (m_kind == RoundKind::train_repair && m_last_health && health.badness() > m_last_health->badness()) {
-    // The new train came through worse than the one it was to repair: keep the old round.
+    // The new train came through worse than the one it was to repair: keep the old round. A closed
+    // triple this round re-sent in order still replaces a reordered one (CI reads nothing else).
+    if (m_round_sends_closed && m_last_health->closed_triple_broken && !health.closed_triple_broken) {
+      responses::RoundReplies& old = m_rounds.back().replies;
+      for (std::size_t i = 4; i < 7; ++i) {
+        old.t[i] = replies.t[i];
+        old.sends[index_of(ProbeId::T1) + i] = replies.sends[index_of(ProbeId::T1) + i];
+      }
+      m_last_health = train_health(old);
+    }
   } else if (m_kind == RoundKind::train_repair) {
     m_rounds.back() = CompletedRound{m_context, std::move(replies), m_round_wall_start};
     m_last_health = health;
@@ -389,7 +414,7 @@ void HostOsScan::finish_round(Instant now, const RoundJudge& judge) {
       const bool train_sound = m_last_health->seq_ok() && !m_last_health->echo_pair_broken();
       m_next_sends_seq = !train_sound && (ss_possible || !m_last_health->seq_ok());
       m_next_sends_echo = !train_sound && (ss_possible || m_last_health->echo_pair_broken()) && !icmp_rate_limited();
-      m_next_sends_closed = m_last_health->closed_out_of_order;
+      m_next_sends_closed = m_last_health->closed_triple_broken;
     } else if (verdict == RoundVerdict::missed_only_on_timing && m_config.retry_timing_misses) {
       // DIVERGENCE(nmap): Nmap re-runs every probe and may hit a perfect match by luck when only
       // SP/GCD/ISR kept it from one; a new SEQ train (and echo pair) is all that can change them.

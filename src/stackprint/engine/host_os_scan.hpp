@@ -193,18 +193,19 @@ struct TrainHealth {
   std::uint8_t echo_after_resend = 0; // bit i: IE(i+1)'s reply came only after a re-send (no II)
   // The T5-T7 replies arrived in another order than their probes, after a re-send, and CI reads
   // another class in probe order than in the order the stack answered (the order of our sends,
-  // not the stack's counter).
-  bool closed_out_of_order = false;
+  // not the stack's counter); or a triple re-sent in a train round lost a reply the round before
+  // had (set by finish_round, which knows that round).
+  bool closed_triple_broken = false;
   [[nodiscard]] int seq_slots_lost() const { return std::popcount(lost_seq_slots); }
   [[nodiscard]] bool echo_pair_broken() const { return echo_after_resend != 0; }
   // A train that lost one of its six replies still gives every SEQ value (Nmap needs 4 samples;
   // rates are per send-time interval, so a gap does not bias them); two lost replies make the
   // values from 4 samples too noisy to keep when a new train costs only 8 packets.
   [[nodiscard]] bool seq_ok() const { return seq_slots_lost() <= 1; }
-  [[nodiscard]] bool valid() const { return seq_ok() && echo_after_resend == 0 && !closed_out_of_order; }
+  [[nodiscard]] bool valid() const { return seq_ok() && echo_after_resend == 0 && !closed_triple_broken; }
   // Lower is better.
   [[nodiscard]] int badness() const {
-    return (valid() ? 0 : 100) + 2 * seq_slots_lost() + (echo_pair_broken() ? 1 : 0) + (closed_out_of_order ? 1 : 0);
+    return (valid() ? 0 : 100) + 2 * seq_slots_lost() + (echo_pair_broken() ? 1 : 0) + (closed_triple_broken ? 1 : 0);
   }
   friend bool operator==(const TrainHealth&, const TrainHealth&) = default;
 };
