@@ -37,6 +37,17 @@ std::string fingerprint_of(const CompletedRound& round) {
   return fingerprint::format_plain(responses::analyze_round(round.replies, round.context, conditions).fingerprint);
 }
 
+// The fingerprint of the fake stack scanned without loss (with one IP ID counter for every reply
+// when `shared_counter`); empty, with a test failure, when the scan did not finish.
+std::string loss_free_fingerprint(bool shared_counter) {
+  testing::FakeTarget clean(k_target, 80);
+  clean.shared_ip_id_counter = shared_counter;
+  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
+  EXPECT_EQ(loss_free.finished.size(), 1U);
+  if (loss_free.finished.empty() || loss_free.finished[0].rounds().empty()) { return {}; }
+  return fingerprint_of(loss_free.finished[0].rounds()[0]);
+}
+
 // The probes a loss-free scan of the fake Linux sends: SEQ1-6, IE1, IE2, U1, ECN, T2-T7, with the
 // silent T2 and T3 sent 4 times each.
 constexpr int k_loss_free_sends = 6 + 3 + 1 + 4 + 4 + 4;
@@ -210,11 +221,8 @@ TEST(LossRecovery, ABrokenEchoPairAloneIsResentAloneWhenNoSsCanExist) {
 TEST(LossRecovery, WithASharedIpIdCounterTrainAndEchoPairAreResentTogether) {
   // SS compares the echo replies' IP IDs with the train's, so a new train needs a new pair right
   // after it, and a broken pair needs a new train before it.
-  testing::FakeTarget clean(k_target, 80);
-  clean.shared_ip_id_counter = true;
-  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
-  ASSERT_EQ(loss_free.finished.size(), 1U);
-  const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
+  const std::string expected = loss_free_fingerprint(true);
+  ASSERT_FALSE(expected.empty());
   ASSERT_NE(expected.find("SS=S"), std::string::npos) << expected;
 
   for (const ProbeId lost : {ProbeId::SEQ3, ProbeId::IE1}) {
@@ -239,11 +247,8 @@ TEST(LossRecovery, WithASharedIpIdCounterTrainAndEchoPairAreResentTogether) {
 // lost and re-sent after T6 and T7 were answered numbers T5 last: a backward step, which CI reads as
 // RD. The closed triple is re-sent alone, one probe at a time, and CI reads the counter again.
 TEST(LossRecovery, ClosedRepliesReorderedByAResendAreResentInOrder) {
-  testing::FakeTarget clean(k_target, 80);
-  clean.shared_ip_id_counter = true;
-  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
-  ASSERT_EQ(loss_free.finished.size(), 1U);
-  const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
+  const std::string expected = loss_free_fingerprint(true);
+  ASSERT_FALSE(expected.empty());
   ASSERT_NE(expected.find("CI=I"), std::string::npos) << expected;
 
   testing::FakeTarget lossy(k_target, 80);
@@ -280,14 +285,36 @@ TEST(LossRecovery, ClosedRepliesReorderedByAResendAreResentInOrder) {
   EXPECT_EQ(fingerprint_of(kept.finished[0].rounds()[0]), expected);
 }
 
+// In the train round each probe of the re-sent triple waits for the answer to the one before: the
+// new T5's first reply lost, T6 leaves only after T5's re-send, so the replies stay in order.
+TEST(LossRecovery, ARepairedClosedTripleWaitsForEachAnswer) {
+  const std::string expected = loss_free_fingerprint(true);
+  ASSERT_FALSE(expected.empty());
+  testing::FakeTarget lossy(k_target, 80);
+  lossy.shared_ip_id_counter = true;
+  lossy.drop_first[ProbeId::T5] = 1;   // round 1: T5 answered only after T6 and T7
+  lossy.drop_nth = {{ProbeId::T5, 3}}; // round 2: the new T5's first reply lost too
+  Simulation sim = testing::simulate_one_host(lossy, never_perfect);
+  ASSERT_EQ(sim.finished.size(), 1U);
+  EXPECT_EQ(sim.finished[0].train_rounds(), 1);
+  EXPECT_EQ(fingerprint_of(sim.finished[0].rounds().back()), expected);
+  std::vector<ProbeId> closed;
+  for (const auto& sent : sim.sent) {
+    if (sent.probe == ProbeId::T5 || sent.probe == ProbeId::T6 || sent.probe == ProbeId::T7) {
+      closed.push_back(sent.probe);
+    }
+  }
+  // Round 2, the last four: T5, T5 again, then T6, then T7.
+  ASSERT_GE(closed.size(), 4U);
+  EXPECT_EQ(std::vector<ProbeId>(closed.end() - 4, closed.end()),
+            (std::vector<ProbeId>{ProbeId::T5, ProbeId::T5, ProbeId::T6, ProbeId::T7}));
+}
+
 // A train round whose new train came through worse than the one it was to repair is dropped, but
 // the closed triple it re-sent in order is kept: the next train round need not send it again.
 TEST(LossRecovery, AnOrderedClosedTripleOutlivesAWorseTrain) {
-  testing::FakeTarget clean(k_target, 80);
-  clean.shared_ip_id_counter = true;
-  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
-  ASSERT_EQ(loss_free.finished.size(), 1U);
-  const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
+  const std::string expected = loss_free_fingerprint(true);
+  ASSERT_FALSE(expected.empty());
 
   testing::FakeTarget lossy(k_target, 80);
   lossy.shared_ip_id_counter = true;
@@ -309,11 +336,8 @@ TEST(LossRecovery, AnOrderedClosedTripleOutlivesAWorseTrain) {
 // A re-sent triple that never gets a reply the round before had is no better: T6(R=N) would be
 // wrong. The old triple stays, and another train round sends the triple again.
 TEST(LossRecovery, AClosedTripleThatLostAnAnswerIsResentAgain) {
-  testing::FakeTarget clean(k_target, 80);
-  clean.shared_ip_id_counter = true;
-  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
-  ASSERT_EQ(loss_free.finished.size(), 1U);
-  const std::string expected = fingerprint_of(loss_free.finished[0].rounds()[0]);
+  const std::string expected = loss_free_fingerprint(true);
+  ASSERT_FALSE(expected.empty());
 
   testing::FakeTarget lossy(k_target, 80);
   lossy.shared_ip_id_counter = true;
@@ -519,11 +543,7 @@ struct LossyRun {
   std::vector<std::string> differing;
 };
 LossyRun scan_lossy_hosts(double loss, bool shared_counter) {
-  testing::FakeTarget clean(k_target, 80);
-  clean.shared_ip_id_counter = shared_counter;
-  Simulation loss_free = testing::simulate_one_host(clean, never_perfect);
-  EXPECT_EQ(loss_free.finished.size(), 1U);
-  const std::string expected = fingerprint_of(loss_free.finished.at(0).rounds().at(0));
+  const std::string expected = loss_free_fingerprint(shared_counter);
   std::vector<std::unique_ptr<testing::FakeTarget>> fakes;
   Simulation sim{OsScan(config(), never_perfect, 11), {}};
   constexpr std::uint32_t k_hosts = 100;
