@@ -41,6 +41,13 @@ done
 . "$here/../../scripts/emulator_lab.sh"
 emulator_lab_up service $((165 + $$ % 5)) 211
 work=$lab_work
+# The service sees an empty /tmp, /root and /home, so it runs a copy of the binary from /run (a
+# checkout under one of those would otherwise vanish from its view), as an installed one runs
+# from /usr/bin.
+service_bin_dir=$(mktemp -d /run/stackprint-service-lab.XXXXXX)
+cp "$prog" "$service_bin_dir/stackprint"
+prog="$service_bin_dir/stackprint"
+trap 'emulator_lab_down; rm -rf "$service_bin_dir"' EXIT
 instance=$lab_emulator
 cidr="$lab_block.0/29"
 mkdir -p "$work/etc"
@@ -77,7 +84,7 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && command -v systemctl >/dev
   sed -e "s|/usr/bin/stackprint|$prog|" -e "s|/etc/stackprint/emulate/|$work/etc/|g" "$unit" >"$unit_copy"
   systemctl daemon-reload
   trap 'systemctl stop "stackprint-emulate-lab$$@$instance.service" 2>/dev/null; rm -f "$unit_copy";
-        systemctl daemon-reload; emulator_lab_down' EXIT
+        systemctl daemon-reload; emulator_lab_down; rm -rf "$service_bin_dir"' EXIT
   systemctl start "stackprint-emulate-lab$$@$instance.service"
   service_pid=$(systemctl show -p MainPID --value "stackprint-emulate-lab$$@$instance.service")
 else
